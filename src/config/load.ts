@@ -1,0 +1,97 @@
+import { composeConfigGet } from "@probot/octokit-plugin-config";
+import type { GitHub, RepoRef } from "../github/client.js";
+import { configSchema, type Config } from "./schema.js";
+
+export const DEFAULT_CONFIG_PATH = ".github/incidents.yml";
+
+export interface ConfigProblem {
+  key: string;
+  message: string;
+}
+
+/** A configuration that cannot be used, with what to tell the user. */
+export class ConfigError extends Error {
+  constructor(
+    readonly files: string[],
+    readonly problems: ConfigProblem[],
+  ) {
+    super(`${files.join(", ") || DEFAULT_CONFIG_PATH}: ${problems.map((p) => `${p.key}: ${p.message}`).join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Plain = Record<string, unknown>;
+const isPlain = (value: unknown): value is Plain =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Objects merge key by key; anything else (lists included) from the later file replaces. */
+function merge(base: Plain, override: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const current = out[key];
+    out[key] = isPlain(current) && isPlain(value) ? merge(current, value) : value;
+  }
+  return out;
+}
+
+/** Validate an already-read configuration object (from YAML) and fill in the defaults. */
+export function parseConfig(raw: unknown, files: string[] = [DEFAULT_CONFIG_PATH]): Config {
+  const result = configSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const path = issue.path.map(String);
+    if (issue.code === "unrecognized_keys") {
+      return {
+        key: path.length > 0 ? path.join(".") : "(top level)",
+        message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `\`${k}\``).join(", ")}`,
+      };
+    }
+    return { key: path.length > 0 ? path.join(".") : "(top level)", message: issue.message };
+  });
+  throw new ConfigError(files, problems);
+}
+
+/**
+ * Read `.github/incidents.yml` the Probot way: `_extends` is followed, and the organisation's
+ * `.github` repository is the fallback when the repository has no file of its own.
+ */
+export async function loadConfig(github: GitHub, repo: RepoRef, path = DEFAULT_CONFIG_PATH): Promise<Config> {
+  let files: { owner: string; repo: string; path: string; config: unknown }[];
+  let merged: Plain;
+  try {
+    const result = await composeConfigGet(github as never, {
+      ...repo,
+      path,
+      defaults: (configs: Plain[]) => configs.reduce<Plain>((acc, c) => merge(acc, c), {}),
+    });
+    files = result.files as typeof files;
+    merged = result.config as Plain;
+  } catch (error) {
+    const message = error instanceof Error ? error.message.replace("[@probot/octokit-plugin-config] ", "") : String(error);
+    if (/could not be parsed|is either a directory/.test(message)) {
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message.split("\n")[0]}` : "";
+      throw new ConfigError([`${repo.owner}/${repo.repo}/${path}`], [{ key: "(file)", message: `${message}${cause}` }]);
+    }
+    throw error;
+  }
+  const read = files.filter((f) => f.config !== null).map((f) => `${f.owner}/${f.repo}/${f.path}`);
+  return parseConfig(merged, read.length > 0 ? read : [`${repo.owner}/${repo.repo}/${path}`]);
+}
+
+/** The comment that tells the user what is wrong, on the issue or pull request they touched. */
+export function renderConfigError(error: ConfigError): string {
+  const lines = [
+    "<!-- incident-desk:config-error -->",
+    "### ⚠️ incident-desk cannot read its configuration",
+    "",
+    `The configuration in ${error.files.map((f) => `\`${f}\``).join(", ")} is not valid, so nothing was changed.`,
+    "",
+    "| key | problem |",
+    "| --- | --- |",
+    ...error.problems.map((p) => `| \`${p.key}\` | ${p.message.replace(/\|/g, "\\|")} |`),
+    "",
+    "Fix the file and repeat the action (or comment again): it will be picked up on the next event.",
+    "The keys are documented in the README and in `incidents.schema.json`.",
+  ];
+  return lines.join("\n");
+}

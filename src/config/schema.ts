@@ -1,0 +1,202 @@
+import { z } from "zod";
+import { DURATION_PATTERN } from "../time/duration.js";
+
+/**
+ * `.github/incidents.yml`: the one schema for the configuration file. Types are inferred from
+ * it, defaults are filled in by it, and `incidents.schema.json` is generated from it.
+ */
+
+const duration = z
+  .string()
+  .regex(DURATION_PATTERN, { message: "must be a duration such as 30m, 4h, 1d or 1w" });
+
+const login = z
+  .string()
+  .regex(/^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: "must be a GitHub user name" })
+  .transform((value) => value.replace(/^@/, ""));
+
+const mention = z
+  .string()
+  .regex(/^@?[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9_.-]+)?$/, {
+    message: "must be a user (@alice) or a team (@org/team)",
+  })
+  .transform((value) => (value.startsWith("@") ? value : `@${value}`));
+
+const isoInstant = z.string().refine((value) => !Number.isNaN(Date.parse(value)), {
+  message: "must be an ISO 8601 date and time such as 2026-03-02T09:00:00Z",
+});
+
+const labelName = z.string().min(1).max(50);
+
+export const STATUSES = ["investigating", "identified", "mitigated", "resolved"] as const;
+export type Status = (typeof STATUSES)[number];
+
+const severity = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, { message: "must be a short name such as sev1" }),
+    label: labelName.optional(),
+    description: z.string().default(""),
+    ack_within: duration.optional(),
+    update_every: duration.optional(),
+  })
+  .strict()
+  .transform((s) => ({ ...s, label: s.label ?? s.name }));
+
+const DEFAULT_SEVERITIES = [
+  { name: "sev1", description: "Critical: a core service is down or data is at risk for many users", ack_within: "5m", update_every: "30m" },
+  { name: "sev2", description: "Major: a core feature is degraded for many users", ack_within: "15m", update_every: "1h" },
+  { name: "sev3", description: "Minor: limited impact, a workaround exists", ack_within: "1h", update_every: "4h" },
+  { name: "sev4", description: "Low: cosmetic or internal only", ack_within: "1d" },
+];
+
+const labels = z
+  .object({
+    incident: labelName.default("incident"),
+    cause: labelName.default("incident-cause"),
+    fix: labelName.default("incident-fix"),
+    problem: labelName.default("problem"),
+    postmortem: labelName.default("postmortem"),
+    security: labelName.default("security"),
+    status: z
+      .object({
+        investigating: labelName.default("status:investigating"),
+        identified: labelName.default("status:identified"),
+        mitigated: labelName.default("status:mitigated"),
+        resolved: labelName.default("status:resolved"),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+const rotation = z
+  .object({
+    name: z.string().min(1),
+    members: z.array(login).min(1, { message: "a rotation needs at least one member" }),
+    start: isoInstant,
+    every: duration.default("1w"),
+    overrides: z
+      .array(
+        z
+          .object({ member: login, from: isoInstant, to: isoInstant })
+          .strict()
+          .refine((o) => Date.parse(o.from) < Date.parse(o.to), { message: "`from` must be before `to`" }),
+      )
+      .default([]),
+  })
+  .strict();
+
+const escalationLevel = z
+  .object({
+    after: duration.optional(),
+    notify: z.array(mention).min(1),
+  })
+  .strict();
+
+const service = z
+  .object({
+    team: mention.optional(),
+    rotation: z.string().optional(),
+    labels: z.array(labelName).default([]),
+  })
+  .strict();
+
+const notificationEvent = z.enum(["declared", "severity", "status", "update", "resolved"]);
+
+const notification = z
+  .object({
+    name: z.string().min(1).optional(),
+    url_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: "must name an environment variable, such as SLACK_WEBHOOK_URL" }),
+    format: z.enum(["slack", "json"]).default("slack"),
+    secret_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+    events: z.array(notificationEvent).default(["declared", "severity", "status", "update", "resolved"]),
+    min_severity: z.string().optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    labels: labels.prefault({}),
+    severities: z.array(severity).min(1).prefault(DEFAULT_SEVERITIES),
+    default_severity: z.string().optional(),
+    commands: z
+      .object({ permission: z.enum(["read", "triage", "write", "maintain", "admin"]).default("write") })
+      .strict()
+      .prefault({}),
+    roles: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/, { message: "must be a lower-case word" })).default(["commander", "comms", "scribe"]),
+    oncall: z
+      .object({
+        rotations: z.array(rotation).default([]),
+        escalation: z.array(escalationLevel).default([]),
+      })
+      .strict()
+      .prefault({}),
+    services: z.record(z.string(), service).default({}),
+    changes: z
+      .object({
+        environments: z.array(z.string().min(1)).default(["production"]),
+        lookback: duration.default("24h"),
+      })
+      .strict()
+      .prefault({}),
+    postmortem: z
+      .object({
+        path: z.string().default("docs/postmortems"),
+        template: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
+    problems: z.object({ labels: z.array(labelName).default([]) }).strict().prefault({}),
+    alerts: z
+      .object({
+        severity_map: z.record(z.string(), z.string()).default({
+          critical: "sev1",
+          error: "sev2",
+          high: "sev2",
+          warning: "sev3",
+          info: "sev4",
+        }),
+        resolved: z.enum(["comment", "mitigate"]).default("comment"),
+      })
+      .strict()
+      .prefault({}),
+    notifications: z.array(notification).default([]),
+    private: z
+      .object({ repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: "must be owner/name" }).optional() })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const names = config.severities.map((s) => s.name);
+    const seen = new Set<string>();
+    names.forEach((name, index) => {
+      if (seen.has(name)) ctx.addIssue({ code: "custom", path: ["severities", index, "name"], message: `"${name}" is listed twice` });
+      seen.add(name);
+    });
+    const known = (value: string | undefined, path: (string | number)[]) => {
+      if (value !== undefined && !seen.has(value)) {
+        ctx.addIssue({ code: "custom", path, message: `"${value}" is not one of the severities (${names.join(", ")})` });
+      }
+    };
+    known(config.default_severity, ["default_severity"]);
+    for (const [key, value] of Object.entries(config.alerts.severity_map)) known(value, ["alerts", "severity_map", key]);
+    config.notifications.forEach((n, i) => known(n.min_severity, ["notifications", i, "min_severity"]));
+    const rotations = new Set(config.oncall.rotations.map((r) => r.name));
+    for (const [name, svc] of Object.entries(config.services)) {
+      if (svc.rotation !== undefined && !rotations.has(svc.rotation)) {
+        ctx.addIssue({ code: "custom", path: ["services", name, "rotation"], message: `no rotation named "${svc.rotation}" under oncall.rotations` });
+      }
+    }
+    if (!config.roles.includes("commander")) {
+      ctx.addIssue({ code: "custom", path: ["roles"], message: "must include commander" });
+    }
+  });
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type Severity = Config["severities"][number];
+export type Rotation = Config["oncall"]["rotations"][number];
+export type NotificationChannel = Config["notifications"][number];
+
+export const DEFAULT_CONFIG: Config = configSchema.parse({});

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import type { Trigger } from "./incident/handle.js";
+
+/**
+ * The parts of GitHub's webhook bodies that incident-desk reads, validated once at the edge.
+ * Anything else in a payload is ignored.
+ */
+const user = z.object({ login: z.string(), type: z.string().default("User") });
+const label = z.object({ name: z.string() });
+
+export const issueEventSchema = z.object({
+  action: z.string(),
+  repository: z.object({ name: z.string(), owner: z.object({ login: z.string() }), private: z.boolean().default(false) }),
+  issue: z.object({
+    number: z.number().int().positive(),
+    body: z.string().nullish(),
+    labels: z.array(label).default([]),
+    pull_request: z.unknown().optional(),
+  }),
+  label: label.optional(),
+  comment: z.object({ id: z.number(), body: z.string().nullish() }).optional(),
+  changes: z.object({ body: z.object({ from: z.string().nullish() }).optional() }).partial().optional(),
+  sender: user,
+  installation: z.object({ id: z.number() }).optional(),
+});
+
+export type IssueEvent = z.infer<typeof issueEventSchema>;
+
+export interface IssueTarget {
+  repo: { owner: string; repo: string };
+  number: number;
+  trigger: Trigger;
+  /** Text of the issue or comment that might declare an incident. */
+  text: string;
+  labels: string[];
+  removedLabel?: string;
+}
+
+const ANY_COMMAND = /^\s*\/[A-Za-z]/m;
+
+/**
+ * Which issue an `issues` or `issue_comment` delivery is about, or nothing when it cannot concern
+ * an incident: a comment with no `/command` line, an issue with no label and no command. This
+ * check costs no request, so ordinary issue traffic costs nothing.
+ */
+export function issueTarget(name: string, raw: unknown): IssueTarget | undefined {
+  const parsed = issueEventSchema.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const e = parsed.data;
+  if (e.issue.pull_request) return undefined;
+  const repo = { owner: e.repository.owner.login, repo: e.repository.name };
+  const labels = e.issue.labels.map((l) => l.name);
+  const base = { repo, number: e.issue.number, labels };
+  if (name === "issue_comment") {
+    const body = e.comment?.body ?? "";
+    const before = e.changes?.body?.from ?? "";
+    const commands = ANY_COMMAND.test(body) || (e.action === "edited" && ANY_COMMAND.test(before));
+    if (!e.comment || !commands) return undefined;
+    if (e.action === "deleted") return { ...base, trigger: { kind: "issue" }, text: "" };
+    return { ...base, trigger: { kind: "comment", commentId: e.comment.id }, text: body };
+  }
+  const body = e.issue.body ?? "";
+  if (e.action === "unlabeled" && e.label) return { ...base, trigger: { kind: "issue" }, text: body, removedLabel: e.label.name };
+  if (labels.length === 0 && !ANY_COMMAND.test(body) && !body.includes("incident-desk:declare")) return undefined;
+  return { ...base, trigger: { kind: "issue" }, text: body };
+}
+
+/** After the configuration is known: is this issue (or is it becoming) an incident? */
+export function concernsIncident(target: IssueTarget, incidentLabel: string): boolean {
+  const label = incidentLabel.toLowerCase();
+  if (target.labels.some((l) => l.toLowerCase() === label)) return true;
+  if (target.removedLabel?.toLowerCase() === label) return true;
+  return /^\s*\/incident\b/im.test(target.text) || target.text.includes("incident-desk:declare");
+}

@@ -1,0 +1,44 @@
+import type { Config } from "../config/schema.js";
+import type { GitHub, RepoRef } from "../github/client.js";
+import { errorStatus } from "../github/client.js";
+import { ensureLabels } from "../github/labels.js";
+import { labelSpec } from "./labels.js";
+import type { Plan } from "./reconcile.js";
+
+/** Carry out a reconcile plan with as few requests as GitHub allows without racing people. */
+export async function applyPlan(github: GitHub, repo: RepoRef, number: number, plan: Plan, config: Config): Promise<void> {
+  const issue = { ...repo, issue_number: number };
+  if (plan.addLabels.length > 0) {
+    await ensureLabels(github, repo, plan.addLabels.map((name) => labelSpec(config, name)));
+    // Add and remove rather than replace the whole set, so a label someone adds meanwhile stays.
+    await github.rest.issues.addLabels({ ...issue, labels: plan.addLabels });
+  }
+  for (const name of plan.removeLabels) {
+    try {
+      await github.rest.issues.removeLabel({ ...issue, name });
+    } catch (error) {
+      if (errorStatus(error) !== 404) throw error;
+    }
+  }
+  if (plan.addAssignees.length > 0) await github.rest.issues.addAssignees({ ...issue, assignees: plan.addAssignees });
+  if (plan.removeAssignees.length > 0) await github.rest.issues.removeAssignees({ ...issue, assignees: plan.removeAssignees });
+  if (plan.state !== undefined || plan.title !== undefined) {
+    await github.rest.issues.update({
+      ...issue,
+      ...(plan.title !== undefined ? { title: plan.title } : {}),
+      ...(plan.state === "closed" ? { state: "closed", state_reason: "completed" } : {}),
+      ...(plan.state === "open" ? { state: "open" } : {}),
+    });
+  }
+  if (plan.card && "create" in plan.card) await github.rest.issues.createComment({ ...issue, body: plan.card.create });
+  if (plan.card && "update" in plan.card) {
+    await github.rest.issues.updateComment({ ...repo, comment_id: plan.card.update, body: plan.card.body });
+  }
+  for (const id of plan.deleteCards) {
+    try {
+      await github.rest.issues.deleteComment({ ...repo, comment_id: id });
+    } catch (error) {
+      if (errorStatus(error) !== 404) throw error;
+    }
+  }
+}

@@ -1,0 +1,259 @@
+import { z } from "zod";
+import type { Config, Status } from "../config/schema.js";
+
+/**
+ * Commands typed in comments (SPEC section 2). Each line that starts with a known `/name` is a
+ * command; other `/words` belong to other bots and are left alone. Lines inside fenced code
+ * blocks and quoted lines (`> /sev 1`) are not commands.
+ */
+
+export type CauseRef = { kind: "pull"; number: number } | { kind: "sha"; sha: string };
+
+export type Command =
+  | { name: "incident"; severity?: string; security: boolean; title?: string }
+  | { name: "ack" }
+  | { name: "severity"; severity: string }
+  | { name: "status"; status: Status }
+  | { name: "role"; role: string; user: string }
+  | { name: "update"; text: string }
+  | { name: "timeline"; at: string; start: boolean; text: string }
+  | { name: "cause"; ref: CauseRef }
+  | { name: "summary"; text: string }
+  | { name: "impact"; text: string }
+  | { name: "followup"; title: string; owner?: string }
+  | { name: "postmortem" }
+  | { name: "help" };
+
+export type ParsedCommand =
+  | { ok: true; line: string; command: Command }
+  | { ok: false; line: string; name: string; error: string; usage: string };
+
+export const USAGE: Record<string, string> = {
+  incident: "/incident [sev1-4] [security] [title]",
+  ack: "/ack",
+  sev: "/sev 1 … /sev 4 (or /severity sev2)",
+  status: "/status investigating|identified|mitigated|monitoring|resolved",
+  mitigated: "/mitigated",
+  resolve: "/resolve",
+  commander: "/commander @user",
+  role: "/role comms @user",
+  update: "/update <text for stakeholders>",
+  timeline: "/timeline [HH:MM or ISO 8601] <text>, or /timeline start <time>",
+  cause: "/cause #123 or /cause <commit sha>",
+  summary: "/summary <one paragraph>",
+  impact: "/impact <who and what was affected>",
+  followup: "/followup <title> [@owner]",
+  postmortem: "/postmortem",
+  help: "/help",
+};
+
+const ALIASES: Record<string, string> = {
+  severity: "sev",
+  ic: "commander",
+  resolved: "resolve",
+  monitoring: "mitigated",
+  "follow-up": "followup",
+  "post-mortem": "postmortem",
+};
+
+export const COMMAND_NAMES = Object.keys(USAGE);
+const KNOWN = new Set([...COMMAND_NAMES, ...Object.keys(ALIASES)]);
+
+const STATUS_WORDS: Record<string, Status> = {
+  investigating: "investigating",
+  identified: "identified",
+  mitigated: "mitigated",
+  monitoring: "mitigated",
+  resolved: "resolved",
+};
+
+const userArg = z
+  .string()
+  .regex(/^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: "name a user as @login" })
+  .transform((value) => value.slice(1));
+const textArg = (what: string) => z.string().trim().min(1, { message: `${what} is missing` }).max(10_000);
+
+class CommandError extends Error {}
+
+const check = <T>(schema: z.ZodType<T>, value: unknown): T => {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new CommandError(result.error.issues[0]?.message ?? "invalid");
+  return result.data;
+};
+
+export interface ParseContext {
+  /** When the comment was written: `/timeline 14:05` means 14:05 UTC on that day. */
+  at: string;
+  config: Pick<Config, "severities" | "roles">;
+}
+
+/** Resolve `1`, `sev1`, `SEV1` or a custom severity name/label to the configured severity's name. */
+export function matchSeverity(config: Pick<Config, "severities">, word: string): string | undefined {
+  const w = word.trim().toLowerCase();
+  const byName = config.severities.find((s) => s.name.toLowerCase() === w || s.label.toLowerCase() === w);
+  if (byName) return byName.name;
+  if (/^\d+$/.test(w)) {
+    const numbered = config.severities.find((s) => s.name.toLowerCase() === `sev${w}`);
+    if (numbered) return numbered.name;
+    return config.severities[Number(w) - 1]?.name;
+  }
+  return undefined;
+}
+
+const severityList = (config: Pick<Config, "severities">) => config.severities.map((s) => s.name).join(", ");
+
+/** `HH:MM` (UTC, on the day the comment was written, or the day before if that is still ahead) or ISO 8601. */
+export function parseTimelineTime(word: string, commentAt: string): string | undefined {
+  const hhmm = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(word);
+  if (hhmm) {
+    const base = new Date(commentAt);
+    const at = new Date(Date.UTC(base.getUTCFullYear(), base.getUTCMonth(), base.getUTCDate(), Number(hhmm[1]), Number(hhmm[2])));
+    if (at.getTime() > base.getTime()) at.setUTCDate(at.getUTCDate() - 1);
+    return at.toISOString();
+  }
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(word)) {
+    const ms = Date.parse(word);
+    return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  }
+  return undefined;
+}
+
+function parseOne(name: string, args: string, ctx: ParseContext): Command {
+  const words = args.split(/\s+/).filter(Boolean);
+  switch (name) {
+    case "incident": {
+      let severity: string | undefined;
+      let security = false;
+      let rest = [...words];
+      while (rest.length > 0) {
+        const first = rest[0]!;
+        const sev = /^sev\d+$/i.test(first) || ctx.config.severities.some((s) => s.name === first.toLowerCase()) ? matchSeverity(ctx.config, first) : undefined;
+        if (severity === undefined && /^sev\d+$/i.test(first) && sev === undefined) {
+          throw new CommandError(`"${first}" is not a severity (${severityList(ctx.config)})`);
+        }
+        if (severity === undefined && sev !== undefined) severity = sev;
+        else if (!security && first.toLowerCase() === "security") security = true;
+        else break;
+        rest = rest.slice(1);
+      }
+      const title = rest.join(" ").trim();
+      return { name, security, ...(severity ? { severity } : {}), ...(title ? { title: title.slice(0, 256) } : {}) };
+    }
+    case "ack":
+    case "postmortem":
+    case "help":
+      return { name };
+    case "mitigated":
+      return { name: "status", status: "mitigated" };
+    case "resolve":
+      return { name: "status", status: "resolved" };
+    case "sev": {
+      const word = check(z.string({ message: "say which severity" }), words[0]);
+      const severity = matchSeverity(ctx.config, word);
+      if (!severity || words.length > 1) throw new CommandError(`"${args.trim()}" is not a severity (${severityList(ctx.config)})`);
+      return { name: "severity", severity };
+    }
+    case "status": {
+      const word = (words[0] ?? "").toLowerCase();
+      const status = STATUS_WORDS[word];
+      if (!status || words.length > 1) {
+        throw new CommandError(`${word ? `"${args.trim()}" is not a status` : "say which status"} (${Object.keys(STATUS_WORDS).join(", ")})`);
+      }
+      return { name: "status", status };
+    }
+    case "commander": {
+      if (words.length !== 1) throw new CommandError("name exactly one user, as @login");
+      return { name: "role", role: "commander", user: check(userArg, words[0]) };
+    }
+    case "role": {
+      const role = (words[0] ?? "").toLowerCase();
+      if (!ctx.config.roles.includes(role)) {
+        throw new CommandError(`${role ? `"${role}" is not a role` : "say which role"} (${ctx.config.roles.join(", ")})`);
+      }
+      if (words.length !== 2) throw new CommandError("name exactly one user, as @login");
+      return { name: "role", role, user: check(userArg, words[1]) };
+    }
+    case "update":
+      return { name, text: check(textArg("the update's text"), args) };
+    case "summary":
+      return { name, text: check(textArg("the summary"), args) };
+    case "impact":
+      return { name, text: check(textArg("the impact statement"), args) };
+    case "timeline": {
+      let rest = args.trim();
+      const start = /^start\b/i.test(rest);
+      if (start) rest = rest.slice(5).trim();
+      const first = rest.split(/\s+/)[0] ?? "";
+      let at = parseTimelineTime(first, ctx.at);
+      if (at) rest = rest.slice(first.length).trim();
+      else if (/^\d{1,2}:\d{2}$|^\d{4}-\d{2}-\d{2}/.test(first)) {
+        throw new CommandError(`"${first}" is not a time: write HH:MM (UTC) or ISO 8601 such as 2026-03-02T14:05Z`);
+      }
+      if (start) {
+        if (!at) throw new CommandError("say when the impact started: /timeline start 14:05");
+        return { name, at, start: true, text: rest || "Impact started" };
+      }
+      at ??= ctx.at;
+      return { name, at, start: false, text: check(textArg("the entry's text"), rest) };
+    }
+    case "cause": {
+      const ref = words[0] ?? "";
+      if (words.length !== 1) throw new CommandError("name one pull request (#123) or one commit sha");
+      const pull = /^(?:#|GH-)(\d+)$/i.exec(ref) ?? /\/pull\/(\d+)\/?$/.exec(ref);
+      if (pull) return { name, ref: { kind: "pull", number: Number(pull[1]) } };
+      const sha = /^(?:[^@\s]+@)?([0-9a-f]{7,40})$/i.exec(ref) ?? /\/commit\/([0-9a-f]{7,40})\/?$/i.exec(ref);
+      if (sha) return { name, ref: { kind: "sha", sha: sha[1]!.toLowerCase() } };
+      throw new CommandError(`"${ref}" is neither a pull request (#123) nor a commit sha`);
+    }
+    case "followup": {
+      const owner = /\s@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\s*$/.exec(` ${args}`);
+      const title = (owner ? ` ${args}`.slice(0, owner.index) : args).trim();
+      check(textArg("the follow-up's title"), title);
+      return { name, title: title.slice(0, 256), ...(owner ? { owner: owner[1]! } : {}) };
+    }
+    default:
+      throw new CommandError("unknown command");
+  }
+}
+
+/** Text commands (`/update`, `/summary`, `/impact`, `/timeline`) run to the end of their paragraph. */
+const MULTILINE = new Set(["update", "summary", "impact", "timeline"]);
+
+export function parseCommands(body: string, ctx: ParseContext): ParsedCommand[] {
+  const out: ParsedCommand[] = [];
+  const lines = body.replace(/\r\n?/g, "\n").split("\n");
+  let fenced = false;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    if (/^\s*(```|~~~)/.test(raw)) {
+      fenced = !fenced;
+      continue;
+    }
+    if (fenced) continue;
+    const match = /^\s*\/([A-Za-z][A-Za-z-]*)(?:\s+(.*))?$/.exec(raw);
+    if (!match) continue;
+    const typed = match[1]!.toLowerCase();
+    if (!KNOWN.has(typed)) continue;
+    const name = ALIASES[typed] ?? typed;
+    let args = (match[2] ?? "").trim();
+    if (MULTILINE.has(name)) {
+      while (i + 1 < lines.length && lines[i + 1]!.trim() !== "" && !isCommandLine(lines[i + 1]!)) {
+        args += `\n${lines[++i]!.trim()}`;
+      }
+      args = args.trim();
+    }
+    const line = raw.trim();
+    try {
+      out.push({ ok: true, line, command: parseOne(name, args, ctx) });
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
+      out.push({ ok: false, line, name, error: error.message, usage: USAGE[name] ?? `/${name}` });
+    }
+  }
+  return out;
+}
+
+function isCommandLine(line: string): boolean {
+  const match = /^\s*\/([A-Za-z][A-Za-z-]*)/.exec(line);
+  return match !== null && KNOWN.has(match[1]!.toLowerCase());
+}

@@ -1,0 +1,110 @@
+import { parseIssue } from "@github/issue-parser";
+import { z } from "zod";
+import type { Config } from "../config/schema.js";
+import { matchSeverity } from "./commands.js";
+
+/**
+ * What a new issue says about the incident it declares: the fields of the example issue form
+ * (`.github/ISSUE_TEMPLATE/incident.yml`), or, for issues the app opens itself from an alert or a
+ * `repository_dispatch`, a hidden declaration block in the body.
+ */
+export interface Declaration {
+  severity?: string;
+  startedAt?: string;
+  service?: string;
+  impact?: string;
+  summary?: string;
+  security?: boolean;
+  source?: string;
+}
+
+const DECLARATION_MARKER = /<!--\s*incident-desk:declare\s+(\{[\s\S]*?\})\s*-->/;
+
+const declarationBlock = z.object({
+  severity: z.string().optional(),
+  started_at: z.string().optional(),
+  service: z.string().optional(),
+  security: z.boolean().optional(),
+  source: z.string().optional(),
+});
+
+/** The hidden block the app writes into the bodies of issues it opens itself. */
+export function renderDeclarationMarker(d: Declaration): string {
+  const block: z.input<typeof declarationBlock> = {
+    ...(d.severity ? { severity: d.severity } : {}),
+    ...(d.startedAt ? { started_at: d.startedAt } : {}),
+    ...(d.service ? { service: d.service } : {}),
+    ...(d.security ? { security: true } : {}),
+    ...(d.source ? { source: d.source } : {}),
+  };
+  return `<!-- incident-desk:declare ${JSON.stringify(block).replace(/--/g, "\\u002d\\u002d")} -->`;
+}
+
+/** Instants as people type them in a form: ISO 8601, or `2026-03-02 14:05` (UTC) with an optional `UTC`. */
+export function parseLooseInstant(text: string): string | undefined {
+  const t = text.trim();
+  const plain = /^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:UTC|Z)?$/i.exec(t);
+  if (plain) {
+    const ms = Date.parse(`${plain[1]}T${plain[2]!.padStart(2, "0")}:${plain[3]}:${plain[4] ?? "00"}Z`);
+    return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  }
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(t)) {
+    const ms = Date.parse(t);
+    return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  }
+  return undefined;
+}
+
+const key = (heading: string) => heading.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+const answered = (value: unknown): string | undefined => {
+  if (Array.isArray(value)) value = value[0];
+  if (typeof value !== "string") return undefined;
+  const v = value.trim();
+  return v === "" || v === "_No response_" || v === "None" ? undefined : v;
+};
+
+export function parseDeclaration(body: string, config: Pick<Config, "severities">, trustedAuthor: boolean): Declaration {
+  const out: Declaration = {};
+  const marker = trustedAuthor ? DECLARATION_MARKER.exec(body) : null;
+  if (marker) {
+    let parsed: z.infer<typeof declarationBlock> | undefined;
+    try {
+      parsed = declarationBlock.parse(JSON.parse(marker[1]!));
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed) {
+      const severity = parsed.severity ? matchSeverity(config, parsed.severity) : undefined;
+      const startedAt = parsed.started_at ? parseLooseInstant(parsed.started_at) : undefined;
+      return {
+        ...(severity ? { severity } : {}),
+        ...(startedAt ? { startedAt } : {}),
+        ...(parsed.service ? { service: parsed.service } : {}),
+        ...(parsed.security ? { security: true } : {}),
+        ...(parsed.source ? { source: parsed.source } : {}),
+      };
+    }
+  }
+  if (!/^###\s/m.test(body)) return out;
+  let fields: Record<string, unknown> = {};
+  try {
+    fields = Object.fromEntries(Object.entries(parseIssue(body)).map(([k, v]) => [key(k), v]));
+  } catch {
+    return out;
+  }
+  const severityText = answered(fields.severity);
+  if (severityText) {
+    const severity = matchSeverity(config, severityText.split(/[\s—–:-]+/)[0] ?? "");
+    if (severity) out.severity = severity;
+  }
+  const started = answered(fields["started-at"] ?? fields["impact-started"] ?? fields.started);
+  const startedAt = started ? parseLooseInstant(started) : undefined;
+  if (startedAt) out.startedAt = startedAt;
+  const service = answered(fields.service);
+  if (service) out.service = service;
+  const impact = answered(fields.impact);
+  if (impact) out.impact = impact;
+  const summary = answered(fields.summary ?? fields["what-is-happening"] ?? fields.description);
+  if (summary) out.summary = summary;
+  return out;
+}

@@ -1,0 +1,13 @@
+import type { GitHub, RepoRef } from "../github/client.js";
+import { toHistoryEvent, toIssueSnapshot, type History, type HistoryEvent } from "./history.js";
+
+/**
+ * Read an issue's whole history: the issue itself and its timeline, 100 items a page (the most
+ * GitHub allows). This is every read the state needs.
+ */
+export async function fetchHistory(github: GitHub, repo: RepoRef, number: number): Promise<History> {
+  const { data: issue } = await github.rest.issues.get({ ...repo, issue_number: number });
+  const items = await github.paginate(github.rest.issues.listEventsForTimeline, { ...repo, issue_number: number, per_page: 100 });
+  const events = items.map(toHistoryEvent).filter((e): e is HistoryEvent => e !== undefined);
+  return { repo, issue: toIssueSnapshot(issue), events };
+}

@@ -1,0 +1,88 @@
+import type { Config } from "../config/schema.js";
+import { ConfigError, loadConfig, renderConfigError } from "../config/load.js";
+import type { GitHub, RepoRef } from "../github/client.js";
+import { atLeast, fetchPermissions } from "../github/permissions.js";
+import { serialize } from "../serialize.js";
+import { applyPlan } from "./apply.js";
+import { fetchHistory } from "./fetch.js";
+import { isBot, type History } from "./history.js";
+import { planReconcile } from "./reconcile.js";
+import { respondToComment } from "./respond.js";
+import { commandAuthors, deriveIncident, type IncidentState } from "./state.js";
+
+export interface Logger {
+  info: (msg: string) => void;
+  warn: (msg: string) => void;
+  error: (msg: string) => void;
+}
+
+export interface IncidentDeps {
+  github: GitHub;
+  log: Logger;
+  configPath?: string;
+}
+
+export type Trigger = { kind: "issue" } | { kind: "comment"; commentId: number };
+
+export interface Reconciled {
+  config: Config;
+  history: History;
+  state: IncidentState;
+}
+
+/**
+ * Bring one issue in line with its history: read the configuration and the history, derive the
+ * state, and write only what differs. Every incident event ends here.
+ */
+export async function reconcileIssue(
+  deps: IncidentDeps,
+  repo: RepoRef,
+  number: number,
+  trigger: Trigger,
+  relevant: (config: Config) => boolean = () => true,
+): Promise<Reconciled | undefined> {
+  return serialize(`${repo.owner}/${repo.repo}#${number}`.toLowerCase(), () => run(deps, repo, number, trigger, relevant));
+}
+
+async function run(
+  deps: IncidentDeps,
+  repo: RepoRef,
+  number: number,
+  trigger: Trigger,
+  relevant: (config: Config) => boolean,
+): Promise<Reconciled | undefined> {
+  const { github } = deps;
+  let config: Config;
+  try {
+    config = await loadConfig(github, repo, deps.configPath);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    await reportConfigError(deps, repo, number, error);
+    return undefined;
+  }
+  if (!relevant(config)) return undefined;
+  const history = await fetchHistory(github, repo, number);
+  if (history.issue.url.includes("/pull/")) return undefined;
+  const authors = commandAuthors(history, config);
+  const permissions = await fetchPermissions(github, repo, authors);
+  const state = deriveIncident(history, {
+    config,
+    mayCommand: (login) => atLeast(permissions.get(login) ?? "none", config.commands.permission),
+  });
+  const plan = planReconcile(state, history, config);
+  await applyPlan(github, repo, number, plan, config);
+  if (trigger.kind === "comment") {
+    const outcome = state.commands.find((c) => c.commentId === trigger.commentId);
+    if (outcome) await respondToComment(github, repo, number, outcome, history, config);
+  }
+  return { config, history, state };
+}
+
+/** One comment on the issue that triggered the work, not one per delivery. */
+async function reportConfigError(deps: IncidentDeps, repo: RepoRef, number: number, error: ConfigError): Promise<void> {
+  deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error.message}`);
+  const body = renderConfigError(error);
+  const comments = await deps.github.paginate(deps.github.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100 });
+  if (comments.some((c) => c.body === body && isBot({ login: c.user?.login ?? "", type: c.user?.type ?? "User" }))) return;
+  await deps.github.rest.issues.createComment({ ...repo, issue_number: number, body });
+}

@@ -1,0 +1,149 @@
+/**
+ * The history of an issue, as GitHub's timeline tells it, reduced to what incident-desk reads.
+ * Everything about an incident is derived from this (see state.ts); nothing else is stored.
+ */
+
+export interface Actor {
+  login: string;
+  type: "User" | "Bot" | "Organization" | string;
+}
+
+export interface IssueSnapshot {
+  number: number;
+  id: number;
+  nodeId: string;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  labels: string[];
+  assignees: string[];
+  author: Actor;
+  createdAt: string;
+  closedAt: string | null;
+  url: string;
+}
+
+export interface ReferenceSource {
+  number: number;
+  title: string;
+  body: string;
+  url: string;
+  repo: string;
+  state: "open" | "closed";
+  isPullRequest: boolean;
+  mergedAt: string | null;
+  author: Actor;
+  labels: string[];
+}
+
+export type HistoryEvent =
+  | { type: "labeled" | "unlabeled"; label: string; actor: Actor; at: string }
+  | { type: "commented"; commentId: number; body: string; author: Actor; at: string; url: string }
+  | { type: "assigned" | "unassigned"; assignee: string; actor: Actor; at: string }
+  | { type: "closed"; actor: Actor; at: string }
+  | { type: "reopened"; actor: Actor; at: string }
+  | { type: "renamed"; from: string; to: string; actor: Actor; at: string }
+  | { type: "cross-referenced"; source: ReferenceSource; actor: Actor; at: string }
+  | { type: "referenced"; commitId: string; actor: Actor; at: string };
+
+export interface History {
+  repo: { owner: string; repo: string };
+  issue: IssueSnapshot;
+  /** Oldest first, as the timeline lists them. */
+  events: HistoryEvent[];
+}
+
+export const isBot = (actor: Actor | undefined): boolean =>
+  actor !== undefined && (actor.type === "Bot" || actor.login.endsWith("[bot]"));
+
+// ---- conversion from GitHub's REST shapes ---------------------------------------------------
+
+type Json = Record<string, unknown>;
+const str = (value: unknown, fallback = ""): string => (typeof value === "string" ? value : fallback);
+const obj = (value: unknown): Json => (typeof value === "object" && value !== null ? (value as Json) : {});
+
+export function toActor(user: unknown): Actor {
+  const u = obj(user);
+  return { login: str(u.login, "ghost"), type: str(u.type, "User") };
+}
+
+const labelNames = (labels: unknown): string[] =>
+  Array.isArray(labels) ? labels.map((l) => (typeof l === "string" ? l : str(obj(l).name))).filter(Boolean) : [];
+
+export function toIssueSnapshot(issue: unknown): IssueSnapshot {
+  const i = obj(issue);
+  return {
+    number: Number(i.number),
+    id: Number(i.id),
+    nodeId: str(i.node_id),
+    title: str(i.title),
+    body: str(i.body),
+    state: i.state === "closed" ? "closed" : "open",
+    labels: labelNames(i.labels),
+    assignees: Array.isArray(i.assignees) ? i.assignees.map((a) => toActor(a).login) : [],
+    author: toActor(i.user),
+    createdAt: str(i.created_at),
+    closedAt: typeof i.closed_at === "string" ? i.closed_at : null,
+    url: str(i.html_url),
+  };
+}
+
+function toReferenceSource(source: unknown): ReferenceSource | undefined {
+  const issue = obj(obj(source).issue);
+  if (issue.number === undefined) return undefined;
+  const pr = issue.pull_request === undefined || issue.pull_request === null ? undefined : obj(issue.pull_request);
+  const repository = obj(issue.repository);
+  const repoFromUrl = /repos\/([^/]+\/[^/]+)$/.exec(str(issue.repository_url))?.[1] ?? "";
+  return {
+    number: Number(issue.number),
+    title: str(issue.title),
+    body: str(issue.body),
+    url: str(issue.html_url),
+    repo: str(repository.full_name, repoFromUrl),
+    state: issue.state === "closed" ? "closed" : "open",
+    isPullRequest: pr !== undefined,
+    mergedAt: pr && typeof pr.merged_at === "string" ? pr.merged_at : null,
+    author: toActor(issue.user),
+    labels: labelNames(issue.labels),
+  };
+}
+
+/** One item of `GET /repos/{owner}/{repo}/issues/{n}/timeline`, or nothing if we do not read it. */
+export function toHistoryEvent(item: unknown): HistoryEvent | undefined {
+  const e = obj(item);
+  const actor = toActor(e.actor ?? e.user);
+  const at = str(e.created_at);
+  switch (e.event) {
+    case "labeled":
+    case "unlabeled":
+      return { type: e.event, label: str(obj(e.label).name), actor, at };
+    case "commented":
+      return {
+        type: "commented",
+        commentId: Number(e.id),
+        body: str(e.body),
+        author: toActor(e.user ?? e.actor),
+        at,
+        url: str(e.html_url),
+      };
+    case "assigned":
+    case "unassigned":
+      return { type: e.event, assignee: toActor(e.assignee).login, actor, at };
+    case "closed":
+      return { type: "closed", actor, at };
+    case "reopened":
+      return { type: "reopened", actor, at };
+    case "renamed": {
+      const rename = obj(e.rename);
+      return { type: "renamed", from: str(rename.from), to: str(rename.to), actor, at };
+    }
+    case "cross-referenced": {
+      const source = toReferenceSource(e.source);
+      return source ? { type: "cross-referenced", source, actor, at: str(e.created_at, str(e.updated_at)) } : undefined;
+    }
+    case "referenced":
+      return typeof e.commit_id === "string" ? { type: "referenced", commitId: e.commit_id, actor, at } : undefined;
+    default:
+      return undefined;
+  }
+}

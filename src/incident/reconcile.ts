@@ -1,0 +1,80 @@
+import type { Config } from "../config/schema.js";
+import { isCard, renderCard } from "./card.js";
+import type { History } from "./history.js";
+import { isBot } from "./history.js";
+import type { IncidentState } from "./state.js";
+
+/**
+ * The writes that make the issue look like its state: a pure diff. Applying the plan twice
+ * changes nothing the second time, which is what makes duplicate and out-of-order deliveries
+ * harmless.
+ */
+export interface Plan {
+  addLabels: string[];
+  removeLabels: string[];
+  addAssignees: string[];
+  removeAssignees: string[];
+  state?: "open" | "closed";
+  title?: string;
+  card: { create: string } | { update: number; body: string } | null;
+  deleteCards: number[];
+}
+
+export interface CardComment {
+  id: number;
+  body: string;
+}
+
+/** Cards are the app's own comments carrying the marker; a human quoting one is not a card. */
+export function findCards(history: History): CardComment[] {
+  const cards: CardComment[] = [];
+  for (const e of history.events) {
+    if (e.type === "commented" && isBot(e.author) && isCard(e.body)) cards.push({ id: e.commentId, body: e.body });
+  }
+  return cards;
+}
+
+export function planReconcile(state: IncidentState, history: History, config: Config): Plan {
+  const plan: Plan = { addLabels: [], removeLabels: [], addAssignees: [], removeAssignees: [], card: null, deleteCards: [] };
+  if (!state.isIncident) return plan;
+  const issue = history.issue;
+  const has = new Set(issue.labels.map((l) => l.toLowerCase()));
+
+  const severityLabel = config.severities.find((s) => s.name === state.severity)!.label;
+  const statusLabel = config.labels.status[state.status];
+  const wanted = [config.labels.incident, severityLabel, statusLabel];
+  for (const label of wanted) if (!has.has(label.toLowerCase())) plan.addLabels.push(label);
+  const exclusive = [...config.severities.map((s) => s.label), ...Object.values(config.labels.status)].map((l) => l.toLowerCase());
+  const keep = new Set(wanted.map((l) => l.toLowerCase()));
+  for (const label of issue.labels) {
+    if (exclusive.includes(label.toLowerCase()) && !keep.has(label.toLowerCase())) plan.removeLabels.push(label);
+  }
+
+  const assigned = new Set(issue.assignees.map((a) => a.toLowerCase()));
+  const commander = state.roles.commander;
+  if (commander && !assigned.has(commander.toLowerCase())) plan.addAssignees.push(commander);
+  for (const former of new Set(state.formerCommanders)) {
+    if (former !== commander && assigned.has(former.toLowerCase())) plan.removeAssignees.push(former);
+  }
+
+  if (state.status === "resolved" && issue.state === "open") plan.state = "closed";
+  if (state.status !== "resolved" && issue.state === "closed") plan.state = "open";
+  if (state.retitle && state.retitle !== issue.title) plan.title = state.retitle;
+
+  const body = renderCard(state, config);
+  const [first, ...extra] = findCards(history);
+  if (!first) plan.card = { create: body };
+  else if (first.body !== body) plan.card = { update: first.id, body };
+  plan.deleteCards = extra.map((c) => c.id);
+  return plan;
+}
+
+export const isEmptyPlan = (plan: Plan): boolean =>
+  plan.addLabels.length === 0 &&
+  plan.removeLabels.length === 0 &&
+  plan.addAssignees.length === 0 &&
+  plan.removeAssignees.length === 0 &&
+  plan.state === undefined &&
+  plan.title === undefined &&
+  plan.card === null &&
+  plan.deleteCards.length === 0;

@@ -1,0 +1,67 @@
+import type { Config } from "../config/schema.js";
+import type { GitHub, RepoRef } from "../github/client.js";
+import { bundledTemplate } from "../templates.js";
+import { USAGE } from "./commands.js";
+import { isBot, type History } from "./history.js";
+import type { CommandOutcome } from "./state.js";
+
+const WHAT: Record<string, string> = {
+  incident: "declare this issue an incident (`security` keeps it private)",
+  ack: "acknowledge the incident; stops escalation",
+  sev: "change the severity",
+  status: "change the status (`monitoring` means mitigated)",
+  mitigated: "the impact has stopped",
+  resolve: "the incident is over; closes the issue",
+  commander: "set the incident commander and assign them",
+  role: "set another role",
+  update: "a status update for stakeholders",
+  timeline: "add a timeline entry, or set when the impact started",
+  cause: "the change that caused the incident",
+  summary: "the summary used by the post-mortem",
+  impact: "the impact statement used by the post-mortem",
+  followup: "an action item; becomes a problem ticket",
+  postmortem: "generate or refresh the post-mortem now",
+  help: "this list",
+};
+
+const replyMarker = (commentId: number) => `<!-- incident-desk:reply:${commentId} -->`;
+
+export function hasReply(history: History, commentId: number): boolean {
+  const marker = replyMarker(commentId);
+  return history.events.some((e) => e.type === "commented" && isBot(e.author) && e.body.includes(marker));
+}
+
+export function renderReply(outcome: CommandOutcome, config: Config): string | undefined {
+  if (!outcome.refused && outcome.errors.length === 0 && !outcome.help) return undefined;
+  return bundledTemplate("reply.md.hbs")({
+    marker: replyMarker(outcome.commentId),
+    author: outcome.author,
+    refused: outcome.refused,
+    errors: outcome.errors,
+    help: outcome.help,
+    permission: config.commands.permission,
+    commands: Object.entries(USAGE).map(([name, usage]) => ({ usage, what: WHAT[name] ?? "" })),
+  }).trim();
+}
+
+/**
+ * Answer the comment that triggered this delivery: 👍 when its commands were carried out, a reply
+ * when something was refused or wrong (once: a second delivery finds the reply's marker).
+ */
+export async function respondToComment(
+  github: GitHub,
+  repo: RepoRef,
+  number: number,
+  outcome: CommandOutcome,
+  history: History,
+  config: Config,
+): Promise<void> {
+  const reply = renderReply(outcome, config);
+  if (reply && !hasReply(history, outcome.commentId)) {
+    await github.rest.issues.createComment({ ...repo, issue_number: number, body: reply });
+  }
+  if (outcome.applied.length > 0 && outcome.commentId > 0) {
+    // GitHub answers 200 instead of 201 when the reaction exists: a repeat changes nothing.
+    await github.rest.reactions.createForIssueComment({ ...repo, comment_id: outcome.commentId, content: "+1" });
+  }
+}

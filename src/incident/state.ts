@@ -1,0 +1,416 @@
+import type { Config, Status } from "../config/schema.js";
+import { STATUSES } from "../config/schema.js";
+import { onCallAt, rotationFor } from "../oncall/rotation.js";
+import { parseCommands, type CauseRef, type Command, type ParsedCommand } from "./commands.js";
+import { parseDeclaration } from "./declaration.js";
+import { isBot, type Actor, type History, type ReferenceSource } from "./history.js";
+
+/**
+ * The incident as a pure function of its issue's history. Nothing here talks to GitHub: the
+ * card, the labels, the assignees and the post-mortem are all renderings of this state.
+ */
+
+export interface TimelineEntry {
+  at: string;
+  kind: "started" | "declared" | "acknowledged" | "severity" | "status" | "role" | "update" | "note" | "closed" | "reopened" | "change" | "deployment" | "followup";
+  text: string;
+  actor?: string;
+}
+
+export interface CommandOutcome {
+  commentId: number;
+  author: string;
+  at: string;
+  url: string;
+  applied: Command[];
+  errors: { line: string; error: string; usage: string }[];
+  /** Recognised commands from someone without the permission `commands.permission` asks. */
+  refused: boolean;
+  help: boolean;
+}
+
+export interface Followup {
+  title: string;
+  owner?: string;
+  by: string;
+  at: string;
+  /** Where it was written: the comment's URL, or the issue body. */
+  url: string;
+  source: "comment" | "body";
+  /** A stable key: the same follow-up always has the same key (problem tickets carry it). */
+  key: string;
+}
+
+export interface Cause {
+  ref: CauseRef;
+  by: string;
+  at: string;
+  source: "command" | "body";
+  commentId?: number;
+}
+
+export interface LinkedChange {
+  source: ReferenceSource;
+  at: string;
+}
+
+export interface IncidentState {
+  isIncident: boolean;
+  repo: string;
+  number: number;
+  url: string;
+  title: string;
+  /** A title given with `/incident … <title>` that the issue does not carry yet. */
+  retitle?: string;
+  declaredBy?: string;
+  declaredVia?: "label" | "form" | "command" | "alert" | "dispatch";
+  source?: string;
+  severity: string;
+  status: Status;
+  security: boolean;
+  service?: string;
+  team?: string;
+  roles: Record<string, string>;
+  formerCommanders: string[];
+  acknowledgedBy?: string;
+  times: { started?: string; detected?: string; acknowledged?: string; mitigated?: string; resolved?: string };
+  durations: { detect?: number; acknowledge?: number; mitigate?: number; resolve?: number };
+  summary?: string;
+  impact?: string;
+  updates: { at: string; by: string; text: string }[];
+  timeline: TimelineEntry[];
+  commands: CommandOutcome[];
+  causes: Cause[];
+  followups: Followup[];
+  references: LinkedChange[];
+}
+
+export interface DeriveOptions {
+  config: Config;
+  /** Whether a user may run commands (`commands.permission`); asked only for authors of commands. */
+  mayCommand: (login: string) => boolean;
+}
+
+const lower = (s: string) => s.toLowerCase();
+
+/** Logins whose permission must be known to derive the state: authors of recognised commands. */
+export function commandAuthors(history: History, config: Config): string[] {
+  const authors = new Set<string>();
+  const consider = (body: string, author: Actor, at: string) => {
+    if (isBot(author)) return;
+    const parsed = parseCommands(body, { at, config });
+    if (parsed.some((p) => !(p.ok && p.command.name === "help"))) authors.add(author.login);
+  };
+  consider(history.issue.body, history.issue.author, history.issue.createdAt);
+  for (const e of history.events) if (e.type === "commented") consider(e.body, e.author, e.at);
+  return [...authors];
+}
+
+function followupKey(text: string): string {
+  let h = 0x811c9dc5;
+  for (const ch of text.trim().toLowerCase().replace(/\s+/g, " ")) {
+    h ^= ch.codePointAt(0)!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(36);
+}
+
+/** `- [ ] item` lines under a `Follow-ups` or `Action items` heading of the incident body. */
+export function bodyFollowups(body: string): { title: string; owner?: string }[] {
+  const out: { title: string; owner?: string }[] = [];
+  let inSection = false;
+  for (const line of body.replace(/\r\n?/g, "\n").split("\n")) {
+    const heading = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+    if (heading) {
+      inSection = /^(follow[- ]?ups?|action items?)\b/i.test(heading[1]!);
+      continue;
+    }
+    if (!inSection) continue;
+    const item = /^\s*[-*]\s+\[ \]\s+(.+)$/.exec(line);
+    if (!item) continue;
+    const text = item[1]!.trim();
+    const owner = /\s@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\s*$/.exec(` ${text}`);
+    const title = (owner ? ` ${text}`.slice(0, owner.index) : text).trim();
+    if (title) out.push({ title, ...(owner ? { owner: owner[1]! } : {}) });
+  }
+  return out;
+}
+
+const ROOT_CAUSE_LINE = /^\s*root[ -]cause:\s*([0-9a-f]{7,40})\b/gim;
+
+export function deriveIncident(history: History, { config, mayCommand }: DeriveOptions): IncidentState {
+  const { issue } = history;
+  const incidentLabel = lower(config.labels.incident);
+  const securityLabel = lower(config.labels.security);
+  const severityByLabel = new Map(config.severities.map((s) => [lower(s.label), s.name]));
+  const statusByLabel = new Map(STATUSES.map((s) => [lower(config.labels.status[s]), s] as const));
+  const defaultSeverity = config.default_severity ?? config.severities.find((s) => s.name === "sev3")?.name ?? config.severities[config.severities.length - 1]!.name;
+
+  const state: IncidentState = {
+    isIncident: false,
+    repo: `${history.repo.owner}/${history.repo.repo}`,
+    number: issue.number,
+    url: issue.url,
+    title: issue.title,
+    severity: defaultSeverity,
+    status: "investigating",
+    security: false,
+    roles: {},
+    formerCommanders: [],
+    times: {},
+    durations: {},
+    updates: [],
+    timeline: [],
+    commands: [],
+    causes: [],
+    followups: [],
+    references: [],
+  };
+
+  let everDeclared = false;
+  let pendingSeverity: string | undefined;
+  let security = false;
+  const note = (entry: TimelineEntry) => state.timeline.push(entry);
+
+  const declaration = parseDeclaration(issue.body, config, isBot(issue.author));
+  if (declaration.service) state.service = declaration.service;
+  if (declaration.summary) state.summary = declaration.summary;
+  if (declaration.impact) state.impact = declaration.impact;
+
+  const declare = (at: string, by: string, via: NonNullable<IncidentState["declaredVia"]>, severity?: string) => {
+    if (state.isIncident) {
+      if (severity && severity !== state.severity) setSeverity(severity, at, by);
+      return;
+    }
+    state.isIncident = true;
+    if (everDeclared) {
+      note({ at, kind: "declared", text: `Declared an incident again`, actor: by });
+      return;
+    }
+    everDeclared = true;
+    state.declaredBy = by;
+    state.declaredVia = via;
+    state.times.detected = at;
+    state.severity = severity ?? declaration.severity ?? pendingSeverity ?? defaultSeverity;
+    note({ at, kind: "declared", text: `Declared ${state.severity} incident`, actor: by });
+    const rotation = rotationFor(config, state.service);
+    const onCall = rotation ? onCallAt(rotation, at) : undefined;
+    if (onCall && !state.roles.commander) {
+      state.roles.commander = onCall;
+      note({ at, kind: "role", text: `@${onCall} (on call for ${rotation!.name}) is commander` });
+    }
+  };
+
+  const setSeverity = (severity: string, at: string, by: string) => {
+    if (severity === state.severity) return;
+    note({ at, kind: "severity", text: `Severity ${state.severity} → ${severity}`, actor: by });
+    state.severity = severity;
+  };
+
+  const setStatus = (status: Status, at: string, by: string) => {
+    if (status === state.status) return;
+    note({ at, kind: "status", text: `Status ${state.status} → ${status}`, actor: by });
+    state.status = status;
+    if ((status === "mitigated" || status === "resolved") && !state.times.mitigated) state.times.mitigated = at;
+    if (status === "resolved") state.times.resolved = at;
+    else delete state.times.resolved;
+  };
+
+  const acknowledge = (at: string, by: string) => {
+    if (state.times.acknowledged) return;
+    state.times.acknowledged = at;
+    state.acknowledgedBy = by;
+    note({ at, kind: "acknowledged", text: `Acknowledged`, actor: by });
+  };
+
+  const apply = (command: Command, at: string, by: string, origin: { url: string; commentId?: number }) => {
+    switch (command.name) {
+      case "incident":
+        if (command.security) security = true;
+        declare(at, by, "command", command.severity);
+        if (command.title && command.title !== state.title) state.retitle = command.title;
+        return;
+      case "ack":
+        return acknowledge(at, by);
+      case "severity":
+        return setSeverity(command.severity, at, by);
+      case "status":
+        return setStatus(command.status, at, by);
+      case "role": {
+        const previous = state.roles[command.role];
+        if (previous === command.user) {
+          if (command.role === "commander") acknowledge(at, by);
+          return;
+        }
+        if (command.role === "commander" && previous) state.formerCommanders.push(previous);
+        state.roles[command.role] = command.user;
+        note({ at, kind: "role", text: `@${command.user} is ${command.role}`, actor: by });
+        if (command.role === "commander") acknowledge(at, by);
+        return;
+      }
+      case "update":
+        state.updates.push({ at, by, text: command.text });
+        note({ at, kind: "update", text: `Update: ${command.text}`, actor: by });
+        return;
+      case "timeline":
+        if (command.start) state.times.started = command.at;
+        else note({ at: command.at, kind: "note", text: command.text, actor: by });
+        return;
+      case "summary":
+        state.summary = command.text;
+        return;
+      case "impact":
+        state.impact = command.text;
+        return;
+      case "followup":
+        state.followups.push({
+          title: command.title,
+          ...(command.owner ? { owner: command.owner } : {}),
+          by,
+          at,
+          url: origin.url,
+          source: "comment",
+          key: `c${origin.commentId ?? 0}-${followupKey(command.title)}`,
+        });
+        return;
+      case "cause":
+        if (!state.causes.some((c) => JSON.stringify(c.ref) === JSON.stringify(command.ref))) {
+          state.causes.push({ ref: command.ref, by, at, source: "command", ...(origin.commentId ? { commentId: origin.commentId } : {}) });
+        }
+        return;
+      case "postmortem":
+      case "help":
+        return;
+    }
+  };
+
+  const runCommands = (parsed: ParsedCommand[], author: Actor, at: string, url: string, commentId: number) => {
+    if (parsed.length === 0 || isBot(author)) return;
+    const outcome: CommandOutcome = { commentId, author: author.login, at, url, applied: [], errors: [], refused: false, help: false };
+    const relevant = parsed.filter((p) => state.isIncident || (p.ok ? p.command.name === "incident" || p.command.name === "help" : p.name === "incident"));
+    if (relevant.length === 0) return;
+    outcome.help = relevant.some((p) => p.ok && p.command.name === "help");
+    const acting = relevant.filter((p) => !(p.ok && p.command.name === "help"));
+    if (acting.length > 0 && !mayCommand(author.login)) {
+      outcome.refused = true;
+    } else {
+      for (const p of acting) if (!p.ok) outcome.errors.push({ line: p.line, error: p.error, usage: p.usage });
+      if (outcome.errors.length === 0) {
+        for (const p of acting) {
+          if (!p.ok) continue;
+          apply(p.command, at, author.login, { url, commentId });
+          outcome.applied.push(p.command);
+        }
+      }
+    }
+    state.commands.push(outcome);
+  };
+
+  // The opening: the issue form, a hidden declaration block, or an `/incident` in the body.
+  const openingLabels = new Set<string>();
+  const bodyCommands = parseCommands(issue.body, { at: issue.createdAt, config });
+  runCommands(bodyCommands, issue.author, issue.createdAt, issue.url, 0);
+  if (isBot(issue.author) && declaration.source) {
+    if (declaration.security) security = true;
+    declare(issue.createdAt, issue.author.login, declaration.source === "dispatch" ? "dispatch" : "alert");
+    if (declaration.startedAt) state.times.started = declaration.startedAt;
+  }
+
+  for (const event of history.events) {
+    switch (event.type) {
+      case "labeled": {
+        const name = lower(event.label);
+        if (name === incidentLabel) {
+          const viaForm = event.at === issue.createdAt && Object.keys(declaration).length > 0;
+          declare(event.at, event.actor.login, viaForm ? "form" : "label");
+          if (viaForm && declaration.startedAt && !state.times.started) state.times.started = declaration.startedAt;
+        } else if (name === securityLabel) {
+          security = true;
+        } else if (!isBot(event.actor)) {
+          const severity = severityByLabel.get(name);
+          const status = statusByLabel.get(name);
+          if (event.at === issue.createdAt) openingLabels.add(name);
+          if (severity) {
+            if (state.isIncident) setSeverity(severity, event.at, event.actor.login);
+            else pendingSeverity = severity;
+          } else if (status && state.isIncident) {
+            setStatus(status, event.at, event.actor.login);
+          }
+        }
+        break;
+      }
+      case "unlabeled":
+        if (lower(event.label) === incidentLabel && !isBot(event.actor) && state.isIncident) {
+          state.isIncident = false;
+          note({ at: event.at, kind: "declared", text: "No longer tracked as an incident", actor: event.actor.login });
+        } else if (lower(event.label) === securityLabel && !isBot(event.actor)) {
+          security = false;
+        } else if (!state.isIncident && severityByLabel.get(lower(event.label)) === pendingSeverity) {
+          pendingSeverity = undefined;
+        }
+        break;
+      case "commented":
+        runCommands(parseCommands(event.body, { at: event.at, config }), event.author, event.at, event.url, event.commentId);
+        break;
+      case "closed":
+        if (state.isIncident && !isBot(event.actor)) {
+          setStatus("resolved", event.at, event.actor.login);
+          note({ at: event.at, kind: "closed", text: "Issue closed", actor: event.actor.login });
+        }
+        break;
+      case "reopened":
+        if (state.isIncident && !isBot(event.actor)) {
+          note({ at: event.at, kind: "reopened", text: "Issue reopened", actor: event.actor.login });
+          setStatus("investigating", event.at, event.actor.login);
+        }
+        break;
+      case "renamed":
+        if (state.retitle && event.to === state.retitle) delete state.retitle;
+        break;
+      case "cross-referenced":
+        state.references.push({ source: event.source, at: event.at });
+        break;
+      default:
+        break;
+    }
+  }
+
+  // Four Keys' convention: `root cause: <sha>` lines in the incident body.
+  if (state.isIncident) {
+    for (const match of issue.body.matchAll(ROOT_CAUSE_LINE)) {
+      const ref: CauseRef = { kind: "sha", sha: match[1]!.toLowerCase() };
+      if (!state.causes.some((c) => JSON.stringify(c.ref) === JSON.stringify(ref))) {
+        state.causes.push({ ref, by: issue.author.login, at: issue.createdAt, source: "body" });
+      }
+    }
+    for (const item of bodyFollowups(issue.body)) {
+      state.followups.push({ ...item, by: issue.author.login, at: issue.createdAt, url: issue.url, source: "body", key: `b-${followupKey(item.title)}` });
+    }
+  }
+
+  state.security = security;
+  if (state.service === undefined) {
+    const labels = new Set(issue.labels.map(lower));
+    const match = Object.entries(config.services).find(([, svc]) => svc.labels.some((l) => labels.has(lower(l))));
+    if (match) state.service = match[0];
+  }
+  if (state.service) {
+    const team = config.services[state.service]?.team;
+    if (team) state.team = team;
+  }
+  const t = state.times;
+  if (t.detected && !t.started) t.started = t.detected;
+  const span = (from?: string, to?: string) => (from && to ? Date.parse(to) - Date.parse(from) : undefined);
+  const set = (key: keyof IncidentState["durations"], value: number | undefined) => {
+    if (value !== undefined) state.durations[key] = value;
+  };
+  set("detect", span(t.started, t.detected));
+  set("acknowledge", span(t.detected, t.acknowledged));
+  set("mitigate", span(t.detected, t.mitigated));
+  set("resolve", span(t.started, t.resolved));
+  if (t.started && t.started !== t.detected) {
+    state.timeline.push({ at: t.started, kind: "started", text: "Impact started" });
+  }
+  state.timeline.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  return state;
+}
