@@ -166,7 +166,30 @@ function selfContained(schema: Json): Json {
     }
   };
   visit(schema);
-  return { allOf: [schema], components: { schemas } };
+  const converted: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(schemas)) converted[k] = toJsonSchema(v);
+  return { allOf: [toJsonSchema(schema)], components: { schemas: converted } };
+}
+
+/** OpenAPI 3.0 → JSON Schema for ajv: `nullable`, and oneOf → anyOf (GitHub's oneOfs overlap). */
+function toJsonSchema(node: Json): Json {
+  if (!node || typeof node !== "object") return node;
+  if (Array.isArray(node)) return node.map(toJsonSchema);
+  const out: Json = {};
+  for (const [k, v] of Object.entries<Json>(node)) {
+    if (k === "example" || k === "examples" || k === "discriminator") continue;
+    if (k === "oneOf") out.anyOf = toJsonSchema(v);
+    else if (k === "properties" || k === "patternProperties" || k === "definitions") {
+      out[k] = Object.fromEntries(Object.entries<Json>(v ?? {}).map(([pk, pv]) => [pk, toJsonSchema(pv)]));
+    } else out[k] = toJsonSchema(v);
+  }
+  if (out.nullable === true) {
+    delete out.nullable;
+    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+    if (typeof out.type === "string") out.type = [out.type, "null"];
+    else if (!out.type) return { anyOf: [out, { type: "null" }] };
+  } else if (out.nullable === false) delete out.nullable;
+  return out;
 }
 
 function compile(schema: Json): ValidateFunction {
