@@ -23,8 +23,17 @@ export interface SimResponse {
   body: unknown;
 }
 
+/** A response body sent as it is (`Accept: application/vnd.github.raw`), not as JSON. */
+export class RawBody {
+  constructor(readonly text: string) {}
+}
+
+export const encodeBody = (body: unknown): string => (body instanceof RawBody ? body.text : JSON.stringify(body));
+
 export interface Ctx {
   sim: GitHubSim;
+  /** Request headers, lower-cased names. */
+  headers: Record<string, string>;
   identity: Identity;
   params: Record<string, string>;
   query: URLSearchParams;

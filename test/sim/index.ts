@@ -3,7 +3,7 @@
 import { UserActions } from "./actor.js";
 import { Clock } from "./clock.js";
 import { Faults, Limits } from "./faults.js";
-import type { SimRequest, SimResponse } from "./http.js";
+import { encodeBody, type SimRequest, type SimResponse } from "./http.js";
 import type { Permission, RepoRec } from "./model.js";
 import { fullName } from "./model.js";
 import { loadOpenApi, openApiLoadMs } from "./openapi.js";
@@ -100,7 +100,7 @@ export class GitHubSim {
         }
         continue;
       }
-      const text = r.body === undefined ? null : JSON.stringify(r.body);
+      const text = r.body === undefined ? null : encodeBody(r.body);
       const res = new Response(text, { status: r.status, headers: r.headers });
       Object.defineProperty(res, "url", { value: url });
       return res;

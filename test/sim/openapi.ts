@@ -126,6 +126,9 @@ function getAjv(): Ajv {
   if (ajv) return ajv;
   ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: true });
   addFormats(ajv);
+  // GitHub answers "" for unset URL fields (deployment status target_url, …) although the description says format uri.
+  const uri = /^[a-z][a-z0-9+.-]*:[^\s]*$/i;
+  ajv.addFormat("uri", { type: "string", validate: (s: string) => s === "" || uri.test(s) });
   return ajv;
 }
 

@@ -98,7 +98,7 @@ export async function route(sim: GitHubSim, req: SimRequest): Promise<SimRespons
     return finish(403, { message: SECONDARY_MESSAGE, documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits" }, { "retry-after": "60" });
   }
 
-  const ctx: Ctx = { sim, identity, params: matched?.params ?? {}, query: url.searchParams, body, method, path, origin };
+  const ctx: Ctx = { sim, headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), v])), identity, params: matched?.params ?? {}, query: url.searchParams, body, method, path, origin };
 
   if (isGraphql) {
     const r = handleGraphql(ctx);

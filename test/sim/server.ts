@@ -2,6 +2,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { GitHubSim } from "./index.js";
+import { encodeBody } from "./http.js";
 
 export interface Listening {
   url: string;
@@ -19,7 +20,7 @@ export async function listen(sim: GitHubSim): Promise<Listening> {
       sim
         .handle({ method: req.method ?? "GET", url: `http://${host}${req.url ?? "/"}`, headers, body: chunks.length ? Buffer.concat(chunks).toString("utf8") : undefined })
         .then((r) => {
-          const text = r.body === undefined ? "" : JSON.stringify(r.body);
+          const text = r.body === undefined ? "" : encodeBody(r.body);
           res.writeHead(r.status, { ...r.headers, ...(text ? { "content-length": String(Buffer.byteLength(text)) } : {}) });
           res.end(text);
         })

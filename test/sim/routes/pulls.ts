@@ -61,7 +61,21 @@ export const pullRoutes: Routes = {
     const repo = repoOf(ctx);
     const c = ctx.sim.state.resolveCommitish(repo, ctx.params.ref);
     if (!c) throw new HttpError(422, `No commit found for SHA: ${ctx.params.ref}`);
-    const files = [...c.tree.entries()].slice(0, 1).map(([filename, b]) => ({ sha: b.sha, filename, status: "modified", additions: 1, deletions: 0, changes: 1, blob_url: "", raw_url: "", contents_url: "" }));
+    const base = `https://github.com/${repo.owner.login}/${repo.name}`;
+    const parentTree = c.parents[0] ? repo.commits.get(c.parents[0])?.tree : undefined;
+    const files = [...c.tree.entries()]
+      .filter(([p, b]) => parentTree?.get(p)?.sha !== b.sha)
+      .map(([filename, b]) => ({
+        sha: b.sha,
+        filename,
+        status: parentTree?.has(filename) ? "modified" : "added",
+        additions: 1,
+        deletions: 0,
+        changes: 1,
+        blob_url: `${base}/blob/${c.sha}/${filename}`,
+        raw_url: `${base}/raw/${c.sha}/${filename}`,
+        contents_url: `https://api.github.com/repos/${repo.owner.login}/${repo.name}/contents/${filename}?ref=${c.sha}`,
+      }));
     return ok({ ...commitJson(repo, c), stats: { total: 1, additions: 1, deletions: 0 }, files });
   },
   "repos/list-pull-requests-associated-with-commit": (ctx) => {

@@ -1,5 +1,5 @@
 // Repository, permissions, dispatches, contents, git refs, branches, deployments.
-import { HttpError, validationFailed } from "../http.js";
+import { HttpError, RawBody, validationFailed } from "../http.js";
 import { paginate } from "../pagination.js";
 import { commitJson, contentFileJson, deploymentJson, deploymentStatusJson, repoJson, userJson } from "../serialize.js";
 import { actorOf, ok, repoOf, type Routes } from "./common.js";
@@ -60,6 +60,9 @@ export const repoRoutes: Routes = {
     if (!commit) throw new HttpError(404, `No commit found for the ref ${ref}`);
     const path = (ctx.params.path ?? "").replace(/^\/+|\/+$/g, "");
     const blob = commit.tree.get(path);
+    if (blob && /application\/vnd\.github(\.v3)?\.raw/.test(ctx.headers.accept ?? "")) {
+      return { status: 200, body: new RawBody(blob.content.toString("utf8")), headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } };
+    }
     if (blob) return ok(contentFileJson(repo, path, blob, ref));
     // a directory listing
     const prefix = path ? `${path}/` : "";

@@ -165,6 +165,6 @@ export const searchRoutes: Routes = {
     list.sort((a, b) => (order === "asc" ? key(a) - key(b) || a.id - b.id : key(b) - key(a) || b.id - a.id));
     const total = list.length;
     const page = paginate(ctx, list.slice(0, 1000));
-    return ok({ total_count: total, incomplete_results: false, items: page.items.map((i) => issueJson(i, { score: true })) }, 200, page.headers);
+    return ok({ total_count: total, incomplete_results: false, search_type: "lexical", items: page.items.map((i) => issueJson(i, { score: true })) }, 200, page.headers);
   },
 };
