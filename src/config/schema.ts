@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DURATION_PATTERN } from "../time/duration.js";
+import { isTimeZone } from "../oncall/rotation.js";
 
 /**
  * `.github/incidents.yml`: the one schema for the configuration file. Types are inferred from
@@ -75,6 +76,11 @@ const rotation = z
     members: z.array(login).min(1, { message: "a rotation needs at least one member" }),
     start: isoInstant,
     every: duration.default("1w"),
+    // An IANA zone makes daily and weekly hand-offs follow local clocks across daylight saving.
+    timezone: z
+      .string()
+      .refine(isTimeZone, { message: "must be an IANA time zone such as Europe/Berlin or America/New_York" })
+      .optional(),
     overrides: z
       .array(
         z
