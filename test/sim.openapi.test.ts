@@ -22,7 +22,7 @@ describe("OpenAPI enforcement", () => {
     const sim = new GitHubSim();
     sim.addRepo("acme/web");
     const octokit = new Octokit({ auth: sim.installationToken("acme/web"), request: { fetch: sim.fetch } });
-    await expect(octokit.request("POST /repos/{owner}/{repo}/issues", { ...R, title: "x", labels: 5 })).rejects.toMatchObject({ status: 422, message: expect.stringContaining("/labels") });
+    await expect(octokit.request("POST /repos/{owner}/{repo}/issues", { ...R, title: "x", labels: 5 as never })).rejects.toMatchObject({ status: 422, message: expect.stringContaining("/labels") });
     expect(sim.violations.map((v) => v.kind)).toEqual(["invalid-body"]);
     expect(sim.issues("acme/web")).toEqual([]);
   });

@@ -9,7 +9,7 @@ import { fullName } from "./model.js";
 import { loadOpenApi, openApiLoadMs } from "./openapi.js";
 import { Ops } from "./ops.js";
 import { route, type RequestRecord, type Violation } from "./router.js";
-import { commentJson, deploymentJson, eventJson, issueJson, labelJson, pullJson } from "./serialize.js";
+import { commentJson, deploymentJson, eventJson, issueJson, labelJson, pullFullJson } from "./serialize.js";
 import { listen, type Listening } from "./server.js";
 import { State } from "./state.js";
 import { Webhooks, type Delivery, type WebhookListener } from "./webhooks.js";
@@ -247,13 +247,13 @@ export class GitHubSim {
   }
 
   pulls(full: string) {
-    return [...this.state.repoByName(full).issues.values()].filter((i) => i.pr).map((i) => pullJson(i));
+    return [...this.state.repoByName(full).issues.values()].filter((i) => i.pr).map((i) => pullFullJson(i));
   }
 
   pull(full: string, n: number) {
     const i = this.state.repoByName(full).issues.get(n);
     if (!i?.pr) throw new Error(`sim: ${full}#${n} is not a pull request`);
-    return pullJson(i);
+    return pullFullJson(i);
   }
 
   timeline(full: string, n: number) {

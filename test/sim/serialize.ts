@@ -295,6 +295,30 @@ function branchRef(repo: RepoRec, ref: string, sha: string) {
 }
 
 export function pullJson(i: IssueRec, full = true) {
+  return full ? pullFullJson(i) : pullSimpleJson(i);
+}
+
+export function pullFullJson(i: IssueRec) {
+  const base = pullSimpleJson(i);
+  const pr = i.pr!;
+  return {
+    ...base,
+    merged: pr.merged,
+    mergeable: i.state === "open" ? true : null,
+    rebaseable: i.state === "open" ? true : null,
+    mergeable_state: i.state === "open" ? "clean" : "unknown",
+    merged_by: pr.merged_by ? userJson(pr.merged_by) : null,
+    comments: [...i.repo.comments.values()].filter((c) => c.issue === i).length,
+    review_comments: 0,
+    maintainer_can_modify: false,
+    commits: pr.commits.length,
+    additions: pr.commits.length,
+    deletions: 0,
+    changed_files: pr.commits.length ? 1 : 0,
+  };
+}
+
+export function pullSimpleJson(i: IssueRec) {
   const pr = i.pr!;
   const name = fullName(i.repo);
   const url = `${API}/repos/${name}/pulls/${i.number}`;
@@ -347,22 +371,7 @@ export function pullJson(i: IssueRec, full = true) {
     auto_merge: null,
     draft: pr.draft,
   };
-  if (!full) return base;
-  return {
-    ...base,
-    merged: pr.merged,
-    mergeable: i.state === "open" ? true : null,
-    rebaseable: i.state === "open" ? true : null,
-    mergeable_state: i.state === "open" ? "clean" : "unknown",
-    merged_by: pr.merged_by ? userJson(pr.merged_by) : null,
-    comments: issue.comments,
-    review_comments: 0,
-    maintainer_can_modify: false,
-    commits: pr.commits.length,
-    additions: pr.commits.length,
-    deletions: 0,
-    changed_files: pr.commits.length ? 1 : 0,
-  };
+  return base;
 }
 
 export function gitUserJson(u: UserRec, date: string) {
