@@ -2,7 +2,8 @@ import type { Probot } from "probot";
 import { concernsIncident, issueTarget } from "./events.js";
 import type { GitHub } from "./github/client.js";
 import { forgetLabels } from "./github/labels.js";
-import { reconcileIssue } from "./incident/handle.js";
+import { reconcileIssue, type IncidentDeps } from "./incident/handle.js";
+import { trackTicket } from "./problems/track.js";
 
 /**
  * The Probot app: webhook events in, handlers out. The logic lives in the handlers; this file
@@ -37,19 +38,25 @@ export default function incidentDesk(app: Probot): void {
       "issue_comment.deleted",
     ],
     async (context) => {
-      const target = issueTarget(context.name, context.payload);
-      if (!target || (await fromSelf(context.payload.sender))) return;
-      await reconcileIssue(
-        { github: context.octokit as unknown as GitHub, log: context.log },
-        target.repo,
-        target.number,
-        target.trigger,
-        (config) => concernsIncident(target, config.labels.incident),
-      );
+      if (await fromSelf(context.payload.sender)) return;
+      await handleIssueEvent({ github: context.octokit as unknown as GitHub, log: context.log }, context.name, context.payload);
     },
   );
+
+  // Remediation tracking: a problem ticket closed or reopened updates its incident's card.
+  app.on(["issues.closed", "issues.reopened", "issues.deleted"], async (context) => {
+    if (await fromSelf(context.payload.sender)) return;
+    await trackTicket({ github: context.octokit as unknown as GitHub, log: context.log }, context.name, context.payload);
+  });
 
   app.on(["label.deleted", "label.edited"], async (context) => {
     forgetLabels({ owner: context.payload.repository.owner.login, repo: context.payload.repository.name });
   });
+}
+
+/** An `issues` or `issue_comment` event on a (possible) incident; also run by the Action's `handle`. */
+export async function handleIssueEvent(deps: IncidentDeps, name: string, payload: unknown): Promise<void> {
+  const target = issueTarget(name, payload);
+  if (!target) return;
+  await reconcileIssue(deps, target.repo, target.number, target.trigger, (config) => concernsIncident(target, config.labels.incident));
 }

@@ -34,6 +34,7 @@ export async function applyPlan(github: GitHub, repo: RepoRef, number: number, p
   if (plan.card && "update" in plan.card) {
     await github.rest.issues.updateComment({ ...repo, comment_id: plan.card.update, body: plan.card.body });
   }
+  for (const body of plan.comments) await github.rest.issues.createComment({ ...issue, body });
   for (const id of plan.deleteCards) {
     try {
       await github.rest.issues.deleteComment({ ...repo, comment_id: id });

@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema.js";
 import { bundledTemplate } from "../templates.js";
+import { followupProgress } from "../problems/progress.js";
 import { USAGE } from "./commands.js";
 import type { IncidentState } from "./state.js";
 
@@ -54,6 +55,7 @@ export function cardView(state: IncidentState, config: Config) {
     latestUpdate,
     timeline,
     earlierEntries: state.timeline.length - timeline.length,
+    followups: state.followups.length > 0 ? followupProgress(state) : undefined,
     commands: Object.values(USAGE),
   };
 }

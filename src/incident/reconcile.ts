@@ -2,6 +2,7 @@ import type { Config } from "../config/schema.js";
 import { isCard, renderCard } from "./card.js";
 import type { History } from "./history.js";
 import { isBot } from "./history.js";
+import { followupsDoneComment } from "../problems/progress.js";
 import type { IncidentState } from "./state.js";
 
 /**
@@ -18,6 +19,8 @@ export interface Plan {
   title?: string;
   card: { create: string } | { update: number; body: string } | null;
   deleteCards: number[];
+  /** One-off comments (each carries its own marker, so it is planned only while absent). */
+  comments: string[];
 }
 
 export interface CardComment {
@@ -35,7 +38,7 @@ export function findCards(history: History): CardComment[] {
 }
 
 export function planReconcile(state: IncidentState, history: History, config: Config): Plan {
-  const plan: Plan = { addLabels: [], removeLabels: [], addAssignees: [], removeAssignees: [], card: null, deleteCards: [] };
+  const plan: Plan = { addLabels: [], removeLabels: [], addAssignees: [], removeAssignees: [], card: null, deleteCards: [], comments: [] };
   if (!state.isIncident) return plan;
   const issue = history.issue;
   const has = new Set(issue.labels.map((l) => l.toLowerCase()));
@@ -66,6 +69,8 @@ export function planReconcile(state: IncidentState, history: History, config: Co
   if (!first) plan.card = { create: body };
   else if (first.body !== body) plan.card = { update: first.id, body };
   plan.deleteCards = extra.map((c) => c.id);
+  const done = followupsDoneComment(state, history);
+  if (done) plan.comments.push(done);
   return plan;
 }
 
@@ -77,4 +82,5 @@ export const isEmptyPlan = (plan: Plan): boolean =>
   plan.state === undefined &&
   plan.title === undefined &&
   plan.card === null &&
-  plan.deleteCards.length === 0;
+  plan.deleteCards.length === 0 &&
+  plan.comments.length === 0;

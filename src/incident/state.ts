@@ -1,7 +1,10 @@
 import type { Config, Status } from "../config/schema.js";
 import { STATUSES } from "../config/schema.js";
 import { onCallAt, rotationFor } from "../oncall/rotation.js";
-import { parseCommands, type CauseRef, type Command, type ParsedCommand } from "./commands.js";
+import { isTicketOf, parseTicketMarker } from "../problems/marker.js";
+import { causeProblem, deriveChanges, emptyChanges, type IncidentChanges } from "../changes/links.js";
+import type { ChangeFacts } from "../changes/facts.js";
+import { parseCommands, USAGE, type CauseRef, type Command, type ParsedCommand } from "./commands.js";
 import { parseDeclaration } from "./declaration.js";
 import { isBot, type Actor, type History, type ReferenceSource } from "./history.js";
 
@@ -39,6 +42,15 @@ export interface Followup {
   source: "comment" | "body";
   /** A stable key: the same follow-up always has the same key (problem tickets carry it). */
   key: string;
+  /** Its problem ticket, once the `problems` command opened one (seen as a cross-reference). */
+  ticket?: FollowupTicket;
+}
+
+export interface FollowupTicket {
+  number: number;
+  url: string;
+  title: string;
+  state: "open" | "closed";
 }
 
 export interface Cause {
@@ -83,12 +95,16 @@ export interface IncidentState {
   causes: Cause[];
   followups: Followup[];
   references: LinkedChange[];
+  /** Linked pull requests, causes, suspects and deployments (src/changes). */
+  changes: IncidentChanges;
 }
 
 export interface DeriveOptions {
   config: Config;
   /** Whether a user may run commands (`commands.permission`); asked only for authors of commands. */
   mayCommand: (login: string) => boolean;
+  /** What GitHub said about the changes this history names (read by src/changes/gather.ts); none: nothing read yet. */
+  changes?: ChangeFacts;
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -138,7 +154,7 @@ export function bodyFollowups(body: string): { title: string; owner?: string }[]
 
 const ROOT_CAUSE_LINE = /^\s*root[ -]cause:\s*([0-9a-f]{7,40})\b/gim;
 
-export function deriveIncident(history: History, { config, mayCommand }: DeriveOptions): IncidentState {
+export function deriveIncident(history: History, { config, mayCommand, changes }: DeriveOptions): IncidentState {
   const { issue } = history;
   const incidentLabel = lower(config.labels.incident);
   const securityLabel = lower(config.labels.security);
@@ -165,8 +181,10 @@ export function deriveIncident(history: History, { config, mayCommand }: DeriveO
     causes: [],
     followups: [],
     references: [],
+    changes: emptyChanges(),
   };
 
+  const tickets = new Map<string, FollowupTicket>();
   let everDeclared = false;
   let pendingSeverity: string | undefined;
   let security = false;
@@ -295,6 +313,11 @@ export function deriveIncident(history: History, { config, mayCommand }: DeriveO
       outcome.refused = true;
     } else {
       for (const p of acting) if (!p.ok) outcome.errors.push({ line: p.line, error: p.error, usage: p.usage });
+      // A `/cause` naming nothing in the repository fails the whole comment, like a malformed command.
+      for (const p of acting) {
+        const problem = p.ok && p.command.name === "cause" ? causeProblem(changes, p.command.ref) : undefined;
+        if (problem) outcome.errors.push({ line: p.line, error: problem, usage: USAGE.cause! });
+      }
       if (outcome.errors.length === 0) {
         for (const p of acting) {
           if (!p.ok) continue;
@@ -367,9 +390,18 @@ export function deriveIncident(history: History, { config, mayCommand }: DeriveO
       case "renamed":
         if (state.retitle && event.to === state.retitle) delete state.retitle;
         break;
-      case "cross-referenced":
-        state.references.push({ source: event.source, at: event.at });
+      case "cross-referenced": {
+        // A problem ticket of this incident mentions it; its current state comes with the
+        // reference, so closing a ticket shows on the incident with no event of its own.
+        const marker = event.source.isPullRequest ? undefined : parseTicketMarker(event.source.body);
+        if (isTicketOf(marker, event.source.repo || state.repo, issue.number)) {
+          const { number, url, title, state: ticketState } = event.source;
+          tickets.set(marker.key, { number, url, title, state: ticketState });
+        } else {
+          state.references.push({ source: event.source, at: event.at });
+        }
         break;
+      }
       default:
         break;
     }
@@ -385,6 +417,13 @@ export function deriveIncident(history: History, { config, mayCommand }: DeriveO
     }
     for (const item of bodyFollowups(issue.body)) {
       state.followups.push({ ...item, by: issue.author.login, at: issue.createdAt, url: issue.url, source: "body", key: `b-${followupKey(item.title)}` });
+    }
+    // The same item written twice is one follow-up (it would be one ticket).
+    const seenKeys = new Set<string>();
+    state.followups = state.followups.filter((f) => !seenKeys.has(f.key) && seenKeys.add(f.key));
+    for (const followup of state.followups) {
+      const ticket = tickets.get(followup.key);
+      if (ticket) followup.ticket = ticket;
     }
   }
 
@@ -411,6 +450,7 @@ export function deriveIncident(history: History, { config, mayCommand }: DeriveO
   if (t.started && t.started !== t.detected) {
     state.timeline.push({ at: t.started, kind: "started", text: "Impact started" });
   }
+  deriveChanges(state, history, changes, config);
   state.timeline.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   return state;
 }
