@@ -61,14 +61,9 @@ async function run(
     return undefined;
   }
   if (!relevant(config)) return undefined;
-  const history = await fetchHistory(github, repo, number);
-  if (history.issue.url.includes("/pull/")) return undefined;
-  const authors = commandAuthors(history, config);
-  const permissions = await fetchPermissions(github, repo, authors);
-  const state = deriveIncident(history, {
-    config,
-    mayCommand: (login) => atLeast(permissions.get(login) ?? "none", config.commands.permission),
-  });
+  const read = await readIncident(github, repo, number, config);
+  if (!read) return undefined;
+  const { history, state } = read;
   const plan = planReconcile(state, history, config);
   await applyPlan(github, repo, number, plan, config);
   if (trigger.kind === "comment") {
@@ -78,8 +73,24 @@ async function run(
   return { config, history, state };
 }
 
+/**
+ * Read an issue's history and derive its state, writing nothing: what reconcileIssue acts on,
+ * and what the Action's post-mortem and problem tickets are made from. Nothing for a pull request.
+ */
+export async function readIncident(github: GitHub, repo: RepoRef, number: number, config: Config): Promise<{ history: History; state: IncidentState } | undefined> {
+  const history = await fetchHistory(github, repo, number);
+  if (history.issue.url.includes("/pull/")) return undefined;
+  const authors = commandAuthors(history, config);
+  const permissions = await fetchPermissions(github, repo, authors);
+  const state = deriveIncident(history, {
+    config,
+    mayCommand: (login) => atLeast(permissions.get(login) ?? "none", config.commands.permission),
+  });
+  return { history, state };
+}
+
 /** One comment on the issue that triggered the work, not one per delivery. */
-async function reportConfigError(deps: IncidentDeps, repo: RepoRef, number: number, error: ConfigError): Promise<void> {
+export async function reportConfigError(deps: IncidentDeps, repo: RepoRef, number: number, error: ConfigError): Promise<void> {
   deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error.message}`);
   const body = renderConfigError(error);
   const comments = await deps.github.paginate(deps.github.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100 });
