@@ -4,6 +4,7 @@ import { onCallAt, rotationFor } from "../oncall/rotation.js";
 import { isTicketOf, parseTicketMarker } from "../problems/marker.js";
 import { causeProblem, deriveChanges, emptyChanges, type IncidentChanges } from "../changes/links.js";
 import type { ChangeFacts } from "../changes/facts.js";
+import { parseAlertSignal } from "../alerts/incident.js";
 import { parseCommands, USAGE, type CauseRef, type Command, type ParsedCommand } from "./commands.js";
 import { parseDeclaration } from "./declaration.js";
 import { isBot, type Actor, type History, type ReferenceSource } from "./history.js";
@@ -188,10 +189,17 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
   let everDeclared = false;
   let pendingSeverity: string | undefined;
   let security = false;
+  let mitigatedByAlert = false;
   const note = (entry: TimelineEntry) => state.timeline.push(entry);
 
   const declaration = parseDeclaration(issue.body, config, isBot(issue.author));
   if (declaration.service) state.service = declaration.service;
+  // Before the declaration: a service named by a label picks the rotation whose member commands.
+  if (state.service === undefined) {
+    const labels = new Set(issue.labels.map(lower));
+    const match = Object.entries(config.services).find(([, svc]) => svc.labels.some((l) => labels.has(lower(l))));
+    if (match) state.service = match[0];
+  }
   if (declaration.summary) state.summary = declaration.summary;
   if (declaration.impact) state.impact = declaration.impact;
 
@@ -246,7 +254,10 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
       case "incident":
         if (command.security) security = true;
         declare(at, by, "command", command.severity);
-        if (command.title && command.title !== state.title) state.retitle = command.title;
+        if (command.title && command.title !== state.title) {
+          state.retitle = command.title;
+          state.title = command.title;
+        }
         return;
       case "ack":
         return acknowledge(at, by);
@@ -315,7 +326,7 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
       for (const p of acting) if (!p.ok) outcome.errors.push({ line: p.line, error: p.error, usage: p.usage });
       // A `/cause` naming nothing in the repository fails the whole comment, like a malformed command.
       for (const p of acting) {
-        const problem = p.ok && p.command.name === "cause" ? causeProblem(changes, p.command.ref) : undefined;
+        const problem = p.ok && p.command.name === "cause" ? causeProblem(changes, p.command.ref, commentId) : undefined;
         if (problem) outcome.errors.push({ line: p.line, error: problem, usage: USAGE.cause! });
       }
       if (outcome.errors.length === 0) {
@@ -372,9 +383,23 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
           pendingSeverity = undefined;
         }
         break;
-      case "commented":
+      case "commented": {
+        // The app's own alert comments: a resolved group may mitigate, a group firing again undoes that.
+        const signal = state.isIncident && isBot(event.author) ? parseAlertSignal(event.body) : undefined;
+        if (signal?.status === "resolved") {
+          note({ at: event.at, kind: "note", text: "Alerts resolved", actor: event.author.login });
+          if (signal.mitigate && (state.status === "investigating" || state.status === "identified")) {
+            setStatus("mitigated", event.at, event.author.login);
+            mitigatedByAlert = true;
+          }
+        } else if (signal?.status === "firing") {
+          note({ at: event.at, kind: "note", text: "Alert group firing", actor: event.author.login });
+          if (mitigatedByAlert && state.status === "mitigated") setStatus("investigating", event.at, event.author.login);
+          mitigatedByAlert = false;
+        }
         runCommands(parseCommands(event.body, { at: event.at, config }), event.author, event.at, event.url, event.commentId);
         break;
+      }
       case "closed":
         if (state.isIncident && !isBot(event.actor)) {
           setStatus("resolved", event.at, event.actor.login);
@@ -428,11 +453,6 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
   }
 
   state.security = security;
-  if (state.service === undefined) {
-    const labels = new Set(issue.labels.map(lower));
-    const match = Object.entries(config.services).find(([, svc]) => svc.labels.some((l) => labels.has(lower(l))));
-    if (match) state.service = match[0];
-  }
   if (state.service) {
     const team = config.services[state.service]?.team;
     if (team) state.team = team;

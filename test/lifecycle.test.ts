@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startApp, type Harness } from "./harness.js";
+
+let h: Harness;
+const repo = "acme/web";
+
+beforeEach(async () => {
+  h = await startApp();
+});
+afterEach(async () => {
+  await h.close();
+  expect(h.sim.violations).toEqual([]);
+});
+
+const labels = (n: number) => h.sim.issue(repo, n).labels.sort();
+
+describe("declaring an incident", () => {
+  it("by opening an issue with the incident label: severity sev3, status investigating, a card", async () => {
+    const n = h.sim.as("alice").openIssue(repo, { title: "Checkout is down", labels: ["incident"] });
+    await h.deliver();
+    expect(labels(n)).toEqual(["incident", "sev3", "status:investigating"]);
+    expect(h.card(n)).toContain("SEV3 incident · Checkout is down");
+    const created = h.sim.labels(repo).find((l: { name: string }) => l.name === "sev3");
+    expect(created).toMatchObject({ color: "fbca04" });
+  });
+
+  it("by /incident in a comment, with severity and title", async () => {
+    const n = h.sim.as("alice").openIssue(repo, { title: "Something odd" });
+    h.sim.as("alice").comment(repo, n, "/incident sev1 Payments failing");
+    await h.deliver();
+    const issue = h.sim.issue(repo, n);
+    expect(issue.title).toBe("Payments failing");
+    expect(labels(n)).toEqual(["incident", "sev1", "status:investigating"]);
+    expect(h.card(n)).toContain("SEV1 incident · Payments failing");
+  });
+});
+
+describe("commands", () => {
+  it("applies a comment's commands in order, reacts 👍, assigns the commander", async () => {
+    const n = h.sim.as("alice").openIssue(repo, { title: "Checkout is down", labels: ["incident"] });
+    await h.deliver();
+    const c = h.sim.as("alice").comment(repo, n, "/sev 1\n/commander @bob\n/status identified");
+    await h.deliver();
+    expect(labels(n)).toEqual(["incident", "sev1", "status:identified"]);
+    const issue = h.sim.issue(repo, n);
+    expect(issue.assignees).toEqual(["bob"]);
+    expect(issue.comments.find((x) => x.id === c)?.reactions).toEqual([{ user: "incident-desk[bot]", content: "+1" }]);
+    expect(h.card(n)).toContain("**Commander:** @bob");
+  });
+
+  it("refuses a read-only user's /sev 1 politely and changes nothing", async () => {
+    const n = h.sim.as("alice").openIssue(repo, { title: "Checkout is down", labels: ["incident"] });
+    await h.deliver();
+    const before = h.card(n);
+    h.sim.as("rita").comment(repo, n, "/sev 1");
+    await h.deliver();
+    expect(labels(n)).toEqual(["incident", "sev3", "status:investigating"]);
+    expect(h.card(n)).toBe(before);
+    const replies = h.comments(n).filter((c) => c.user === "incident-desk[bot]");
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.body).toContain("@rita, thanks — incident commands need write access");
+  });
+
+  it("explains a wrong command and applies nothing of that comment", async () => {
+    const n = h.sim.as("alice").openIssue(repo, { title: "Checkout is down", labels: ["incident"] });
+    await h.deliver();
+    h.sim.as("alice").comment(repo, n, "/sev 1\n/status sleepy");
+    await h.deliver();
+    expect(labels(n)).toContain("sev3");
+    const reply = h.comments(n).find((c) => c.user === "incident-desk[bot]");
+    expect(reply?.body).toContain("`/status sleepy`: \"sleepy\" is not a status");
+  });
+
+  it("resolves: closes the issue; reopening goes back to investigating", async () => {
+    const n = h.sim.as("alice").openIssue(repo, { title: "Checkout is down", labels: ["incident"] });
+    await h.deliver();
+    h.sim.as("alice").comment(repo, n, "/resolve");
+    await h.deliver();
+    expect(h.sim.issue(repo, n).state).toBe("closed");
+    expect(labels(n)).toContain("status:resolved");
+    h.sim.as("bob").reopen(repo, n);
+    await h.deliver();
+    expect(h.sim.issue(repo, n).state).toBe("open");
+    expect(labels(n)).toContain("status:investigating");
+  });
+});
+
+describe("state from history", () => {
+  it("a duplicate delivery writes nothing", async () => {
+    const n = h.sim.as("alice").openIssue(repo, { title: "Checkout is down", labels: ["incident"] });
+    const delivered = await h.deliver();
+    h.sim.resetRequests();
+    for (const d of delivered) await h.receive(d);
+    expect(h.sim.count({ writes: true })).toBe(0);
+    expect(h.comments(n)).toEqual([]);
+  });
+
+  it("a deleted card comes back the same on the next event", async () => {
+    const n = h.sim.as("alice").openIssue(repo, { title: "Checkout is down", labels: ["incident"] });
+    await h.deliver();
+    h.sim.as("alice").comment(repo, n, "/ack");
+    await h.deliver();
+    const card = h.card(n)!;
+    const id = h.sim.comments(repo, n).find((c: { body?: string | null }) => c.body === card)!.id;
+    h.sim.as("alice").deleteComment(repo, id);
+    h.sim.as("alice").comment(repo, n, "/help");
+    await h.deliver();
+    expect(h.card(n)).toBe(card);
+  });
+});
