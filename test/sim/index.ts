@@ -107,8 +107,12 @@ export class GitHubSim {
     }
   };
 
+  /** Milliseconds every request waits before it is handled: a slow GitHub (default 0). */
+  latencyMs = 0;
+
   /** Handles one request (used by fetch and the loopback server). */
-  handle(req: SimRequest): Promise<SimResponse> {
+  async handle(req: SimRequest): Promise<SimResponse> {
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     return route(this, req);
   }
 

@@ -1,0 +1,37 @@
+import type { Config } from "../config/schema.js";
+import type { GitHub, RepoRef } from "../github/client.js";
+import { ensureLabels } from "../github/labels.js";
+import { labelSpec } from "../incident/labels.js";
+
+/**
+ * The issues the app opens itself (from an alert or a `repository_dispatch`), and finding them
+ * again. The body carries the declaration block the state reads and a marker naming what opened
+ * it; the issue is opened with its labels so that the next delivery finds it with one request.
+ */
+export interface OpenedIssue {
+  number: number;
+  url: string;
+}
+
+/**
+ * The open incident the app opened whose body holds `marker`. Lists open incident issues (not the
+ * search API, whose index lags by seconds to minutes: a second alert could miss the first one).
+ */
+export async function findOpenIncident(github: GitHub, repo: RepoRef, config: Config, marker: string): Promise<OpenedIssue | undefined> {
+  const issues = await github.paginate(github.rest.issues.listForRepo, { ...repo, state: "open", labels: config.labels.incident, per_page: 100 });
+  const hit = issues.find((i) => !i.pull_request && i.user?.type === "Bot" && (i.body ?? "").includes(marker));
+  return hit ? { number: hit.number, url: hit.html_url } : undefined;
+}
+
+export async function openIncidentIssue(
+  github: GitHub,
+  repo: RepoRef,
+  config: Config,
+  issue: { title: string; body: string; severity: string },
+): Promise<OpenedIssue> {
+  const severityLabel = config.severities.find((s) => s.name === issue.severity)?.label ?? issue.severity;
+  const labels = [config.labels.incident, severityLabel, config.labels.status.investigating];
+  await ensureLabels(github, repo, labels.map((name) => labelSpec(config, name)));
+  const { data } = await github.rest.issues.create({ ...repo, title: issue.title, body: issue.body, labels });
+  return { number: data.number, url: data.html_url };
+}

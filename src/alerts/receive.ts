@@ -1,0 +1,97 @@
+import { loadConfig } from "../config/load.js";
+import type { Config } from "../config/schema.js";
+import { parseRepo, type GitHub, type RepoRef } from "../github/client.js";
+import { fetchHistory } from "../incident/fetch.js";
+import { reconcileIssue, type Logger } from "../incident/handle.js";
+import { isBot } from "../incident/history.js";
+import { serialize } from "../serialize.js";
+import { findOpenIncident, openIncidentIssue } from "./declare.js";
+import type { AlertGroup } from "./group.js";
+import {
+  alertSeverity,
+  alertTitle,
+  groupDigest,
+  groupId,
+  isGroupIncident,
+  isSecurityAlert,
+  lastDigest,
+  renderAlertComment,
+  renderAlertIncidentBody,
+} from "./incident.js";
+import type { ClientFor } from "./installation.js";
+
+export interface AlertDeps {
+  clientFor: ClientFor;
+  log: Logger;
+}
+
+export interface AlertOutcome {
+  /** opened an incident, commented on its incident, found nothing new to say, or had no incident to speak to. */
+  action: "opened" | "commented" | "unchanged" | "no-incident";
+  repo: string;
+  issue?: { number: number; url: string };
+}
+
+/** Group id → issue number, per repository: saves the listing for the next alert of a group. */
+const knownIncidents = new Map<string, number>();
+
+/**
+ * One alert group into GitHub: a firing group with no open incident opens one; any later delivery
+ * that says something new (other alerts, resolved) comments on it; the same thing again writes
+ * nothing. Deliveries of one group are handled one at a time, so two at once open one incident.
+ */
+export async function receiveAlertGroup(deps: AlertDeps, repo: RepoRef, group: AlertGroup): Promise<AlertOutcome> {
+  const github = await deps.clientFor(repo);
+  const config = await loadConfig(github, repo);
+  const security = isSecurityAlert(group);
+  // A security alert goes straight to the private repository: nothing about it is written here.
+  const target = security && config.private.repo ? parseRepo(config.private.repo) : repo;
+  const targetGithub = target === repo ? github : await deps.clientFor(target);
+  const id = groupId(group);
+  const full = `${target.owner}/${target.repo}`;
+  return serialize(`alert:${full.toLowerCase()}:${id}`, async () => {
+    const existing = await findGroupIncident(targetGithub, target, config, id);
+    if (!existing) {
+      if (group.status === "resolved") {
+        deps.log.info(`incident-desk: resolved alert group ${id} has no open incident in ${full}`);
+        return { action: "no-incident", repo: full };
+      }
+      const opened = await openIncidentIssue(targetGithub, target, config, {
+        title: alertTitle(group),
+        body: renderAlertIncidentBody(group, config, security),
+        severity: alertSeverity(group, config),
+      });
+      knownIncidents.set(`${full.toLowerCase()}:${id}`, opened.number);
+      await reconcileIssue({ github: targetGithub, log: deps.log }, target, opened.number, { kind: "issue" });
+      return { action: "opened", repo: full, issue: opened };
+    }
+    if (existing.lastDigest === groupDigest(group)) return { action: "unchanged", repo: full, issue: existing.issue };
+    await targetGithub.rest.issues.createComment({ ...target, issue_number: existing.issue.number, body: renderAlertComment(group, config) });
+    await reconcileIssue({ github: targetGithub, log: deps.log }, target, existing.issue.number, { kind: "issue" });
+    return { action: "commented", repo: full, issue: existing.issue };
+  });
+}
+
+async function findGroupIncident(github: GitHub, repo: RepoRef, config: Config, id: string) {
+  const key = `${repo.owner}/${repo.repo}`.toLowerCase() + `:${id}`;
+  const remembered = knownIncidents.get(key);
+  const candidates = remembered !== undefined ? [remembered] : [];
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const number = candidates[attempt] ?? (await findOpenIncident(github, repo, config, `incident-desk:alert-group ${id} `))?.number;
+    if (number === undefined) break;
+    const history = await fetchHistory(github, repo, number);
+    const issue = history.issue;
+    const stillOurs =
+      issue.state === "open" &&
+      isBot(issue.author) &&
+      isGroupIncident(issue.body, id) &&
+      issue.labels.some((l) => l.toLowerCase() === config.labels.incident.toLowerCase());
+    if (stillOurs) {
+      knownIncidents.set(key, number);
+      return { issue: { number, url: issue.url }, lastDigest: lastDigest(history, id) };
+    }
+    knownIncidents.delete(key);
+    if (remembered === undefined) break;
+  }
+  return undefined;
+}
