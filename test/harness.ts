@@ -112,7 +112,8 @@ export async function startApp(options: StartOptions = {}): Promise<Harness> {
     probot = built;
   } else {
     probot = new Probot(probotOptions);
-    await probot.load(incidentDesk);
+    // No HTTP server here: the app's extra routes are only served with `http: true`.
+    await probot.load(incidentDesk, { cwd: process.cwd(), addHandler: () => undefined });
   }
 
   const receive = async (d: Delivery) => {

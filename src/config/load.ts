@@ -67,8 +67,9 @@ export async function loadConfig(github: GitHub, repo: RepoRef, path = DEFAULT_C
     files = result.files as typeof files;
     merged = result.config as Plain;
   } catch (error) {
-    const message = error instanceof Error ? error.message.replace("[@probot/octokit-plugin-config] ", "") : String(error);
-    if (/could not be parsed|is either a directory/.test(message)) {
+    const raw = error instanceof Error ? error.message : String(error);
+    const message = raw.replace("[@probot/octokit-plugin-config] ", "");
+    if (raw.startsWith("[@probot/octokit-plugin-config]")) {
       const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message.split("\n")[0]}` : "";
       throw new ConfigError([`${repo.owner}/${repo.repo}/${path}`], [{ key: "(file)", message: `${message}${cause}` }]);
     }

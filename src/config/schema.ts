@@ -50,6 +50,14 @@ const DEFAULT_SEVERITIES = [
   { name: "sev4", description: "Low: cosmetic or internal only", ack_within: "1d" },
 ];
 
+const DEFAULT_SEVERITY_MAP: Record<string, string> = {
+  critical: "sev1",
+  error: "sev2",
+  high: "sev2",
+  warning: "sev3",
+  info: "sev4",
+};
+
 const labels = z
   .object({
     incident: labelName.default("incident"),
@@ -155,13 +163,7 @@ export const configSchema = z
     problems: z.object({ labels: z.array(labelName).default([]) }).strict().prefault({}),
     alerts: z
       .object({
-        severity_map: z.record(z.string(), z.string()).default({
-          critical: "sev1",
-          error: "sev2",
-          high: "sev2",
-          warning: "sev3",
-          info: "sev4",
-        }),
+        severity_map: z.record(z.string(), z.string()).default(DEFAULT_SEVERITY_MAP),
         resolved: z.enum(["comment", "mitigate"]).default("comment"),
       })
       .strict()
@@ -173,6 +175,14 @@ export const configSchema = z
       .default({}),
   })
   .strict()
+  .transform((config) => {
+    // The built-in alert mapping names sev1…sev4; with other severities, keep the entries that exist.
+    if (JSON.stringify(config.alerts.severity_map) === JSON.stringify(DEFAULT_SEVERITY_MAP)) {
+      const names = new Set(config.severities.map((s) => s.name));
+      config.alerts.severity_map = Object.fromEntries(Object.entries(DEFAULT_SEVERITY_MAP).filter(([, v]) => names.has(v)));
+    }
+    return config;
+  })
   .superRefine((config, ctx) => {
     const names = config.severities.map((s) => s.name);
     const seen = new Set<string>();
