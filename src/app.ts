@@ -4,6 +4,8 @@ import type { GitHub } from "./github/client.js";
 import { forgetLabels } from "./github/labels.js";
 import { reconcileIssue, type IncidentDeps } from "./incident/handle.js";
 import { trackTicket } from "./problems/track.js";
+import { handlePullRequest, PULL_ACTIONS } from "./changes/pulls.js";
+import { handleDeploymentStatus } from "./changes/deployments.js";
 
 /**
  * The Probot app: webhook events in, handlers out. The logic lives in the handlers; this file
@@ -48,6 +50,15 @@ export default function incidentDesk(app: Probot): void {
     if (await fromSelf(context.payload.sender)) return;
     await trackTicket({ github: context.octokit as unknown as GitHub, log: context.log }, context.name, context.payload);
   });
+
+  // Changes: not skipped when from the app itself, so a post-mortem pull request it opens shows on the card.
+  app.on(
+    PULL_ACTIONS.map((action) => `pull_request.${action}` as const),
+    async (context) => handlePullRequest({ github: context.octokit as unknown as GitHub, log: context.log }, context.payload),
+  );
+  app.on("deployment_status", async (context) =>
+    handleDeploymentStatus({ github: context.octokit as unknown as GitHub, log: context.log }, context.payload),
+  );
 
   app.on(["label.deleted", "label.edited"], async (context) => {
     forgetLabels({ owner: context.payload.repository.owner.login, repo: context.payload.repository.name });

@@ -1,6 +1,7 @@
 import type { Config } from "../config/schema.js";
 import { bundledTemplate } from "../templates.js";
 import { followupProgress } from "../problems/progress.js";
+import { changesView } from "../changes/view.js";
 import { USAGE } from "./commands.js";
 import type { IncidentState } from "./state.js";
 
@@ -56,6 +57,7 @@ export function cardView(state: IncidentState, config: Config) {
     timeline,
     earlierEntries: state.timeline.length - timeline.length,
     followups: state.followups.length > 0 ? followupProgress(state) : undefined,
+    changes: changesView(state),
     commands: Object.values(USAGE),
   };
 }

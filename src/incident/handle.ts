@@ -3,6 +3,8 @@ import { ConfigError, loadConfig, renderConfigError } from "../config/load.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { atLeast, fetchPermissions } from "../github/permissions.js";
 import { serialize } from "../serialize.js";
+import { labelLinkedPulls, noteCauses } from "../changes/causes.js";
+import { gatherChangeFacts, type PullUpdate } from "../changes/gather.js";
 import { applyPlan } from "./apply.js";
 import { fetchHistory } from "./fetch.js";
 import { isBot, type History } from "./history.js";
@@ -22,7 +24,11 @@ export interface IncidentDeps {
   configPath?: string;
 }
 
-export type Trigger = { kind: "issue" } | { kind: "comment"; commentId: number };
+export type Trigger =
+  | { kind: "issue" }
+  | { kind: "comment"; commentId: number }
+  /** A pull request that refers to the incident changed: its fresh data (src/changes/pulls.ts). */
+  | { kind: "pull"; update: PullUpdate };
 
 export interface Reconciled {
   config: Config;
@@ -61,9 +67,12 @@ async function run(
     return undefined;
   }
   if (!relevant(config)) return undefined;
-  const read = await readIncident(github, repo, number, config);
+  const read = await readIncident(github, repo, number, config, trigger.kind === "pull" ? trigger.update : undefined);
   if (!read) return undefined;
   const { history, state } = read;
+  // Before the plan: what these write is recorded in the card's change facts.
+  await noteCauses(github, repo, state, config);
+  await labelLinkedPulls(github, repo, state, config);
   const plan = planReconcile(state, history, config);
   await applyPlan(github, repo, number, plan, config);
   if (trigger.kind === "comment") {
@@ -77,15 +86,21 @@ async function run(
  * Read an issue's history and derive its state, writing nothing: what reconcileIssue acts on,
  * and what the Action's post-mortem and problem tickets are made from. Nothing for a pull request.
  */
-export async function readIncident(github: GitHub, repo: RepoRef, number: number, config: Config): Promise<{ history: History; state: IncidentState } | undefined> {
+export async function readIncident(
+  github: GitHub,
+  repo: RepoRef,
+  number: number,
+  config: Config,
+  update?: PullUpdate,
+): Promise<{ history: History; state: IncidentState } | undefined> {
   const history = await fetchHistory(github, repo, number);
   if (history.issue.url.includes("/pull/")) return undefined;
   const authors = commandAuthors(history, config);
   const permissions = await fetchPermissions(github, repo, authors);
-  const state = deriveIncident(history, {
-    config,
-    mayCommand: (login) => atLeast(permissions.get(login) ?? "none", config.commands.permission),
-  });
+  const mayCommand = (login: string) => atLeast(permissions.get(login) ?? "none", config.commands.permission);
+  // Reads only: what `/cause`, the suspects and commit references name (see src/changes/gather.ts).
+  const changes = await gatherChangeFacts(github, repo, history, config, mayCommand, update);
+  const state = deriveIncident(history, { config, mayCommand, changes });
   return { history, state };
 }
 

@@ -32,6 +32,8 @@ export interface ReferenceSource {
   state: "open" | "closed";
   isPullRequest: boolean;
   mergedAt: string | null;
+  /** When the source was opened (a pull request's "opened" on the incident's timeline). */
+  createdAt?: string;
   author: Actor;
   labels: string[];
 }
@@ -103,6 +105,7 @@ function toReferenceSource(source: unknown): ReferenceSource | undefined {
     state: issue.state === "closed" ? "closed" : "open",
     isPullRequest: pr !== undefined,
     mergedAt: pr && typeof pr.merged_at === "string" ? pr.merged_at : null,
+    ...(typeof issue.created_at === "string" ? { createdAt: issue.created_at } : {}),
     author: toActor(issue.user),
     labels: labelNames(issue.labels),
   };

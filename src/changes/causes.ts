@@ -1,0 +1,111 @@
+import type { Config } from "../config/schema.js";
+import { errorStatus, type GitHub, type RepoRef } from "../github/client.js";
+import { ensureLabels } from "../github/labels.js";
+import type { CauseRef } from "../incident/commands.js";
+import { labelSpec } from "../incident/labels.js";
+import type { IncidentState } from "../incident/state.js";
+import { causeKey, shortSha, type CauseResolution, type DeploymentSnapshot } from "./facts.js";
+import { toDeploymentSnapshot, toPullSnapshot } from "./snapshots.js";
+
+/**
+ * What a `/cause` (or a `root cause:` line) names, asked of GitHub once: the pull request, the
+ * commit, and the production deployment that shipped it (the start of the failed-deployment
+ * recovery time). Then the cause's pull request gets its label and one comment.
+ */
+
+const notFound = (error: unknown) => errorStatus(error) === 404 || errorStatus(error) === 422;
+
+/** The earliest deployment of `sha` to a production environment, if any. */
+async function firstDeployment(github: GitHub, repo: RepoRef, sha: string, config: Config): Promise<DeploymentSnapshot | undefined> {
+  const { data } = await github.rest.repos.listDeployments({ ...repo, sha, per_page: 100 });
+  const production = new Set(config.changes.environments.map((e) => e.toLowerCase()));
+  return data
+    .map(toDeploymentSnapshot)
+    .filter((d) => production.has(d.environment.toLowerCase()))
+    .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt))[0];
+}
+
+export async function resolveCauseRef(github: GitHub, repo: RepoRef, ref: CauseRef, config: Config): Promise<CauseResolution> {
+  const where = `${repo.owner}/${repo.repo}`;
+  if (ref.kind === "pull") {
+    let raw: unknown;
+    try {
+      raw = (await github.rest.pulls.get({ ...repo, pull_number: ref.number })).data;
+    } catch (error) {
+      if (notFound(error)) return { found: false, reason: `#${ref.number} is not a pull request in ${where}` };
+      throw error;
+    }
+    const pull = toPullSnapshot(raw);
+    const deployment = pull.mergeSha && pull.mergedAt ? await firstDeployment(github, repo, pull.mergeSha, config) : undefined;
+    return { found: true, ...(pull.mergedAt && pull.mergeSha ? { sha: pull.mergeSha } : {}), pull, ...(deployment ? { deployment } : {}) };
+  }
+  let sha: string;
+  try {
+    sha = (await github.rest.repos.getCommit({ ...repo, ref: ref.sha })).data.sha;
+  } catch (error) {
+    if (notFound(error)) return { found: false, reason: `there is no commit \`${shortSha(ref.sha)}\` in ${where}` };
+    throw error;
+  }
+  const { data: pulls } = await github.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: sha, per_page: 100 });
+  const snapshots = pulls.map((p) => toPullSnapshot(p));
+  // A commit is usually in one pull request; prefer the one that merged it.
+  const pull = snapshots.find((p) => p.mergedAt) ?? snapshots[0];
+  let deployment = await firstDeployment(github, repo, sha, config);
+  if (!deployment && pull?.mergeSha && pull.mergedAt && pull.mergeSha !== sha) deployment = await firstDeployment(github, repo, pull.mergeSha, config);
+  return { found: true, sha, ...(pull ? { pull } : {}), ...(deployment ? { deployment } : {}) };
+}
+
+export const causeCommentMarker = (repo: RepoRef, incident: number) =>
+  `<!-- incident-desk:cause ${repo.owner}/${repo.repo}#${incident} -->`.toLowerCase();
+
+/** No title: a security incident's details never reach a pull request. */
+export function renderCauseComment(repo: RepoRef, incident: number, by: string): string {
+  return [
+    causeCommentMarker(repo, incident),
+    `This change was marked by @${by} as a cause of incident #${incident}. The incident's card and, later, its post-mortem list it.`,
+    "",
+    "_Blameless: this records what changed, not who is at fault._",
+  ].join("\n");
+}
+
+/**
+ * Label every cause's pull request and comment on it once. Done before the card is rendered, so
+ * the card records `noted` and later deliveries cost nothing; the marker makes a repeat after a
+ * lost card harmless.
+ */
+export async function noteCauses(github: GitHub, repo: RepoRef, state: IncidentState, config: Config): Promise<void> {
+  if (!state.isIncident) return;
+  const facts = state.changes.facts;
+  for (const cause of state.changes.causes) {
+    const resolution = facts.causes[causeKey(cause.ref)];
+    if (!resolution?.found || !resolution.pull || resolution.noted) continue;
+    const pull = resolution.pull;
+    const label = config.labels.cause;
+    if (!pull.labels.some((l) => l.toLowerCase() === label.toLowerCase())) {
+      await ensureLabels(github, repo, [labelSpec(config, label)]);
+      await github.rest.issues.addLabels({ ...repo, issue_number: pull.number, labels: [label] });
+      pull.labels = [...pull.labels, label];
+    }
+    const marker = causeCommentMarker(repo, state.number);
+    const comments = await github.paginate(github.rest.issues.listComments, { ...repo, issue_number: pull.number, per_page: 100 });
+    if (!comments.some((c) => c.body?.includes(marker))) {
+      await github.rest.issues.createComment({ ...repo, issue_number: pull.number, body: renderCauseComment(repo, state.number, cause.by) });
+    }
+    resolution.noted = true;
+  }
+}
+
+/**
+ * A pull request the card lists as a fix that does not carry the label yet: it referred to the
+ * issue before the issue became an incident. (Removing the label is the pull request handler's
+ * job: only it knows every incident the pull request refers to.)
+ */
+export async function labelLinkedPulls(github: GitHub, repo: RepoRef, state: IncidentState, config: Config): Promise<void> {
+  if (!state.isIncident) return;
+  const label = config.labels.fix;
+  for (const pull of state.changes.linked) {
+    if (pull.labels.some((l) => l.toLowerCase() === label.toLowerCase())) continue;
+    await ensureLabels(github, repo, [labelSpec(config, label)]);
+    await github.rest.issues.addLabels({ ...repo, issue_number: pull.number, labels: [label] });
+  }
+}

@@ -1,0 +1,49 @@
+import type { IncidentState } from "../incident/state.js";
+import { formatDuration, formatInstant } from "../time/duration.js";
+import { renderFactsBlock, shortSha, type Suspect } from "./facts.js";
+import type { LinkedPull } from "./links.js";
+
+/** What the card's "Changes" section shows: the state's changes as lines of Markdown. */
+
+const STATE_ICON: Record<LinkedPull["state"], string> = { open: "🟢 open", merged: "🟣 merged", closed: "⚪ closed" };
+
+const oneLine = (s: string) => s.replace(/\s+/g, " ").trim().slice(0, 120);
+const pullText = (p: { number: number; title: string; state: LinkedPull["state"] }) => `#${p.number} ${oneLine(p.title)} · ${STATE_ICON[p.state]}`;
+
+function suspectText(s: Suspect): string {
+  if (s.kind === "pull") {
+    const merged = s.pull.mergedAt ? `merged ${formatInstant(s.pull.mergedAt)}` : "";
+    return `#${s.pull.number} ${oneLine(s.pull.title)} · ${merged}`;
+  }
+  const d = s.deployment;
+  const failed = d.state === "failure" || d.state === "error";
+  return `${failed ? "❌ failed " : ""}deployment of \`${shortSha(d.sha)}\` to ${d.environment} · ${formatInstant(d.createdAt)}${d.state && !failed ? ` · ${d.state}` : ""}`;
+}
+
+export function changesView(state: IncidentState) {
+  const c = state.changes;
+  const causes = [
+    ...c.causes.map((cause) => {
+      const what = cause.pull ? pullText(cause.pull) : `\`${shortSha(cause.sha ?? "")}\``;
+      const sha = cause.pull && cause.sha ? ` (\`${shortSha(cause.sha)}\`)` : "";
+      const shipped = cause.deployment ? ` · shipped to ${cause.deployment.environment} ${formatInstant(cause.deployment.createdAt)}` : "";
+      return `${what}${sha}${shipped} · set by @${cause.by}`;
+    }),
+    ...c.unresolved.map((u) => `\`root cause: ${u.ref.kind === "pull" ? `#${u.ref.number}` : shortSha(u.ref.sha)}\` · ⚠️ ${u.reason}`),
+  ];
+  const fixes = c.linked.map((p) => ({ role: p.role === "mitigation" ? "Mitigation (revert)" : "Fix", text: pullText(p) }));
+  const postmortems = c.postmortems.map((p) => pullText(p));
+  const suspects = c.suspects?.items.map(suspectText) ?? [];
+  const recovery = c.recoveryMs !== undefined ? formatDuration(c.recoveryMs) : undefined;
+  return {
+    any: causes.length + fixes.length + postmortems.length > 0 || c.suspects !== undefined,
+    causes,
+    fixes,
+    postmortems,
+    suspects,
+    moreSuspects: c.suspects?.more ?? 0,
+    window: c.suspects ? { from: formatInstant(c.suspects.from), to: formatInstant(c.suspects.to) } : undefined,
+    recovery,
+    facts: renderFactsBlock(c.facts),
+  };
+}
