@@ -4,7 +4,7 @@
  * GitHub would (including the echoes of the app's own writes), and asserts on the simulator.
  */
 import { generateKeyPairSync } from "node:crypto";
-import type { AddressInfo } from "node:net";
+import { createServer, type AddressInfo } from "node:net";
 import { Probot, Server } from "probot";
 import { pino } from "pino";
 import incidentDesk from "../src/app.js";
@@ -12,6 +12,14 @@ import { incidentOctokit } from "../src/github/octokit.js";
 import { GitHubSim, type Delivery } from "./sim/index.js";
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
+
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 let key: string | undefined;
 /** One RSA key per test process: Probot signs its app JWTs with it (the sim does not check). */
@@ -104,7 +112,8 @@ export async function startApp(options: StartOptions = {}): Promise<Harness> {
         built = this;
       }
     }
-    server = new Server({ Probot: Kept, host: "127.0.0.1", port: 0, log });
+    // Probot's Server reads port 0 as "unset" (3000): take a free port first.
+    server = new Server({ Probot: Kept, host: "127.0.0.1", port: await freePort(), log, request: probotOptions.request });
     await server.load(incidentDesk);
     const http = await server.start();
     url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
