@@ -1,7 +1,9 @@
-import type { Probot } from "probot";
+import type { ApplicationFunctionOptions, Probot } from "probot";
+import { handleDispatch } from "./alerts/dispatch.js";
+import { installationClients } from "./alerts/installation.js";
+import { alertRoutes } from "./alerts/route.js";
 import { concernsIncident, issueTarget } from "./events.js";
 import type { GitHub } from "./github/client.js";
-import { forgetLabels } from "./github/labels.js";
 import { reconcileIssue, type IncidentDeps } from "./incident/handle.js";
 import { trackTicket } from "./problems/track.js";
 import { handlePullRequest, PULL_ACTIONS } from "./changes/pulls.js";
@@ -11,7 +13,7 @@ import { handleDeploymentStatus } from "./changes/deployments.js";
  * The Probot app: webhook events in, handlers out. The logic lives in the handlers; this file
  * only says which event goes where and skips the app's own echoes.
  */
-export default function incidentDesk(app: Probot): void {
+export default function incidentDesk(app: Probot, options?: ApplicationFunctionOptions): void {
   let self: Promise<string | undefined> | undefined;
   const selfLogin = () => {
     self ??= app
@@ -60,8 +62,12 @@ export default function incidentDesk(app: Probot): void {
     handleDeploymentStatus({ github: context.octokit as unknown as GitHub, log: context.log }, context.payload),
   );
 
-  app.on(["label.deleted", "label.edited"], async (context) => {
-    forgetLabels({ owner: context.payload.repository.owner.login, repo: context.payload.repository.name });
+
+  // Alerts and `repository_dispatch` declare incidents; the routes exist only where there is a server.
+  const clientFor = installationClients(app);
+  options?.addHandler?.(alertRoutes({ clientFor, log: app.log }));
+  app.on("repository_dispatch", async (context) => {
+    await handleDispatch({ github: context.octokit as unknown as GitHub, clientFor, log: context.log }, context.id, context.payload);
   });
 }
 

@@ -218,6 +218,7 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
     state.declaredVia = via;
     state.times.detected = at;
     state.severity = severity ?? declaration.severity ?? pendingSeverity ?? defaultSeverity;
+    if (declaration.startedAt && !state.times.started) state.times.started = declaration.startedAt;
     note({ at, kind: "declared", text: `Declared ${state.severity} incident`, actor: by });
     const rotation = rotationFor(config, state.service);
     const onCall = rotation ? onCallAt(rotation, at) : undefined;
@@ -347,7 +348,6 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
   if (isBot(issue.author) && declaration.source) {
     if (declaration.security) security = true;
     declare(issue.createdAt, issue.author.login, declaration.source === "dispatch" ? "dispatch" : "alert");
-    if (declaration.startedAt) state.times.started = declaration.startedAt;
   }
 
   for (const event of history.events) {
@@ -355,9 +355,9 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
       case "labeled": {
         const name = lower(event.label);
         if (name === incidentLabel) {
-          const viaForm = event.at === issue.createdAt && Object.keys(declaration).length > 0;
+          // An issue form applies its labels as the issue is opened (GitHub stamps them a moment later).
+          const viaForm = Object.keys(declaration).length > 0 && Math.abs(Date.parse(event.at) - Date.parse(issue.createdAt)) <= 60_000;
           declare(event.at, event.actor.login, viaForm ? "form" : "label");
-          if (viaForm && declaration.startedAt && !state.times.started) state.times.started = declaration.startedAt;
         } else if (name === securityLabel) {
           security = true;
         } else if (!isBot(event.actor)) {
