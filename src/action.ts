@@ -1,0 +1,3 @@
+import { run } from "./action/runner.js";
+
+await run();

@@ -1,0 +1,149 @@
+import * as core from "@actions/core";
+import { ConfigError, loadConfig } from "../config/load.js";
+import type { Config } from "../config/schema.js";
+import { parseRepo } from "../github/client.js";
+import { reconcileIssue, reportConfigError } from "../incident/handle.js";
+import { generatePostmortem } from "../postmortem/generate.js";
+import { openProblemTickets } from "../problems/tickets.js";
+import { chooseCommands, type WorkCommand } from "./auto.js";
+import { UsageError, type CommandContext, type CommandResult, type OutputName } from "./context.js";
+import { eventIssue, readEnvironment } from "./environment.js";
+import { runHandle } from "./handle.js";
+import { INPUT_NAMES, parseInputs } from "./inputs.js";
+import { buildOctokit, type OctokitSettings } from "./octokit.js";
+import { problemsSummary, postmortemSummary } from "./summary.js";
+
+/**
+ * The Action: read the inputs and the runner's environment, pick the command(s), run them, and
+ * report outputs and a job summary. This is the only place that catches: any error fails the
+ * step with one line (core.setFailed), it is never only logged.
+ */
+export interface RunOptions {
+  /** Tests: an in-process fetch (the simulator) and faster retries. */
+  fetch?: typeof fetch;
+  octokit?: Partial<Pick<OctokitSettings, "retryBaseMs" | "writeSpacingMs" | "maxRetryAfterS">>;
+}
+
+type Runner = (ctx: CommandContext, options: { whenResolved: boolean }) => Promise<CommandResult>;
+
+const needIssue = (ctx: CommandContext, command: string): number => {
+  if (ctx.issue !== undefined) return ctx.issue;
+  throw new UsageError(`the \`${command}\` command needs an incident: set the input \`issue\` (for example \`issue: 42\`), or run it on an issues or issue_comment event`);
+};
+
+/** Skip work an auto run asked for "once resolved" when the incident is not resolved after all. */
+const notResolved = (command: string, number: number): CommandResult => ({
+  outputs: {},
+  summary: `Skipped \`${command}\`: incident #${number} is not resolved.`,
+});
+
+const RUNNERS: Record<WorkCommand, Runner> = {
+  postmortem: async (ctx, { whenResolved }) => {
+    const number = needIssue(ctx, "postmortem");
+    const generated = await generatePostmortem(ctx, number, whenResolved ? (state) => state.status === "resolved" : undefined);
+    if (!generated) return notResolved("postmortem", number);
+    const { result } = generated;
+    return {
+      outputs: {
+        "postmortem-path": result.path,
+        ...(result.pullRequest !== undefined ? { "pull-request": String(result.pullRequest) } : {}),
+      },
+      summary: postmortemSummary(generated, ctx.dryRun),
+    };
+  },
+  problems: async (ctx, { whenResolved }) => {
+    const number = needIssue(ctx, "problems");
+    const opened = await openProblemTickets(ctx, number, whenResolved ? (state) => state.status === "resolved" : undefined);
+    if (!opened) return notResolved("problems", number);
+    // The card lists the tickets: bring it up to date now rather than at the next event.
+    if (!ctx.dryRun && opened.tickets.some((t) => t.action !== "exists")) {
+      await reconcileIssue({ github: ctx.github, log: ctx.log, configPath: ctx.configPath }, ctx.repo, number, { kind: "issue" });
+    }
+    const numbers = opened.tickets.flatMap((t) => (t.number !== undefined ? [t.number] : []));
+    return { outputs: { "problem-issues": JSON.stringify(numbers) }, summary: problemsSummary(opened, ctx.dryRun) };
+  },
+  handle: (ctx) => runHandle(ctx),
+  // Dispatch points for the commands other modules provide (src/oncall/escalate.ts, src/report/).
+  escalate: async () => {
+    throw new UsageError("the `escalate` command is not part of this build of incident-desk yet");
+  },
+  report: async () => {
+    throw new UsageError("the `report` command is not part of this build of incident-desk yet");
+  },
+};
+
+/**
+ * Problem tickets before the post-mortem, so that the post-mortem's follow-ups link their
+ * tickets from its first version (SPEC lists them the other way round; the outcome is the same).
+ */
+const ORDER: WorkCommand[] = ["handle", "problems", "postmortem", "escalate", "report"];
+
+export async function main(options: RunOptions = {}): Promise<CommandResult> {
+  const inputs = parseInputs(Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name)])));
+  const env = readEnvironment(process.env);
+  const repo = parseRepo(env.GITHUB_REPOSITORY);
+  const log = { info: core.info, warn: core.warning, error: core.error };
+  const github = buildOctokit({ token: inputs.token, baseUrl: env.GITHUB_API_URL, log, ...options.octokit, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const issue = inputs.issue ?? eventIssue(env.payload);
+
+  let config: Config;
+  try {
+    config = await loadConfig(github, repo, inputs.config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Tell the people on the issue too, once, as the app does; the step fails either way.
+    if (issue !== undefined && !inputs["dry-run"] && inputs.command !== "auto") {
+      await reportConfigError({ github, log }, repo, issue, error);
+    }
+    throw new UsageError(`invalid configuration: ${error.message}`);
+  }
+
+  let commands: WorkCommand[];
+  let whenResolved = false;
+  let target = issue;
+  if (inputs.command === "auto") {
+    const choice = chooseCommands(env.GITHUB_EVENT_NAME, env.payload, config);
+    core.info(`auto: ${choice.reason}`);
+    if (choice.commands.length === 0 && env.GITHUB_EVENT_NAME === "workflow_dispatch") throw new UsageError(choice.reason);
+    commands = choice.commands;
+    whenResolved = choice.whenResolved ?? false;
+    target = inputs.issue ?? choice.issue ?? issue;
+    if (commands.length === 0) return { outputs: {}, summary: `incident-desk: nothing to do (${choice.reason}).` };
+    const unknown = commands.find((c) => !(c in RUNNERS));
+    if (unknown) throw new UsageError(`unknown command "${unknown}" from workflow_dispatch: use one of ${Object.keys(RUNNERS).join(", ")}`);
+  } else {
+    commands = [inputs.command];
+  }
+
+  const ctx: CommandContext = {
+    github,
+    repo,
+    config,
+    configPath: inputs.config,
+    ...(target !== undefined ? { issue: target } : {}),
+    ...(inputs.since !== undefined ? { since: inputs.since } : {}),
+    dryRun: inputs["dry-run"],
+    event: { name: env.GITHUB_EVENT_NAME, payload: env.payload },
+    log,
+  };
+  const outputs: CommandResult["outputs"] = {};
+  const summaries: string[] = [];
+  for (const command of ORDER.filter((c) => commands.includes(c))) {
+    core.info(`incident-desk: ${command}${ctx.issue !== undefined ? ` #${ctx.issue}` : ""}${ctx.dryRun ? " (dry run: nothing is written)" : ""}`);
+    const result = await RUNNERS[command](ctx, { whenResolved });
+    Object.assign(outputs, result.outputs);
+    summaries.push(result.summary);
+  }
+  return { outputs, summary: summaries.join("\n\n") };
+}
+
+export async function run(options: RunOptions = {}): Promise<void> {
+  try {
+    const result = await main(options);
+    for (const [name, value] of Object.entries(result.outputs) as [OutputName, string][]) core.setOutput(name, value);
+    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(result.summary, true).write();
+    else core.info(result.summary);
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error));
+  }
+}
