@@ -1,6 +1,6 @@
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
-import { parseRepo, type GitHub, type RepoRef } from "../github/client.js";
+import { errorStatus, parseRepo, type GitHub, type RepoRef } from "../github/client.js";
 import { fetchHistory } from "../incident/fetch.js";
 import { reconcileIssue, type Logger } from "../incident/handle.js";
 import { isBot } from "../incident/history.js";
@@ -79,7 +79,16 @@ async function findGroupIncident(github: GitHub, repo: RepoRef, config: Config, 
   for (let attempt = 0; attempt < 2; attempt++) {
     const number = candidates[attempt] ?? (await findOpenIncident(github, repo, config, `incident-desk:alert-group ${id} `))?.number;
     if (number === undefined) break;
-    const history = await fetchHistory(github, repo, number);
+    let history;
+    try {
+      history = await fetchHistory(github, repo, number);
+    } catch (error) {
+      // The remembered issue was deleted or transferred away (404, 410): look it up again.
+      const status = errorStatus(error);
+      if (attempt > 0 || remembered === undefined || (status !== 404 && status !== 410)) throw error;
+      knownIncidents.delete(key);
+      continue;
+    }
     const issue = history.issue;
     const stillOurs =
       issue.state === "open" &&
