@@ -46,7 +46,7 @@ describe("/cause", () => {
     expect(labels(pr)).toEqual(["incident-cause"]);
     const notes = botComments(pr);
     expect(notes).toHaveLength(1);
-    expect(notes[0].body).toContain(`marked by @alice as a cause of incident #${n}`);
+    expect(notes[0]!.body).toContain(`marked by @alice as a cause of incident #${n}`);
     expect(causeLines(n)).toEqual([
       `- **Cause:** #${pr} Add caching · 🟣 merged (\`${sha.slice(0, 7)}\`) · shipped to production 2026-03-02 09:05 UTC · set by @alice`,
     ]);

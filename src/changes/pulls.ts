@@ -57,6 +57,15 @@ async function incidentsAmong(github: GitHub, repo: RepoRef, numbers: number[], 
   return out;
 }
 
+/**
+ * A redelivered (or late) webhook carries the labels of its time: ask for the current ones before
+ * adding, so a repeat writes nothing. Asked only when about to write, which happens once.
+ */
+async function currentlyLabelled(github: GitHub, repo: RepoRef, number: number, label: string): Promise<boolean> {
+  const { data } = await github.rest.issues.listLabelsOnIssue({ ...repo, issue_number: number, per_page: 100 });
+  return hasLabel(data.map((l) => l.name), label);
+}
+
 export async function handlePullRequest(deps: IncidentDeps, payload: unknown): Promise<void> {
   const parsed = pullEventSchema.safeParse(payload);
   if (!parsed.success) return;
@@ -93,7 +102,7 @@ export async function handlePullRequest(deps: IncidentDeps, payload: unknown): P
   // tells it apart even before its label is added, which comes after it is opened.
   const postmortem = hasLabel(labels, config.labels.postmortem) || /^incident-desk\/postmortem-\d+$/.test(pr.head?.ref ?? "");
   const wantsFix = referred.length > 0 && !postmortem;
-  if (wantsFix && !hasLabel(labels, fix)) {
+  if (wantsFix && !hasLabel(labels, fix) && !(await currentlyLabelled(github, repo, pr.number, fix))) {
     await ensureLabels(github, repo, [labelSpec(config, fix)]);
     await github.rest.issues.addLabels({ ...repo, issue_number: pr.number, labels: [fix] });
   } else if (!wantsFix && hasLabel(labels, fix) && (e.action === "edited" || e.action === "synchronize" || e.action === "labeled")) {
