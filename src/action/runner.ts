@@ -1,3 +1,4 @@
+import { appendFileSync } from "node:fs";
 import * as core from "@actions/core";
 import { ConfigError, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
@@ -5,6 +6,7 @@ import { parseRepo } from "../github/client.js";
 import { reconcileIssue, reportConfigError } from "../incident/handle.js";
 import { generatePostmortem } from "../postmortem/generate.js";
 import { openProblemTickets } from "../problems/tickets.js";
+import { escalateSummary, runEscalate } from "../oncall/escalate.js";
 import { chooseCommands, type WorkCommand } from "./auto.js";
 import { UsageError, type CommandContext, type CommandResult, type OutputName } from "./context.js";
 import { eventIssue, readEnvironment } from "./environment.js";
@@ -64,8 +66,9 @@ const RUNNERS: Record<WorkCommand, Runner> = {
   },
   handle: (ctx) => runHandle(ctx),
   // Dispatch points for the commands other modules provide (src/oncall/escalate.ts, src/report/).
-  escalate: async () => {
-    throw new UsageError("the `escalate` command is not part of this build of incident-desk yet");
+  escalate: async (ctx) => {
+    const result = await runEscalate({ github: ctx.github, repo: ctx.repo, config: ctx.config, log: ctx.log, dryRun: ctx.dryRun });
+    return { outputs: {}, summary: escalateSummary(result, ctx.dryRun) };
   },
   report: async () => {
     throw new UsageError("the `report` command is not part of this build of incident-desk yet");
@@ -141,7 +144,10 @@ export async function run(options: RunOptions = {}): Promise<void> {
   try {
     const result = await main(options);
     for (const [name, value] of Object.entries(result.outputs) as [OutputName, string][]) core.setOutput(name, value);
-    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(result.summary, true).write();
+    // Appended directly rather than through core.summary, which remembers the first file it saw
+    // for the life of the process.
+    const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+    if (summaryFile) appendFileSync(summaryFile, `${result.summary}\n`);
     else core.info(result.summary);
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error));
