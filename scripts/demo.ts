@@ -1,0 +1,203 @@
+/**
+ * `npm run demo`: one whole incident, played against the GitHub simulator on loopback.
+ *
+ * The app runs as it does in production — Probot's HTTP server, webhooks signed with the
+ * secret, every GitHub call over HTTP to the simulator — then the Action's bundle writes the
+ * post-mortem as a pull request, run the way a GitHub runner runs it. No account, no network.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { Probot, Server } from "probot";
+import incidentDesk from "../src/app.js";
+import { incidentOctokit } from "../src/github/octokit.js";
+import { freePort, privateKey, WEBHOOK_SECRET } from "../test/harness.js";
+import { GitHubSim } from "../test/sim/index.js";
+
+const REPO = "acme/shop";
+const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
+const dim = (s: string) => `\x1b[2m${s}\x1b[0m`;
+
+const sim = new GitHubSim();
+sim.addRepo(REPO);
+for (const [login, level] of [["alice", "write"], ["bob", "write"], ["carol", "admin"]] as const) sim.setPermission(REPO, login, level);
+sim.seedFile(
+  REPO,
+  ".github/incidents.yml",
+  [
+    "services:",
+    "  checkout:",
+    "    team: '@acme/payments'",
+    "    rotation: payments",
+    "oncall:",
+    "  rotations:",
+    "    - name: payments",
+    "      members: [bob, carol]",
+    "      start: 2026-03-02T00:00:00Z",
+    "      every: 1w",
+  ].join("\n"),
+);
+const api = await sim.listen();
+
+const log = pino({ level: process.env.LOG_LEVEL ?? "warn" });
+const server = new Server({
+  Probot: Probot.defaults({
+    appId: sim.app.id,
+    privateKey: privateKey(),
+    secret: WEBHOOK_SECRET,
+    baseUrl: api.url,
+    log,
+    // Against the simulator there is no reason to pace writes as for github.com.
+    Octokit: incidentOctokit({ writeSpacingMs: 0 }),
+  }),
+  host: "127.0.0.1",
+  port: await freePort(),
+  log,
+});
+await server.load(incidentDesk);
+await server.start();
+const appUrl = `http://${server.host}:${server.port}`;
+
+let deliveries = 0;
+/** GitHub delivering every queued webhook, signed, to the app's server, until all is quiet. */
+async function deliverAll(): Promise<void> {
+  for (let round = 0; round < 20; round++) {
+    const queue = sim.webhooks.take();
+    if (queue.length === 0) return;
+    for (const d of queue) {
+      const { headers, body } = sim.webhooks.toRequest(d, WEBHOOK_SECRET);
+      const res = await fetch(`${appUrl}/api/github/webhooks`, { method: "POST", headers, body });
+      deliveries++;
+      if (!res.ok) throw new Error(`delivery ${d.name} answered ${res.status}: ${await res.text()}`);
+    }
+  }
+  throw new Error("the app never went quiet");
+}
+
+let number = 0;
+async function step(minutes: number, who: string, what: string, act: () => void): Promise<void> {
+  sim.clock.advance(minutes * 60_000);
+  act();
+  await deliverAll();
+  const issue = sim.issue(REPO, number);
+  console.log(`${dim(sim.clock.iso().slice(11, 16))}  ${bold(`@${who}`)} ${what}`);
+  console.log(`       ${dim(`→ labels: ${issue.labels.sort().join(", ")} · assignees: ${issue.assignees.join(", ") || "—"} · ${issue.state}`)}`);
+}
+
+console.log(bold(`\nincident-desk demo — ${REPO} on a local GitHub simulator (${api.url}), app at ${appUrl}\n`));
+
+await step(0, "alice", "opens an incident from the issue form", () => {
+  number = sim.as("alice").openIssue(REPO, {
+    title: "[Incident] Checkout returns 502 for card payments",
+    labels: ["incident"],
+    body: [
+      "### Severity", "", "sev2 — Major: a core feature is degraded for many users", "",
+      "### Service", "", "checkout", "",
+      "### Started at", "", "2026-03-02 08:52", "",
+      "### Impact", "", "Card payments fail for about 30% of customers in the EU.", "",
+      "### Summary", "", "Error rate on /pay jumped after 08:50.",
+    ].join("\n"),
+  });
+});
+await step(3, "bob", "acknowledges: `/ack`", () => sim.as("bob").comment(REPO, number, "/ack"));
+await step(2, "bob", "raises the severity and takes command: `/sev 1` + `/commander @bob`", () =>
+  sim.as("bob").comment(REPO, number, "/sev 1\n/commander @bob"),
+);
+await step(1, "bob", "names a scribe: `/role scribe @alice`", () => sim.as("bob").comment(REPO, number, "/role scribe @alice"));
+await step(4, "alice", "adds a timeline entry: `/timeline 08:55 Pager alert: 5xx on /pay above 5%`", () =>
+  sim.as("alice").comment(REPO, number, "/timeline 08:55 Pager alert: 5xx on /pay above 5%"),
+);
+await step(2, "bob", "posts an update: `/update …`", () =>
+  sim.as("bob").comment(REPO, number, "/update We suspect the 08:45 deploy of payments-gateway; rolling back now."),
+);
+await step(6, "bob", "has found it: `/status identified`", () => sim.as("bob").comment(REPO, number, "/status identified"));
+await step(9, "bob", "rolled back: `/mitigated` + `/update …`", () =>
+  sim.as("bob").comment(REPO, number, "/mitigated\n/update Rollback complete, error rate back to baseline. Monitoring."),
+);
+await step(1, "alice", "writes the summary and impact: `/summary …` + `/impact …`", () =>
+  sim.as("alice").comment(
+    REPO,
+    number,
+    "/summary A gateway release changed the TLS settings for the card processor; payments failed until it was rolled back.\n\n/impact About 30% of EU card payments failed for 35 minutes.",
+  ),
+);
+await step(1, "rita", "(read-only) tries `/sev 4` — politely refused, nothing changes", () => {
+  sim.setPermission(REPO, "rita", "read");
+  sim.as("rita").comment(REPO, number, "/sev 4");
+});
+await step(2, "alice", "adds a follow-up: `/followup Alert on TLS handshake failures @carol`", () =>
+  sim.as("alice").comment(REPO, number, "/followup Alert on TLS handshake failures @carol"),
+);
+await step(20, "bob", "closes it out: `/resolve`", () => sim.as("bob").comment(REPO, number, "/resolve"));
+
+const card = sim.comments(REPO, number).find((c: { body?: string | null }) => c.body?.includes("incident-desk:card"))?.body ?? "(no card)";
+console.log(bold("\nThe incident card, as it stands on the issue:\n"));
+console.log(card);
+
+console.log(bold("Everything that happened on the issue (GitHub's timeline):\n"));
+for (const e of sim.timeline(REPO, number) as { event: string; actor?: { login: string } | null; created_at?: string; label?: { name: string }; body?: string }[]) {
+  const detail = e.label ? e.label.name : e.body ? e.body.split("\n")[0]!.slice(0, 70) : "";
+  console.log(`  ${dim((e.created_at ?? "").slice(11, 16))}  ${e.event.padEnd(12)} ${`@${e.actor?.login ?? "?"}`.padEnd(20)} ${detail}`);
+}
+
+// The companion Action, run as a GitHub runner runs it: the committed bundle, INPUT_* variables,
+// the event file, GITHUB_API_URL pointing at the simulator.
+const bundle = new URL("../dist/index.js", import.meta.url).pathname;
+if (existsSync(bundle)) {
+  const work = mkdtempSync(join(tmpdir(), "incident-desk-demo-"));
+  const event = join(work, "event.json");
+  writeFileSync(event, JSON.stringify({ action: "closed", issue: sim.issue(REPO, number).rest, repository: { full_name: REPO } }));
+  for (const f of ["output", "summary"]) writeFileSync(join(work, f), "");
+  sim.addToken("ghs_demo_actions_token", "github-actions[bot]");
+  console.log(bold("\nThe Action runs on `issues.closed` (command: auto → post-mortem, problem tickets):\n"));
+  const run = spawnSync(process.execPath, [bundle], {
+    env: {
+      PATH: process.env.PATH,
+      GITHUB_ACTIONS: "true",
+      GITHUB_EVENT_NAME: "issues",
+      GITHUB_EVENT_PATH: event,
+      GITHUB_REPOSITORY: REPO,
+      GITHUB_API_URL: api.url,
+      GITHUB_SERVER_URL: "https://github.com",
+      GITHUB_OUTPUT: join(work, "output"),
+      GITHUB_STEP_SUMMARY: join(work, "summary"),
+      INPUT_COMMAND: "auto",
+      INPUT_TOKEN: "ghs_demo_actions_token",
+      INPUT_CONFIG: ".github/incidents.yml",
+      "INPUT_DRY-RUN": "false",
+      INCIDENT_DESK_WRITE_SPACING_MS: "0",
+    },
+    encoding: "utf8",
+  });
+  process.stdout.write(run.stdout.split("\n").map((l) => `  ${dim(l)}`).join("\n"));
+  if (run.status !== 0) {
+    console.error(run.stderr);
+    console.error(`the Action failed (exit ${run.status}${run.error ? `: ${run.error.message}` : ""})`);
+  }
+  console.log(bold("\nOutputs:"), readFileSync(join(work, "output"), "utf8").trim().replace(/\n/g, " "));
+  const pr = sim.pulls(REPO).find((p: { labels?: { name: string }[] }) => p.labels?.some((l) => l.name === "postmortem")) as
+    | { number: number; title: string; head: { ref: string } }
+    | undefined;
+  if (pr) {
+    const path = (readFileSync(join(work, "output"), "utf8").match(/postmortem-path<<[^\n]*\n([^\n]+)/) ?? readFileSync(join(work, "output"), "utf8").match(/postmortem-path=([^\n]+)/))?.[1];
+    const text = path ? sim.file(REPO, path, pr.head.ref) : undefined;
+    if (text) {
+      mkdirSync("demo-output", { recursive: true });
+      writeFileSync("demo-output/postmortem.md", text);
+      console.log(bold(`\nPost-mortem pull request #${pr.number} "${pr.title}" — ${path} (copied to demo-output/postmortem.md):\n`));
+      console.log(text);
+    }
+  }
+  const tickets = sim.issues(REPO).filter((i) => i.labels.includes("problem"));
+  for (const t of tickets) console.log(`Problem ticket #${t.number}: ${t.title} (assigned to ${t.assignees.join(", ") || "nobody"})`);
+} else {
+  console.log(dim("\n(dist/index.js is not built: `npm run build` to include the Action's post-mortem in the demo)"));
+}
+
+console.log(bold(`\n${deliveries} signed webhook deliveries, ${sim.requests.length} GitHub API requests, ${sim.violations.length} OpenAPI violations.`));
+if (sim.violations.length > 0) console.log(sim.violations);
+await server.stop();
+await api.close();
+process.exit(sim.violations.length > 0 ? 1 : 0);
