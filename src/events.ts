@@ -60,6 +60,9 @@ export function issueTarget(name: string, raw: unknown): IssueTarget | undefined
     return { ...base, trigger: { kind: "comment", commentId: e.comment.id }, text: body };
   }
   const body = e.issue.body ?? "";
+  // GitHub follows an issue opened with labels by one `labeled` delivery per label: those do
+  // the work, so the `opened` one would only repeat it.
+  if (e.action === "opened" && labels.length > 0) return undefined;
   if (e.action === "unlabeled" && e.label) return { ...base, trigger: { kind: "issue" }, text: body, removedLabel: e.label.name };
   if (labels.length === 0 && !ANY_COMMAND.test(body) && !body.includes("incident-desk:declare")) return undefined;
   return { ...base, trigger: { kind: "issue" }, text: body };
