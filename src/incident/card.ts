@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema.js";
 import { bundledTemplate } from "../templates.js";
+import { notifiedMarker } from "../notify/events.js";
 import { followupProgress } from "../problems/progress.js";
 import { changesView } from "../changes/view.js";
 import { USAGE } from "./commands.js";
@@ -63,7 +64,9 @@ export function cardView(state: IncidentState, config: Config) {
 }
 
 export function renderCard(state: IncidentState, config: Config): string {
-  return bundledTemplate("card.md.hbs")(cardView(state, config)).trim() + "\n";
+  const card = bundledTemplate("card.md.hbs")(cardView(state, config)).trim() + "\n";
+  // With channels configured, the card records what they were told (src/notify/events.ts).
+  return config.notifications.length > 0 ? `${card}${notifiedMarker(state)}\n` : card;
 }
 
 export function isCard(body: string): boolean {

@@ -3,12 +3,15 @@ import { ConfigError, loadConfig, renderConfigError } from "../config/load.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { atLeast, fetchPermissions } from "../github/permissions.js";
 import { serialize } from "../serialize.js";
+import { unannounced } from "../notify/events.js";
+import { sendNotifications } from "../notify/send.js";
+import { moveToPrivateRepo, privateRepoFor } from "../security/private.js";
 import { labelLinkedPulls, noteCauses } from "../changes/causes.js";
 import { gatherChangeFacts, type PullUpdate } from "../changes/gather.js";
 import { applyPlan } from "./apply.js";
 import { fetchHistory } from "./fetch.js";
 import { isBot, type History } from "./history.js";
-import { planReconcile } from "./reconcile.js";
+import { findCards, planReconcile } from "./reconcile.js";
 import { respondToComment } from "./respond.js";
 import { commandAuthors, deriveIncident, type IncidentState } from "./state.js";
 
@@ -70,11 +73,19 @@ async function run(
   const read = await readIncident(github, repo, number, config, trigger.kind === "pull" ? trigger.update : undefined);
   if (!read) return undefined;
   const { history, state } = read;
+  // A security incident outside the private repository moves there before anything is written here.
+  const privateRepo = state.isIncident && state.security ? privateRepoFor(config, repo) : undefined;
+  if (privateRepo) {
+    await moveToPrivateRepo(deps, repo, history, privateRepo, (target, moved) => reconcileIssue(deps, target, moved, { kind: "issue" }));
+    return { config, history, state };
+  }
   // Before the plan: what these write is recorded in the card's change facts.
   await noteCauses(github, repo, state, config);
   await labelLinkedPulls(github, repo, state, config);
   const plan = planReconcile(state, history, config);
   await applyPlan(github, repo, number, plan, config);
+  // After the card, which records what was announced: a failed write announces nothing.
+  sendNotifications(config, state, unannounced(state, findCards(history)[0]?.body), { log: deps.log });
   if (trigger.kind === "comment") {
     const outcome = state.commands.find((c) => c.commentId === trigger.commentId);
     if (outcome) await respondToComment(github, repo, number, outcome, history, config);

@@ -1,0 +1,66 @@
+import { createHash } from "node:crypto";
+import type { Config, NotificationChannel } from "../config/schema.js";
+import type { IncidentState } from "../incident/state.js";
+
+/**
+ * What the notification channels hear about, as a pure function of the incident's state.
+ *
+ * Every event has a key that only depends on the history (when it happened, what it says), so
+ * the same state always yields the same keys. The card records the keys already announced in a
+ * hidden marker; the events to send after a change are those whose key the card before it did not
+ * record. A duplicate or replayed delivery finds them recorded and sends nothing.
+ */
+export type NotificationEventName = "declared" | "severity" | "status" | "update" | "resolved";
+
+export interface NotificationEvent {
+  key: string;
+  event: NotificationEventName;
+  at: string;
+  /** One line for people: "Severity sev3 → sev1", the update's text, … */
+  text: string;
+  by?: string;
+}
+
+const NOTIFIED = /<!--\s*incident-desk:notified((?:\s+[0-9a-f]+)*)\s*-->/;
+const hash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 10);
+
+export function notificationEvents(state: IncidentState): NotificationEvent[] {
+  if (!state.isIncident || !state.times.detected) return [];
+  const events: NotificationEvent[] = [];
+  const add = (event: NotificationEventName, at: string, text: string, by?: string) =>
+    events.push({ key: hash(`${event}\n${at}\n${text}\n${by ?? ""}`), event, at, text, ...(by ? { by } : {}) });
+  add("declared", state.times.detected, `Declared ${state.severity} incident`, state.declaredBy);
+  for (const entry of state.timeline) {
+    if (entry.kind === "severity") add("severity", entry.at, entry.text, entry.actor);
+    if (entry.kind === "status") add(/→ resolved$/.test(entry.text) ? "resolved" : "status", entry.at, entry.text, entry.actor);
+  }
+  for (const update of state.updates) add("update", update.at, update.text, update.by);
+  return events;
+}
+
+/** The hidden line the card carries when channels are configured. */
+export function notifiedMarker(state: IncidentState): string {
+  return `<!-- incident-desk:notified ${notificationEvents(state).map((e) => e.key).join(" ")} -->`;
+}
+
+/**
+ * The events not yet announced, given the card as it was before this change. No card yet: a new
+ * incident, everything is new. A card without the marker: channels were configured after the
+ * incident began; its past is not replayed, only what happens from now on.
+ */
+export function unannounced(state: IncidentState, previousCard: string | undefined): NotificationEvent[] {
+  const events = notificationEvents(state);
+  if (previousCard === undefined) return events;
+  const recorded = NOTIFIED.exec(previousCard);
+  if (!recorded) return [];
+  const keys = new Set(recorded[1]!.trim().split(/\s+/).filter(Boolean));
+  return events.filter((e) => !keys.has(e.key));
+}
+
+/** Whether a channel wants an event of an incident of this severity. */
+export function wants(channel: NotificationChannel, event: NotificationEvent, state: IncidentState, config: Config): boolean {
+  if (!channel.events.includes(event.event)) return false;
+  if (!channel.min_severity) return true;
+  const rank = (name: string) => config.severities.findIndex((s) => s.name === name);
+  return rank(state.severity) <= rank(channel.min_severity);
+}
