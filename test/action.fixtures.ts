@@ -91,7 +91,7 @@ export async function runAction(sim: GitHubSim, spec: RunSpec = {}): Promise<Act
   }) as typeof process.stdout.write;
   process.exitCode = 0;
   try {
-    await run({ fetch: sim.fetch as unknown as typeof fetch, octokit: { retryBaseMs: 1, maxRetryAfterS: 5 } });
+    await run({ fetch: sim.fetch as unknown as typeof fetch, octokit: { retryBaseMs: 1, maxRetryAfterS: 5, searchSpacingMs: 0 } });
   } finally {
     process.stdout.write = write;
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];

@@ -19,6 +19,8 @@ export interface OctokitSettings {
   baseUrl: string;
   /** Milliseconds between two writes (default 0). */
   writeSpacingMs?: number;
+  /** Milliseconds between two searches (default 2000: GitHub allows 30 a minute). */
+  searchSpacingMs?: number;
   /** Base of the quadratic back-off after a 5xx, in ms (default 1000: waits 1 s, 4 s, 9 s). */
   retryBaseMs?: number;
   /** The longest `retry-after` worth waiting for within one run, in seconds. */
@@ -52,6 +54,9 @@ export function buildOctokit(settings: OctokitSettings): GitHub {
       onRateLimit: onLimit("rate limit"),
       write: group(),
       notifications: group(),
+      // Searches keep the plugin's 2 s spacing (30 a minute), but in a queue of this run's own:
+      // the plugin's shared queue would make a run wait for searches made by an earlier client.
+      search: new Bottleneck.Group({ maxConcurrent: 1, minTime: settings.searchSpacingMs ?? 2000 }),
     },
     ...(settings.fetch ? { request: { fetch: settings.fetch } } : {}),
   }) as unknown as GitHub;

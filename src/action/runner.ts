@@ -23,7 +23,7 @@ import { problemsSummary, postmortemSummary } from "./summary.js";
 export interface RunOptions {
   /** Tests: an in-process fetch (the simulator) and faster retries. */
   fetch?: typeof fetch;
-  octokit?: Partial<Pick<OctokitSettings, "retryBaseMs" | "writeSpacingMs" | "maxRetryAfterS">>;
+  octokit?: Partial<Pick<OctokitSettings, "retryBaseMs" | "writeSpacingMs" | "searchSpacingMs" | "maxRetryAfterS">>;
 }
 
 type Runner = (ctx: CommandContext, options: { whenResolved: boolean }) => Promise<CommandResult>;
@@ -150,6 +150,27 @@ export async function run(options: RunOptions = {}): Promise<void> {
     if (summaryFile) appendFileSync(summaryFile, `${result.summary}\n`);
     else core.info(result.summary);
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error));
+    core.setFailed(describeError(error));
   }
+}
+
+/**
+ * One line for the step's failure. GitHub's own errors say only "Server Error"; name the request
+ * and say what a re-run does, since every command picks up where a failed run stopped.
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const status = (error as { status?: unknown }).status;
+  const request = (error as { request?: { method?: string; url?: string } }).request;
+  if (typeof status !== "number" || !request?.url) return error.message.split("\n")[0]!;
+  const path = request.url.replace(/^https?:\/\/[^/]+/, "").replace(/\?.*$/, "");
+  const hint =
+    status >= 500 || status === 403 || status === 429
+      ? "GitHub failed or limited us; re-run the job: what was done is kept and nothing is done twice"
+      : status === 401
+        ? "the token was refused: check the `token` input"
+        : status === 404
+          ? "not found, or the token cannot see it: check `issue` and the workflow's `permissions:`"
+          : "check the inputs and the workflow's `permissions:`";
+  return `GitHub answered ${status} to ${request.method ?? "GET"} ${path} (${error.message.split(" - ")[0]!.split("\n")[0]}): ${hint}`;
 }
