@@ -16,7 +16,8 @@ export interface CommandContext {
   issue?: number;
   since?: string;
   dryRun: boolean;
-  event: { name: string; payload: Record<string, unknown> };
+  /** `id`: stable across re-runs of the same workflow run (dispatches are deduplicated by it). */
+  event: { name: string; payload: Record<string, unknown>; id: string };
   log: Logger;
 }
 

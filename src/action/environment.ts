@@ -11,6 +11,7 @@ const environmentSchema = z.object({
     .regex(/^[^/\s]+\/[^/\s]+$/, { message: "GITHUB_REPOSITORY must be owner/name" }),
   GITHUB_EVENT_NAME: z.string().default("workflow_dispatch"),
   GITHUB_EVENT_PATH: z.string().optional(),
+  GITHUB_RUN_ID: z.string().optional(),
   GITHUB_API_URL: z.string().url({ message: "GITHUB_API_URL must be a URL such as https://api.github.com" }).default("https://api.github.com"),
 });
 

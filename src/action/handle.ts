@@ -1,4 +1,7 @@
+import { handleDispatch } from "../alerts/dispatch.js";
 import { handleIssueEvent } from "../app.js";
+import { handleDeploymentStatus } from "../changes/deployments.js";
+import { handlePullRequest } from "../changes/pulls.js";
 import { trackTicket } from "../problems/track.js";
 import type { CommandContext, CommandResult } from "./context.js";
 
@@ -17,6 +20,20 @@ export async function runHandle(ctx: CommandContext): Promise<CommandResult> {
     await handleIssueEvent(deps, name, payload);
     await trackTicket(deps, name, payload);
     return { outputs: {}, summary: `Handled the \`${name}.${String(payload.action ?? "")}\` event.` };
+  }
+  if (name === "pull_request") {
+    await handlePullRequest(deps, payload);
+    return { outputs: {}, summary: `Handled the \`pull_request.${String(payload.action ?? "")}\` event.` };
+  }
+  if (name === "deployment_status") {
+    await handleDeploymentStatus(deps, payload);
+    return { outputs: {}, summary: "Handled the `deployment_status` event." };
+  }
+  if (name === "repository_dispatch") {
+    // The workflow's token is the only client there is; a private repository for security
+    // incidents needs a token (input `token`) that can write there too.
+    const opened = await handleDispatch({ ...deps, clientFor: async () => ctx.github }, ctx.event.id, payload);
+    return { outputs: {}, summary: opened ? "Declared an incident from the `repository_dispatch` event." : "The `repository_dispatch` event declared nothing new." };
   }
   return { outputs: {}, summary: `No handler for \`${name}\` events in the Action; nothing to do.` };
 }

@@ -7,6 +7,7 @@ import { reconcileIssue, reportConfigError } from "../incident/handle.js";
 import { generatePostmortem } from "../postmortem/generate.js";
 import { openProblemTickets } from "../problems/tickets.js";
 import { escalateSummary, runEscalate } from "../oncall/escalate.js";
+import { settleNotifications } from "../notify/send.js";
 import { chooseCommands, type WorkCommand } from "./auto.js";
 import { UsageError, type CommandContext, type CommandResult, type OutputName } from "./context.js";
 import { eventIssue, readEnvironment } from "./environment.js";
@@ -126,7 +127,7 @@ export async function main(options: RunOptions = {}): Promise<CommandResult> {
     ...(target !== undefined ? { issue: target } : {}),
     ...(inputs.since !== undefined ? { since: inputs.since } : {}),
     dryRun: inputs["dry-run"],
-    event: { name: env.GITHUB_EVENT_NAME, payload: env.payload },
+    event: { name: env.GITHUB_EVENT_NAME, payload: env.payload, id: `actions-run-${env.GITHUB_RUN_ID ?? "local"}` },
     log,
   };
   const outputs: CommandResult["outputs"] = {};
@@ -137,6 +138,8 @@ export async function main(options: RunOptions = {}): Promise<CommandResult> {
     Object.assign(outputs, result.outputs);
     summaries.push(result.summary);
   }
+  // Notifications go out in the background; the step must not end before they have.
+  await settleNotifications();
   return { outputs, summary: summaries.join("\n\n") };
 }
 
