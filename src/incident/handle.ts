@@ -85,7 +85,7 @@ async function run(
   const plan = planReconcile(state, history, config);
   await applyPlan(github, repo, number, plan, config);
   // After the card, which records what was announced: a failed write announces nothing.
-  sendNotifications(config, state, unannounced(state, findCards(history)[0]?.body), { log: deps.log });
+  sendNotifications(config, state, unannounced(state, findCards(history)[0]?.body, history.events.at(-1)?.at), { log: deps.log });
   if (trigger.kind === "comment") {
     const outcome = state.commands.find((c) => c.commentId === trigger.commentId);
     if (outcome) await respondToComment(github, repo, number, outcome, history, config);

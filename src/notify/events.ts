@@ -27,10 +27,14 @@ const hash = (text: string) => createHash("sha256").update(text).digest("hex").s
 export function notificationEvents(state: IncidentState): NotificationEvent[] {
   if (!state.isIncident || !state.times.detected) return [];
   const events: NotificationEvent[] = [];
-  const add = (event: NotificationEventName, at: string, text: string, by?: string) =>
-    events.push({ key: hash(`${event}\n${at}\n${text}\n${by ?? ""}`), event, at, text, ...(by ? { by } : {}) });
-  add("declared", state.times.detected, `Declared ${state.severity} incident`, state.declaredBy);
+  const detected = state.times.detected;
+  const add = (event: NotificationEventName, at: string, text: string, by?: string, identity = text) =>
+    events.push({ key: hash(`${event}\n${at}\n${identity}\n${by ?? ""}`), event, at, text, ...(by ? { by } : {}) });
+  // The declaration's key leaves out the severity, which may change later.
+  add("declared", detected, `Declared ${state.severity} incident`, state.declaredBy, "");
   for (const entry of state.timeline) {
+    // Labels set together with the declaration (an issue opened with `incident` and `sev1`) are part of it.
+    if (entry.at === detected) continue;
     if (entry.kind === "severity") add("severity", entry.at, entry.text, entry.actor);
     if (entry.kind === "status") add(/→ resolved$/.test(entry.text) ? "resolved" : "status", entry.at, entry.text, entry.actor);
   }
@@ -46,13 +50,13 @@ export function notifiedMarker(state: IncidentState): string {
 /**
  * The events not yet announced, given the card as it was before this change. No card yet: a new
  * incident, everything is new. A card without the marker: channels were configured after the
- * incident began; its past is not replayed, only what happens from now on.
+ * incident began; its past is not replayed, only what the latest event in its history brought.
  */
-export function unannounced(state: IncidentState, previousCard: string | undefined): NotificationEvent[] {
+export function unannounced(state: IncidentState, previousCard: string | undefined, latestAt?: string): NotificationEvent[] {
   const events = notificationEvents(state);
   if (previousCard === undefined) return events;
   const recorded = NOTIFIED.exec(previousCard);
-  if (!recorded) return [];
+  if (!recorded) return latestAt ? events.filter((e) => e.at === latestAt) : [];
   const keys = new Set(recorded[1]!.trim().split(/\s+/).filter(Boolean));
   return events.filter((e) => !keys.has(e.key));
 }

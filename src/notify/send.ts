@@ -26,6 +26,9 @@ export function sign(body: string, secret: string): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
+/** Delivery limits: timeout per attempt, attempts after the first, first wait between them. */
+export const notificationLimits = { timeoutMs: 5_000, retries: 2, backoffMs: 500 };
+
 const pending = new Set<Promise<void>>();
 
 /** Wait for every notification in flight. */
@@ -78,9 +81,9 @@ async function deliver(channel: NotificationChannel, state: IncidentState, event
     }
   }
   const problem = await post(url, body, headers, {
-    timeoutMs: options.timeoutMs ?? 5_000,
-    retries: options.retries ?? 2,
-    backoffMs: options.backoffMs ?? 500,
+    timeoutMs: options.timeoutMs ?? notificationLimits.timeoutMs,
+    retries: options.retries ?? notificationLimits.retries,
+    backoffMs: options.backoffMs ?? notificationLimits.backoffMs,
   });
   if (problem) options.log.warn(`incident-desk: notification channel ${name} failed for ${state.repo}#${state.number} (${event.event}): ${problem}`);
 }

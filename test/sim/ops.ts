@@ -95,11 +95,12 @@ export class Ops {
     return this.state.label(repo, name) ?? this.createLabel(repo, actor, { name });
   }
 
-  addLabels(issue: IssueRec, actor: Actor, names: string[]) {
+  /** `createdAt`: labels given when the issue is created carry its creation time, as on GitHub. */
+  addLabels(issue: IssueRec, actor: Actor, names: string[], createdAt?: string) {
     for (const name of names) {
       const l = this.ensureLabel(issue.repo, actor, name);
       if (issue.labelIds.includes(l.id)) continue;
-      const at = this.clock.stamp();
+      const at = createdAt ?? this.clock.stamp();
       issue.labelIds.push(l.id);
       issue.updated_at = at;
       this.event(issue, actor, "labeled", { label: { name: l.name, color: l.color } }, at);
@@ -192,7 +193,7 @@ export class Ops {
     repo.issues.set(issue.number, issue);
     this.emitIssue(issue, "opened", actor);
     const labels = (input.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean);
-    this.addLabels(issue, actor, labels);
+    this.addLabels(issue, actor, labels, at);
     const assignees = [...(input.assignees ?? []), ...(input.assignee ? [input.assignee] : [])];
     this.addAssignees(issue, actor, assignees);
     this.crossReference(issue, actor, issue.body ?? "", at);
