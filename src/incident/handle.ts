@@ -76,7 +76,7 @@ async function run(
   // A security incident outside the private repository moves there before anything is written here.
   const privateRepo = state.isIncident && state.security ? privateRepoFor(config, repo) : undefined;
   if (privateRepo) {
-    await moveToPrivateRepo(deps, repo, history, privateRepo, (target, moved) => reconcileIssue(deps, target, moved, { kind: "issue" }));
+    await moveToPrivateRepo(deps, repo, history, config, privateRepo, (target, moved) => reconcileIssue(deps, target, moved, { kind: "issue" }));
     return { config, history, state };
   }
   // Before the plan: what these write is recorded in the card's change facts.

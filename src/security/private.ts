@@ -3,6 +3,8 @@ import { errorStatus, parseRepo, type RepoRef } from "../github/client.js";
 import type { IncidentDeps } from "../incident/handle.js";
 import { isBot, type History } from "../incident/history.js";
 import { bundledTemplate } from "../templates.js";
+import { ensureLabels } from "../github/labels.js";
+import { labelSpec } from "../incident/labels.js";
 
 /**
  * Private security incidents. With `private.repo` set, a security incident lives in that
@@ -31,6 +33,7 @@ export async function moveToPrivateRepo(
   deps: IncidentDeps,
   repo: RepoRef,
   history: History,
+  config: Config,
   target: RepoRef,
   reconcile: (repo: RepoRef, number: number) => Promise<unknown>,
 ): Promise<PrivateMove> {
@@ -47,6 +50,10 @@ export async function moveToPrivateRepo(
         repositoryId: data.node_id,
       });
       const moved = { ...target, number: result.transferIssue.issue.number };
+      // The labels declare it there even if whoever declared it cannot command in that repository.
+      const labels = [config.labels.incident, config.labels.security];
+      await ensureLabels(github, target, labels.map((name) => labelSpec(config, name)));
+      await github.rest.issues.addLabels({ ...target, issue_number: moved.number, labels });
       deps.log.info(`incident-desk: security incident ${repo.owner}/${repo.repo}#${history.issue.number} moved to ${where}#${moved.number}`);
       await reconcile(target, moved.number);
       return { moved };
