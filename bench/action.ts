@@ -157,7 +157,7 @@ async function main() {
   const seedStart = performance.now();
   const n = bigIncident(sim);
   const timeline = sim.timeline(REPO, n);
-  const commented = timeline.filter((e: { event: string }) => e.event === "commented").length;
+  const commented = timeline.filter((e) => e.event === "commented").length;
   console.log(`\nIncident #${n}: ${timeline.length - commented} timeline events + ${commented} comments = ${timeline.length} timeline items (seeded in ${ms(performance.now() - seedStart)})`);
 
   const server = await sim.listen();
