@@ -187,6 +187,16 @@ describe("postmortem", () => {
     expect(run.outputs["pull-request"]).toBe("2");
   });
 
+  it("a security incident gets no post-mortem in a public repository", async () => {
+    const secret = sim.as("alice").openIssue(REPO, { title: "Leaked signing key", labels: ["incident", "security"] });
+    sim.resetRequests();
+    const run = await runAction(sim, { inputs: { command: "postmortem", issue: String(secret) } });
+    expect(run.error).toBe(
+      `#${secret} is a security incident: its post-mortem is not written to the public repository acme/web (set \`private.repo\` and run the Action there).`,
+    );
+    expect(sim.count({ writes: true })).toBe(0);
+  });
+
   it("a dry run shows the document and writes nothing", async () => {
     sim.resetRequests();
     const run = await postmortem({ "dry-run": "true" });
@@ -218,6 +228,16 @@ describe("postmortem", () => {
     const refreshed = await runAction(sim, { event: { name: "issue_comment", payload: issuePayload(sim, REPO, n, "created", { comment }) } });
     expect(refreshed.error).toBeUndefined();
     expect(refreshed.outputs).toEqual({ "postmortem-path": PATH, "pull-request": "4" });
+
+    // Anyone can comment on a public repository; only those who may command are obeyed.
+    sim.as("alice").comment(REPO, n, "/timeline 12:00 A late note");
+    const ritaId = sim.as("rita").comment(REPO, n, "/postmortem");
+    const ritas = sim.comments(REPO, n).find((c: { id: number }) => c.id === ritaId);
+    sim.resetRequests();
+    const refused = await runAction(sim, { event: { name: "issue_comment", payload: issuePayload(sim, REPO, n, "created", { comment: ritas }) } });
+    expect(refused.failed).toBe(false);
+    expect(refused.summary).toContain("Skipped `postmortem`: the comment's author may not run commands on incident #1.");
+    expect(sim.count({ writes: true })).toBe(0);
   });
 });
 

@@ -15,6 +15,8 @@ export interface AutoChoice {
   issue?: number;
   /** Run only if the incident is resolved by then (a closing or `/resolve` event). */
   whenResolved?: boolean;
+  /** The comment that asked: its commands must have been carried out (the author may command). */
+  commentId?: number;
   /** Why, for the log and the summary. */
   reason: string;
 }
@@ -24,7 +26,7 @@ const issuePayload = z.object({
   action: z.string(),
   issue: z.object({ number: z.number().int().positive(), labels: z.array(label).default([]), pull_request: z.unknown().optional() }),
   label: label.optional(),
-  comment: z.object({ body: z.string().nullish(), user: z.object({ type: z.string().optional(), login: z.string().optional() }).optional() }).optional(),
+  comment: z.object({ id: z.number().optional(), body: z.string().nullish(), user: z.object({ type: z.string().optional(), login: z.string().optional() }).optional() }).optional(),
 });
 const dispatchPayload = z.object({ inputs: z.record(z.string(), z.unknown()).nullish() });
 
@@ -64,6 +66,8 @@ export function chooseCommands(eventName: string, payload: unknown, config: Conf
   const commands = parseCommands(e.comment?.body ?? "", { at: new Date(0).toISOString(), config }).flatMap((p) => (p.ok ? [p.command] : []));
   const resolves = commands.some((c) => c.name === "status" && c.status === "resolved");
   if (resolves) return { ...afterResolution, reason: `a comment resolved incident #${issue}` };
-  if (commands.some((c) => c.name === "postmortem")) return { commands: ["postmortem"], issue, reason: `/postmortem on incident #${issue}` };
+  if (commands.some((c) => c.name === "postmortem")) {
+    return { commands: ["postmortem"], issue, ...(e.comment?.id !== undefined ? { commentId: e.comment.id } : {}), reason: `/postmortem on incident #${issue}` };
+  }
   return { commands: [], issue, reason: "the comment asks for no post-mortem" };
 }

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { parseRepo } from "../github/client.js";
 import { reconcileIssue, reportConfigError } from "../incident/handle.js";
+import type { IncidentState } from "../incident/state.js";
 import { generatePostmortem } from "../postmortem/generate.js";
 import { openProblemTickets } from "../problems/tickets.js";
 import { escalateSummary, runEscalate } from "../oncall/escalate.js";
@@ -27,24 +28,41 @@ export interface RunOptions {
   octokit?: Partial<Pick<OctokitSettings, "retryBaseMs" | "writeSpacingMs" | "searchSpacingMs" | "maxRetryAfterS">>;
 }
 
-type Runner = (ctx: CommandContext, options: { whenResolved: boolean }) => Promise<CommandResult>;
+interface RunnerOptions {
+  whenResolved: boolean;
+  /** A `/postmortem` comment asked: it counts only if its author may command (commands.permission). */
+  commentId?: number;
+}
+
+type Runner = (ctx: CommandContext, options: RunnerOptions) => Promise<CommandResult>;
+
+/** The last check an auto run makes on the incident's state before writing. */
+function autoCheck(command: string, { whenResolved, commentId }: RunnerOptions): ((state: IncidentState) => boolean) | undefined {
+  if (commentId !== undefined) {
+    return (state) => state.commands.some((c) => c.commentId === commentId && c.applied.some((a) => a.name === command));
+  }
+  return whenResolved ? (state) => state.status === "resolved" : undefined;
+}
 
 const needIssue = (ctx: CommandContext, command: string): number => {
   if (ctx.issue !== undefined) return ctx.issue;
   throw new UsageError(`the \`${command}\` command needs an incident: set the input \`issue\` (for example \`issue: 42\`), or run it on an issues or issue_comment event`);
 };
 
-/** Skip work an auto run asked for "once resolved" when the incident is not resolved after all. */
-const notResolved = (command: string, number: number): CommandResult => ({
+/** Skip work an auto run asked for when the incident's state does not bear it out. */
+const skipped = (command: string, number: number, options: RunnerOptions): CommandResult => ({
   outputs: {},
-  summary: `Skipped \`${command}\`: incident #${number} is not resolved.`,
+  summary:
+    options.commentId !== undefined
+      ? `Skipped \`${command}\`: the comment's author may not run commands on incident #${number}.`
+      : `Skipped \`${command}\`: incident #${number} is not resolved.`,
 });
 
 const RUNNERS: Record<WorkCommand, Runner> = {
-  postmortem: async (ctx, { whenResolved }) => {
+  postmortem: async (ctx, options) => {
     const number = needIssue(ctx, "postmortem");
-    const generated = await generatePostmortem(ctx, number, whenResolved ? (state) => state.status === "resolved" : undefined);
-    if (!generated) return notResolved("postmortem", number);
+    const generated = await generatePostmortem(ctx, number, autoCheck("postmortem", options));
+    if (!generated) return skipped("postmortem", number, options);
     const { result } = generated;
     return {
       outputs: {
@@ -54,10 +72,10 @@ const RUNNERS: Record<WorkCommand, Runner> = {
       summary: postmortemSummary(generated, ctx.dryRun),
     };
   },
-  problems: async (ctx, { whenResolved }) => {
+  problems: async (ctx, options) => {
     const number = needIssue(ctx, "problems");
-    const opened = await openProblemTickets(ctx, number, whenResolved ? (state) => state.status === "resolved" : undefined);
-    if (!opened) return notResolved("problems", number);
+    const opened = await openProblemTickets(ctx, number, autoCheck("problems", options));
+    if (!opened) return skipped("problems", number, options);
     // The card lists the tickets: bring it up to date now rather than at the next event.
     if (!ctx.dryRun && opened.tickets.some((t) => t.action !== "exists")) {
       await reconcileIssue({ github: ctx.github, log: ctx.log, configPath: ctx.configPath }, ctx.repo, number, { kind: "issue" });
@@ -103,14 +121,14 @@ export async function main(options: RunOptions = {}): Promise<CommandResult> {
   }
 
   let commands: WorkCommand[];
-  let whenResolved = false;
+  let auto: RunnerOptions = { whenResolved: false };
   let target = issue;
   if (inputs.command === "auto") {
     const choice = chooseCommands(env.GITHUB_EVENT_NAME, env.payload, config);
     core.info(`auto: ${choice.reason}`);
     if (choice.commands.length === 0 && env.GITHUB_EVENT_NAME === "workflow_dispatch") throw new UsageError(choice.reason);
     commands = choice.commands;
-    whenResolved = choice.whenResolved ?? false;
+    auto = { whenResolved: choice.whenResolved ?? false, ...(choice.commentId !== undefined ? { commentId: choice.commentId } : {}) };
     target = inputs.issue ?? choice.issue ?? issue;
     if (commands.length === 0) return { outputs: {}, summary: `incident-desk: nothing to do (${choice.reason}).` };
     const unknown = commands.find((c) => !(c in RUNNERS));
@@ -134,7 +152,7 @@ export async function main(options: RunOptions = {}): Promise<CommandResult> {
   const summaries: string[] = [];
   for (const command of ORDER.filter((c) => commands.includes(c))) {
     core.info(`incident-desk: ${command}${ctx.issue !== undefined ? ` #${ctx.issue}` : ""}${ctx.dryRun ? " (dry run: nothing is written)" : ""}`);
-    const result = await RUNNERS[command](ctx, { whenResolved });
+    const result = await RUNNERS[command](ctx, auto);
     Object.assign(outputs, result.outputs);
     summaries.push(result.summary);
   }
