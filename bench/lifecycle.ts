@@ -1,0 +1,218 @@
+/**
+ * Benchmark of the app's incident lifecycle (issue 2): requests per operation next to the fewest
+ * GitHub allows, deliveries per second and the app's own time per delivery for 1,000 signed
+ * deliveries through the real server, and peak memory. Not a test: `npm run bench`.
+ */
+import { fork } from "node:child_process";
+import { pino } from "pino";
+import { Probot, Server } from "probot";
+import incidentDesk from "../src/app.js";
+import { incidentOctokit } from "../src/github/octokit.js";
+import { freePort, privateKey, startApp, WEBHOOK_SECRET } from "../test/harness.js";
+
+const REPO = "acme/web";
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+let peakRss = 0;
+const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+const sampler = setInterval(sample, 20);
+
+// ---- 2. 1,000 signed deliveries through the real server ------------------------------------------
+// The simulator runs in a child process, so this process holds the app alone and its CPU time is
+// the app's own.
+const child = fork(new URL("./sim-host.ts", import.meta.url), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+await new Promise<void>((resolve) => child.once("message", () => resolve()));
+interface Signed {
+  name: string;
+  sender?: string;
+  headers: Record<string, string>;
+  body: string;
+}
+let seq = 0;
+const call = (op: string, ...args: unknown[]) =>
+  new Promise<{ result: any; deliveries: Signed[] }>((resolve, reject) => {
+    const id = ++seq;
+    const onMessage = (m: { id: number; result: unknown; error?: string; deliveries: Signed[] }) => {
+      if (m.id !== id) return;
+      child.off("message", onMessage);
+      if (m.error) reject(new Error(m.error));
+      else resolve(m);
+    };
+    child.on("message", onMessage);
+    child.send({ id, op, args });
+  });
+const { result: simInfo } = await call("setup", REPO, { alice: "write", bob: "write" }, WEBHOOK_SECRET);
+
+const log = pino({ level: "error" });
+let inFetch = 0;
+const timedFetch: typeof fetch = async (input, init) => {
+  const t = performance.now();
+  try {
+    return await fetch(input, init);
+  } finally {
+    inFetch += performance.now() - t;
+  }
+};
+const server = new Server({
+  Probot: Probot.defaults({
+    appId: simInfo.appId,
+    privateKey: privateKey(),
+    secret: WEBHOOK_SECRET,
+    baseUrl: simInfo.url,
+    log,
+    request: { fetch: timedFetch },
+    Octokit: incidentOctokit({ writeSpacingMs: 0 }),
+  }),
+  host: "127.0.0.1",
+  port: await freePort(),
+  log,
+  request: { fetch: timedFetch },
+});
+await server.load(incidentDesk);
+await server.start();
+const url = `http://127.0.0.1:${server.port}/api/github/webhooks`;
+
+const own: number[] = [];
+const cpu: number[] = [];
+const wall: number[] = [];
+let userDeliveries = 0;
+const userCpu: number[] = [];
+const deliver = async (d: Signed) => {
+  inFetch = 0;
+  const c = process.cpuUsage();
+  const t = performance.now();
+  const res = await fetch(url, { method: "POST", headers: d.headers, body: d.body });
+  await res.arrayBuffer();
+  const elapsed = performance.now() - t;
+  const used = process.cpuUsage(c);
+  if (!res.ok) throw new Error(`delivery answered ${res.status}`);
+  wall.push(elapsed);
+  own.push(Math.max(0, elapsed - inFetch));
+  cpu.push((used.user + used.system) / 1000);
+  if (d.sender !== "Bot") userCpu.push((used.user + used.system) / 1000);
+};
+const drain = async (queue: Signed[]) => {
+  while (queue.length > 0) {
+    for (const d of queue) {
+      if (d.sender !== "Bot") userDeliveries++;
+      await deliver(d);
+      sample();
+    }
+    queue = (await call("take")).deliveries;
+  }
+};
+const script = ["/ack", "/sev 1", "/commander @bob", "/update Rolling back", "/timeline 08:55 alert fired", "/status identified", "/mitigated", "/update Recovered", "/resolve"];
+const started = performance.now();
+let issue = 0;
+while (own.length < 1000) {
+  const opened = await call("as", "alice", "openIssue", REPO, { title: `Incident ${issue + 1}`, labels: ["incident"] });
+  issue = opened.result as number;
+  await drain(opened.deliveries);
+  for (const command of script) {
+    const commented = await call("as", command === "/ack" ? "bob" : "alice", "comment", REPO, issue, command);
+    await drain(commented.deliveries);
+    if (own.length >= 1000) break;
+  }
+}
+const seconds = (performance.now() - started) / 1000;
+const peakRssApp = peakRss;
+const stats = (await call("stats")).result as { requests: number; violations: number };
+child.kill();
+await server.stop();
+clearInterval(sampler);
+sample();
+
+// ---- 1. Requests per operation -----------------------------------------------------------------
+interface Row {
+  operation: string;
+  sent: number;
+  fewest: number;
+  detail: string;
+  why: string;
+}
+const rows: Row[] = [];
+const describe = (reqs: { method: string; route: string | null; path: string }[]) => {
+  const counts = new Map<string, number>();
+  for (const r of reqs) {
+    const key = `${r.method} ${r.route ?? r.path}`.replace("/repos/{owner}/{repo}", "");
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => (n > 1 ? `${n}× ${k}` : k)).join(", ");
+};
+
+async function measure(operation: string, fewest: number, why: string, setup: (h: Awaited<ReturnType<typeof startApp>>) => Promise<void>, act: (h: Awaited<ReturnType<typeof startApp>>) => void) {
+  const h = await startApp({ config: "changes:\n  lookback: 24h\n" });
+  h.sim.seedLabels(REPO, ["incident", "sev1", "sev2", "sev3", "sev4", "status:investigating", "status:identified", "status:mitigated", "status:resolved"]);
+  await setup(h);
+  await h.deliver();
+  h.sim.resetRequests();
+  act(h);
+  await h.deliver();
+  // The installation token is fetched once an hour, not per operation.
+  const reqs = h.sim.requests.filter((r) => r.operationId !== "apps/create-installation-access-token" && r.operationId !== "apps/get-authenticated");
+  rows.push({ operation, sent: reqs.length, fewest, detail: describe(reqs), why });
+  await h.close();
+}
+
+let n = 0;
+await measure(
+  "declare by label",
+  6,
+  "config, timeline, labels list, add labels, card, + suspects need a search and a deployments page",
+  async () => undefined,
+  (h) => void (n = h.sim.as("alice").openIssue(REPO, { title: "Checkout down", labels: ["incident"] })),
+);
+await measure(
+  "declare by form",
+  6,
+  "same as by label: the form's fields are in the body",
+  async () => undefined,
+  (h) =>
+    void (n = h.sim.as("alice").openIssue(REPO, {
+      title: "Checkout down",
+      labels: ["incident"],
+      body: "### Severity\n\nsev2\n\n### Started at\n\n2026-03-02 08:40\n\n### Impact\n\nEU checkout fails",
+    })),
+);
+await measure(
+  "one command (/sev 1)",
+  7,
+  "config, timeline, permission, add label, remove label, card, reaction",
+  async (h) => void (n = h.sim.as("alice").openIssue(REPO, { title: "Checkout down", labels: ["incident"] })),
+  (h) => void h.sim.as("alice").comment(REPO, n, "/sev 1"),
+);
+await measure(
+  "card rebuild (card deleted, next event)",
+  4,
+  "config, timeline, permission of the command's author, card",
+  async (h) => {
+    n = h.sim.as("alice").openIssue(REPO, { title: "Checkout down", labels: ["incident"] });
+    await h.deliver();
+    const card = h.sim.comments(REPO, n).find((c: { body?: string | null }) => c.body?.includes("incident-desk:card"))!;
+    h.sim.as("alice").deleteComment(REPO, card.id);
+  },
+  (h) => void h.sim.as("alice").comment(REPO, n, "/help"),
+);
+await measure(
+  "comment without a command",
+  0,
+  "nothing to do: decided from the payload",
+  async (h) => void (n = h.sim.as("alice").openIssue(REPO, { title: "Checkout down", labels: ["incident"] })),
+  (h) => void h.sim.as("alice").comment(REPO, n, "Looking at the dashboards now."),
+);
+
+const ownSorted = [...own].sort((a, b) => a - b);
+const cpuSorted = [...cpu].sort((a, b) => a - b);
+const userCpuSorted = [...userCpu].sort((a, b) => a - b);
+const wallSorted = [...wall].sort((a, b) => a - b);
+console.log("## Incident lifecycle (app)\n");
+console.log("| operation | requests sent | fewest GitHub allows | requests | why the fewest |");
+console.log("| --- | ---: | ---: | --- | --- |");
+for (const r of rows) console.log(`| ${r.operation} | ${r.sent} | ${r.fewest} | ${r.detail || "—"} | ${r.why} |`);
+console.log(`\n${own.length} signed deliveries (${userDeliveries} from people, ${own.length - userDeliveries} echoes of the app's own writes) over ${issue} incidents, in ${seconds.toFixed(1)} s: ${(own.length / seconds).toFixed(0)} deliveries/s`);
+console.log(`app's own time per delivery (CPU time of the app's process): p50 ${quantile(cpuSorted, 0.5).toFixed(2)} ms, p99 ${quantile(cpuSorted, 0.99).toFixed(2)} ms, max ${cpuSorted[cpuSorted.length - 1]!.toFixed(2)} ms`);
+console.log(`  of deliveries from people (the ones that do work): p50 ${quantile(userCpuSorted, 0.5).toFixed(2)} ms, p99 ${quantile(userCpuSorted, 0.99).toFixed(2)} ms`);
+console.log(`time outside GitHub calls per delivery (wall minus fetch, includes Octokit's throttling queues): p50 ${quantile(ownSorted, 0.5).toFixed(2)} ms, p99 ${quantile(ownSorted, 0.99).toFixed(2)} ms`);
+console.log(`wall time per delivery (incl. the simulator's answers): p50 ${quantile(wallSorted, 0.5).toFixed(2)} ms, p99 ${quantile(wallSorted, 0.99).toFixed(2)} ms`);
+console.log(`GitHub requests: ${stats.requests} (${(stats.requests / userDeliveries).toFixed(2)} per delivery from people); OpenAPI violations: ${stats.violations}`);
+console.log(`peak RSS of the app's process ${(peakRssApp / 1048576).toFixed(0)} MB (the simulator runs in a child process; heap used ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MB at the end)`);
+process.exit(0);
