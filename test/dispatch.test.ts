@@ -22,7 +22,7 @@ describe("repository_dispatch `incident`", () => {
     h = await startApp({ config: "services:\n  checkout: { team: '@acme/payments' }\n" });
     h.sim.as("alice").dispatch("acme/web", "incident", payload);
     await h.deliver();
-    const [issue] = h.sim.issues("acme/web");
+    const issue = h.sim.issues("acme/web")[0]!;
     expect(issue).toMatchObject({ title: "Checkout latency above 2 s", user: "incident-desk[bot]" });
     const snapshot = h.sim.issue("acme/web", issue.number);
     expect([...snapshot.labels].sort()).toEqual(["incident", "sev1", "status:investigating"]);

@@ -58,7 +58,7 @@ describe("private security incidents", () => {
     await settleNotifications();
 
     expect(h.sim.issues("acme/web")).toEqual([]);
-    const [moved] = h.sim.issues(PRIVATE);
+    const moved = h.sim.issues(PRIVATE)[0]!;
     const issue = h.sim.issue(PRIVATE, moved.number);
     expect(issue.title).toBe(SECRET_TITLE);
     expect(issue.labels).toEqual(expect.arrayContaining(["incident", "sev1", "status:investigating"]));
@@ -119,7 +119,7 @@ describe("private security incidents", () => {
     await h.deliver();
     expect(h.sim.issues("acme/web")).toEqual([]);
     expect(publicWrites()).toEqual([]);
-    const [issue] = h.sim.issues(PRIVATE);
+    const issue = h.sim.issues(PRIVATE)[0]!;
     expect(issue.title).toBe(`SuspiciousLogin: ${SECRET_TITLE}`);
   });
 
