@@ -131,7 +131,7 @@ export async function handleDispatch(deps: DispatchDeps, deliveryId: string, raw
       body: renderDispatchBody(payload, severity, id, e.sender?.login),
       severity,
     });
-    await reconcileIssue({ github, log: deps.log }, target, opened.number, { kind: "issue" });
+    await reconcileIssue({ github, log: deps.log, ...(target === repo ? { config } : {}) }, target, opened.number, { kind: "issue" });
     return opened;
   });
 }

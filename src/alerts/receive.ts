@@ -49,6 +49,8 @@ export async function receiveAlertGroup(deps: AlertDeps, repo: RepoRef, group: A
   const targetGithub = target === repo ? github : await deps.clientFor(target);
   const id = groupId(group);
   const full = `${target.owner}/${target.repo}`;
+  // The private repository has its own configuration; reconcile reads it there.
+  const reconcileDeps = { github: targetGithub, log: deps.log, ...(target === repo ? { config } : {}) };
   return serialize(`alert:${full.toLowerCase()}:${id}`, async () => {
     const existing = await findGroupIncident(targetGithub, target, config, id);
     if (!existing) {
@@ -62,12 +64,12 @@ export async function receiveAlertGroup(deps: AlertDeps, repo: RepoRef, group: A
         severity: alertSeverity(group, config),
       });
       knownIncidents.set(`${full.toLowerCase()}:${id}`, opened.number);
-      await reconcileIssue({ github: targetGithub, log: deps.log }, target, opened.number, { kind: "issue" });
+      await reconcileIssue(reconcileDeps, target, opened.number, { kind: "issue" });
       return { action: "opened", repo: full, issue: opened };
     }
     if (existing.lastDigest === groupDigest(group)) return { action: "unchanged", repo: full, issue: existing.issue };
     await targetGithub.rest.issues.createComment({ ...target, issue_number: existing.issue.number, body: renderAlertComment(group, config) });
-    await reconcileIssue({ github: targetGithub, log: deps.log }, target, existing.issue.number, { kind: "issue" });
+    await reconcileIssue(reconcileDeps, target, existing.issue.number, { kind: "issue" });
     return { action: "commented", repo: full, issue: existing.issue };
   });
 }

@@ -25,6 +25,8 @@ export interface IncidentDeps {
   github: GitHub;
   log: Logger;
   configPath?: string;
+  /** The repository's configuration when the caller has just read it (an alert, a dispatch): saves reading it again. */
+  config?: Config;
 }
 
 export type Trigger =
@@ -63,7 +65,7 @@ async function run(
   const { github } = deps;
   let config: Config;
   try {
-    config = await loadConfig(github, repo, deps.configPath);
+    config = deps.config ?? (await loadConfig(github, repo, deps.configPath));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     await reportConfigError(deps, repo, number, error);
