@@ -60,7 +60,7 @@ const server = new Server({
     baseUrl: simInfo.url,
     log,
     request: { fetch: timedFetch },
-    Octokit: incidentOctokit({ writeSpacingMs: 0 }),
+    Octokit: incidentOctokit({ writeSpacingMs: 0, searchSpacingMs: 0 }),
   }),
   host: "127.0.0.1",
   port: await freePort(),

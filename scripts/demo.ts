@@ -50,7 +50,7 @@ const server = new Server({
     baseUrl: api.url,
     log,
     // Against the simulator there is no reason to pace writes as for github.com.
-    Octokit: incidentOctokit({ writeSpacingMs: 0 }),
+    Octokit: incidentOctokit({ writeSpacingMs: 0, searchSpacingMs: 0 }),
   }),
   host: "127.0.0.1",
   port: await freePort(),
@@ -167,7 +167,6 @@ if (existsSync(bundle)) {
       INPUT_TOKEN: "ghs_demo_actions_token",
       INPUT_CONFIG: ".github/incidents.yml",
       "INPUT_DRY-RUN": "false",
-      INCIDENT_DESK_WRITE_SPACING_MS: "0",
     },
     encoding: "utf8",
   });

@@ -89,7 +89,7 @@ export async function startApp(options: StartOptions = {}): Promise<Harness> {
       },
     },
   );
-  const Octokit = incidentOctokit({ writeSpacingMs: options.writeSpacingMs ?? 0, retryBaseMs: 5 });
+  const Octokit = incidentOctokit({ writeSpacingMs: options.writeSpacingMs ?? 0, searchSpacingMs: 0, retryBaseMs: 5 });
   const probotOptions = {
     appId: sim.app.id,
     privateKey: privateKey(),

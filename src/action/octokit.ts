@@ -1,12 +1,10 @@
 import { Octokit } from "@octokit/rest";
-import { retry } from "@octokit/plugin-retry";
-import { throttling } from "@octokit/plugin-throttling";
-import Bottleneck from "bottleneck";
 import type { GitHub } from "../github/client.js";
+import { pacing, type PacingOptions } from "../github/pacing.js";
 
 /**
- * The Action's Octokit: @octokit/rest with retry (5xx, with growing waits) and throttling
- * (a 403/429 rate limit is waited out and retried). GITHUB_API_URL makes it work on GitHub
+ * The Action's Octokit: @octokit/rest with the same pacing plugin as the app (5xx retried with
+ * growing waits, a 403/429 rate limit waited out and retried, searches spaced). GITHUB_API_URL makes it work on GitHub
  * Enterprise Server and against the test simulator.
  *
  * Writes go one at a time but are not spaced by default: an Action run writes a handful of
@@ -30,17 +28,16 @@ export interface OctokitSettings {
   log?: { warn: (message: string) => void; info?: (message: string) => void };
 }
 
-const ActionOctokit = Octokit.plugin(retry, throttling);
+const ActionOctokit = Octokit.plugin(pacing);
 
 export function buildOctokit(settings: OctokitSettings): GitHub {
-  const maxWait = settings.maxRetryAfterS ?? 120;
   const warn = settings.log?.warn ?? (() => undefined);
-  const onLimit = (kind: string) => (retryAfter: number, options: { method?: string; url?: string }, _octokit: unknown, retryCount: number) => {
-    const again = retryCount < 3 && retryAfter <= maxWait;
-    warn(`${kind} on ${options.method ?? ""} ${options.url ?? ""}: ${again ? `retrying in ${retryAfter}s` : "giving up"}`);
-    return again;
+  const options: PacingOptions = {
+    writeSpacingMs: settings.writeSpacingMs ?? 0,
+    searchSpacingMs: settings.searchSpacingMs ?? 2000,
+    ...(settings.retryBaseMs !== undefined ? { retryBaseMs: settings.retryBaseMs } : {}),
+    ...(settings.maxRetryAfterS !== undefined ? { maxRetryAfterS: settings.maxRetryAfterS } : {}),
   };
-  const group = () => new Bottleneck.Group({ maxConcurrent: 1, minTime: settings.writeSpacingMs ?? 0 });
   return new ActionOctokit({
     auth: settings.token,
     baseUrl: settings.baseUrl.replace(/\/+$/, ""),
@@ -48,16 +45,7 @@ export function buildOctokit(settings: OctokitSettings): GitHub {
     // Octokit logs every failed request as an error, expected 404s included; the ones that matter
     // are thrown and fail the step, so the log stays quiet.
     log: { debug: () => undefined, info: () => undefined, warn, error: () => undefined },
-    retry: { retryAfterBaseValue: settings.retryBaseMs ?? 1000 },
-    throttle: {
-      onSecondaryRateLimit: onLimit("secondary rate limit"),
-      onRateLimit: onLimit("rate limit"),
-      write: group(),
-      notifications: group(),
-      // Searches keep the plugin's 2 s spacing (30 a minute), but in a queue of this run's own:
-      // the plugin's shared queue would make a run wait for searches made by an earlier client.
-      search: new Bottleneck.Group({ maxConcurrent: 1, minTime: settings.searchSpacingMs ?? 2000 }),
-    },
+    pacing: options,
     ...(settings.fetch ? { request: { fetch: settings.fetch } } : {}),
   }) as unknown as GitHub;
 }
