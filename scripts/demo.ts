@@ -5,7 +5,7 @@
  * secret, every GitHub call over HTTP to the simulator — then the Action's bundle writes the
  * post-mortem as a pull request, run the way a GitHub runner runs it. No account, no network.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -74,6 +74,25 @@ async function deliverAll(): Promise<void> {
     }
   }
   throw new Error("the app never went quiet");
+}
+
+/** The runner's GITHUB_OUTPUT file: `name=value` lines and `name<<DELIMITER` blocks. */
+function readOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const block = /^([^=<]+)<<(.+)$/.exec(lines[i]!);
+    if (block) {
+      const value: string[] = [];
+      while (i + 1 < lines.length && lines[i + 1] !== block[2]) value.push(lines[++i]!);
+      i++;
+      out[block[1]!] = value.join("\n");
+    } else if (lines[i]!.includes("=")) {
+      const [k, ...v] = lines[i]!.split("=");
+      out[k!] = v.join("=");
+    }
+  }
+  return out;
 }
 
 let number = 0;
@@ -152,7 +171,8 @@ if (existsSync(bundle)) {
   for (const f of ["output", "summary"]) writeFileSync(join(work, f), "");
   sim.addToken("ghs_demo_actions_token", "github-actions[bot]");
   console.log(bold("\nThe Action runs on `issues.closed` (command: auto → post-mortem, problem tickets):\n"));
-  const run = spawnSync(process.execPath, [bundle], {
+  // Asynchronously: the simulator answering it runs in this very process.
+  const child = spawn(process.execPath, [bundle], {
     env: {
       PATH: process.env.PATH,
       GITHUB_ACTIONS: "true",
@@ -168,19 +188,26 @@ if (existsSync(bundle)) {
       INPUT_CONFIG: ".github/incidents.yml",
       "INPUT_DRY-RUN": "false",
     },
-    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  const run = { stdout, stderr, status };
   process.stdout.write(run.stdout.split("\n").map((l) => `  ${dim(l)}`).join("\n"));
   if (run.status !== 0) {
     console.error(run.stderr);
-    console.error(`the Action failed (exit ${run.status}${run.error ? `: ${run.error.message}` : ""})`);
+    console.error(`the Action failed (exit ${run.status})`);
   }
-  console.log(bold("\nOutputs:"), readFileSync(join(work, "output"), "utf8").trim().replace(/\n/g, " "));
+  const outputs = readOutputs(readFileSync(join(work, "output"), "utf8"));
+  console.log(bold("\nOutputs:"), Object.entries(outputs).map(([k, v]) => `${k}=${v}`).join(" · "));
   const pr = sim.pulls(REPO).find((p: { labels?: { name: string }[] }) => p.labels?.some((l) => l.name === "postmortem")) as
     | { number: number; title: string; head: { ref: string } }
     | undefined;
   if (pr) {
-    const path = (readFileSync(join(work, "output"), "utf8").match(/postmortem-path<<[^\n]*\n([^\n]+)/) ?? readFileSync(join(work, "output"), "utf8").match(/postmortem-path=([^\n]+)/))?.[1];
+    const path = outputs["postmortem-path"];
     const text = path ? sim.file(REPO, path, pr.head.ref) : undefined;
     if (text) {
       mkdirSync("demo-output", { recursive: true });
