@@ -62,6 +62,6 @@ export async function handleDeploymentStatus(deps: IncidentDeps, payload: unknow
       const since = await github.paginate(github.rest.issues.listComments, { ...target, since: deployment.created_at, per_page: 100 });
       if (!hasDeploymentNote(since.map((c) => c.body ?? ""), deployment.id)) await github.rest.issues.createComment({ ...target, body });
     });
-    await reconcileIssue(deps, repo, issue.number, { kind: "issue" });
+    await reconcileIssue({ ...deps, config }, repo, issue.number, { kind: "issue" });
   }
 }

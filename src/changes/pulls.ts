@@ -118,6 +118,6 @@ export async function handlePullRequest(deps: IncidentDeps, payload: unknown): P
   const update = { pull: toPullSnapshot(pr), commits: commits.map((c) => c.sha) };
   if (wantsFix && !hasLabel(update.pull.labels, fix)) update.pull.labels.push(fix);
   for (const number of [...incidents].sort((a, b) => a - b)) {
-    await reconcileIssue(deps, repo, number, { kind: "pull", update });
+    await reconcileIssue({ ...deps, config }, repo, number, { kind: "pull", update });
   }
 }
