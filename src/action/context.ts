@@ -15,6 +15,8 @@ export interface CommandContext {
   /** The incident the command works on (input `issue`, or the triggering event's issue). */
   issue?: number;
   since?: string;
+  /** `report`: where to write the report too (input `report-path`), relative to the workspace. */
+  reportPath?: string;
   dryRun: boolean;
   /** `id`: stable across re-runs of the same workflow run (dispatches are deduplicated by it). */
   event: { name: string; payload: Record<string, unknown>; id: string };

@@ -41,6 +41,11 @@ export const inputsSchema = z.object({
     .trim()
     .transform((s) => (s === "" ? undefined : s)),
   "dry-run": flag,
+  "report-path": z
+    .string()
+    .trim()
+    .optional()
+    .transform((s) => (s ? s : undefined)),
 });
 
 export type ActionInputs = z.output<typeof inputsSchema>;

@@ -7,6 +7,7 @@ import { reconcileIssue, reportConfigError } from "../incident/handle.js";
 import type { IncidentState } from "../incident/state.js";
 import { generatePostmortem } from "../postmortem/generate.js";
 import { openProblemTickets } from "../problems/tickets.js";
+import { runReport } from "../report/run.js";
 import { escalateSummary, runEscalate } from "../oncall/escalate.js";
 import { settleNotifications } from "../notify/send.js";
 import { chooseCommands, type WorkCommand } from "./auto.js";
@@ -89,9 +90,7 @@ const RUNNERS: Record<WorkCommand, Runner> = {
     const result = await runEscalate({ github: ctx.github, repo: ctx.repo, config: ctx.config, log: ctx.log, dryRun: ctx.dryRun });
     return { outputs: {}, summary: escalateSummary(result, ctx.dryRun) };
   },
-  report: async () => {
-    throw new UsageError("the `report` command is not part of this build of incident-desk yet");
-  },
+  report: (ctx) => runReport(ctx),
 };
 
 /**
@@ -144,6 +143,7 @@ export async function main(options: RunOptions = {}): Promise<CommandResult> {
     configPath: inputs.config,
     ...(target !== undefined ? { issue: target } : {}),
     ...(inputs.since !== undefined ? { since: inputs.since } : {}),
+    ...(inputs["report-path"] !== undefined ? { reportPath: inputs["report-path"] } : {}),
     dryRun: inputs["dry-run"],
     event: { name: env.GITHUB_EVENT_NAME, payload: env.payload, id: `actions-run-${env.GITHUB_RUN_ID ?? "local"}` },
     log,
