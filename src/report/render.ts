@@ -11,6 +11,8 @@ import type { ReportMetrics, Stat } from "./metrics.js";
 
 export interface ReportView {
   repo: string;
+  /** `changes.environments`, as the reader knows them: `production`, `production or prod`. */
+  environments: string;
   period: { from: string; to: string; unit: string };
   incidents: ReportMetrics["incidents"];
   bySeverity: { name: string; count: number; share: string }[];
@@ -65,13 +67,14 @@ function bars(title: string, xs: string[], yTitle: string, values: number[]): st
 
 const HOUR = 3_600_000;
 
-export function buildReportView(repo: string, m: ReportMetrics): ReportView {
+export function buildReportView(repo: string, m: ReportMetrics, environments: readonly string[] = ["production"]): ReportView {
   const total = m.incidents.total;
   const unit = m.buckets.unit;
   const perUnit = unit === "day" ? "day" : unit === "week" ? "week (from the day shown)" : "month";
   const cf = m.changeFailure;
   return {
     repo,
+    environments: environments.map((e) => `\`${e}\``).join(" or "),
     period: { from: formatInstant(m.period.from), to: formatInstant(m.period.to), unit },
     incidents: m.incidents,
     bySeverity: m.bySeverity.map((s) => ({ ...s, share: percent(s.count, total) })),
@@ -132,8 +135,8 @@ export function buildReportView(repo: string, m: ReportMetrics): ReportView {
   };
 }
 
-export function renderReport(repo: string, metrics: ReportMetrics): string {
-  const text = bundledTemplate("report.md.hbs")(buildReportView(repo, metrics));
+export function renderReport(repo: string, metrics: ReportMetrics, environments?: readonly string[]): string {
+  const text = bundledTemplate("report.md.hbs")(buildReportView(repo, metrics, environments));
   // Titles come from people: a pasted token must not reach a summary or a file.
   return `${redact(text).trim()}\n`;
 }

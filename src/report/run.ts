@@ -31,7 +31,7 @@ export async function runReport(ctx: CommandContext, now: Date = new Date()): Pr
   ctx.log.info(
     `report: ${metrics.incidents.total} incident(s) declared in the period (${gathered.listed} listed), ${gathered.deployments.length} production deployment(s)`,
   );
-  const markdown = renderReport(`${ctx.repo.owner}/${ctx.repo.repo}`, metrics);
+  const markdown = renderReport(`${ctx.repo.owner}/${ctx.repo.repo}`, metrics, ctx.config.changes.environments);
   if (!ctx.reportPath) return { outputs: {}, summary: markdown };
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const file = isAbsolute(ctx.reportPath) ? ctx.reportPath : resolve(workspace, ctx.reportPath);

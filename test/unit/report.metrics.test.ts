@@ -111,7 +111,7 @@ describe("computeMetrics", () => {
     const md = renderReport("acme/web", m);
     expect(md).toContain("**0** incidents declared");
     expect(md).toContain("No incident was declared in this period.");
-    expect(md).toContain("| Change failure rate | **—** (0 of 0 production deployments caused an incident) |");
+    expect(md).toContain("| Change failure rate | — (no deployment to `production` in the period) |");
     expect(md).not.toContain("```mermaid");
   });
 
