@@ -36,6 +36,20 @@ describe("declaring an incident", () => {
 });
 
 describe("commands", () => {
+  it("a comment that declares the incident carries out the commands written after /incident too", async () => {
+    const n = h.sim.as("alice").openIssue(repo, { title: "Something odd" });
+    const c = h.sim.as("alice").comment(repo, n, "/incident sev2\n/commander @bob\n/update Looking into the checkout errors");
+    const m = h.sim.as("alice").openIssue(repo, { title: "Queue backing up", body: "/incident sev1\n/commander @carol" });
+    await h.deliver();
+    expect(labels(n)).toEqual(["incident", "sev2", "status:investigating"]);
+    expect(h.sim.issue(repo, n).assignees).toEqual(["bob"]);
+    expect(h.card(n)).toContain("**Commander:** @bob");
+    expect(h.card(n)).toContain("Looking into the checkout errors");
+    expect(h.sim.issue(repo, n).comments.find((x) => x.id === c)?.reactions).toEqual([{ user: "incident-desk[bot]", content: "+1" }]);
+    expect(labels(m)).toEqual(["incident", "sev1", "status:investigating"]);
+    expect(h.sim.issue(repo, m).assignees).toEqual(["carol"]);
+  });
+
   it("applies a comment's commands in order, reacts 👍, assigns the commander", async () => {
     const n = h.sim.as("alice").openIssue(repo, { title: "Checkout is down", labels: ["incident"] });
     await h.deliver();

@@ -317,7 +317,15 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
   const runCommands = (parsed: ParsedCommand[], author: Actor, at: string, url: string, commentId: number) => {
     if (parsed.length === 0 || isBot(author)) return;
     const outcome: CommandOutcome = { commentId, author: author.login, at, url, applied: [], errors: [], refused: false, help: false };
-    const relevant = parsed.filter((p) => state.isIncident || (p.ok ? p.command.name === "incident" || p.command.name === "help" : p.name === "incident"));
+    const declaring = (p: ParsedCommand) => (p.ok ? p.command.name === "incident" : p.name === "incident");
+    // On an issue that is not an incident, only a comment that declares one (or asks for help)
+    // speaks to incident-desk; the declaration comes first, then its other commands in order.
+    const declares = !state.isIncident && parsed.some(declaring);
+    const relevant = state.isIncident
+      ? parsed
+      : declares
+        ? [...parsed.filter(declaring), ...parsed.filter((p) => !declaring(p))]
+        : parsed.filter((p) => p.ok && p.command.name === "help");
     if (relevant.length === 0) return;
     outcome.help = relevant.some((p) => p.ok && p.command.name === "help");
     const acting = relevant.filter((p) => !(p.ok && p.command.name === "help"));
