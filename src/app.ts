@@ -40,18 +40,14 @@ export default function incidentDesk(app: Probot, options?: ApplicationFunctionO
       "issue_comment.created",
       "issue_comment.edited",
       "issue_comment.deleted",
+      // Remediation tracking: a problem ticket closed, reopened or deleted updates its incident's card.
+      "issues.deleted",
     ],
     async (context) => {
       if (await fromSelf(context.payload.sender)) return;
       await handleIssueEvent({ github: context.octokit as unknown as GitHub, log: context.log }, context.name, context.payload);
     },
   );
-
-  // Remediation tracking: a problem ticket closed or reopened updates its incident's card.
-  app.on(["issues.closed", "issues.reopened", "issues.deleted"], async (context) => {
-    if (await fromSelf(context.payload.sender)) return;
-    await trackTicket({ github: context.octokit as unknown as GitHub, log: context.log }, context.name, context.payload);
-  });
 
   // Changes: not skipped when from the app itself, so a post-mortem pull request it opens shows on the card.
   app.on(
@@ -71,9 +67,19 @@ export default function incidentDesk(app: Probot, options?: ApplicationFunctionO
   });
 }
 
-/** An `issues` or `issue_comment` event on a (possible) incident; also run by the Action's `handle`. */
+/**
+ * An `issues` or `issue_comment` event on a (possible) incident, or on a problem ticket (whose
+ * incident's card then changes); also run by the Action's `handle`. The configuration is read
+ * once for both.
+ */
 export async function handleIssueEvent(deps: IncidentDeps, name: string, payload: unknown): Promise<void> {
   const target = issueTarget(name, payload);
-  if (!target) return;
-  await reconcileIssue(deps, target.repo, target.number, target.trigger, (config) => concernsIncident(target, config.labels.incident));
+  let config = deps.config;
+  if (target) {
+    await reconcileIssue(deps, target.repo, target.number, target.trigger, (read) => {
+      config = read;
+      return concernsIncident(target, read.labels.incident);
+    });
+  }
+  await trackTicket(config ? { ...deps, config } : deps, name, payload);
 }

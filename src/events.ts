@@ -59,6 +59,8 @@ export function issueTarget(name: string, raw: unknown): IssueTarget | undefined
     if (e.action === "deleted") return { ...base, trigger: { kind: "issue" }, text: "" };
     return { ...base, trigger: { kind: "comment", commentId: e.comment.id }, text: body };
   }
+  // A deleted issue is gone: nothing to reconcile (its incident, if it was a ticket, is; see app.ts).
+  if (e.action === "deleted") return undefined;
   const body = e.issue.body ?? "";
   // GitHub follows an issue opened with labels by one `labeled` delivery per label: those do
   // the work, so the `opened` one would only repeat it.

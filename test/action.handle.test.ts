@@ -49,8 +49,13 @@ describe("handle", () => {
     await runAction(sim, { inputs: { command: "problems", issue: String(n) } });
     const ticket = sim.issues(REPO).find((i) => i.labels.includes("problem"))!;
     sim.as("bob").close(REPO, ticket.number);
+    sim.resetRequests();
     const run = await handle("issues", issuePayload(sim, REPO, ticket.number, "closed"));
     expect(run.error).toBeUndefined();
+    // The configuration the runner read serves the handlers: one read of each file in the run.
+    const reads = sim.requests.filter((r) => r.method === "GET").map((r) => r.path);
+    expect(reads.filter((p) => p.includes("incidents.yml"))).toHaveLength(2);
+    expect(new Set(reads).size).toBe(reads.length);
     expect(card(n)?.body).toContain(`### Follow-ups · 1 of 1 done\n- ✅ Alert on backlog · @bob · #${ticket.number} closed`);
     expect(sim.comments(REPO, n).filter((c: { body: string }) => c.body.includes("All follow-ups are done"))).toHaveLength(1);
   });

@@ -65,6 +65,19 @@ describe("remediation tracking", () => {
     expect(doneComments(n)).toHaveLength(1);
   });
 
+  it("a ticket closing reads each resource once: the configuration is not read again for its incident", async () => {
+    const { tickets } = await incidentWithTickets();
+    h.sim.resetRequests();
+    h.sim.as("bob").close(h.repo, tickets[0]!);
+    await h.deliver();
+    const reads = h.sim.requests.filter((r) => r.method === "GET").map((r) => r.path);
+    expect(reads.filter((p) => p.includes("incidents.yml"))).toEqual([
+      "/repos/acme/web/contents/.github%2Fincidents.yml",
+      "/repos/acme/.github/contents/.github%2Fincidents.yml",
+    ]);
+    expect(new Set(reads).size).toBe(reads.length);
+  });
+
   it("an ordinary issue closing, or a ticket naming another repository's incident, touches no incident", async () => {
     const { n } = await incidentWithTickets();
     const cardBefore = h.card(n);

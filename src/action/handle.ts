@@ -2,7 +2,6 @@ import { handleDispatch } from "../alerts/dispatch.js";
 import { handleIssueEvent } from "../app.js";
 import { handleDeploymentStatus } from "../changes/deployments.js";
 import { handlePullRequest } from "../changes/pulls.js";
-import { trackTicket } from "../problems/track.js";
 import type { CommandContext, CommandResult } from "./context.js";
 
 /**
@@ -14,11 +13,11 @@ import type { CommandContext, CommandResult } from "./context.js";
  * echo to skip here (the app has to skip its own).
  */
 export async function runHandle(ctx: CommandContext): Promise<CommandResult> {
-  const deps = { github: ctx.github, log: ctx.log, configPath: ctx.configPath };
+  // The configuration the runner has just read: the handlers need not read it again.
+  const deps = { github: ctx.github, log: ctx.log, configPath: ctx.configPath, config: ctx.config };
   const { name, payload } = ctx.event;
   if (name === "issues" || name === "issue_comment") {
     await handleIssueEvent(deps, name, payload);
-    await trackTicket(deps, name, payload);
     return { outputs: {}, summary: `Handled the \`${name}.${String(payload.action ?? "")}\` event.` };
   }
   if (name === "pull_request") {

@@ -89,6 +89,9 @@ export interface DispatchDeps {
   /** Clients for other repositories (the private one for security incidents). */
   clientFor: ClientFor;
   log: Logger;
+  /** The Action's: the configuration it has read, from its `config` input's path. */
+  config?: Config;
+  configPath?: string;
 }
 
 /**
@@ -104,7 +107,7 @@ export async function handleDispatch(deps: DispatchDeps, deliveryId: string, raw
   const full = `${repo.owner}/${repo.repo}`;
   let config: Config;
   try {
-    config = await loadConfig(deps.github, repo);
+    config = deps.config ?? (await loadConfig(deps.github, repo, deps.configPath));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     deps.log.warn(`incident-desk: repository_dispatch "incident" in ${full} ignored: invalid configuration: ${error.message}`);

@@ -35,7 +35,7 @@ export async function handleDeploymentStatus(deps: IncidentDeps, payload: unknow
 
   let config: Config;
   try {
-    config = await loadConfig(github, repo, deps.configPath);
+    config = deps.config ?? (await loadConfig(github, repo, deps.configPath));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // No issue or pull request to tell: the next incident event reports the configuration.

@@ -76,7 +76,7 @@ export async function handlePullRequest(deps: IncidentDeps, payload: unknown): P
 
   let config: Config;
   try {
-    config = await loadConfig(github, repo, deps.configPath);
+    config = deps.config ?? (await loadConfig(github, repo, deps.configPath));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     await reportConfigError(deps, repo, pr.number, error);
