@@ -44,6 +44,17 @@ describe("a pull request that refers to an incident", () => {
     expect(timeline(n)).toContain(`Fix #${pr} merged`);
   });
 
+  it("linking reads the incident issue once per delivery", async () => {
+    const n = await incident();
+    h.sim.resetRequests();
+    h.sim.as("bob").openPullRequest(repo, { title: "Raise pool size", body: `Fixes #${n}`, head: "fix-pool", commits: [{ message: "pool: 50" }] });
+    const opened = h.sim.webhooks.take();
+    for (const d of opened) await h.receive(d);
+    const reads = h.sim.requests.filter((r) => r.method === "GET").map((r) => r.path);
+    expect(reads.filter((p) => p === `/repos/acme/web/issues/${n}`)).toHaveLength(1);
+    expect(new Set(reads).size).toBe(reads.length);
+  });
+
   it.each([
     ["Closes #N", "in the body"],
     ["Incident: #N", "in the body"],

@@ -41,14 +41,17 @@ const pullEventSchema = z.object({
 
 const hasLabel = (labels: string[], name: string) => labels.some((l) => l.toLowerCase() === name.toLowerCase());
 
-/** Which of `numbers` are incidents: issues (not pull requests) carrying the incident label. */
-async function incidentsAmong(github: GitHub, repo: RepoRef, numbers: number[], config: Config): Promise<Set<number>> {
-  const out = new Set<number>();
+/**
+ * Which of `numbers` are incidents: issues (not pull requests) carrying the incident label, each
+ * with the issue as just read (reconciling it then reads only its timeline).
+ */
+async function incidentsAmong(github: GitHub, repo: RepoRef, numbers: number[], config: Config): Promise<Map<number, unknown>> {
+  const out = new Map<number, unknown>();
   for (const number of numbers) {
     try {
       const { data } = await github.rest.issues.get({ ...repo, issue_number: number });
       const labels = data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
-      if (!data.pull_request && hasLabel(labels, config.labels.incident)) out.add(number);
+      if (!data.pull_request && hasLabel(labels, config.labels.incident)) out.set(number, data);
     } catch (error) {
       // #12 in a body need not exist (or was deleted, or moved away): it refers to nothing.
       if (errorStatus(error) !== 404 && errorStatus(error) !== 410) throw error;
@@ -117,7 +120,7 @@ export async function handlePullRequest(deps: IncidentDeps, payload: unknown): P
 
   const update = { pull: toPullSnapshot(pr), commits: commits.map((c) => c.sha) };
   if (wantsFix && !hasLabel(update.pull.labels, fix)) update.pull.labels.push(fix);
-  for (const number of [...incidents].sort((a, b) => a - b)) {
-    await reconcileIssue({ ...deps, config }, repo, number, { kind: "pull", update });
+  for (const [number, issue] of [...incidents].sort(([a], [b]) => a - b)) {
+    await reconcileIssue({ ...deps, config }, repo, number, { kind: "pull", update, issue });
   }
 }

@@ -3,10 +3,11 @@ import { toHistoryEvent, toIssueSnapshot, type History, type HistoryEvent } from
 
 /**
  * Read an issue's whole history: the issue itself and its timeline, 100 items a page (the most
- * GitHub allows). This is every read the state needs.
+ * GitHub allows). This is every read the state needs. `read`: the issue as this delivery has just
+ * read it, so it is not asked for twice.
  */
-export async function fetchHistory(github: GitHub, repo: RepoRef, number: number): Promise<History> {
-  const { data: issue } = await github.rest.issues.get({ ...repo, issue_number: number });
+export async function fetchHistory(github: GitHub, repo: RepoRef, number: number, read?: unknown): Promise<History> {
+  const issue = read ?? (await github.rest.issues.get({ ...repo, issue_number: number })).data;
   const items = await github.paginate(github.rest.issues.listEventsForTimeline, { ...repo, issue_number: number, per_page: 100 });
   const events = items.map(toHistoryEvent).filter((e): e is HistoryEvent => e !== undefined);
   return { repo, issue: toIssueSnapshot(issue), events };

@@ -33,7 +33,7 @@ export type Trigger =
   | { kind: "issue" }
   | { kind: "comment"; commentId: number }
   /** A pull request that refers to the incident changed: its fresh data (src/changes/pulls.ts). */
-  | { kind: "pull"; update: PullUpdate };
+  | { kind: "pull"; update: PullUpdate; issue?: unknown };
 
 export interface Reconciled {
   config: Config;
@@ -72,7 +72,8 @@ async function run(
     return undefined;
   }
   if (!relevant(config)) return undefined;
-  const read = await readIncident(github, repo, number, config, trigger.kind === "pull" ? trigger.update : undefined);
+  const pull = trigger.kind === "pull" ? trigger : undefined;
+  const read = await readIncident(github, repo, number, config, pull?.update, pull?.issue);
   if (!read) return undefined;
   const { history, state } = read;
   // A security incident outside the private repository moves there before anything is written here.
@@ -105,8 +106,10 @@ export async function readIncident(
   number: number,
   config: Config,
   update?: PullUpdate,
+  /** The issue, when this delivery has just read it (src/changes/pulls.ts). */
+  issue?: unknown,
 ): Promise<{ history: History; state: IncidentState } | undefined> {
-  const history = await fetchHistory(github, repo, number);
+  const history = await fetchHistory(github, repo, number, issue);
   if (history.issue.url.includes("/pull/")) return undefined;
   const authors = commandAuthors(history, config);
   const permissions = await fetchPermissions(github, repo, authors);
