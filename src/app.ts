@@ -49,10 +49,15 @@ export default function incidentDesk(app: Probot, options?: ApplicationFunctionO
     },
   );
 
-  // Changes: not skipped when from the app itself, so a post-mortem pull request it opens shows on the card.
+  // Changes: not skipped when from the app itself, so a post-mortem pull request it opens shows on
+  // the card; but the labels the app sets on pull requests (fix, cause) are its own echo.
   app.on(
     PULL_ACTIONS.map((action) => `pull_request.${action}` as const),
-    async (context) => handlePullRequest({ github: context.octokit as unknown as GitHub, log: context.log }, context.payload),
+    async (context) => {
+      const labelling = context.payload.action === "labeled" || context.payload.action === "unlabeled";
+      if (labelling && (await fromSelf(context.payload.sender))) return;
+      await handlePullRequest({ github: context.octokit as unknown as GitHub, log: context.log }, context.payload);
+    },
   );
   app.on("deployment_status", async (context) =>
     handleDeploymentStatus({ github: context.octokit as unknown as GitHub, log: context.log }, context.payload),

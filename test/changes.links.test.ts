@@ -55,6 +55,16 @@ describe("a pull request that refers to an incident", () => {
     expect(new Set(reads).size).toBe(reads.length);
   });
 
+  it("the app's own incident-fix label, echoed back by GitHub as pull_request.labeled, costs no request", async () => {
+    const n = await incident();
+    h.sim.as("bob").openPullRequest(repo, { title: "Raise pool size", body: `Fixes #${n}`, head: "fix-pool", commits: [{ message: "pool: 50" }] });
+    for (const d of h.sim.webhooks.take()) await h.receive(d);
+    h.sim.resetRequests();
+    const echoes = await h.deliver();
+    expect(echoes.some((d) => d.name === "pull_request" && d.payload.action === "labeled")).toBe(true);
+    expect(h.sim.requests).toEqual([]);
+  });
+
   it.each([
     ["Closes #N", "in the body"],
     ["Incident: #N", "in the body"],
