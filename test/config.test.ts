@@ -59,6 +59,19 @@ describe("configuration (.github/incidents.yml)", () => {
     expect(h.card(n)).toContain("| Acknowledged | 2026-03-02");
   });
 
+  it("an invalid file is not reported on issues and pull requests that have nothing to do with incidents", async () => {
+    h = await startApp({ config: "severities: 7\n" });
+    const bug = h.sim.as("alice").openIssue(repo, { title: "Typo in the docs", labels: ["bug"] });
+    h.sim.as("bob").comment(repo, bug, "/cc @carol");
+    const pr = h.sim.as("bob").openPullRequest(repo, { title: "Fix the typo", head: "typo", commits: [{ message: "typo" }] });
+    const linked = h.sim.as("bob").openPullRequest(repo, { title: "Raise the pool", body: `Fixes #${bug}`, head: "pool", commits: [{ message: "pool" }] });
+    await h.deliver();
+    expect(h.comments(bug).filter((c) => c.user === "incident-desk[bot]")).toEqual([]);
+    expect(h.sim.comments(repo, pr)).toEqual([]);
+    // A pull request that names an issue may be about an incident: it is told.
+    expect(h.sim.comments(repo, linked).map((c: { body: string }) => c.body)).toEqual([expect.stringContaining("incident-desk cannot read its configuration")]);
+  });
+
   it("YAML that does not parse is reported the same way", async () => {
     h = await startApp({ config: "labels: [unclosed\n" });
     const n = h.sim.as("alice").openIssue(repo, { title: "API down", labels: ["incident"] });

@@ -82,7 +82,9 @@ export async function handlePullRequest(deps: IncidentDeps, payload: unknown): P
     config = deps.config ?? (await loadConfig(github, repo, deps.configPath));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    await reportConfigError(deps, repo, pr.number, error);
+    // Told only on a pull request that names an issue (it may be about an incident), not on every one.
+    if (localReferences([pr.title, pr.body ?? ""], repo).some((n) => n !== pr.number)) await reportConfigError(deps, repo, pr.number, error);
+    else deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error.message}`);
     return;
   }
 

@@ -1,5 +1,5 @@
 import type { Config } from "../config/schema.js";
-import { ConfigError, loadConfig, renderConfigError } from "../config/load.js";
+import { ConfigError, loadConfig, parseConfig, renderConfigError } from "../config/load.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { atLeast, fetchPermissions } from "../github/permissions.js";
 import { serialize } from "../serialize.js";
@@ -68,7 +68,10 @@ async function run(
     config = deps.config ?? (await loadConfig(github, repo, deps.configPath));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    await reportConfigError(deps, repo, number, error);
+    // Told only where the event would concern an incident (judged with the default labels): a
+    // broken file must not bring a comment to every labelled issue of the repository.
+    if (relevant(parseConfig({}))) await reportConfigError(deps, repo, number, error);
+    else deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error.message}`);
     return undefined;
   }
   if (!relevant(config)) return undefined;
