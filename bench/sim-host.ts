@@ -1,7 +1,7 @@
 /**
  * The GitHub simulator in a process of its own, for benchmarks that measure the app's process
- * alone. Driven over IPC: `{ id, op, args }` → `{ id, result, deliveries }`, where deliveries are
- * the webhooks the change queued, already signed with the given secret.
+ * alone. Driven over IPC: `{ id, op, args }` → `{ id, result }`; `drain` posts the queued webhooks,
+ * signed, to the app, as GitHub does.
  */
 import { GitHubSim } from "../test/sim/index.js";
 
@@ -9,8 +9,35 @@ const sim = new GitHubSim();
 const api = await sim.listen();
 let secret = "secret";
 
+/** GitHub's side of the deliveries: POST every queued webhook, signed, in order, until all is quiet. */
+async function drain(url: string): Promise<{ delivered: number; fromPeople: number }> {
+  let delivered = 0;
+  let fromPeople = 0;
+  for (let queue = sim.webhooks.take(); queue.length > 0; queue = sim.webhooks.take()) {
+    for (const d of queue) {
+      const { headers, body } = sim.webhooks.toRequest(d, secret);
+      const person = (d.payload as { sender?: { type?: string } }).sender?.type !== "Bot";
+      const res = await fetch(url, { method: "POST", headers: { ...headers, "x-bench-from": person ? "people" : "bot" }, body });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`delivery ${d.name} answered ${res.status}`);
+      delivered++;
+      if (person) fromPeople++;
+    }
+  }
+  sim.webhooks.history.length = 0;
+  return { delivered, fromPeople };
+}
+
 type Message = { id: number; op: string; args: unknown[] };
-process.on("message", (m: Message) => {
+process.on("message", async (m: Message) => {
+  if (m.op === "drain") {
+    try {
+      process.send!({ id: m.id, result: await drain(m.args[0] as string), deliveries: [] });
+    } catch (e) {
+      process.send!({ id: m.id, error: e instanceof Error ? e.message : String(e), deliveries: [] });
+    }
+    return;
+  }
   let result: unknown;
   let error: string | undefined;
   try {
@@ -29,9 +56,6 @@ process.on("message", (m: Message) => {
         result = actor[method]!(...rest);
         break;
       }
-      case "take":
-        result = null;
-        break;
       case "stats":
         result = { requests: sim.requests.length, violations: sim.violations.length };
         sim.webhooks.history.length = 0;
@@ -42,8 +66,6 @@ process.on("message", (m: Message) => {
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   }
-  const deliveries = sim.webhooks.take().map((d) => ({ name: d.name, sender: (d.payload as { sender?: { type?: string } }).sender?.type, ...sim.webhooks.toRequest(d, secret) }));
-  sim.webhooks.history.length = 0;
-  process.send!({ id: m.id, result, error, deliveries });
+  process.send!({ id: m.id, result, error, deliveries: [] });
 });
 process.send!({ ready: true });
