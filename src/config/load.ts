@@ -34,10 +34,20 @@ function merge(base: Plain, override: Plain): Plain {
   return out;
 }
 
+const parsed = new Map<string, Config>();
+
 /** Validate an already-read configuration object (from YAML) and fill in the defaults. */
 export function parseConfig(raw: unknown, files: string[] = [DEFAULT_CONFIG_PATH]): Config {
+  // Every delivery reads the file; most read the same text: validate each distinct one once.
+  const key = JSON.stringify(raw ?? {});
+  const known = parsed.get(key);
+  if (known) return structuredClone(known);
   const result = configSchema.safeParse(raw ?? {});
-  if (result.success) return result.data;
+  if (result.success) {
+    if (parsed.size >= 100) parsed.delete(parsed.keys().next().value!);
+    parsed.set(key, result.data);
+    return structuredClone(result.data);
+  }
   const problems = result.error.issues.map((issue) => {
     const path = issue.path.map(String);
     if (issue.code === "unrecognized_keys") {
