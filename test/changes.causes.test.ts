@@ -1,18 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startApp, type Harness } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { useApp } from "./harness.js";
 
 /** `/cause` and `root cause:` lines, driven by webhooks into the app against the simulator. */
 
-let h: Harness;
 const repo = "acme/web";
-
-beforeEach(async () => {
-  h = await startApp();
-});
-afterEach(async () => {
-  await h.close();
-  expect(h.sim.violations).toEqual([]);
-});
+const h = useApp();
 
 const labels = (n: number) => h.sim.issue(repo, n).labels.sort();
 const causeLines = (n: number) => (h.card(n) ?? "").split("\n").filter((l) => l.startsWith("- **Cause:**"));

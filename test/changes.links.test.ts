@@ -1,18 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startApp, type Harness } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { useApp } from "./harness.js";
 
 /** Pull requests linked to incidents, driven by webhooks into the app against the simulator. */
 
-let h: Harness;
 const repo = "acme/web";
-
-beforeEach(async () => {
-  h = await startApp();
-});
-afterEach(async () => {
-  await h.close();
-  expect(h.sim.violations).toEqual([]);
-});
+const h = useApp();
 
 const prLabels = (n: number) => h.sim.issue(repo, n).labels.sort();
 /** The card's lines about linked changes (causes, fixes, mitigations, post-mortem), or undefined when none. */

@@ -7,6 +7,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { createServer, type AddressInfo } from "node:net";
 import { Probot, Server } from "probot";
 import { pino } from "pino";
+import { afterEach, beforeEach, expect } from "vitest";
 import incidentDesk from "../src/app.js";
 import { incidentOctokit } from "../src/github/octokit.js";
 import { GitHubSim, type Delivery } from "./sim/index.js";
@@ -169,4 +170,28 @@ export async function startApp(options: StartOptions = {}): Promise<Harness> {
     },
   };
   return harness;
+}
+
+/**
+ * One app on a fresh simulator per test, closed afterwards, with the check every test owes: no
+ * request outside GitHub's OpenAPI description. Returns a stand-in for the current test's harness.
+ */
+export function useApp(options: StartOptions | (() => StartOptions) = {}): Harness {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await startApp(typeof options === "function" ? options() : options);
+  });
+  afterEach(async () => {
+    const h = current;
+    current = undefined;
+    await h?.close();
+    expect(h?.sim.violations ?? []).toEqual([]);
+  });
+  return new Proxy({} as Harness, {
+    get(_target, property) {
+      if (!current) throw new Error("useApp(): the harness exists only inside a test");
+      const value = Reflect.get(current, property, current) as unknown;
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(current) : value;
+    },
+  });
 }

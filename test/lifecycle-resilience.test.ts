@@ -1,17 +1,10 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startApp, type Harness } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { useApp } from "./harness.js";
 
-let h: Harness;
 const repo = "acme/web";
-beforeEach(async () => {
-  h = await startApp();
-});
-afterEach(async () => {
-  await h.close();
-  expect(h.sim.violations).toEqual([]);
-});
+const h = useApp();
 
 /** The body GitHub writes for a submitted issue form: `### <label>` then the answer. */
 function formBody(answers: Record<string, string>): string {

@@ -1,15 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startApp, type Harness } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { useApp } from "./harness.js";
 
-let h: Harness;
 const repo = "acme/web";
-beforeEach(async () => {
-  h = await startApp({ http: true });
-});
-afterEach(async () => {
-  await h.close();
-  expect(h.sim.violations).toEqual([]);
-});
+const h = useApp({ http: true });
 
 describe("the real HTTP server", () => {
   it("handles a signed delivery from GitHub", async () => {
