@@ -89,6 +89,22 @@ export function rateLimitWait(error: HttpError, now = Date.now()): number | unde
   return undefined;
 }
 
+/**
+ * Who a client's requests count against. The auth strategy sets the `authorization` header in a
+ * hook inside this one, so the header is not there yet: the client's auth options tell instead
+ * (Probot's installation clients carry `installationId`; the Action's is a token).
+ */
+function accountOf(auth: unknown): string {
+  if (typeof auth === "string") return `token ${auth}`;
+  if (auth && typeof auth === "object") {
+    const { installationId, token, appId } = auth as { installationId?: unknown; token?: unknown; appId?: unknown };
+    if (installationId !== undefined && installationId !== null) return `installation ${String(installationId)}`;
+    if (typeof token === "string") return `token ${token}`;
+    if (appId !== undefined && appId !== null) return `app ${String(appId)}`;
+  }
+  return "anonymous";
+}
+
 const RETRIED_STATUSES = new Set([500, 502, 503, 504]);
 
 export function pacing(octokit: Octokit, octokitOptions: object): Record<string, never> {
@@ -98,11 +114,12 @@ export function pacing(octokit: Octokit, octokitOptions: object): Record<string,
   const retryBase = o.retryBaseMs ?? 1000;
   const maxRetries = o.maxRetries ?? 3;
   const maxWait = o.maxRetryAfterS ?? 120;
+  const client = accountOf((octokitOptions as { auth?: unknown }).auth);
   octokit.hook.wrap("request", async (request, options) => {
     const method = options.method.toUpperCase();
     const isWrite = method !== "GET" && method !== "HEAD" && !String(options.url).startsWith("/app/installations");
     const isSearch = String(options.url).startsWith("/search/");
-    const account = String((options.headers as Record<string, unknown> | undefined)?.authorization ?? "anonymous");
+    const account = String((options.headers as Record<string, unknown> | undefined)?.authorization ?? client);
     const send = async () => request(options);
     for (let attempt = 0; ; attempt++) {
       try {

@@ -45,3 +45,48 @@ describe("pacing: GitHub's limits", () => {
     expect(rateLimitWait({ status: 404, response: { headers: { "retry-after": "1" } } }, now)).toBeUndefined();
   });
 });
+
+describe("pacing: the write gate is per account and keeps its spacing", () => {
+  const comment = (octokit: InstanceType<typeof Paced>, n: number, body: string) =>
+    octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: "acme", repo: "web", issue_number: n, body });
+
+  it("does not make one account's writes wait for another's", async () => {
+    const sim = new GitHubSim();
+    sim.addRepo("acme/web");
+    const n = sim.as("alice").openIssue("acme/web", { title: "x" });
+    sim.addToken("ghp_other", "alice");
+    const one = client(sim, { writeSpacingMs: 300 });
+    const other = new Paced({ auth: "ghp_other", request: { fetch: sim.fetch as never }, pacing: { writeSpacingMs: 300 } } as never) as InstanceType<typeof Paced>;
+    const queued = Promise.all([comment(one, n, "one-1"), comment(one, n, "one-2")]); // 300 ms apart
+    const started = Date.now();
+    await comment(other, n, "other");
+    expect(Date.now() - started).toBeLessThan(150);
+    await queued;
+  });
+
+  it("tells installations of the app apart (Probot's auth is an object, not a header)", async () => {
+    const { incidentOctokit } = await import("../../src/github/octokit.js");
+    const { Probot } = await import("probot");
+    const { privateKey } = await import("../harness.js");
+    const sim = new GitHubSim();
+    sim.addRepo("acme/web");
+    sim.addRepo("bigco/api");
+    const n = sim.as("alice").openIssue("acme/web", { title: "x" });
+    const m = sim.as("alice").openIssue("bigco/api", { title: "y" });
+    const probot = new Probot({
+      appId: sim.app.id,
+      privateKey: privateKey(),
+      secret: "s",
+      Octokit: incidentOctokit({ writeSpacingMs: 300 }),
+      request: { fetch: sim.fetch as unknown as typeof fetch },
+      log: (await import("pino")).pino({ level: "silent" }),
+    });
+    const a = await probot.auth(sim.installationId("acme/web"));
+    const b = await probot.auth(sim.installationId("bigco/api"));
+    const queued = Promise.all(["a1", "a2"].map((body) => a.rest.issues.createComment({ owner: "acme", repo: "web", issue_number: n, body })));
+    const started = Date.now();
+    await b.rest.issues.createComment({ owner: "bigco", repo: "api", issue_number: m, body: "b" });
+    expect(Date.now() - started).toBeLessThan(150);
+    await queued;
+  });
+});
