@@ -32,41 +32,36 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 class Gate {
   #tail: Promise<void> = Promise.resolve();
-  #last = 0;
-  #waiting = 0;
-
-  get idle(): boolean {
-    return this.#waiting === 0;
-  }
+  #last = -Infinity;
 
   async run<T>(spacing: number, work: () => Promise<T>): Promise<T> {
     const previous = this.#tail;
     let release!: () => void;
     this.#tail = new Promise((resolve) => (release = resolve));
-    this.#waiting++;
     try {
       await previous;
-      const wait = this.#last + spacing - Date.now();
+      // A monotonic clock: a wall clock set back (NTP, a test's fake Date) must not stall writes.
+      const wait = this.#last + spacing - performance.now();
       if (wait > 0) await sleep(wait);
       return await work();
     } finally {
-      this.#last = Date.now();
-      this.#waiting--;
+      this.#last = performance.now();
       release();
     }
   }
 }
 
+/**
+ * One gate per account and kind, kept while the process lives (a few per installation): an idle
+ * gate still remembers when its last request ended, so that the next write, even one that comes
+ * long after it was queued alone, keeps the spacing.
+ */
 const gates = new Map<string, Gate>();
 
 async function through<T>(key: string, spacing: number, work: () => Promise<T>): Promise<T> {
   let gate = gates.get(key);
   if (!gate) gates.set(key, (gate = new Gate()));
-  try {
-    return await gate.run(spacing, work);
-  } finally {
-    if (gate.idle && gates.get(key) === gate) gates.delete(key);
-  }
+  return gate.run(spacing, work);
 }
 
 interface HttpError {

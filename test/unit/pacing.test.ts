@@ -89,4 +89,15 @@ describe("pacing: the write gate is per account and keeps its spacing", () => {
     expect(Date.now() - started).toBeLessThan(150);
     await queued;
   });
+
+  it("spaces writes that come one after the other, not only those queued together", async () => {
+    const sim = new GitHubSim();
+    sim.addRepo("acme/web");
+    const n = sim.as("alice").openIssue("acme/web", { title: "x" });
+    const octokit = client(sim, { writeSpacingMs: 200 });
+    await comment(octokit, n, "c1");
+    const started = Date.now();
+    await comment(octokit, n, "c2");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(180);
+  });
 });
