@@ -115,32 +115,37 @@ export function pacing(octokit: Octokit, octokitOptions: object): Record<string,
     const isWrite = method !== "GET" && method !== "HEAD" && !String(options.url).startsWith("/app/installations");
     const isSearch = String(options.url).startsWith("/search/");
     const account = String((options.headers as Record<string, unknown> | undefined)?.authorization ?? client);
-    const send = async () => request(options);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        if (isWrite) return await through(`write ${account}`, writeSpacing, send);
-        if (isSearch) return await through(`search ${account}`, searchSpacing, send);
-        return await send();
-      } catch (error) {
-        const e = error as HttpError;
-        const what = `${method} ${options.url}`;
-        const wait = rateLimitWait(e);
-        if (wait !== undefined) {
-          if (attempt >= maxRetries || wait > maxWait) {
-            octokit.log.warn(`rate limited on ${what}: giving up (retry-after ${wait}s)`);
-            throw error;
+    // The retries happen inside the gate: while a write waits out a rate limit or a 5xx, the
+    // account's other writes wait behind it (GitHub asks for no requests until retry-after has
+    // passed) and go out after it, in their order.
+    const send = async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await request(options);
+        } catch (error) {
+          const e = error as HttpError;
+          const what = `${method} ${options.url}`;
+          const wait = rateLimitWait(e);
+          if (wait !== undefined) {
+            if (attempt >= maxRetries || wait > maxWait) {
+              octokit.log.warn(`rate limited on ${what}: giving up (retry-after ${wait}s)`);
+              throw error;
+            }
+            octokit.log.warn(`rate limited on ${what}: retrying in ${wait}s`);
+            await sleep(wait * 1000);
+            continue;
           }
-          octokit.log.warn(`rate limited on ${what}: retrying in ${wait}s`);
-          await sleep(wait * 1000);
-          continue;
+          if (e.status !== undefined && RETRIED_STATUSES.has(e.status) && attempt < maxRetries) {
+            await sleep(retryBase * (attempt + 1) ** 2);
+            continue;
+          }
+          throw error;
         }
-        if (e.status !== undefined && RETRIED_STATUSES.has(e.status) && attempt < maxRetries) {
-          await sleep(retryBase * (attempt + 1) ** 2);
-          continue;
-        }
-        throw error;
       }
-    }
+    };
+    if (isWrite) return through(`write ${account}`, writeSpacing, send);
+    if (isSearch) return through(`search ${account}`, searchSpacing, send);
+    return send();
   });
   return {};
 }

@@ -100,4 +100,14 @@ describe("pacing: the write gate is per account and keeps its spacing", () => {
     await comment(octokit, n, "c2");
     expect(Date.now() - started).toBeGreaterThanOrEqual(180);
   });
+
+  it("holds the account's writes while a secondary rate limit is waited out, and keeps their order", async () => {
+    const sim = new GitHubSim();
+    sim.addRepo("acme/web");
+    const n = sim.as("alice").openIssue("acme/web", { title: "x" });
+    const octokit = client(sim, { writeSpacingMs: 0, maxRetryAfterS: 5 });
+    sim.faults.secondaryRateLimit({ times: 1, retryAfter: 1, method: "POST" });
+    await Promise.all([comment(octokit, n, "c1"), comment(octokit, n, "c2")]);
+    expect(sim.comments("acme/web", n).map((c: { body?: string | null }) => c.body)).toEqual(["c1", "c2"]);
+  });
 });
