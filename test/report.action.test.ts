@@ -206,3 +206,19 @@ describe("report without the app (no cards)", () => {
     expect(bare.violations).toEqual([]);
   });
 });
+
+describe("report and an invalid configuration", () => {
+  it("fails the step and writes nothing, also when an issue is given", async () => {
+    const bare = newSim(REPO);
+    const n = seedIncident(bare, REPO);
+    bare.seedFile(REPO, ".github/incidents.yml", "severities: nope\n");
+    let run!: Awaited<ReturnType<typeof runAction>>;
+    const requests = await bare.measure(async () => {
+      run = await runAction(bare, { inputs: { command: "report", issue: String(n) } });
+    });
+    expect(run.failed).toBe(true);
+    expect(run.error).toMatch(/^invalid configuration/);
+    expect(requests.filter((r) => r.method !== "GET")).toEqual([]);
+    expect(bare.violations).toEqual([]);
+  });
+});

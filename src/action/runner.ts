@@ -112,8 +112,9 @@ export async function main(options: RunOptions = {}): Promise<CommandResult> {
     config = await loadConfig(github, repo, inputs.config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    // Tell the people on the issue too, once, as the app does; the step fails either way.
-    if (issue !== undefined && !inputs["dry-run"] && inputs.command !== "auto") {
+    // Tell the people on the issue too, once, as the app does; the step fails either way. Not
+    // from `report`, which writes nothing to GitHub (read permissions are enough for it).
+    if (issue !== undefined && !inputs["dry-run"] && inputs.command !== "auto" && inputs.command !== "report") {
       await reportConfigError({ github, log }, repo, issue, error);
     }
     throw new UsageError(`invalid configuration: ${error.message}`);
