@@ -9,8 +9,8 @@ import { pacing, type PacingOptions } from "../github/pacing.js";
  *
  * Writes go one at a time but are not spaced by default: an Action run writes a handful of
  * things, far from GitHub's content limit (about 80 a minute), and when a limit is hit the
- * `retry-after` GitHub sends is honoured. The plugin's default 1 s spacing (3 s for writes that
- * notify people) would make a run with a dozen tickets take most of a minute.
+ * `retry-after` GitHub sends is honoured. The app's 1 s spacing would make a run with a dozen
+ * tickets take a long while for nothing.
  */
 export interface OctokitSettings {
   token: string;
