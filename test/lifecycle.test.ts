@@ -91,6 +91,31 @@ describe("commands", () => {
   });
 });
 
+describe("editing a command comment", () => {
+  it("follows the comment as it stands: the 👍 and the reply come and go with its commands", async () => {
+    const n = h.sim.as("alice").openIssue(repo, { title: "Checkout is down", labels: ["incident"] });
+    await h.deliver();
+    const c = h.sim.as("alice").comment(repo, n, "/sev 1");
+    await h.deliver();
+    const reactions = () => h.sim.issue(repo, n).comments.find((x) => x.id === c)?.reactions ?? [];
+    const replies = () => h.comments(n).filter((x) => x.user === "incident-desk[bot]");
+    expect(reactions()).toHaveLength(1);
+
+    h.sim.as("alice").editComment(repo, c, "/sev 9");
+    await h.deliver();
+    expect(labels(n)).toContain("sev3");
+    expect(reactions()).toEqual([]);
+    expect(replies()).toHaveLength(1);
+    expect(replies()[0]!.body).toContain("`/sev 9`");
+
+    h.sim.as("alice").editComment(repo, c, "/sev 2");
+    await h.deliver();
+    expect(labels(n)).toContain("sev2");
+    expect(reactions()).toHaveLength(1);
+    expect(replies()).toEqual([]);
+  });
+});
+
 describe("state from history", () => {
   it("a duplicate delivery writes nothing", async () => {
     const n = h.sim.as("alice").openIssue(repo, { title: "Checkout is down", labels: ["incident"] });

@@ -26,10 +26,16 @@ const WHAT: Record<string, string> = {
 
 const replyMarker = (commentId: number) => `<!-- incident-desk:reply:${commentId} -->`;
 
-export function hasReply(history: History, commentId: number): boolean {
+/** The app's reply to a comment, found by its marker. */
+export function findReply(history: History, commentId: number): { id: number; body: string } | undefined {
   const marker = replyMarker(commentId);
-  return history.events.some((e) => e.type === "commented" && isBot(e.author) && e.body.includes(marker));
+  for (const e of history.events) {
+    if (e.type === "commented" && isBot(e.author) && e.body.includes(marker)) return { id: e.commentId, body: e.body };
+  }
+  return undefined;
 }
+
+export const hasReply = (history: History, commentId: number): boolean => findReply(history, commentId) !== undefined;
 
 export function renderReply(outcome: CommandOutcome, config: Config): string | undefined {
   if (!outcome.refused && outcome.errors.length === 0 && !outcome.help) return undefined;
@@ -46,7 +52,9 @@ export function renderReply(outcome: CommandOutcome, config: Config): string | u
 
 /**
  * Answer the comment that triggered this delivery: 👍 when its commands were carried out, a reply
- * when something was refused or wrong (once: a second delivery finds the reply's marker).
+ * when something was refused or wrong. Both follow the comment as it stands now: a comment edited
+ * into shape loses the reply it no longer deserves, one edited into a mistake loses its 👍. A second
+ * delivery finds the reply by its marker and writes nothing.
  */
 export async function respondToComment(
   github: GitHub,
@@ -57,11 +65,19 @@ export async function respondToComment(
   config: Config,
 ): Promise<void> {
   const reply = renderReply(outcome, config);
-  if (reply && !hasReply(history, outcome.commentId)) {
-    await github.rest.issues.createComment({ ...repo, issue_number: number, body: reply });
-  }
-  if (outcome.applied.length > 0 && outcome.commentId > 0) {
+  const existing = findReply(history, outcome.commentId);
+  if (reply && !existing) await github.rest.issues.createComment({ ...repo, issue_number: number, body: reply });
+  if (reply && existing && existing.body !== reply) await github.rest.issues.updateComment({ ...repo, comment_id: existing.id, body: reply });
+  if (!reply && existing) await github.rest.issues.deleteComment({ ...repo, comment_id: existing.id });
+  if (outcome.commentId <= 0) return;
+  if (outcome.applied.length > 0) {
     // GitHub answers 200 instead of 201 when the reaction exists: a repeat changes nothing.
     await github.rest.reactions.createForIssueComment({ ...repo, comment_id: outcome.commentId, content: "+1" });
+  } else if (existing === undefined && reply !== undefined) {
+    // First time this comment is refused or wrong: it may have been fine before an edit.
+    const reactions = await github.paginate(github.rest.reactions.listForIssueComment, { ...repo, comment_id: outcome.commentId, content: "+1", per_page: 100 });
+    for (const r of reactions) {
+      if (r.user?.type === "Bot") await github.rest.reactions.deleteForIssueComment({ ...repo, comment_id: outcome.commentId, reaction_id: r.id });
+    }
   }
 }

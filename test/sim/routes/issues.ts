@@ -200,6 +200,14 @@ export const issueRoutes: Routes = {
     const page = paginate(ctx, c.reactions.filter((r) => !content || r.content === content));
     return ok(page.items.map(reactionJson), 200, page.headers);
   },
+  "reactions/delete-for-issue-comment": (ctx) => {
+    const c = commentOf(ctx);
+    const id = Number(ctx.params.reaction_id);
+    const index = c.reactions.findIndex((r) => r.id === id);
+    if (index < 0) throw new HttpError(404, "Not Found");
+    c.reactions.splice(index, 1);
+    return ok(undefined, 204);
+  },
   "reactions/create-for-issue": (ctx) => {
     const issue = issueOf(ctx);
     const r = ctx.sim.ops.addReaction(issue, actorOf(ctx), ctx.body.content);
