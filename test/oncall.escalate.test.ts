@@ -39,6 +39,29 @@ afterEach(async () => {
 });
 
 describe("escalate (scheduled)", () => {
+  it("repairs an incident whose last delivery failed (a /resolve lost to GitHub's 502s) and writes nothing on a healthy one", async () => {
+    const n = h.sim.as("alice").openIssue("acme/web", { title: "Checkout fails", labels: ["incident", "sev3"] });
+    await h.deliver();
+    h.sim.as("alice").comment("acme/web", n, "/resolve");
+    h.sim.faults.inject({ method: "PATCH", path: "/repos/{owner}/{repo}/issues/{issue_number}", status: 502, times: 20 });
+    await expect(h.deliver()).rejects.toThrow();
+    h.sim.faults.clear();
+    h.sim.webhooks.take();
+    expect(h.sim.issue("acme/web", n).state).toBe("open");
+
+    await escalate();
+    expect(h.sim.issue("acme/web", n).state).toBe("closed");
+    expect(h.sim.issue("acme/web", n).labels).toContain("status:resolved");
+    expect(h.card(n)).toContain("✅ resolved");
+
+    const m = h.sim.as("alice").openIssue("acme/web", { title: "Search slow", labels: ["incident", "sev3"] });
+    await h.deliver();
+    h.sim.resetRequests();
+    await escalate();
+    expect(h.sim.count({ writes: true })).toBe(0);
+    expect(h.sim.issue("acme/web", m).state).toBe("open");
+  });
+
   it("mentions each escalation level once when it falls due, and stops at /ack", async () => {
     const n = h.sim.as("alice").openIssue("acme/web", { title: "Checkout fails", labels: ["incident", "sev2"] });
     await h.deliver();

@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema.js";
 import type { GitHub, RepoRef } from "../github/client.js";
-import { readIncident, type Logger } from "../incident/handle.js";
+import { readIncident, reconcileIssue, type Logger } from "../incident/handle.js";
 import { isBot, type History } from "../incident/history.js";
 import type { IncidentState } from "../incident/state.js";
 import { bundledTemplate } from "../templates.js";
@@ -97,7 +97,10 @@ export interface EscalateResult {
   reminded: number[];
 }
 
-/** Check every open incident of the repository; one comment per incident that needs one. */
+/**
+ * Check every open incident of the repository: repair what a failed delivery left undone, then
+ * one comment per incident that needs escalating or a reminder.
+ */
 export async function runEscalate({ github, repo, config, now = new Date(), log, dryRun = false }: EscalateOptions): Promise<EscalateResult> {
   const result: EscalateResult = { escalated: [], reminded: [] };
   const open = await github.paginate(github.rest.issues.listForRepo, { ...repo, state: "open", labels: config.labels.incident, per_page: 100 });
@@ -105,7 +108,12 @@ export async function runEscalate({ github, repo, config, now = new Date(), log,
   for (const issue of open) {
     if (issue.pull_request) continue;
     try {
-      const read = await readIncident(github, repo, issue.number, config);
+      // Not a dry run: bring the incident in line with its history first, so a change whose
+      // delivery failed (GitHub answering 500, a rate limit) is repaired within one schedule even
+      // when no further event comes. On a healthy incident this writes nothing.
+      const read = dryRun
+        ? await readIncident(github, repo, issue.number, config)
+        : await reconcileIssue({ github, log, config }, repo, issue.number, { kind: "issue" });
       if (!read) continue;
       const plan = planEscalation(read.state, read.history, config, now);
       if (!plan.comment) continue;
