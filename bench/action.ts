@@ -10,7 +10,7 @@
  * Not a test: `npx tsx bench/action.ts`. Build the bundle first (`node scripts/build-action.mjs`).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
