@@ -15,6 +15,8 @@ export const issueEventSchema = z.object({
     number: z.number().int().positive(),
     body: z.string().nullish(),
     labels: z.array(label).default([]),
+    created_at: z.string().optional(),
+    updated_at: z.string().optional(),
     pull_request: z.unknown().optional(),
   }),
   label: label.optional(),
@@ -62,9 +64,11 @@ export function issueTarget(name: string, raw: unknown): IssueTarget | undefined
   // A deleted issue is gone: nothing to reconcile (its incident, if it was a ticket, is; see app.ts).
   if (e.action === "deleted") return undefined;
   const body = e.issue.body ?? "";
-  // GitHub follows an issue opened with labels by one `labeled` delivery per label: those do
-  // the work, so the `opened` one would only repeat it.
-  if (e.action === "opened" && labels.length > 0) return undefined;
+  // An issue opened with labels (an issue form) comes as `opened` and then one `labeled` per label.
+  // `opened` does the work; a `labeled` whose issue has not changed since it was created is one of
+  // those, and would only repeat it. (Should GitHub ever stamp them a moment later, both are
+  // handled: idempotent, a few reads more.)
+  if (e.action === "labeled" && e.issue.created_at !== undefined && e.issue.created_at === e.issue.updated_at) return undefined;
   if (e.action === "unlabeled" && e.label) return { ...base, trigger: { kind: "issue" }, text: body, removedLabel: e.label.name };
   if (labels.length === 0 && !ANY_COMMAND.test(body) && !body.includes("incident-desk:declare")) return undefined;
   return { ...base, trigger: { kind: "issue" }, text: body };

@@ -22,8 +22,8 @@ const card = (n: number) => sim.comments(REPO, n).find((c: { body: string }) => 
 describe("handle", () => {
   it("runs the incident lifecycle from issue and comment events", async () => {
     const n = sim.as("alice").openIssue(REPO, { title: "API latency", labels: ["incident"] });
-    // GitHub follows an issue opened with labels by a `labeled` event per label: that one does the work.
-    const opened = await handle("issues", issuePayload(sim, REPO, n, "labeled", { label: { name: "incident" } }));
+    // An issue opened with labels: the `opened` event does the work (the `labeled` ones that follow repeat it).
+    const opened = await handle("issues", issuePayload(sim, REPO, n, "opened"));
     expect(opened.error).toBeUndefined();
     expect(sim.issue(REPO, n).labels.sort()).toEqual(["incident", "sev3", "status:investigating"]);
     expect(card(n)?.user.login).toBe(ACTIONS_BOT);
@@ -63,7 +63,7 @@ describe("handle", () => {
   it("a failure fails the step, it is not only logged", async () => {
     const n = sim.as("alice").openIssue(REPO, { title: "DB down", labels: ["incident"] });
     sim.faults.inject({ method: "POST", path: "/repos/{owner}/{repo}/issues/{issue_number}/comments", status: 500, times: 100 });
-    const run = await handle("issues", issuePayload(sim, REPO, n, "labeled", { label: { name: "incident" } }));
+    const run = await handle("issues", issuePayload(sim, REPO, n, "opened"));
     expect(run.failed).toBe(true);
     expect(run.error).toMatch(/^GitHub answered 500 to POST \/repos\/acme\/web\/issues\/1\/comments/);
   });

@@ -16,6 +16,27 @@ describe("declaring an incident", () => {
     expect(created).toMatchObject({ color: "fbca04" });
   });
 
+  it("by adding the incident label to an existing issue", async () => {
+    const n = h.sim.as("alice").openIssue(repo, { title: "Search is slow" });
+    await h.deliver();
+    h.sim.clock.advance("10m");
+    h.sim.as("bob").addLabels(repo, n, ["Incident"]);
+    await h.deliver();
+    expect(labels(n)).toEqual(["Incident", "sev3", "status:investigating"]);
+    expect(h.card(n)).toContain("| Detected | 2026-03-02 09:10 UTC |");
+  });
+
+  it("an issue opened with labels is handled once: the labeled deliveries that follow it cost nothing", async () => {
+    h.sim.as("alice").openIssue(repo, { title: "Checkout is down", labels: ["incident", "sev2"] });
+    const deliveries = h.sim.webhooks.take();
+    expect(deliveries.map((d) => `${d.name}.${(d.payload as { action: string }).action}`)).toContain("issues.labeled");
+    const opened = deliveries.find((d) => (d.payload as { action: string }).action === "opened")!;
+    await h.receive(opened);
+    h.sim.resetRequests();
+    for (const d of deliveries.filter((x) => (x.payload as { action: string }).action === "labeled")) await h.receive(d);
+    expect(h.sim.requests).toEqual([]);
+  });
+
   it("by /incident in a comment, with severity and title", async () => {
     const n = h.sim.as("alice").openIssue(repo, { title: "Something odd" });
     h.sim.as("alice").comment(repo, n, "/incident sev1 Payments failing");

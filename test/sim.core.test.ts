@@ -31,16 +31,19 @@ describe("core routes", () => {
     await octokit.issues.removeLabel({ ...R, issue_number: 1, name: "INCIDENT" });
     expect(sim.issue("acme/web", 1).labels).toEqual(["sev2"]);
     const hooks = sim.webhooks.take();
-    expect(hooks.map((h) => `${h.name}.${h.payload.action}`)).toEqual(["issues.opened", "issues.labeled", "label.created", "issues.labeled", "issues.unlabeled"]);
-    expect(hooks[0]!.payload.sender.login).toBe("incident-desk[bot]");
-    expect(hooks[0]!.payload.installation.id).toBe(sim.installationId("acme/web"));
+    expect(hooks.map((h) => `${h.name}.${h.payload.action}`)).toEqual(["label.created", "issues.opened", "issues.labeled", "issues.labeled", "issues.unlabeled"]);
+    // As on GitHub, the labels given at creation are already on the issue in the `opened` delivery.
+    const opened = hooks[1]!;
+    expect(opened.payload.issue.labels.map((l: { name: string }) => l.name)).toEqual(["Incident", "sev2"]);
+    expect(opened.payload.sender.login).toBe("incident-desk[bot]");
+    expect(opened.payload.installation.id).toBe(sim.installationId("acme/web"));
   });
 
   it("user actions emit webhooks with the user as sender", async () => {
     const n = sim.as("alice").openIssue("acme/web", { title: "x", labels: ["incident"] });
     sim.as("alice").comment("acme/web", n, "/ack");
     const hooks = sim.webhooks.take();
-    expect(hooks.map((h) => `${h.name}.${h.payload.action}`)).toEqual(["issues.opened", "label.created", "issues.labeled", "issue_comment.created"]);
+    expect(hooks.map((h) => `${h.name}.${h.payload.action}`)).toEqual(["label.created", "issues.opened", "issues.labeled", "issue_comment.created"]);
     expect(hooks.every((h) => h.payload.sender.login === "alice")).toBe(true);
     const { data } = await octokit.issues.listComments({ ...R, issue_number: n });
     expect(data[0]!.body).toBe("/ack");

@@ -59,14 +59,14 @@ describe("webhooks", () => {
     sim.as("alice").close("acme/web", data.number);
     const hooks = sim.webhooks.take();
     expect(hooks.map((h) => [h.name, h.payload.action, h.payload.sender.login])).toEqual([
-      ["issues", "opened", "incident-desk[bot]"],
       ["label", "created", "incident-desk[bot]"],
+      ["issues", "opened", "incident-desk[bot]"],
       ["issues", "labeled", "incident-desk[bot]"],
       ["issue_comment", "created", "incident-desk[bot]"],
       ["issues", "closed", "alice"],
     ]);
     expect(new Set(hooks.map((h) => h.id)).size).toBe(hooks.length);
-    expect(validateComponent("webhook-issues-opened", hooks[0]!.payload)).toEqual({ ok: true });
+    expect(validateComponent("webhook-issues-opened", hooks[1]!.payload)).toEqual({ ok: true });
     expect(validateComponent("webhook-issues-labeled", hooks[2]!.payload)).toEqual({ ok: true });
     expect(validateComponent("webhook-issue-comment-created", hooks[3]!.payload)).toEqual({ ok: true });
     expect(validateComponent("webhook-issues-closed", hooks[4]!.payload)).toEqual({ ok: true });

@@ -96,7 +96,8 @@ export class Ops {
   }
 
   /** `createdAt`: labels given when the issue is created carry its creation time, as on GitHub. */
-  addLabels(issue: IssueRec, actor: Actor, names: string[], createdAt?: string) {
+  addLabels(issue: IssueRec, actor: Actor, names: string[], createdAt?: string, emit = true) {
+    const added: ReturnType<typeof this.ensureLabel>[] = [];
     for (const name of names) {
       const l = this.ensureLabel(issue.repo, actor, name);
       if (issue.labelIds.includes(l.id)) continue;
@@ -104,8 +105,10 @@ export class Ops {
       issue.labelIds.push(l.id);
       issue.updated_at = at;
       this.event(issue, actor, "labeled", { label: { name: l.name, color: l.color } }, at);
-      this.emitIssue(issue, "labeled", actor, { label: labelJson(issue.repo, l) });
+      if (emit) this.emitIssue(issue, "labeled", actor, { label: labelJson(issue.repo, l) });
+      added.push(l);
     }
+    return added;
   }
 
   removeLabel(issue: IssueRec, actor: Actor, name: string, mustExist = true) {
@@ -191,9 +194,12 @@ export class Ops {
       app: actor.app,
     };
     repo.issues.set(issue.number, issue);
-    this.emitIssue(issue, "opened", actor);
+    // Like GitHub: the labels given at creation are on the issue in the `opened` delivery, and a
+    // `labeled` delivery per label follows, each showing the issue as created.
     const labels = (input.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean);
-    this.addLabels(issue, actor, labels, at);
+    const added = this.addLabels(issue, actor, labels, at, false);
+    this.emitIssue(issue, "opened", actor);
+    for (const l of added) this.emitIssue(issue, "labeled", actor, { label: labelJson(issue.repo, l) });
     const assignees = [...(input.assignees ?? []), ...(input.assignee ? [input.assignee] : [])];
     this.addAssignees(issue, actor, assignees);
     this.crossReference(issue, actor, issue.body ?? "", at);
