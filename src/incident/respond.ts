@@ -73,7 +73,7 @@ export async function respondToComment(
   if (outcome.applied.length > 0) {
     // GitHub answers 200 instead of 201 when the reaction exists: a repeat changes nothing.
     await github.rest.reactions.createForIssueComment({ ...repo, comment_id: outcome.commentId, content: "+1" });
-  } else if (existing === undefined && reply !== undefined) {
+  } else if (existing === undefined && (outcome.refused || outcome.errors.length > 0)) {
     // First time this comment is refused or wrong: it may have been fine before an edit.
     const reactions = await github.paginate(github.rest.reactions.listForIssueComment, { ...repo, comment_id: outcome.commentId, content: "+1", per_page: 100 });
     for (const r of reactions) {
