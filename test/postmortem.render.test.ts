@@ -6,39 +6,27 @@ import { isPostmortemFileOf, mermaidGantt, postmortemPath, postmortemView, slugi
 import { redact } from "../src/postmortem/redact.js";
 import { bundledPostmortemTemplate, postmortemFileState, renderPostmortem, repositoryPostmortemTemplate, TemplateError } from "../src/postmortem/render.js";
 
+import { alice, bob, commentEvent, issueHistory } from "./history.fixtures.js";
+
 /** The pure half of the post-mortem: state → view → Markdown, with no GitHub at all. */
-const alice = { login: "alice", type: "User" };
-const bob = { login: "bob", type: "User" };
 const at = (hhmm: string) => `2026-03-02T${hhmm}:00Z`;
-let commentId = 100;
-const comment = (who: typeof alice, hhmm: string, body: string): HistoryEvent => ({
-  type: "commented",
-  commentId: ++commentId,
-  body,
-  author: who,
-  at: at(hhmm),
-  url: `https://github.com/acme/web/issues/7#issuecomment-${commentId}`,
-});
+const comment = (who: typeof alice, hhmm: string, body: string): HistoryEvent => commentEvent(at(hhmm), body, who, 7);
 
 function history(events: HistoryEvent[], body = "Search returns errors"): History {
-  return {
-    repo: { owner: "acme", repo: "web" },
-    issue: {
-      number: 7,
-      id: 7007,
-      nodeId: "I_7",
-      title: "Search: 500s for everyone!",
-      body,
-      state: "closed",
-      labels: ["incident", "sev1"],
-      assignees: ["bob"],
-      author: alice,
-      createdAt: at("10:00"),
-      closedAt: at("11:30"),
-      url: "https://github.com/acme/web/issues/7",
-    },
-    events: [{ type: "labeled", label: "sev1", actor: alice, at: at("10:00") }, { type: "labeled", label: "incident", actor: alice, at: at("10:00") }, ...events],
-  };
+  const declared: HistoryEvent[] = [
+    { type: "labeled", label: "sev1", actor: alice, at: at("10:00") },
+    { type: "labeled", label: "incident", actor: alice, at: at("10:00") },
+  ];
+  return issueHistory([...declared, ...events], {
+    number: 7,
+    title: "Search: 500s for everyone!",
+    body,
+    state: "closed",
+    labels: ["incident", "sev1"],
+    assignees: ["bob"],
+    createdAt: at("10:00"),
+    closedAt: at("11:30"),
+  });
 }
 
 const state = (events: HistoryEvent[], body?: string) => deriveIncident(history(events, body), { config: DEFAULT_CONFIG, mayCommand: () => true });

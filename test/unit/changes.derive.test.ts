@@ -4,30 +4,10 @@ import { rankSuspects, suspectWindow } from "../../src/changes/suspects.js";
 import { DEFAULT_CONFIG } from "../../src/config/schema.js";
 import type { History, HistoryEvent, ReferenceSource } from "../../src/incident/history.js";
 import { deriveIncident } from "../../src/incident/state.js";
+import { alice, bot, issueHistory } from "../history.fixtures.js";
 
-const alice = { login: "alice", type: "User" };
-const bot = { login: "incident-desk[bot]", type: "Bot" };
-
-function history(events: HistoryEvent[], body = ""): History {
-  return {
-    repo: { owner: "acme", repo: "web" },
-    issue: {
-      number: 12,
-      id: 1,
-      nodeId: "I_1",
-      title: "Checkout is down",
-      body,
-      state: "open",
-      labels: ["incident"],
-      assignees: [],
-      author: alice,
-      createdAt: "2026-03-02T09:00:00Z",
-      closedAt: null,
-      url: "https://github.com/acme/web/issues/12",
-    },
-    events: [{ type: "labeled", label: "incident", actor: alice, at: "2026-03-02T09:00:00Z" }, ...events],
-  };
-}
+const history = (events: HistoryEvent[], body = ""): History =>
+  issueHistory([{ type: "labeled", label: "incident", actor: alice, at: "2026-03-02T09:00:00Z" }, ...events], { number: 12, body, labels: ["incident"] });
 
 const source = (over: Partial<ReferenceSource>): ReferenceSource => ({
   number: 40,

@@ -1,43 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../../src/config/schema.js";
 import type { Actor, History, HistoryEvent } from "../../src/incident/history.js";
+import { alice, bot, commentEvent, issueHistory } from "../history.fixtures.js";
 import { deriveIncident } from "../../src/incident/state.js";
 import { planReconcile } from "../../src/incident/reconcile.js";
 
-const alice: Actor = { login: "alice", type: "User" };
-const bot: Actor = { login: "incident-desk[bot]", type: "Bot" };
 const t = (minutes: number) => new Date(Date.parse("2026-03-02T09:00:00Z") + minutes * 60_000).toISOString();
-let nextId = 100;
-const comment = (minutes: number, body: string, author: Actor = alice): HistoryEvent => ({
-  type: "commented",
-  commentId: nextId++,
-  body,
-  author,
-  at: t(minutes),
-  url: `https://github.com/acme/web/issues/1#issuecomment-${nextId}`,
-});
-
-function history(events: HistoryEvent[], overrides: Partial<History["issue"]> = {}): History {
-  return {
-    repo: { owner: "acme", repo: "web" },
-    issue: {
-      number: 1,
-      id: 1001,
-      nodeId: "I_1",
-      title: "Checkout is down",
-      body: "",
-      state: "open",
-      labels: [],
-      assignees: [],
-      author: alice,
-      createdAt: t(0),
-      closedAt: null,
-      url: "https://github.com/acme/web/issues/1",
-      ...overrides,
-    },
-    events,
-  };
-}
+const comment = (minutes: number, body: string, author: Actor = alice): HistoryEvent => commentEvent(t(minutes), body, author);
+const history = (events: HistoryEvent[], overrides: Partial<History["issue"]> = {}): History => issueHistory(events, overrides);
 
 const derive = (h: History, mayCommand = (_: string) => true) => deriveIncident(h, { config: DEFAULT_CONFIG, mayCommand });
 
