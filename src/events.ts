@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Trigger } from "./incident/handle.js";
+import { commandParagraphs, mayHoldCommand } from "./text/markdown.js";
 
 /**
  * The parts of GitHub's webhook bodies that incident-desk reads, validated once at the edge.
@@ -38,7 +39,6 @@ export interface IssueTarget {
   removedLabel?: string;
 }
 
-const ANY_COMMAND = /^\s*\/[A-Za-z]/m;
 
 /**
  * Which issue an `issues` or `issue_comment` delivery is about, or nothing when it cannot concern
@@ -56,7 +56,7 @@ export function issueTarget(name: string, raw: unknown): IssueTarget | undefined
   if (name === "issue_comment") {
     const body = e.comment?.body ?? "";
     const before = e.changes?.body?.from ?? "";
-    const commands = ANY_COMMAND.test(body) || (e.action === "edited" && ANY_COMMAND.test(before));
+    const commands = mayHoldCommand(body) || (e.action === "edited" && mayHoldCommand(before));
     if (!e.comment || !commands) return undefined;
     if (e.action === "deleted") return { ...base, trigger: { kind: "issue" }, text: "" };
     return { ...base, trigger: { kind: "comment", commentId: e.comment.id }, text: body };
@@ -70,7 +70,7 @@ export function issueTarget(name: string, raw: unknown): IssueTarget | undefined
   // handled: idempotent, a few reads more.)
   if (e.action === "labeled" && e.issue.created_at !== undefined && e.issue.created_at === e.issue.updated_at) return undefined;
   if (e.action === "unlabeled" && e.label) return { ...base, trigger: { kind: "issue" }, text: body, removedLabel: e.label.name };
-  if (labels.length === 0 && !ANY_COMMAND.test(body) && !body.includes("incident-desk:declare")) return undefined;
+  if (labels.length === 0 && !mayHoldCommand(body) && !body.includes("incident-desk:declare")) return undefined;
   return { ...base, trigger: { kind: "issue" }, text: body };
 }
 
@@ -79,5 +79,10 @@ export function concernsIncident(target: IssueTarget, incidentLabel: string): bo
   const label = incidentLabel.toLowerCase();
   if (target.labels.some((l) => l.toLowerCase() === label)) return true;
   if (target.removedLabel?.toLowerCase() === label) return true;
-  return /^\s*\/incident\b/im.test(target.text) || target.text.includes("incident-desk:declare");
+  return declaresIncident(target.text) || target.text.includes("incident-desk:declare");
+}
+
+/** A visible `/incident` line (src/text/markdown.ts decides what is visible). */
+function declaresIncident(text: string): boolean {
+  return commandParagraphs(text).some((lines) => lines.some((line) => /^[ \t]*\/incident(?![A-Za-z-])/i.test(line)));
 }

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import type { Config, Status } from "../config/schema.js";
+import { commandParagraphs } from "../text/markdown.js";
 
 /**
  * Commands typed in comments (SPEC section 2). Each line that starts with a known `/name` is a
- * command; other `/words` belong to other bots and are left alone. Lines inside fenced code
- * blocks and quoted lines (`> /sev 1`) are not commands.
+ * command; other `/words` belong to other bots and are left alone. Only what a reader sees is read
+ * (src/text/markdown.ts): nothing in code, HTML, comments or block quotes is a command.
  */
 
 export type CauseRef = { kind: "pull"; number: number } | { kind: "sha"; sha: string };
@@ -221,39 +222,36 @@ const MULTILINE = new Set(["update", "summary", "impact", "timeline"]);
 
 export function parseCommands(body: string, ctx: ParseContext): ParsedCommand[] {
   const out: ParsedCommand[] = [];
-  const lines = body.replace(/\r\n?/g, "\n").split("\n");
-  let fenced = false;
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
-    if (/^\s*(```|~~~)/.test(raw)) {
-      fenced = !fenced;
-      continue;
-    }
-    if (fenced) continue;
-    const match = /^\s*\/([A-Za-z][A-Za-z-]*)(?:\s+(.*))?$/.exec(raw);
-    if (!match) continue;
-    const typed = match[1]!.toLowerCase();
-    if (!KNOWN.has(typed)) continue;
-    const name = ALIASES[typed] ?? typed;
-    let args = (match[2] ?? "").trim();
-    if (MULTILINE.has(name)) {
-      while (i + 1 < lines.length && lines[i + 1]!.trim() !== "" && !isCommandLine(lines[i + 1]!)) {
-        args += `\n${lines[++i]!.trim()}`;
+  for (const lines of commandParagraphs(body)) {
+    for (let i = 0; i < lines.length; i++) {
+      const raw = lines[i]!;
+      const match = COMMAND_LINE.exec(raw);
+      if (!match) continue;
+      const typed = match[1]!.toLowerCase();
+      if (!KNOWN.has(typed)) continue;
+      const name = ALIASES[typed] ?? typed;
+      let args = raw.slice(match[0].length).trim();
+      if (MULTILINE.has(name)) {
+        // To the end of the paragraph, or the next command.
+        while (i + 1 < lines.length && !isCommandLine(lines[i + 1]!)) args += `\n${lines[++i]!.trim()}`;
+        args = args.trim();
       }
-      args = args.trim();
-    }
-    const line = raw.trim();
-    try {
-      out.push({ ok: true, line, command: parseOne(name, args, ctx) });
-    } catch (error) {
-      if (!(error instanceof CommandError)) throw error;
-      out.push({ ok: false, line, name, error: error.message, usage: USAGE[name] ?? `/${name}` });
+      const line = raw.trim();
+      try {
+        out.push({ ok: true, line, command: parseOne(name, args, ctx) });
+      } catch (error) {
+        if (!(error instanceof CommandError)) throw error;
+        out.push({ ok: false, line, name, error: error.message, usage: USAGE[name] ?? `/${name}` });
+      }
     }
   }
   return out;
 }
 
+/** `/name` at the start of a visible line (its leading blanks are already gone); bounded, no backtracking. */
+const COMMAND_LINE = /^[ \t]*\/([A-Za-z][A-Za-z-]{0,30})(?![A-Za-z-])/;
+
 function isCommandLine(line: string): boolean {
-  const match = /^\s*\/([A-Za-z][A-Za-z-]*)/.exec(line);
+  const match = COMMAND_LINE.exec(line);
   return match !== null && KNOWN.has(match[1]!.toLowerCase());
 }

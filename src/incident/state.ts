@@ -8,6 +8,7 @@ import { parseAlertSignal } from "../alerts/incident.js";
 import { parseCommands, USAGE, type CauseRef, type Command, type ParsedCommand } from "./commands.js";
 import { parseDeclaration } from "./declaration.js";
 import { isBot, type Actor, type History, type ReferenceSource } from "./history.js";
+import { linesStartingWith, visibleBlocks } from "../text/markdown.js";
 
 /**
  * The incident as a pure function of its issue's history. Nothing here talks to GitHub: the
@@ -132,28 +133,39 @@ function followupKey(text: string): string {
   return h.toString(36);
 }
 
-/** `- [ ] item` lines under a `Follow-ups` or `Action items` heading of the incident body. */
+/** `- [ ] item` lines under a `Follow-ups` or `Action items` heading of the incident body (visible ones only). */
 export function bodyFollowups(body: string): { title: string; owner?: string }[] {
   const out: { title: string; owner?: string }[] = [];
   let inSection = false;
-  for (const line of body.replace(/\r\n?/g, "\n").split("\n")) {
-    const heading = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
-    if (heading) {
-      inSection = /^(follow[- ]?ups?|action items?)\b/i.test(heading[1]!);
+  for (const block of visibleBlocks(body)) {
+    if (block.kind === "heading") {
+      inSection = /^(follow[- ]?ups?|action items?)\b/i.test(block.text.trim());
       continue;
     }
-    if (!inSection) continue;
-    const item = /^\s*[-*]\s+\[ \]\s+(.+)$/.exec(line);
-    if (!item) continue;
-    const text = item[1]!.trim();
-    const owner = /\s@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\s*$/.exec(` ${text}`);
+    if (!inSection || block.kind !== "item" || !block.text.startsWith("[ ] ")) continue;
+    const text = block.text.slice(4).split("\n")[0]!.trim();
+    const owner = /\s@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))[ \t]*$/.exec(` ${text}`);
     const title = (owner ? ` ${text}`.slice(0, owner.index) : text).trim();
-    if (title) out.push({ title, ...(owner ? { owner: owner[1]! } : {}) });
+    if (title) out.push({ title: title.slice(0, 256), ...(owner ? { owner: owner[1]! } : {}) });
   }
   return out;
 }
 
-const ROOT_CAUSE_LINE = /^\s*root[ -]cause:\s*([0-9a-f]{7,40})\b/gim;
+/** Four Keys' convention: a visible `root cause: <sha>` line of the body. */
+export function rootCauseLines(body: string): string[] {
+  const shas: string[] = [];
+  if (!linesStartingWith(body, (t, i) => (t.charCodeAt(i) | 0x20) === 0x72 && /^root[ -]cause:/i.test(t.slice(i, i + 11)))) return shas;
+  for (const block of visibleBlocks(body)) {
+    if (!block.topLevel) continue;
+    for (const line of block.text.split("\n")) {
+      const match = ROOT_CAUSE_LINE.exec(line);
+      if (match) shas.push(match[1]!.toLowerCase());
+    }
+  }
+  return shas;
+}
+
+const ROOT_CAUSE_LINE = /^[ \t]*root[ -]cause:[ \t]*([0-9a-f]{7,40})(?![0-9a-z])/i;
 
 export function deriveIncident(history: History, { config, mayCommand, changes }: DeriveOptions): IncidentState {
   const { issue } = history;
@@ -442,8 +454,8 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
 
   // Four Keys' convention: `root cause: <sha>` lines in the incident body.
   if (state.isIncident) {
-    for (const match of issue.body.matchAll(ROOT_CAUSE_LINE)) {
-      const ref: CauseRef = { kind: "sha", sha: match[1]!.toLowerCase() };
+    for (const sha of rootCauseLines(issue.body)) {
+      const ref: CauseRef = { kind: "sha", sha };
       if (!state.causes.some((c) => JSON.stringify(c.ref) === JSON.stringify(ref))) {
         state.causes.push({ ref, by: issue.author.login, at: issue.createdAt, source: "body" });
       }
