@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import Handlebars from "handlebars";
 import { formatDuration, formatInstant } from "./time/duration.js";
+import { mention, neutralise, neutraliseInline, neutraliseQuote } from "./text/neutralise.js";
 
 /**
  * Our Handlebars environment: the templates under `templates/` and the few helpers they use.
@@ -9,14 +10,22 @@ import { formatDuration, formatInstant } from "./time/duration.js";
  */
 export const handlebars = Handlebars.create();
 
+// `{{value}}` in every template (ours and a repository's own post-mortem template) is neutralised
+// for Markdown instead of HTML-escaped: people's text can neither form a hidden marker nor ping
+// anyone (src/text/neutralise.ts). Handlebars reads this function from its shared utilities when
+// a template is first run, so it is set before any template is compiled.
+(Handlebars.Utils as { escapeExpression: (value: unknown) => string }).escapeExpression = neutralise;
+const safe = (text: string) => new handlebars.SafeString(text);
+
 handlebars.registerHelper("instant", (iso: unknown) => (typeof iso === "string" && iso ? formatInstant(iso) : "—"));
 handlebars.registerHelper("time", (iso: unknown) => (typeof iso === "string" && iso ? iso.slice(11, 16) : ""));
 handlebars.registerHelper("duration", (ms: unknown) => (typeof ms === "number" ? formatDuration(ms) : "—"));
 handlebars.registerHelper("eq", (a: unknown, b: unknown) => a === b);
 handlebars.registerHelper("upper", (s: unknown) => String(s ?? "").toUpperCase());
-handlebars.registerHelper("cell", (s: unknown) => String(s ?? "").replace(/\|/g, "\\|").replace(/\r?\n/g, " "));
-handlebars.registerHelper("quote", (s: unknown) => String(s ?? "").replace(/^/gm, "> "));
-handlebars.registerHelper("json", (v: unknown) => JSON.stringify(v));
+handlebars.registerHelper("cell", (s: unknown) => safe(neutraliseInline(s)));
+handlebars.registerHelper("mention", (s: unknown) => safe(mention(s)));
+handlebars.registerHelper("mentions", (list: unknown) => safe((Array.isArray(list) ? list : []).map(mention).join(" ")));
+handlebars.registerHelper("quote", (s: unknown) => safe(neutraliseQuote(s)));
 
 const TEMPLATE_DIR = new URL("../templates/", import.meta.url);
 const cache = new Map<string, Handlebars.TemplateDelegate>();
@@ -25,10 +34,10 @@ export function templateSource(name: string): string {
   return readFileSync(new URL(name, TEMPLATE_DIR), "utf8");
 }
 
-/** Compile a template; `strict` so a misspelt field is an error, not an empty string. */
+/** Compile a template; `{{value}}` is neutralised, `{{{value}}}` is written as it is. */
 export function compileTemplate(source: string, name = "template"): Handlebars.TemplateDelegate {
   try {
-    const template = handlebars.compile(source, { noEscape: true, strict: false });
+    const template = handlebars.compile(source);
     // Compilation is lazy in Handlebars: force it so syntax errors surface here.
     handlebars.precompile(source);
     return template;

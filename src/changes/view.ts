@@ -1,4 +1,5 @@
 import type { IncidentState } from "../incident/state.js";
+import { neutraliseInline } from "../text/neutralise.js";
 import { formatDuration, formatInstant } from "../time/duration.js";
 import { renderFactsBlock, shortSha, type Suspect } from "./facts.js";
 import type { LinkedPull } from "./links.js";
@@ -7,7 +8,8 @@ import type { LinkedPull } from "./links.js";
 
 const STATE_ICON: Record<LinkedPull["state"], string> = { open: "🟢 open", merged: "🟣 merged", closed: "⚪ closed" };
 
-const oneLine = (s: string) => s.replace(/\s+/g, " ").trim().slice(0, 120);
+/** People's titles, shown raw in the card's `{{{…}}}` lines: neutralised here. */
+const oneLine = (s: string) => neutraliseInline(s.trim(), 120);
 const pullText = (p: { number: number; title: string; state: LinkedPull["state"] }) => `#${p.number} ${oneLine(p.title)} · ${STATE_ICON[p.state]}`;
 
 function suspectText(s: Suspect): string {

@@ -69,7 +69,7 @@ export function planEscalation(state: IncidentState, history: History, config: C
       markers: [...plan.levels.map((l) => levelMarker(l.level)), ...(plan.reminder ? [reminderMarker(plan.reminder.since)] : [])].join(""),
       severity: severity.name,
       ackWithin: severity.ack_within,
-      levels: plan.levels.map((l) => ({ number: l.level + 1, notify: l.notify.join(" ") })),
+      levels: plan.levels.map((l) => ({ number: l.level + 1, notify: l.notify })),
       reminder: plan.reminder
         ? {
             commander: plan.reminder.commander,
