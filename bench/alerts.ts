@@ -8,7 +8,7 @@
 import { startApp, type Harness } from "../test/harness.js";
 import { alertmanagerFiring, alertmanagerResolved } from "../test/alerts.fixtures.js";
 
-const TOKEN = "bench-token";
+const TOKEN = "bench-alerts-token-0123456789abcdef0123";
 const GROUPS = Number(process.argv[2] ?? 200);
 const CONCURRENCY = Number(process.argv[3] ?? 10);
 
@@ -67,6 +67,7 @@ async function run(h: Harness, title: string, kind: "firing" | "changed" | "reso
 
 async function main() {
   process.env.ALERTS_TOKEN = TOKEN;
+  process.env.ALERTS_REPO = "acme/web";
   console.log("# incident-desk: alerts (one process, simulator, writes unpaced)\n");
   const h = await startApp({ http: true });
   // Warm-up: the OpenAPI description, the first token, the label cache.

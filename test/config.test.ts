@@ -47,7 +47,7 @@ describe("configuration (.github/incidents.yml)", () => {
     const comments = h.comments(n);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain("`acme/web/.github/incidents.yml`");
-    expect(comments[0]!.body).toContain("| `severities.0.ack_within` | must be a duration such as 30m, 4h, 1d or 1w |");
+    expect(comments[0]!.body).toContain("| `severities.0.ack_within` | must be a duration longer than zero, such as 30m, 4h, 1d or 1w |");
     expect(comments[0]!.body).toContain("| `commands.permission` |");
     expect(h.sim.issue(repo, n).labels).toEqual(["incident"]);
     expect(h.card(n)).toBeUndefined();

@@ -33,6 +33,7 @@ afterEach(async () => {
   await new Promise((resolve) => slack.server.close(resolve));
   delete process.env.SLACK_URL;
   delete process.env.ALERTS_TOKEN;
+  delete process.env.ALERTS_REPO;
 });
 
 const NOTIFY = "notifications:\n  - { url_env: SLACK_URL, format: slack }\n";
@@ -110,10 +111,12 @@ describe("private security incidents", () => {
   });
 
   it("a security alert opens its incident in the private repository directly", async () => {
-    process.env.ALERTS_TOKEN = "t";
+    const token = "security-test-alerts-token-0123456789abcdef";
+    process.env.ALERTS_TOKEN = token;
+    process.env.ALERTS_REPO = "acme/web";
     await withPrivateRepo(PRIVATE, { http: true });
     const body = alertmanagerFiring({ commonLabels: { alertname: "SuspiciousLogin", security: "true" }, commonAnnotations: { summary: SECRET_TITLE } });
-    const res = await fetch(`${h.url}/api/alerts/alertmanager?repo=acme/web`, { method: "POST", headers: { authorization: "Bearer t" }, body: JSON.stringify(body) });
+    const res = await fetch(`${h.url}/api/alerts/alertmanager?repo=acme/web`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ repository: PRIVATE });
     await h.deliver();

@@ -278,3 +278,57 @@ describe("deployments, dispatch, permissions, transfer, sub-issues", () => {
     sim.violations = [];
   });
 });
+
+describe("GitHub's length limits", () => {
+  const tooLong = (resource: string, field = "body") => ({
+    status: 422,
+    response: {
+      data: {
+        message: "Validation Failed",
+        errors: [{ resource, code: "custom", field, message: `${field} is too long (maximum is ${field === "body" ? 65536 : 256} characters)` }],
+      },
+    },
+  });
+  const atLimit = "x".repeat(65_536);
+  const over = `${atLimit}x`;
+
+  it("refuses an issue, comment or pull request body over 65,536 characters with GitHub's 422, and changes nothing", async () => {
+    await expect(octokit.issues.create({ ...R, title: "t", body: over })).rejects.toMatchObject(tooLong("Issue"));
+    expect(sim.issues("acme/web")).toEqual([]);
+    const { data: issue } = await octokit.issues.create({ ...R, title: "t", body: atLimit });
+    await expect(octokit.issues.update({ ...R, issue_number: issue.number, body: over })).rejects.toMatchObject(tooLong("Issue"));
+    await expect(octokit.issues.createComment({ ...R, issue_number: issue.number, body: over })).rejects.toMatchObject(tooLong("IssueComment"));
+    const { data: comment } = await octokit.issues.createComment({ ...R, issue_number: issue.number, body: atLimit });
+    await expect(octokit.issues.updateComment({ ...R, comment_id: comment.id, body: over })).rejects.toMatchObject(tooLong("IssueComment"));
+    expect(sim.issue("acme/web", issue.number).body).toBe(atLimit);
+    expect(sim.comments("acme/web", issue.number).map((c: { body: string }) => c.body.length)).toEqual([65_536]);
+    // Only the writes that were accepted sent webhooks.
+    expect(sim.webhooks.take().map((d) => `${d.name}.${(d.payload as { action: string }).action}`)).toEqual(["issues.opened", "issue_comment.created"]);
+
+    sim.seedBranch("acme/web", "pm");
+    sim.as("bob").writeFile("acme/web", "a.md", "a", "pm");
+    sim.webhooks.take();
+    await expect(octokit.pulls.create({ ...R, head: "pm", base: "main", title: "pm", body: over })).rejects.toMatchObject(tooLong("Issue"));
+    expect(sim.pulls("acme/web")).toEqual([]);
+    const { data: pull } = await octokit.pulls.create({ ...R, head: "pm", base: "main", title: "pm", body: atLimit });
+    await expect(octokit.pulls.update({ ...R, pull_number: pull.number, body: over })).rejects.toMatchObject(tooLong("Issue"));
+    // Review comments and reviews are not simulated, but their bodies are held to the limit all the same.
+    await expect(octokit.pulls.createReview({ ...R, pull_number: pull.number, body: over, event: "COMMENT" })).rejects.toMatchObject(tooLong("PullRequestReview"));
+    expect(sim.webhooks.take().map((d) => `${d.name}.${(d.payload as { action: string }).action}`)).toEqual(["pull_request.opened"]);
+  });
+
+  it("counts characters as GitHub does (an emoji is one), and titles stop at 256", async () => {
+    const { data } = await octokit.issues.create({ ...R, title: "🔥".repeat(256), body: "🔥".repeat(65_536) });
+    expect(sim.issue("acme/web", data.number).body).toHaveLength(131_072);
+    await expect(octokit.issues.create({ ...R, title: "t".repeat(257) })).rejects.toMatchObject(tooLong("Issue", "title"));
+    await expect(octokit.issues.update({ ...R, issue_number: data.number, title: "t".repeat(257) })).rejects.toMatchObject(tooLong("Issue", "title"));
+  });
+
+  it("people cannot write longer bodies either", () => {
+    const n = sim.as("alice").openIssue("acme/web", { title: "t" });
+    expect(() => sim.as("alice").comment("acme/web", n, over)).toThrow("Validation Failed");
+    expect(() => sim.as("alice").openIssue("acme/web", { title: "t", body: over })).toThrow("Validation Failed");
+    expect(() => sim.as("alice").openPullRequest("acme/web", { title: "t", body: over, head: "x", commits: [{ message: "m" }] })).toThrow("Validation Failed");
+    expect(sim.state.repoByName("acme/web").refs.has("refs/heads/x")).toBe(false);
+  });
+});

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ConfigError, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
-import { parseRepo, type GitHub, type RepoRef } from "../github/client.js";
+import type { GitHub, RepoRef } from "../github/client.js";
 import { matchSeverity } from "../incident/commands.js";
 import { parseLooseInstant, renderDeclarationMarker } from "../incident/declaration.js";
 import { reconcileIssue, type Logger } from "../incident/handle.js";
@@ -10,6 +10,7 @@ import { serialize } from "../serialize.js";
 import { bundledTemplate } from "../templates.js";
 import { findOpenIncident, openIncidentIssue, type OpenedIssue } from "./declare.js";
 import { describeIssues } from "./group.js";
+import { privateTarget } from "./receive.js";
 import type { ClientFor } from "./installation.js";
 
 /**
@@ -120,7 +121,14 @@ export async function handleDispatch(deps: DispatchDeps, deliveryId: string, raw
   }
   const { payload, severity } = check;
   const id = createHash("sha256").update(payload.key ? `key:${payload.key}` : `delivery:${deliveryId}`).digest("hex").slice(0, 24);
-  const target = payload.security && config.private.repo ? parseRepo(config.private.repo) : repo;
+  let target: RepoRef;
+  try {
+    target = payload.security && config.private.repo ? privateTarget(repo, config.private.repo) : repo;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    deps.log.warn(`incident-desk: repository_dispatch "incident" in ${full} ignored: invalid configuration: ${error.message}`);
+    return undefined;
+  }
   const github = target === repo ? deps.github : await deps.clientFor(target);
   const targetFull = `${target.owner}/${target.repo}`;
   return serialize(`dispatch:${targetFull.toLowerCase()}:${id}`, async () => {

@@ -4,6 +4,7 @@ import { matchSeverity } from "../incident/commands.js";
 import { renderDeclarationMarker } from "../incident/declaration.js";
 import { isBot, type History } from "../incident/history.js";
 import { bundledTemplate } from "../templates.js";
+import { count, cutText, fitBody, list } from "../text/limits.js";
 import type { AlertGroup } from "./group.js";
 
 /**
@@ -56,28 +57,62 @@ export function alertTitle(group: AlertGroup): string {
   const name = group.commonLabels.alertname ?? group.groupLabels.alertname ?? (names.length > 0 ? names.slice(0, 3).join(", ") + (names.length > 3 ? ", …" : "") : undefined);
   const summary = annotation(group, "summary");
   const title = summary ? (name && !summary.includes(name) ? `${name}: ${summary}` : summary) : name ?? `Alert group from ${group.receiver || group.source}`;
-  return title.replace(/\s+/g, " ").trim().slice(0, 256);
+  return cutText(title.replace(/\s+/g, " ").trim(), 256, () => "…");
 }
 
-export const alertService = (group: AlertGroup): string | undefined => label(group, "service");
+export const alertService = (group: AlertGroup): string | undefined => {
+  const service = label(group, "service");
+  return service === undefined ? undefined : cutText(service, 200, () => "…");
+};
 
 /** An alert declares a security incident with the label `security="true"`. */
 export const isSecurityAlert = (group: AlertGroup): boolean =>
   group.alerts.some((a) => /^(true|yes|1)$/i.test(a.labels.security ?? "")) || /^(true|yes|1)$/i.test(group.commonLabels.security ?? "");
 
+/**
+ * What one alert shows. Payloads may be megabytes (Alertmanager caps a group's alerts, not their
+ * size): each cell is cut to a sane length here, and the table as a whole is fitted into GitHub's
+ * body limit by `alertBody`, its tail becoming "… and N more alerts".
+ */
+const CELL = { name: 200, labels: 1_000, linkName: 50, url: 2_000, annotation: 1_000, description: 4_000 } as const;
+const short = (text: string, max: number) => cutText(text, max, () => "…");
+
 function alertRows(group: AlertGroup) {
   return group.alerts.map((a) => ({
-    name: a.labels.alertname ?? a.fingerprint,
+    name: short(a.labels.alertname ?? a.fingerprint, CELL.name),
     status: a.status,
     startsAt: a.startsAt,
     endsAt: a.endsAt,
-    labels: Object.entries(a.labels)
-      .filter(([k]) => k !== "alertname")
-      .map(([k, v]) => `${k}=${v}`)
-      .join(", "),
-    summary: a.annotations.summary ?? "",
-    links: a.links,
+    labels: short(
+      Object.entries(a.labels)
+        .filter(([k]) => k !== "alertname")
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", "),
+      CELL.labels,
+    ),
+    // A URL cut short leads nowhere: one too long is left out.
+    links: a.links.filter((l) => l.url.length <= CELL.url).map((l) => ({ name: short(l.name, CELL.linkName), url: l.url })),
   }));
+}
+
+const ROWS = "\u0000rows\u0000";
+
+/**
+ * A template with a table of alerts, fitted into GitHub's body limit: everything the template
+ * writes around the table stays (the markers first of all), the rows that do not fit become one
+ * row saying how many more there are and where to see them.
+ */
+function alertBody(template: string, view: Record<string, unknown>, group: AlertGroup, until: boolean): string {
+  const rendered = bundledTemplate(template)({ ...view, rows: ROWS });
+  // The table comes after every text from the alert, so the last slot is ours.
+  const slot = rendered.lastIndexOf(ROWS);
+  const head = rendered.slice(0, slot);
+  const tail = rendered.slice(slot + ROWS.length);
+  const row = bundledTemplate("alert-row.md.hbs");
+  const rows = alertRows(group).map((r) => row({ ...r, until }).trimEnd());
+  const where = group.externalURL && group.externalURL.length <= CELL.url ? ` (all of them in [${SOURCE_NAME[group.source]}](${group.externalURL.replace(/\|/g, "\\|")}))` : "";
+  const more = (n: number) => `| _… and ${count(n)} more alert${n === 1 ? "" : "s"}${where}_ |${" |".repeat(until ? 5 : 4)}`;
+  return fitBody([head, list(rows, more), tail.trimEnd()]).trim();
 }
 
 const SOURCE_NAME = { alertmanager: "Prometheus Alertmanager", grafana: "Grafana" } as const;
@@ -92,18 +127,21 @@ export function renderAlertIncidentBody(group: AlertGroup, config: Config, secur
     ...(security ? { security: true } : {}),
     source: "alert",
   });
-  return bundledTemplate("alert-incident.md.hbs")({
+  const summary = annotation(group, "summary");
+  const description = annotation(group, "description");
+  const runbook = annotation(group, "runbook_url");
+  const view = {
     declaration,
     marker: `<!-- incident-desk:alert-group ${groupId(group)} ${groupDigest(group)} -->`,
     source: SOURCE_NAME[group.source],
-    receiver: group.receiver,
-    summary: annotation(group, "summary"),
-    description: annotation(group, "description"),
-    runbook: annotation(group, "runbook_url"),
-    externalURL: group.externalURL,
-    alerts: alertRows(group),
+    receiver: group.receiver ? short(group.receiver, CELL.name) : "",
+    summary: summary ? short(summary, CELL.annotation) : undefined,
+    description: description ? cutText(description, CELL.description, (n) => `… (cut, ${count(n)} characters more: see the alert)`) : undefined,
+    runbook: runbook ? short(runbook, CELL.url) : undefined,
+    externalURL: group.externalURL.length <= CELL.url ? group.externalURL : "",
     truncated: group.truncatedAlerts,
-  }).trim();
+  };
+  return alertBody("alert-incident.md.hbs", view, group, false);
 }
 
 /** What a later delivery of the group says on its incident. */
@@ -125,15 +163,15 @@ export function renderAlertComment(group: AlertGroup, config: Config): string {
     status: group.status,
     mitigate: group.status === "resolved" && config.alerts.resolved === "mitigate",
   };
-  return bundledTemplate("alert-comment.md.hbs")({
+  const view = {
     signal: `<!-- incident-desk:alert ${JSON.stringify(signal)} -->`,
     source: SOURCE_NAME[group.source],
     resolved: group.status === "resolved",
     mitigate: signal.mitigate,
     firingCount: group.alerts.filter((a) => a.status === "firing").length,
-    alerts: alertRows(group),
     truncated: group.truncatedAlerts,
-  }).trim();
+  };
+  return alertBody("alert-comment.md.hbs", view, group, true);
 }
 
 /** An alert comment written by a bot (people's comments quoting one do not count). */

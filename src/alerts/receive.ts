@@ -1,4 +1,4 @@
-import { loadConfig } from "../config/load.js";
+import { ConfigError, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { errorStatus, parseRepo, type GitHub, type RepoRef } from "../github/client.js";
 import { fetchHistory } from "../incident/fetch.js";
@@ -32,6 +32,22 @@ export interface AlertOutcome {
   issue?: { number: number; url: string };
 }
 
+/**
+ * The private repository a security incident of `repo` goes to. It must belong to the same owner:
+ * an installation elsewhere is another organisation's, which a repository's configuration may not
+ * write into (GitHub's own transfers stop at the owner, too).
+ */
+export function privateTarget(repo: RepoRef, privateRepo: string): RepoRef {
+  const target = parseRepo(privateRepo);
+  if (target.owner.toLowerCase() !== repo.owner.toLowerCase()) {
+    throw new ConfigError(
+      [`${repo.owner}/${repo.repo}/.github/incidents.yml`],
+      [{ key: "private.repo", message: `${privateRepo} does not belong to ${repo.owner}: security incidents go to a repository of the same owner` }],
+    );
+  }
+  return target;
+}
+
 /** Group id → issue number, per repository: saves the listing for the next alert of a group. */
 const knownIncidents = new Map<string, number>();
 
@@ -45,7 +61,7 @@ export async function receiveAlertGroup(deps: AlertDeps, repo: RepoRef, group: A
   const config = await loadConfig(github, repo);
   const security = isSecurityAlert(group);
   // A security alert goes straight to the private repository: nothing about it is written here.
-  const target = security && config.private.repo ? parseRepo(config.private.repo) : repo;
+  const target = security && config.private.repo ? privateTarget(repo, config.private.repo) : repo;
   const targetGithub = target === repo ? github : await deps.clientFor(target);
   const id = groupId(group);
   const full = `${target.owner}/${target.repo}`;

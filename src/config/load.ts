@@ -1,5 +1,6 @@
 import { composeConfigGet } from "@probot/octokit-plugin-config";
 import type { GitHub, RepoRef } from "../github/client.js";
+import { count, cutText, fitBody, list } from "../text/limits.js";
 import { configSchema, type Config } from "./schema.js";
 
 export const DEFAULT_CONFIG_PATH = ".github/incidents.yml";
@@ -89,9 +90,15 @@ export async function loadConfig(github: GitHub, repo: RepoRef, path = DEFAULT_C
   return parseConfig(merged, read.length > 0 ? read : [`${repo.owner}/${repo.repo}/${path}`]);
 }
 
-/** The comment that tells the user what is wrong, on the issue or pull request they touched. */
+/** A key or a message in a table cell: one line, no pipe, no backtick run that ends the code span. */
+const cell = (value: string, max: number) => cutText(value.replace(/\s+/g, " ").replace(/\|/g, "\\|"), max, () => "…");
+
+/**
+ * The comment that tells the user what is wrong, on the issue or pull request they touched; a file
+ * with thousands of problems gets the first of them and "… and N more" (GitHub's body limit).
+ */
 export function renderConfigError(error: ConfigError): string {
-  const lines = [
+  const head = [
     "<!-- incident-desk:config-error -->",
     "### ⚠️ incident-desk cannot read its configuration",
     "",
@@ -99,10 +106,14 @@ export function renderConfigError(error: ConfigError): string {
     "",
     "| key | problem |",
     "| --- | --- |",
-    ...error.problems.map((p) => `| \`${p.key}\` | ${p.message.replace(/\|/g, "\\|")} |`),
+    "",
+  ].join("\n");
+  const rows = error.problems.map((p) => `| \`${cell(p.key, 200).replace(/`/g, "'")}\` | ${cell(p.message, 1_000)} |`);
+  const tail = [
+    "",
     "",
     "Fix the file and repeat the action (or comment again): it will be picked up on the next event.",
     "The keys are documented in the README and in `incidents.schema.json`.",
-  ];
-  return lines.join("\n");
+  ].join("\n");
+  return fitBody([head, list(rows, (n) => `| … | and ${count(n)} more problems |`), tail]);
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DURATION_PATTERN } from "../time/duration.js";
+import { DURATION_PATTERN, MAX_DURATION_MS, MIN_DURATION_MS, NONZERO_DURATION_PATTERN, parseDuration } from "../time/duration.js";
 import { isTimeZone } from "../oncall/rotation.js";
 
 /**
@@ -7,9 +7,32 @@ import { isTimeZone } from "../oncall/rotation.js";
  * it, defaults are filled in by it, and `incidents.schema.json` is generated from it.
  */
 
+/**
+ * Every value that could throw or loop at run time is refused here, with the key and what to
+ * write: zero durations (a rotation every `0s` divides by zero), durations no clock can hold,
+ * instants that are not real dates or lack a time zone, duplicate names and labels, paths that
+ * leave the repository. What JSON Schema can say (patterns, minimum lengths) is in
+ * incidents.schema.json as well; the rest (a real calendar date, bounds) only here.
+ */
+const inBounds = (value: string) => {
+  const ms = parseDuration(value);
+  return ms >= MIN_DURATION_MS && ms <= MAX_DURATION_MS;
+};
+const BOUNDS = "must be between 1s and 3650d (ten years)";
+
+/** A duration that must not be zero: a rotation's hand-off, a severity's deadlines, the look-back. */
 const duration = z
   .string()
-  .regex(DURATION_PATTERN, { message: "must be a duration such as 30m, 4h, 1d or 1w" });
+  .regex(NONZERO_DURATION_PATTERN, { message: "must be a duration longer than zero, such as 30m, 4h, 1d or 1w", abort: true })
+  .refine(inBounds, { message: BOUNDS })
+  .describe("A duration longer than zero: a number and s, m, h, d or w (30m, 4h, 1d, 1w); at most 3650d");
+
+/** A wait that may be zero: an escalation level due at once with the one before. */
+const wait = z
+  .string()
+  .regex(DURATION_PATTERN, { message: "must be a duration such as 0m, 10m, 1h or 1d", abort: true })
+  .refine((value) => parseDuration(value) <= MAX_DURATION_MS, { message: "must be at most 3650d (ten years)" })
+  .describe("A duration (0m, 10m, 1h, 1d); 0m is at once; at most 3650d");
 
 const login = z
   .string()
@@ -23,11 +46,42 @@ const mention = z
   })
   .transform((value) => (value.startsWith("@") ? value : `@${value}`));
 
-const isoInstant = z.string().refine((value) => !Number.isNaN(Date.parse(value)), {
-  message: "must be an ISO 8601 date and time such as 2026-03-02T09:00:00Z",
-});
+/**
+ * An instant everyone reads the same: a date (midnight UTC), or a date and time with `Z` or an
+ * offset. Without one, `Date.parse` would take the server's local time, which differs between the
+ * app's host and the Action's runner; and it quietly turns 2026-02-30 into March 2nd.
+ */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
 
-const labelName = z.string().min(1).max(50);
+function isRealInstant(value: string): boolean {
+  const m = ISO_INSTANT.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = m.slice(1).map((v) => (v === undefined ? undefined : Number(v)));
+  const date = new Date(Date.UTC(year!, month! - 1, day!));
+  const realDate = date.getUTCFullYear() === year && date.getUTCMonth() === month! - 1 && date.getUTCDate() === day;
+  return realDate && hour! < 24 && minute! < 60 && second! < 60 && offsetHours! <= 14 && offsetMinutes! < 60 && !Number.isNaN(Date.parse(value));
+}
+
+const isoInstant = z
+  .string()
+  .regex(ISO_INSTANT, { message: "must be an ISO 8601 date and time with Z or an offset, such as 2026-03-02T09:00:00Z or 2026-03-02T09:00:00+01:00", abort: true })
+  .refine(isRealInstant, { message: "is not a real date and time (check the day of the month, the hour and the offset)" })
+  .describe("An ISO 8601 date and time with Z or an offset (2026-03-02T09:00:00+01:00), or a date (midnight UTC)");
+
+/** A path inside the repository: not empty, no `..`, no backslash, no leading `/` needed. */
+const repoPath = (what: string) =>
+  z
+    .string()
+    .regex(/^(?!.*\\)(?!\/*$)(?!(?:.*\/)?\.\.?(?:\/|$)).+$/, { message: `must be ${what} in the repository, such as docs/postmortems (no "..")` });
+
+const labelName = z
+  .string()
+  .trim()
+  .min(1, { message: "must not be empty" })
+  .max(50, { message: "must be at most 50 characters (GitHub's limit for a label)" });
+
+/** The incident label is also a filter of GitHub's issue listing, which reads a comma as two labels. */
+const filterLabel = labelName.regex(/^[^,]*$/, { message: "must not contain a comma (GitHub's issue listing would read two labels)" });
 
 export const STATUSES = ["investigating", "identified", "mitigated", "resolved"] as const;
 export type Status = (typeof STATUSES)[number];
@@ -60,7 +114,7 @@ const DEFAULT_SEVERITY_MAP: Record<string, string> = {
 
 const labels = z
   .object({
-    incident: labelName.default("incident"),
+    incident: filterLabel.default("incident"),
     cause: labelName.default("incident-cause"),
     fix: labelName.default("incident-fix"),
     problem: labelName.default("problem"),
@@ -102,7 +156,7 @@ const rotation = z
 
 const escalationLevel = z
   .object({
-    after: duration.optional(),
+    after: wait.optional(),
     notify: z.array(mention).min(1),
   })
   .strict();
@@ -155,8 +209,8 @@ export const configSchema = z
       .prefault({}),
     postmortem: z
       .object({
-        path: z.string().default("docs/postmortems"),
-        template: z.string().optional(),
+        path: repoPath("a directory").default("docs/postmortems"),
+        template: repoPath("a file").optional(),
       })
       .strict()
       .prefault({}),
@@ -170,7 +224,7 @@ export const configSchema = z
       .prefault({}),
     notifications: z.array(notification).default([]),
     private: z
-      .object({ repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: "must be owner/name" }).optional() })
+      .object({ repo: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/(?!\.\.?$)[A-Za-z0-9_.-]{1,100}$/, { message: "must be owner/name" }).optional() })
       .strict()
       .default({}),
   })
@@ -198,7 +252,23 @@ export const configSchema = z
     known(config.default_severity, ["default_severity"]);
     for (const [key, value] of Object.entries(config.alerts.severity_map)) known(value, ["alerts", "severity_map", key]);
     config.notifications.forEach((n, i) => known(n.min_severity, ["notifications", i, "min_severity"]));
-    const rotations = new Set(config.oncall.rotations.map((r) => r.name));
+    const rotations = new Set<string>();
+    config.oncall.rotations.forEach((r, i) => {
+      if (rotations.has(r.name)) ctx.addIssue({ code: "custom", path: ["oncall", "rotations", i, "name"], message: `"${r.name}" is listed twice` });
+      rotations.add(r.name);
+    });
+    // One label, one meaning: a label that is both a severity and a status (or two severities)
+    // would have the app swap labels back and forth for ever.
+    const meanings = new Map<string, string>();
+    const label = (name: string, path: (string | number)[]) => {
+      const key = name.toLowerCase();
+      const first = meanings.get(key);
+      if (first !== undefined) ctx.addIssue({ code: "custom", path, message: `"${name}" is already the label of ${first}: each label has one meaning` });
+      else meanings.set(key, path.join("."));
+    };
+    for (const [key, name] of Object.entries(config.labels)) if (typeof name === "string") label(name, ["labels", key]);
+    for (const [key, name] of Object.entries(config.labels.status)) label(name, ["labels", "status", key]);
+    config.severities.forEach((s, i) => label(s.label, ["severities", i, "label"]));
     for (const [name, svc] of Object.entries(config.services)) {
       if (svc.rotation !== undefined && !rotations.has(svc.rotation)) {
         ctx.addIssue({ code: "custom", path: ["services", name, "rotation"], message: `no rotation named "${svc.rotation}" under oncall.rotations` });

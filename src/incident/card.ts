@@ -3,6 +3,7 @@ import { bundledTemplate } from "../templates.js";
 import { notifiedMarker } from "../notify/events.js";
 import { followupProgress } from "../problems/progress.js";
 import { changesView } from "../changes/view.js";
+import { count, cutText, fitBody, text } from "../text/limits.js";
 import { USAGE } from "./commands.js";
 import type { IncidentState } from "./state.js";
 
@@ -19,6 +20,15 @@ const SEVERITY_ICON = ["🔴", "🟠", "🟡", "🔵"];
 /** Most recent timeline entries shown on the card; the post-mortem has them all. */
 export const CARD_TIMELINE_ENTRIES = 15;
 
+/**
+ * People's texts on the card are cut to these lengths (the post-mortem and the comments have them
+ * whole), so that a 60 KB `/summary` cannot push the card past GitHub's body limit.
+ */
+export const CARD_TEXT_LIMIT = 4_000;
+const CARD_ENTRY_LIMIT = 500;
+const longText = (value: string) => cutText(value, CARD_TEXT_LIMIT, (n) => `… (cut, ${count(n)} characters more: the whole text is in its comment)`);
+const entryText = (value: string) => cutText(value, CARD_ENTRY_LIMIT, () => "…");
+
 /** What the card template sees: the state, plus what is only presentation. */
 export function cardView(state: IncidentState, config: Config) {
   const severityIndex = config.severities.findIndex((s) => s.name === state.severity);
@@ -26,8 +36,9 @@ export function cardView(state: IncidentState, config: Config) {
   const roles = config.roles
     .filter((role) => state.roles[role])
     .map((role) => ({ role, user: state.roles[role]! }));
-  const timeline = state.timeline.slice(-CARD_TIMELINE_ENTRIES);
-  const latestUpdate = state.updates[state.updates.length - 1];
+  const timeline = state.timeline.slice(-CARD_TIMELINE_ENTRIES).map((entry) => ({ ...entry, text: entryText(entry.text) }));
+  const update = state.updates[state.updates.length - 1];
+  const latestUpdate = update ? { ...update, text: longText(update.text) } : undefined;
   const times = [
     { name: "Started", at: state.times.started },
     { name: "Detected", at: state.times.detected },
@@ -43,7 +54,11 @@ export function cardView(state: IncidentState, config: Config) {
   ].filter((d) => d.ms !== undefined);
   return {
     marker: CARD_MARKER,
-    state,
+    state: {
+      ...state,
+      ...(state.summary !== undefined ? { summary: longText(state.summary) } : {}),
+      ...(state.impact !== undefined ? { impact: longText(state.impact) } : {}),
+    },
     severity: {
       name: state.severity,
       icon: SEVERITY_ICON[Math.min(Math.max(severityIndex, 0), SEVERITY_ICON.length - 1)],
@@ -57,16 +72,32 @@ export function cardView(state: IncidentState, config: Config) {
     latestUpdate,
     timeline,
     earlierEntries: state.timeline.length - timeline.length,
-    followups: state.followups.length > 0 ? followupProgress(state) : undefined,
+    followups: state.followups.length > 0 ? shortTitles(followupProgress(state)) : undefined,
     changes: changesView(state),
     commands: Object.values(USAGE),
   };
 }
 
+function shortTitles<T extends { items: { title: string }[] }>(progress: T): T {
+  return { ...progress, items: progress.items.map((item) => ({ ...item, title: entryText(item.title) })) };
+}
+
+/**
+ * The card, within GitHub's body limit: its hidden blocks (the changes cache, what channels were
+ * told) always stay whole; the visible card is cut at a line's end, as a last resort, when even
+ * with people's texts shortened it is too long (hundreds of follow-ups or linked changes).
+ */
 export function renderCard(state: IncidentState, config: Config): string {
-  const card = bundledTemplate("card.md.hbs")(cardView(state, config)).trim() + "\n";
-  // With channels configured, the card records what they were told (src/notify/events.ts).
-  return config.notifications.length > 0 ? `${card}${notifiedMarker(state)}\n` : card;
+  const view = cardView(state, config);
+  const card = bundledTemplate("card.md.hbs")({ ...view, changes: { ...view.changes, facts: "" } }).trim();
+  const note = (n: number) => `_… the card is cut here (${count(n)} characters more); the issue's history has everything._`;
+  return fitBody([
+    text(card, { at: "line", note }),
+    view.changes.facts ? `\n${view.changes.facts}` : "",
+    "\n",
+    // With channels configured, the card records what they were told (src/notify/events.ts).
+    config.notifications.length > 0 ? `${notifiedMarker(state)}\n` : "",
+  ]);
 }
 
 export function isCard(body: string): boolean {

@@ -1,6 +1,7 @@
 import type { Config } from "../config/schema.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { bundledTemplate } from "../templates.js";
+import { cutText, fitBody, text } from "../text/limits.js";
 import { USAGE } from "./commands.js";
 import { isBot, type History } from "./history.js";
 import type { CommandOutcome } from "./state.js";
@@ -37,17 +38,24 @@ export function findReply(history: History, commentId: number): { id: number; bo
 
 export const hasReply = (history: History, commentId: number): boolean => findReply(history, commentId) !== undefined;
 
+/**
+ * The reply, within GitHub's body limit: a comment of thousands of wrong command lines gets a reply
+ * that lists the first of them (each line shown up to 200 characters) and says how much was cut;
+ * its marker always stays.
+ */
 export function renderReply(outcome: CommandOutcome, config: Config): string | undefined {
   if (!outcome.refused && outcome.errors.length === 0 && !outcome.help) return undefined;
-  return bundledTemplate("reply.md.hbs")({
-    marker: replyMarker(outcome.commentId),
+  const marker = replyMarker(outcome.commentId);
+  const reply = bundledTemplate("reply.md.hbs")({
+    marker,
     author: outcome.author,
     refused: outcome.refused,
-    errors: outcome.errors,
+    errors: outcome.errors.map((e) => ({ ...e, line: cutText(e.line, 200, () => "…"), error: cutText(e.error, 300, () => "…") })),
     help: outcome.help,
     permission: config.commands.permission,
     commands: Object.entries(USAGE).map(([name, usage]) => ({ usage, what: WHAT[name] ?? "" })),
   }).trim();
+  return reply.startsWith(marker) ? fitBody([marker, text(reply.slice(marker.length), { at: "line" })]) : fitBody([text(reply, { at: "line" })]);
 }
 
 /**

@@ -6,6 +6,7 @@ import { isBot, type History } from "../incident/history.js";
 import { labelSpec } from "../incident/labels.js";
 import type { IncidentState } from "../incident/state.js";
 import { bundledTemplate } from "../templates.js";
+import { cutText, fitBody, text } from "../text/limits.js";
 import { isPostmortemFileOf, postmortemBranch } from "./build.js";
 import { redact } from "./redact.js";
 import { postmortemFileState } from "./render.js";
@@ -94,6 +95,14 @@ async function pullsOf(github: GitHub, repo: RepoRef, branch: string): Promise<P
   return data as Pull[];
 }
 
+/** GitHub refuses a title over 256 characters: the incident's own title may already be that long. */
+const TITLE_LIMIT = 256;
+
+export function pullTitle(state: Pick<IncidentState, "title" | "number">): string {
+  const [prefix, suffix] = ["Post-mortem: ", ` (#${state.number})`];
+  return `${prefix}${cutText(redact(state.title), TITLE_LIMIT - prefix.length - suffix.length, () => "…")}${suffix}`;
+}
+
 export async function publishPostmortem(input: PublishInput): Promise<PublishResult> {
   const { github, repo, config, state, history, document, dryRun } = input;
   const writes: string[] = [];
@@ -160,8 +169,8 @@ export async function publishPostmortem(input: PublishInput): Promise<PublishRes
     );
   }
 
-  const title = redact(`Post-mortem: ${state.title} (#${state.number})`);
-  const body = redact(bundledTemplate("postmortem-pull.md.hbs")({ state, path }).trim());
+  const title = pullTitle(state);
+  const body = fitBody([text(redact(bundledTemplate("postmortem-pull.md.hbs")({ state, path }).trim()), { at: "line" })]);
   let pull = pulls.find((p) => p.state === "open") ?? pulls[0];
   if (!pull) {
     await write(`pull request ${branch} → ${base}`, async () => {
@@ -190,7 +199,7 @@ export async function publishPostmortem(input: PublishInput): Promise<PublishRes
   }
 
   if (pull || dryRun) {
-    const comment = bundledTemplate("postmortem-comment.md.hbs")({ marker: LINK_MARKER, pull, path, branch }).trim();
+    const comment = fitBody([text(bundledTemplate("postmortem-comment.md.hbs")({ marker: LINK_MARKER, pull, path, branch }).trim(), { at: "line" })]);
     const previous = history.events.find((e) => e.type === "commented" && isBot(e.author) && e.body.includes(LINK_MARKER));
     if (!previous) {
       await write(`comment on #${state.number}`, () => github.rest.issues.createComment({ ...repo, issue_number: state.number, body: comment }));

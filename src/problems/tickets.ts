@@ -7,6 +7,7 @@ import type { Followup, IncidentState } from "../incident/state.js";
 import { requireIncident } from "../action/incident.js";
 import { redact } from "../postmortem/redact.js";
 import { bundledTemplate } from "../templates.js";
+import { cutText, fitBody, text } from "../text/limits.js";
 import { isTicketOf, parseTicketMarker, renderTicketMarker } from "./marker.js";
 
 /**
@@ -46,17 +47,20 @@ async function knownTickets(github: GitHub, repo: RepoRef, state: IncidentState)
 }
 
 export function ticketTitle(followup: Followup): string {
-  return redact(followup.title).slice(0, 256);
+  return cutText(redact(followup.title), 256, () => "…");
 }
 
 export function ticketBody(state: IncidentState, followup: Followup, assigned: boolean): string {
+  const marker = renderTicketMarker({ repo: state.repo, incident: state.number, key: followup.key });
   const body = bundledTemplate("problem-ticket.md.hbs")({
-    marker: renderTicketMarker({ repo: state.repo, incident: state.number, key: followup.key }),
+    marker,
     incident: { repo: state.repo, number: state.number, title: state.security ? "" : state.title, url: state.url },
     ...followup,
     assigned,
   });
-  return redact(body.trim());
+  // The marker is how the next run finds the ticket: it stays whole whatever else is cut.
+  const rest = redact(body.trim());
+  return rest.startsWith(marker) ? fitBody([marker, text(rest.slice(marker.length), { at: "line" })]) : fitBody([text(rest, { at: "line" })]);
 }
 
 async function createTicket(ctx: CommandContext, state: IncidentState, followup: Followup, labels: string[]) {

@@ -3,6 +3,16 @@ const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_0
 
 export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/;
 
+/**
+ * A duration that is not zero (`0m`, `0.0h` would divide a rotation by zero): the configuration
+ * schema uses this pattern so that editors refuse zero too (the lookahead wants a non-zero digit).
+ */
+export const NONZERO_DURATION_PATTERN = /^(?=[^1-9]*[1-9])(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/;
+
+/** The configuration's bounds: below a second or above ten years, a duration is a mistake. */
+export const MIN_DURATION_MS = 1_000;
+export const MAX_DURATION_MS = 3_650 * 86_400_000;
+
 export function parseDuration(text: string): number {
   const match = DURATION_PATTERN.exec(text.trim());
   if (!match) throw new Error(`"${text}" is not a duration such as 30m, 4h, 1d or 1w`);

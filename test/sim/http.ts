@@ -68,3 +68,45 @@ export const notFound = () => new HttpError(404, "Not Found");
 export function validationFailed(message: string, errors: unknown[] = []) {
   return new HttpError(422, message, { errors });
 }
+
+/** GitHub's limits on what people and apps write (characters, as GitHub counts them: code points). */
+export const LIMITS = { body: 65_536, title: 256 } as const;
+
+const characters = (text: string) => (text.length <= LIMITS.title ? text.length : [...text].length);
+
+/**
+ * GitHub's 422 for a body or title over its limit, e.g.
+ * `{"resource":"Issue","code":"custom","field":"body","message":"body is too long (maximum is 65536 characters)"}`
+ * (issues and pull requests are `Issue`, comments `IssueComment`). A refused write changes nothing.
+ */
+export function checkLengths(resource: string, fields: { title?: string | null; body?: string | null }) {
+  for (const field of ["title", "body"] as const) {
+    const value = fields[field];
+    if (typeof value !== "string" || value.length <= LIMITS[field]) continue;
+    if (characters(value) > LIMITS[field]) {
+      throw validationFailed("Validation Failed", [{ resource, code: "custom", field, message: `${field} is too long (maximum is ${LIMITS[field]} characters)` }]);
+    }
+  }
+}
+
+/**
+ * The REST operations that take an issue, pull request, review or comment body (and the title of
+ * issues and pull requests), with the resource GitHub names in its 422. Checked before the route
+ * runs, so the operations the sim does not implement are held to the limit too.
+ */
+export const LIMITED_OPERATIONS: Record<string, string> = {
+  "issues/create": "Issue",
+  "issues/update": "Issue",
+  "pulls/create": "Issue",
+  "pulls/update": "Issue",
+  "issues/create-comment": "IssueComment",
+  "issues/update-comment": "IssueComment",
+  "pulls/create-review-comment": "PullRequestReviewComment",
+  "pulls/update-review-comment": "PullRequestReviewComment",
+  "pulls/create-reply-for-review-comment": "PullRequestReviewComment",
+  "pulls/create-review": "PullRequestReview",
+  "pulls/update-review": "PullRequestReview",
+  "pulls/submit-review": "PullRequestReview",
+  "repos/create-commit-comment": "CommitComment",
+  "repos/update-commit-comment": "CommitComment",
+};

@@ -1,5 +1,5 @@
 // State changes shared by the REST routes and sim.as(user): each records timeline events and emits webhooks.
-import { HttpError, validationFailed } from "./http.js";
+import { checkLengths, HttpError, validationFailed } from "./http.js";
 import type { AppRec, CommentRec, CommitRec, DeploymentRec, EventRec, IssueRec, LabelRec, ReactionRec, RepoRec, UserRec } from "./model.js";
 import { fullName } from "./model.js";
 import { commentJson, deploymentJson, deploymentStatusJson, issueJson, labelJson, pullJson, repoJson, userJson } from "./serialize.js";
@@ -167,6 +167,7 @@ export class Ops {
     pr?: IssueRec["pr"],
   ): IssueRec {
     if (!input.title || !String(input.title).trim()) throw validationFailed("Validation Failed", [{ resource: "Issue", code: "missing_field", field: "title" }]);
+    checkLengths("Issue", { title: String(input.title), body: input.body ?? null });
     const at = this.clock.stamp();
     const id = this.state.nextId();
     const issue: IssueRec = {
@@ -211,6 +212,7 @@ export class Ops {
     actor: Actor,
     input: { title?: string; body?: string | null; state?: "open" | "closed"; state_reason?: string | null; labels?: (string | { name?: string })[]; assignees?: string[]; assignee?: string | null },
   ) {
+    checkLengths("Issue", { title: input.title ?? null, body: input.body ?? null });
     const changes: Record<string, { from: unknown }> = {};
     let at = this.clock.iso();
     if (input.title !== undefined && input.title !== issue.title) {
@@ -268,6 +270,7 @@ export class Ops {
   // ---------------- comments ----------------
   createComment(issue: IssueRec, actor: Actor, body: string): CommentRec {
     if (issue.locked && actor.user.app === undefined) throw new HttpError(403, "Unable to create comment because issue is locked.");
+    checkLengths("IssueComment", { body });
     const at = this.clock.stamp();
     const id = this.state.nextId();
     const c: CommentRec = { id, node_id: this.state.nodeId("IC", id), issue, body, user: actor.user, created_at: at, updated_at: at, reactions: [], app: actor.app };
@@ -280,6 +283,7 @@ export class Ops {
   }
 
   updateComment(c: CommentRec, actor: Actor, body: string) {
+    checkLengths("IssueComment", { body });
     const from = c.body;
     const at = this.clock.stamp();
     c.body = body;
@@ -443,6 +447,8 @@ export class Ops {
     actor: Actor,
     input: { title: string; body?: string | null; head: string; base?: string; draft?: boolean; commits?: { message: string; files?: Record<string, string> }[]; fromFork?: boolean; labels?: string[] },
   ): IssueRec {
+    // Refused before anything (a branch, a fork, commits) is made.
+    checkLengths("Issue", { title: input.title, body: input.body ?? null });
     const base = input.base ?? repo.default_branch;
     const baseSha = this.state.branchSha(repo, base);
     if (!baseSha) throw validationFailed("Validation Failed", [{ resource: "PullRequest", field: "base", code: "invalid" }]);

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { identify } from "./auth.js";
 import { SECONDARY_MESSAGE } from "./faults.js";
 import { handleGraphql } from "./graphql.js";
-import { HttpError, type Ctx, type Handler, type Identity, type SimRequest, type SimResponse } from "./http.js";
+import { checkLengths, HttpError, LIMITED_OPERATIONS, type Ctx, type Handler, type Identity, type SimRequest, type SimResponse } from "./http.js";
 import type { GitHubSim } from "./index.js";
 import { matchOperation, validateParams, validateRequestBody, validateResponse } from "./openapi.js";
 import { appRoutes } from "./routes/apps.js";
@@ -118,6 +118,20 @@ export async function route(sim: GitHubSim, req: SimRequest): Promise<SimRespons
     if (!v.ok) {
       violation("invalid-body", v.message);
       return finish(422, errorBody(422, v.message, { errors: v.errors.map((e) => ({ field: e.instancePath, message: e.message, code: "invalid" })) }));
+    }
+  }
+
+  const limited = LIMITED_OPERATIONS[operation.operationId];
+  if (limited && body && typeof body === "object") {
+    try {
+      const fields = body as { title?: unknown; body?: unknown };
+      checkLengths(limited, {
+        ...(typeof fields.body === "string" ? { body: fields.body } : {}),
+        ...(limited === "Issue" && typeof fields.title === "string" ? { title: fields.title } : {}),
+      });
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e;
+      return finish(e.status, errorBody(e.status, e.message, e.extra));
     }
   }
 
