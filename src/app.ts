@@ -3,7 +3,8 @@ import { handleDispatch } from "./alerts/dispatch.js";
 import { installationClients } from "./alerts/installation.js";
 import { alertRoutes } from "./alerts/route.js";
 import { concernsIncident, issueTarget } from "./events.js";
-import type { GitHub } from "./github/client.js";
+import type { GitHub, RepoRef } from "./github/client.js";
+import { ACTIONS_BOT, identify } from "./trust.js";
 import { reconcileIssue, type IncidentDeps } from "./incident/handle.js";
 import { trackTicket } from "./problems/track.js";
 import { handlePullRequest, PULL_ACTIONS } from "./changes/pulls.js";
@@ -28,6 +29,13 @@ export default function incidentDesk(app: Probot, options?: ApplicationFunctionO
   };
   const fromSelf = async (sender: { login?: string; type?: string } | undefined) =>
     sender?.type === "Bot" && sender.login !== undefined && sender.login === (await selfLogin());
+  /** A client that knows whose markers to believe (src/trust.ts): without that, nothing is done. */
+  const own = (octokit: unknown): GitHub =>
+    identify(octokit as GitHub, async () => {
+      const self = await selfLogin();
+      if (!self) throw new Error("incident-desk: cannot tell which account is this app's own (GET /app failed); nothing was done");
+      return { self, companions: [ACTIONS_BOT] };
+    });
 
   app.on(
     [
@@ -45,7 +53,7 @@ export default function incidentDesk(app: Probot, options?: ApplicationFunctionO
     ],
     async (context) => {
       if (await fromSelf(context.payload.sender)) return;
-      await handleIssueEvent({ github: context.octokit as unknown as GitHub, log: context.log }, context.name, context.payload);
+      await handleIssueEvent({ github: own(context.octokit), log: context.log }, context.name, context.payload);
     },
   );
 
@@ -56,19 +64,18 @@ export default function incidentDesk(app: Probot, options?: ApplicationFunctionO
     async (context) => {
       const labelling = context.payload.action === "labeled" || context.payload.action === "unlabeled";
       if (labelling && (await fromSelf(context.payload.sender))) return;
-      await handlePullRequest({ github: context.octokit as unknown as GitHub, log: context.log }, context.payload);
+      await handlePullRequest({ github: own(context.octokit), log: context.log }, context.payload);
     },
   );
-  app.on("deployment_status", async (context) =>
-    handleDeploymentStatus({ github: context.octokit as unknown as GitHub, log: context.log }, context.payload),
-  );
+  app.on("deployment_status", async (context) => handleDeploymentStatus({ github: own(context.octokit), log: context.log }, context.payload));
 
 
   // Alerts and `repository_dispatch` declare incidents; the routes exist only where there is a server.
-  const clientFor = installationClients(app);
+  const installations = installationClients(app);
+  const clientFor = async (repo: RepoRef) => own(await installations(repo));
   options?.addHandler?.(alertRoutes({ clientFor, log: app.log }));
   app.on("repository_dispatch", async (context) => {
-    await handleDispatch({ github: context.octokit as unknown as GitHub, clientFor, log: context.log }, context.id, context.payload);
+    await handleDispatch({ github: own(context.octokit), clientFor, log: context.log }, context.id, context.payload);
   });
 }
 

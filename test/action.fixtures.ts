@@ -66,7 +66,8 @@ export async function runAction(sim: GitHubSim, spec: RunSpec = {}): Promise<Act
   writeFileSync(eventPath, JSON.stringify(spec.event?.payload ?? {}));
   writeFileSync(outputPath, "");
   writeFileSync(summaryPath, "");
-  const inputs = { token: ACTIONS_TOKEN, ...spec.inputs };
+  // As a repository with the app installed runs it: the Action knows the app beside it.
+  const inputs = { token: ACTIONS_TOKEN, app: sim.app.slug, ...spec.inputs };
   const env: Record<string, string | undefined> = {
     GITHUB_REPOSITORY: spec.repo ?? "acme/web",
     GITHUB_EVENT_NAME: spec.event?.name ?? "workflow_dispatch",

@@ -2,7 +2,11 @@
  * Histories built by hand for the pure tests (state, changes, post-mortem): the shape GitHub's
  * timeline gives `deriveIncident`, with nothing but what a test says differently.
  */
-import type { Actor, History, HistoryEvent, IssueSnapshot } from "../src/incident/history.js";
+import { markOwn, type Actor, type History, type HistoryEvent, type IssueSnapshot } from "../src/incident/history.js";
+import type { Identity } from "../src/trust.js";
+
+/** Who "we" are in these histories: the app, with the Action's bot as its companion. */
+export const OWN: Identity = { self: "incident-desk[bot]", companions: ["github-actions[bot]"] };
 
 export const alice: Actor = { login: "alice", type: "User" };
 export const bob: Actor = { login: "bob", type: "User" };
@@ -19,7 +23,7 @@ export function commentEvent(at: string, body: string, author: Actor = alice, is
 /** Issue `acme/web#n` (default 1, opened by alice at 09:00 UTC) and its timeline events. */
 export function issueHistory(events: HistoryEvent[], issue: Partial<IssueSnapshot> = {}): History {
   const number = issue.number ?? 1;
-  return {
+  return markOwn({
     repo: { owner: "acme", repo: "web" },
     issue: {
       number,
@@ -37,5 +41,5 @@ export function issueHistory(events: HistoryEvent[], issue: Partial<IssueSnapsho
       ...issue,
     },
     events,
-  };
+  }, OWN);
 }

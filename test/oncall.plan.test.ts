@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/load.js";
 import type { Actor, History, HistoryEvent } from "../src/incident/history.js";
+import { markOwn } from "../src/incident/history.js";
+import { OWN } from "./history.fixtures.js";
 import { planEscalation } from "../src/oncall/escalate.js";
 import { deriveIncident } from "../src/incident/state.js";
 
@@ -21,6 +23,7 @@ function plan(events: HistoryEvent[], minutes: number) {
     issue: { number: 1, id: 1, nodeId: "I", title: "Down", body: "", state: "open", labels: [], assignees: [], author: alice, createdAt: t(0).toISOString(), closedAt: null, url: "u" },
     events: [{ type: "labeled", label: "incident", actor: alice, at: t(0).toISOString() }, { type: "labeled", label: "sev1", actor: alice, at: t(0).toISOString() }, ...events],
   };
+  markOwn(history, OWN);
   return planEscalation(deriveIncident(history, { config, mayCommand: () => true }), history, config, t(minutes));
 }
 
@@ -33,7 +36,7 @@ describe("planEscalation (pure)", () => {
     expect(plan([], 72).levels.map((l) => l.level)).toEqual([0, 1, 2]);
   });
 
-  it("levels already mentioned (by any bot) are not mentioned again; a person quoting the marker does not count", () => {
+  it("levels already mentioned (by this app or its companion) are not mentioned again; a person quoting the marker does not count", () => {
     const first = plan([], 7).comment!;
     expect(plan([comment(7, first, bot)], 8).levels).toEqual([]);
     expect(plan([comment(7, first)], 8).levels.map((l) => l.level)).toEqual([0]);

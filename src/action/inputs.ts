@@ -46,6 +46,12 @@ export const inputsSchema = z.object({
     .trim()
     .optional()
     .transform((s) => (s ? s : undefined)),
+  app: z
+    .string()
+    .trim()
+    .optional()
+    .refine((s) => !s || /^[a-z0-9][a-z0-9-]{0,33}(\[bot\])?$/i.test(s), { message: "must be the slug of the GitHub App that runs beside this Action, such as incident-desk" })
+    .transform((s) => (s ? (s.endsWith("[bot]") ? s : `${s}[bot]`) : undefined)),
 });
 
 export type ActionInputs = z.output<typeof inputsSchema>;

@@ -2,7 +2,8 @@ import { appendFileSync } from "node:fs";
 import * as core from "@actions/core";
 import { ConfigError, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
-import { parseRepo } from "../github/client.js";
+import { errorStatus, parseRepo, type GitHub } from "../github/client.js";
+import { ACTIONS_BOT, identify } from "../trust.js";
 import { reconcileIssue, reportConfigError } from "../incident/handle.js";
 import type { IncidentState } from "../incident/state.js";
 import { generatePostmortem } from "../postmortem/generate.js";
@@ -105,6 +106,7 @@ export async function main(options: RunOptions = {}): Promise<CommandResult> {
   const repo = parseRepo(env.GITHUB_REPOSITORY);
   const log = { info: core.info, warn: core.warning, error: core.error };
   const github = buildOctokit({ token: inputs.token, baseUrl: env.GITHUB_API_URL, log, ...options.octokit, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  identify(github, async () => ({ self: await tokenOwner(github), companions: inputs.app ? [inputs.app] : [] }));
   const issue = inputs.issue ?? eventIssue(env.payload);
 
   let config: Config;
@@ -160,6 +162,19 @@ export async function main(options: RunOptions = {}): Promise<CommandResult> {
   // Notifications go out in the background; the step must not end before they have.
   await settleNotifications();
   return { outputs, summary: summaries.join("\n\n") };
+}
+
+/**
+ * The account the token writes as: a personal token's user; otherwise (a workflow's token, an app's
+ * installation token, which GitHub does not tell their owner) the workflow's `github-actions[bot]`.
+ */
+async function tokenOwner(github: GitHub): Promise<string> {
+  try {
+    return (await github.rest.users.getAuthenticated()).data.login;
+  } catch (error) {
+    if (errorStatus(error) === 403 || errorStatus(error) === 401) return ACTIONS_BOT;
+    throw error;
+  }
 }
 
 export async function run(options: RunOptions = {}): Promise<void> {

@@ -1,3 +1,5 @@
+import { readMarkers, type MarkerKind } from "../markers.js";
+import { identityOf, wroteIt } from "../trust.js";
 import type { Config } from "../config/schema.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { ensureLabels } from "../github/labels.js";
@@ -17,9 +19,18 @@ export interface OpenedIssue {
  * The open incident the app opened whose body holds `marker`. Lists open incident issues (not the
  * search API, whose index lags by seconds to minutes: a second alert could miss the first one).
  */
-export async function findOpenIncident(github: GitHub, repo: RepoRef, config: Config, marker: string): Promise<OpenedIssue | undefined> {
+export async function findOpenIncident(
+  github: GitHub,
+  repo: RepoRef,
+  config: Config,
+  kind: MarkerKind,
+  matches: (payload: string) => boolean,
+): Promise<OpenedIssue | undefined> {
   const issues = await github.paginate(github.rest.issues.listForRepo, { ...repo, state: "open", labels: config.labels.incident, per_page: 100 });
-  const hit = issues.find((i) => !i.pull_request && i.user?.type === "Bot" && (i.body ?? "").includes(marker));
+  const full = `${repo.owner}/${repo.repo}`;
+  const identity = await identityOf(github);
+  const ours = (i: (typeof issues)[number]) => !i.pull_request && wroteIt(identity, { login: i.user?.login ?? "" }, full, full);
+  const hit = issues.find((i) => ours(i) && readMarkers(i.body, kind).some(matches));
   return hit ? { number: hit.number, url: hit.html_url } : undefined;
 }
 

@@ -1,3 +1,4 @@
+import { writeMarker } from "../markers.js";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ConfigError, loadConfig } from "../config/load.js";
@@ -66,7 +67,7 @@ export function checkDispatch(config: Config, clientPayload: unknown): DispatchC
   return { ok: true, payload: parsed.data, severity };
 }
 
-const dispatchMarker = (id: string) => `<!-- incident-desk:dispatch ${id} -->`;
+const dispatchMarker = (id: string) => writeMarker("dispatch", id);
 
 export function renderDispatchBody(payload: DispatchPayload, severity: string, id: string, sender: string | undefined): string {
   const startedAt = payload.started_at ? parseLooseInstant(payload.started_at) : undefined;
@@ -132,7 +133,7 @@ export async function handleDispatch(deps: DispatchDeps, deliveryId: string, raw
   const github = target === repo ? deps.github : await deps.clientFor(target);
   const targetFull = `${target.owner}/${target.repo}`;
   return serialize(`dispatch:${targetFull.toLowerCase()}:${id}`, async () => {
-    const existing = await findOpenIncident(github, target, config, dispatchMarker(id));
+    const existing = await findOpenIncident(github, target, config, "dispatch", (p) => p === id);
     if (existing) {
       deps.log.info(`incident-desk: repository_dispatch in ${full} already declared ${targetFull}#${existing.number}`);
       return existing;

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import type { Config } from "../config/schema.js";
 import { matchSeverity } from "../incident/commands.js";
 import { renderDeclarationMarker } from "../incident/declaration.js";
-import { isBot, type History } from "../incident/history.js";
+import type { History } from "../incident/history.js";
+import { readJsonMarker, readMarker, writeMarker } from "../markers.js";
 import { bundledTemplate } from "../templates.js";
 import { count, cutText, fitBody, list } from "../text/limits.js";
 import type { AlertGroup } from "./group.js";
@@ -132,7 +133,7 @@ export function renderAlertIncidentBody(group: AlertGroup, config: Config, secur
   const runbook = annotation(group, "runbook_url");
   const view = {
     declaration,
-    marker: `<!-- incident-desk:alert-group ${groupId(group)} ${groupDigest(group)} -->`,
+    marker: writeMarker("alert-group", `${groupId(group)} ${groupDigest(group)}`),
     source: SOURCE_NAME[group.source],
     receiver: group.receiver ? short(group.receiver, CELL.name) : "",
     summary: summary ? short(summary, CELL.annotation) : undefined,
@@ -153,8 +154,6 @@ export interface AlertSignal {
   mitigate: boolean;
 }
 
-const SIGNAL = /<!--\s*incident-desk:alert\s+(\{[^}]*\})\s*-->/;
-const BODY_DIGEST = /<!--\s*incident-desk:alert-group\s+([0-9a-f]+)\s+([0-9a-f]+)\s*-->/;
 
 export function renderAlertComment(group: AlertGroup, config: Config): string {
   const signal: AlertSignal = {
@@ -164,7 +163,7 @@ export function renderAlertComment(group: AlertGroup, config: Config): string {
     mitigate: group.status === "resolved" && config.alerts.resolved === "mitigate",
   };
   const view = {
-    signal: `<!-- incident-desk:alert ${JSON.stringify(signal)} -->`,
+    signal: writeMarker("alert", signal),
     source: SOURCE_NAME[group.source],
     resolved: group.status === "resolved",
     mitigate: signal.mitigate,
@@ -176,24 +175,19 @@ export function renderAlertComment(group: AlertGroup, config: Config): string {
 
 /** An alert comment written by a bot (people's comments quoting one do not count). */
 export function parseAlertSignal(body: string): AlertSignal | undefined {
-  const match = SIGNAL.exec(body);
-  if (!match) return undefined;
-  try {
-    const raw = JSON.parse(match[1]!) as Partial<AlertSignal>;
-    if (typeof raw.group !== "string" || typeof raw.digest !== "string" || (raw.status !== "firing" && raw.status !== "resolved")) return undefined;
-    return { group: raw.group, digest: raw.digest, status: raw.status, mitigate: raw.mitigate === true };
-  } catch {
-    return undefined;
-  }
+  const raw = readJsonMarker(body, "alert") as Partial<AlertSignal> | undefined;
+  if (typeof raw !== "object" || raw === null) return undefined;
+  if (typeof raw.group !== "string" || typeof raw.digest !== "string" || (raw.status !== "firing" && raw.status !== "resolved")) return undefined;
+  return { group: raw.group, digest: raw.digest, status: raw.status, mitigate: raw.mitigate === true };
 }
 
 /** The digest of the last thing the app wrote about a group on this issue (its body counts). */
 export function lastDigest(history: History, id: string): string | undefined {
   let digest: string | undefined;
-  const body = BODY_DIGEST.exec(history.issue.body);
-  if (body && body[1] === id && isBot(history.issue.author)) digest = body[2];
+  const [bodyId, bodyDigest] = (readMarker(history.issue.body, "alert-group") ?? "").split(" ");
+  if (history.issue.own && bodyId === id) digest = bodyDigest;
   for (const e of history.events) {
-    if (e.type !== "commented" || !isBot(e.author)) continue;
+    if (e.type !== "commented" || !e.own) continue;
     const signal = parseAlertSignal(e.body);
     if (signal?.group === id) digest = signal.digest;
   }
@@ -201,4 +195,4 @@ export function lastDigest(history: History, id: string): string | undefined {
 }
 
 /** Whether an issue body is the one the app opened for a group. */
-export const isGroupIncident = (body: string, id: string): boolean => body.includes(`incident-desk:alert-group ${id} `);
+export const isGroupIncident = (body: string, id: string): boolean => readMarker(body, "alert-group")?.split(" ")[0] === id;

@@ -3,7 +3,6 @@ import type { Config } from "../config/schema.js";
 import { errorStatus, parseRepo, type GitHub, type RepoRef } from "../github/client.js";
 import { fetchHistory } from "../incident/fetch.js";
 import { reconcileIssue, type Logger } from "../incident/handle.js";
-import { isBot } from "../incident/history.js";
 import { serialize } from "../serialize.js";
 import { findOpenIncident, openIncidentIssue } from "./declare.js";
 import type { AlertGroup } from "./group.js";
@@ -95,7 +94,7 @@ async function findGroupIncident(github: GitHub, repo: RepoRef, config: Config, 
   const remembered = knownIncidents.get(key);
   const candidates = remembered !== undefined ? [remembered] : [];
   for (let attempt = 0; attempt < 2; attempt++) {
-    const number = candidates[attempt] ?? (await findOpenIncident(github, repo, config, `incident-desk:alert-group ${id} `))?.number;
+    const number = candidates[attempt] ?? (await findOpenIncident(github, repo, config, "alert-group", (p) => p.split(" ")[0] === id))?.number;
     if (number === undefined) break;
     let history;
     try {
@@ -110,7 +109,7 @@ async function findGroupIncident(github: GitHub, repo: RepoRef, config: Config, 
     const issue = history.issue;
     const stillOurs =
       issue.state === "open" &&
-      isBot(issue.author) &&
+      issue.own === true &&
       isGroupIncident(issue.body, id) &&
       issue.labels.some((l) => l.toLowerCase() === config.labels.incident.toLowerCase());
     if (stillOurs) {

@@ -1,3 +1,5 @@
+import { writeMarker } from "../markers.js";
+import { identityOf, wroteIt } from "../trust.js";
 import type { Config } from "../config/schema.js";
 import { errorStatus, type GitHub, type RepoRef } from "../github/client.js";
 import { ensureLabels } from "../github/labels.js";
@@ -55,8 +57,7 @@ export async function resolveCauseRef(github: GitHub, repo: RepoRef, ref: CauseR
   return { found: true, sha, ...(pull ? { pull } : {}), ...(deployment ? { deployment } : {}) };
 }
 
-export const causeCommentMarker = (repo: RepoRef, incident: number) =>
-  `<!-- incident-desk:cause ${repo.owner}/${repo.repo}#${incident} -->`.toLowerCase();
+export const causeCommentMarker = (repo: RepoRef, incident: number) => writeMarker("cause", `${repo.owner}/${repo.repo}#${incident}`.toLowerCase());
 
 /** No title: a security incident's details never reach a pull request. */
 export function renderCauseComment(repo: RepoRef, incident: number, by: string): string {
@@ -88,7 +89,9 @@ export async function noteCauses(github: GitHub, repo: RepoRef, state: IncidentS
     }
     const marker = causeCommentMarker(repo, state.number);
     const comments = await github.paginate(github.rest.issues.listComments, { ...repo, issue_number: pull.number, per_page: 100 });
-    if (!comments.some((c) => c.body?.includes(marker))) {
+    const full = `${repo.owner}/${repo.repo}`;
+    const identity = await identityOf(github);
+    if (!comments.some((c) => c.body?.includes(marker) && wroteIt(identity, { login: c.user?.login ?? "" }, full, full))) {
       await github.rest.issues.createComment({ ...repo, issue_number: pull.number, body: renderCauseComment(repo, state.number, cause.by) });
     }
     resolution.noted = true;

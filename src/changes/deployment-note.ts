@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { formatInstant } from "../time/duration.js";
+import { readJsonMarker, writeMarker } from "../markers.js";
+import { neutraliseInline } from "../text/neutralise.js";
 
 /**
  * The comment that notes a production deployment on an open incident. Its hidden marker names the
@@ -23,32 +25,22 @@ const noteSchema = z.object({
   url: z.string().optional(),
 });
 
-const NOTE = /<!--\s*incident-desk:deployment\s+(\{[\s\S]*?\})\s*-->/;
-
-export const deploymentMarkerPrefix = (id: number) => `<!-- incident-desk:deployment {"id":${id},`;
 
 export function renderDeploymentNote(d: DeploymentNote): string {
-  const block = JSON.stringify({ id: d.id, sha: d.sha, environment: d.environment, at: d.at, ...(d.url ? { url: d.url } : {}) })
-    .replace(/--/g, "-\\u002d")
-    .replace(/>/g, "\\u003e");
-  const where = d.url ? `[${d.environment}](${d.url})` : `**${d.environment}**`;
+  const block = { id: d.id, sha: d.sha, environment: d.environment, at: d.at, ...(d.url ? { url: d.url } : {}) };
+  const environment = neutraliseInline(d.environment, 255);
+  const where = d.url && /^https?:\/\/[^\s()<>]+$/.test(d.url) ? `[${environment}](${d.url})` : `**${environment}**`;
   return [
-    `<!-- incident-desk:deployment ${block} -->`,
+    writeMarker("deployment", block),
     `🚀 \`${d.sha.slice(0, 7)}\` was deployed to ${where} at ${formatInstant(d.at)} while this incident is open (deployment ${d.id}).`,
   ].join("\n");
 }
 
 export function readDeploymentNote(body: string): DeploymentNote | undefined {
-  const match = NOTE.exec(body);
-  if (!match) return undefined;
-  try {
-    const parsed = noteSchema.safeParse(JSON.parse(match[1]!));
-    if (!parsed.success) return undefined;
-    const { url, ...rest } = parsed.data;
-    return { ...rest, ...(url ? { url } : {}) };
-  } catch {
-    return undefined;
-  }
+  const parsed = noteSchema.safeParse(readJsonMarker(body, "deployment"));
+  if (!parsed.success) return undefined;
+  const { url, ...rest } = parsed.data;
+  return { ...rest, ...(url ? { url } : {}) };
 }
 
 export const hasDeploymentNote = (bodies: string[], id: number): boolean =>

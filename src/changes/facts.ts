@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readJsonMarker, writeMarker } from "../markers.js";
 
 /**
  * What the incident's changes need from GitHub beyond the issue's own timeline: what a `/cause`
@@ -68,7 +69,6 @@ export type ChangeFacts = z.infer<typeof changeFactsSchema>;
 
 export const emptyFacts = (): ChangeFacts => ({ v: 1, causes: {}, commits: {}, titled: [] });
 
-const FACTS_BLOCK = /<!--\s*incident-desk:changes\s+(\{[\s\S]*?\})\s*-->/;
 
 /** JSON with sorted keys, so the same facts always render the same card (and no needless edit). */
 function canonical(value: unknown): unknown {
@@ -87,21 +87,13 @@ function canonical(value: unknown): unknown {
 export function renderFactsBlock(facts: ChangeFacts): string {
   const empty = Object.keys(facts.causes).length === 0 && Object.keys(facts.commits).length === 0 && facts.titled.length === 0 && !facts.suspects;
   if (empty) return "";
-  // `--` would end the HTML comment early; `>` is escaped for the same reason.
-  const json = JSON.stringify(canonical(facts)).replace(/--/g, "-\\u002d").replace(/>/g, "\\u003e");
-  return `<!-- incident-desk:changes ${json} -->`;
+  return writeMarker("changes", canonical(facts) as object);
 }
 
 /** The facts a card carries; a missing, older or damaged block is an empty cache, never an error. */
 export function readFactsBlock(body: string): ChangeFacts {
-  const match = FACTS_BLOCK.exec(body);
-  if (!match) return emptyFacts();
-  try {
-    const parsed = changeFactsSchema.safeParse(JSON.parse(match[1]!));
-    return parsed.success ? parsed.data : emptyFacts();
-  } catch {
-    return emptyFacts();
-  }
+  const parsed = changeFactsSchema.safeParse(readJsonMarker(body, "changes"));
+  return parsed.success ? parsed.data : emptyFacts();
 }
 
 export const causeKey = (ref: { kind: "pull"; number: number } | { kind: "sha"; sha: string }): string =>

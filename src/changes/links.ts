@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema.js";
 import type { CauseRef } from "../incident/commands.js";
-import { isBot, type History, type ReferenceSource } from "../incident/history.js";
+import { type History, type ReferenceSource } from "../incident/history.js";
 import type { Cause, IncidentState, TimelineEntry } from "../incident/state.js";
 import { readDeploymentNote } from "./deployment-note.js";
 import { emptyFacts, lookupCause, shortSha, type ChangeFacts, type DeploymentSnapshot, type PullSnapshot, type Suspects } from "./facts.js";
@@ -201,7 +201,7 @@ export function deriveChanges(state: IncidentState, history: History, facts: Cha
 
   const seen = new Set<number>();
   for (const e of history.events) {
-    if (e.type !== "commented" || !isBot(e.author)) continue;
+    if (e.type !== "commented" || !e.own) continue;
     const d = readDeploymentNote(e.body);
     if (!d || seen.has(d.id)) continue;
     seen.add(d.id);

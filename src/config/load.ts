@@ -1,3 +1,4 @@
+import { writeMarker } from "../markers.js";
 import { composeConfigGet } from "@probot/octokit-plugin-config";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { count, cutText, fitBody, list } from "../text/limits.js";
@@ -99,7 +100,7 @@ const cell = (value: string, max: number) => cutText(value.replace(/\s+/g, " ").
  */
 export function renderConfigError(error: ConfigError): string {
   const head = [
-    "<!-- incident-desk:config-error -->",
+    writeMarker("config-error"),
     "### ⚠️ incident-desk cannot read its configuration",
     "",
     `The configuration in ${error.files.map((f) => `\`${f}\``).join(", ")} is not valid, so nothing was changed.`,

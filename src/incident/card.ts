@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.js";
+import { hasMarker, writeMarker } from "../markers.js";
 import { bundledTemplate } from "../templates.js";
 import { notifiedMarker } from "../notify/events.js";
 import { followupProgress } from "../problems/progress.js";
@@ -7,7 +8,7 @@ import { count, cutText, fitBody, text } from "../text/limits.js";
 import { USAGE } from "./commands.js";
 import type { IncidentState } from "./state.js";
 
-export const CARD_MARKER = "<!-- incident-desk:card -->";
+export const CARD_MARKER = writeMarker("card");
 
 const STATUS_ICON: Record<string, string> = {
   investigating: "🔍",
@@ -101,5 +102,5 @@ export function renderCard(state: IncidentState, config: Config): string {
 }
 
 export function isCard(body: string): boolean {
-  return body.includes(CARD_MARKER);
+  return hasMarker(body, "card");
 }

@@ -2,6 +2,7 @@ import { parseIssue } from "@github/issue-parser";
 import { z } from "zod";
 import type { Config } from "../config/schema.js";
 import { matchSeverity } from "./commands.js";
+import { readJsonMarker, writeMarker } from "../markers.js";
 
 /**
  * What a new issue says about the incident it declares: the fields of the example issue form
@@ -18,7 +19,6 @@ export interface Declaration {
   source?: string;
 }
 
-const DECLARATION_MARKER = /<!--\s*incident-desk:declare\s+(\{[\s\S]*?\})\s*-->/;
 
 const declarationBlock = z.object({
   severity: z.string().optional(),
@@ -37,7 +37,7 @@ export function renderDeclarationMarker(d: Declaration): string {
     ...(d.security ? { security: true } : {}),
     ...(d.source ? { source: d.source } : {}),
   };
-  return `<!-- incident-desk:declare ${JSON.stringify(block).replace(/--/g, "\\u002d\\u002d")} -->`;
+  return writeMarker("declare", block);
 }
 
 /** Instants as people type them in a form: ISO 8601, or `2026-03-02 14:05` (UTC) with an optional `UTC`. */
@@ -65,25 +65,18 @@ const answered = (value: unknown): string | undefined => {
 
 export function parseDeclaration(body: string, config: Pick<Config, "severities">, trustedAuthor: boolean): Declaration {
   const out: Declaration = {};
-  const marker = trustedAuthor ? DECLARATION_MARKER.exec(body) : null;
-  if (marker) {
-    let parsed: z.infer<typeof declarationBlock> | undefined;
-    try {
-      parsed = declarationBlock.parse(JSON.parse(marker[1]!));
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed) {
-      const severity = parsed.severity ? matchSeverity(config, parsed.severity) : undefined;
-      const startedAt = parsed.started_at ? parseLooseInstant(parsed.started_at) : undefined;
-      return {
-        ...(severity ? { severity } : {}),
-        ...(startedAt ? { startedAt } : {}),
-        ...(parsed.service ? { service: parsed.service } : {}),
-        ...(parsed.security ? { security: true } : {}),
-        ...(parsed.source ? { source: parsed.source } : {}),
-      };
-    }
+  const marker = trustedAuthor ? declarationBlock.safeParse(readJsonMarker(body, "declare")) : undefined;
+  if (marker?.success) {
+    const parsed = marker.data;
+    const severity = parsed.severity ? matchSeverity(config, parsed.severity) : undefined;
+    const startedAt = parsed.started_at ? parseLooseInstant(parsed.started_at) : undefined;
+    return {
+      ...(severity ? { severity } : {}),
+      ...(startedAt ? { startedAt } : {}),
+      ...(parsed.service ? { service: parsed.service } : {}),
+      ...(parsed.security ? { security: true } : {}),
+      ...(parsed.source ? { source: parsed.source } : {}),
+    };
   }
   if (!/^###\s/m.test(body)) return out;
   let fields: Record<string, unknown> = {};

@@ -1,5 +1,6 @@
 import type { GitHub, RepoRef } from "../github/client.js";
-import { toHistoryEvent, toIssueSnapshot, type History, type HistoryEvent } from "./history.js";
+import { identityOf } from "../trust.js";
+import { markOwn, toHistoryEvent, toIssueSnapshot, type History, type HistoryEvent } from "./history.js";
 
 /**
  * Read an issue's whole history: the issue itself and its timeline, 100 items a page (the most
@@ -13,5 +14,5 @@ export async function fetchHistory(github: GitHub, repo: RepoRef, number: number
     github.paginate(github.rest.issues.listEventsForTimeline, { ...repo, issue_number: number, per_page: 100 }),
   ]);
   const events = items.map(toHistoryEvent).filter((e): e is HistoryEvent => e !== undefined);
-  return { repo, issue: toIssueSnapshot(issue), events };
+  return markOwn({ repo, issue: toIssueSnapshot(issue), events }, (await identityOf(github)));
 }

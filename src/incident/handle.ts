@@ -1,3 +1,4 @@
+import { identityOf, wroteIt } from "../trust.js";
 import type { Config } from "../config/schema.js";
 import { ConfigError, loadConfig, parseConfig, renderConfigError } from "../config/load.js";
 import type { GitHub, RepoRef } from "../github/client.js";
@@ -10,7 +11,7 @@ import { labelLinkedPulls, noteCauses } from "../changes/causes.js";
 import { gatherChangeFacts, type PullUpdate } from "../changes/gather.js";
 import { applyPlan } from "./apply.js";
 import { fetchHistory } from "./fetch.js";
-import { isBot, type History } from "./history.js";
+import type { History } from "./history.js";
 import { findCards, planReconcile } from "./reconcile.js";
 import { respondToComment } from "./respond.js";
 import { commandAuthors, deriveIncident, type IncidentState } from "./state.js";
@@ -128,6 +129,8 @@ export async function reportConfigError(deps: IncidentDeps, repo: RepoRef, numbe
   deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error.message}`);
   const body = renderConfigError(error);
   const comments = await deps.github.paginate(deps.github.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100 });
-  if (comments.some((c) => c.body === body && isBot({ login: c.user?.login ?? "", type: c.user?.type ?? "User" }))) return;
+  const full = `${repo.owner}/${repo.repo}`;
+  const identity = await identityOf(deps.github);
+  if (comments.some((c) => c.body === body && wroteIt(identity, { login: c.user?.login ?? "" }, full, full))) return;
   await deps.github.rest.issues.createComment({ ...repo, issue_number: number, body });
 }

@@ -1,3 +1,5 @@
+import { wroteIt, type Identity } from "../trust.js";
+
 /**
  * The history of an issue, as GitHub's timeline tells it, reduced to what incident-desk reads.
  * Everything about an incident is derived from this (see state.ts); nothing else is stored.
@@ -21,6 +23,8 @@ export interface IssueSnapshot {
   createdAt: string;
   closedAt: string | null;
   url: string;
+  /** Written by this app's own account (src/trust.ts): only then are its markers believed. */
+  own?: boolean;
 }
 
 export interface ReferenceSource {
@@ -36,11 +40,13 @@ export interface ReferenceSource {
   createdAt?: string;
   author: Actor;
   labels: string[];
+  /** Written by this app's own account (a problem ticket it opened). */
+  own?: boolean;
 }
 
 export type HistoryEvent =
   | { type: "labeled" | "unlabeled"; label: string; actor: Actor; at: string }
-  | { type: "commented"; commentId: number; body: string; author: Actor; at: string; url: string }
+  | { type: "commented"; commentId: number; body: string; author: Actor; at: string; url: string; own?: boolean }
   | { type: "assigned" | "unassigned"; assignee: string; actor: Actor; at: string }
   | { type: "closed"; actor: Actor; at: string }
   | { type: "reopened"; actor: Actor; at: string }
@@ -57,6 +63,17 @@ export interface History {
 
 export const isBot = (actor: Actor | undefined): boolean =>
   actor !== undefined && (actor.type === "Bot" || actor.login.endsWith("[bot]"));
+
+/** Mark what this app's own account wrote (see src/trust.ts): the only places its markers count. */
+export function markOwn(history: History, identity: Identity | undefined): History {
+  const home = `${history.repo.owner}/${history.repo.repo}`;
+  history.issue.own = wroteIt(identity, history.issue.author, home, home);
+  for (const e of history.events) {
+    if (e.type === "commented") e.own = wroteIt(identity, e.author, home, home);
+    else if (e.type === "cross-referenced") e.source.own = wroteIt(identity, e.source.author, e.source.repo || home, home);
+  }
+  return history;
+}
 
 // ---- conversion from GitHub's REST shapes ---------------------------------------------------
 

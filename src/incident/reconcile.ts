@@ -1,7 +1,6 @@
 import type { Config } from "../config/schema.js";
 import { isCard, renderCard } from "./card.js";
 import type { History } from "./history.js";
-import { isBot } from "./history.js";
 import { followupsDoneComment } from "../problems/progress.js";
 import type { IncidentState } from "./state.js";
 
@@ -32,7 +31,7 @@ export interface CardComment {
 export function findCards(history: History): CardComment[] {
   const cards: CardComment[] = [];
   for (const e of history.events) {
-    if (e.type === "commented" && isBot(e.author) && isCard(e.body)) cards.push({ id: e.commentId, body: e.body });
+    if (e.type === "commented" && e.own && isCard(e.body)) cards.push({ id: e.commentId, body: e.body });
   }
   return cards;
 }

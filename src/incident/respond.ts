@@ -3,7 +3,8 @@ import type { GitHub, RepoRef } from "../github/client.js";
 import { bundledTemplate } from "../templates.js";
 import { cutText, fitBody, text } from "../text/limits.js";
 import { USAGE } from "./commands.js";
-import { isBot, type History } from "./history.js";
+import type { History } from "./history.js";
+import { hasMarker, writeMarker } from "../markers.js";
 import type { CommandOutcome } from "./state.js";
 
 const WHAT: Record<string, string> = {
@@ -25,18 +26,15 @@ const WHAT: Record<string, string> = {
   help: "this list",
 };
 
-const replyMarker = (commentId: number) => `<!-- incident-desk:reply:${commentId} -->`;
+const replyMarker = (commentId: number) => writeMarker("reply", commentId);
 
 /** The app's reply to a comment, found by its marker. */
 export function findReply(history: History, commentId: number): { id: number; body: string } | undefined {
-  const marker = replyMarker(commentId);
   for (const e of history.events) {
-    if (e.type === "commented" && isBot(e.author) && e.body.includes(marker)) return { id: e.commentId, body: e.body };
+    if (e.type === "commented" && e.own && hasMarker(e.body, "reply", commentId)) return { id: e.commentId, body: e.body };
   }
   return undefined;
 }
-
-export const hasReply = (history: History, commentId: number): boolean => findReply(history, commentId) !== undefined;
 
 /**
  * The reply, within GitHub's body limit: a comment of thousands of wrong command lines gets a reply

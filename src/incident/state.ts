@@ -204,7 +204,7 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
   let mitigatedByAlert = false;
   const note = (entry: TimelineEntry) => state.timeline.push(entry);
 
-  const declaration = parseDeclaration(issue.body, config, isBot(issue.author));
+  const declaration = parseDeclaration(issue.body, config, issue.own === true);
   if (declaration.service) state.service = declaration.service;
   // Before the declaration: a service named by a label picks the rotation whose member commands.
   if (state.service === undefined) {
@@ -365,7 +365,7 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
   const openingLabels = new Set<string>();
   const bodyCommands = parseCommands(issue.body, { at: issue.createdAt, config });
   runCommands(bodyCommands, issue.author, issue.createdAt, issue.url, 0);
-  if (isBot(issue.author) && declaration.source) {
+  if (issue.own && declaration.source) {
     if (declaration.security) security = true;
     declare(issue.createdAt, issue.author.login, declaration.source === "dispatch" ? "dispatch" : "alert");
   }
@@ -405,7 +405,7 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
         break;
       case "commented": {
         // The app's own alert comments: a resolved group may mitigate, a group firing again undoes that.
-        const signal = state.isIncident && isBot(event.author) ? parseAlertSignal(event.body) : undefined;
+        const signal = state.isIncident && event.own ? parseAlertSignal(event.body) : undefined;
         if (signal?.status === "resolved") {
           note({ at: event.at, kind: "note", text: "Alerts resolved", actor: event.author.login });
           if (signal.mitigate && (state.status === "investigating" || state.status === "identified")) {
@@ -438,8 +438,10 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
       case "cross-referenced": {
         // A problem ticket of this incident mentions it; its current state comes with the
         // reference, so closing a ticket shows on the incident with no event of its own.
-        const marker = event.source.isPullRequest ? undefined : parseTicketMarker(event.source.body);
-        if (isTicketOf(marker, event.source.repo || state.repo, issue.number)) {
+        // Only an issue this app opened in this repository is a ticket (src/trust.ts).
+        const ticket = !event.source.isPullRequest && event.source.own === true && (event.source.repo || state.repo).toLowerCase() === state.repo.toLowerCase();
+        const marker = ticket ? parseTicketMarker(event.source.body) : undefined;
+        if (isTicketOf(marker, state.repo, issue.number)) {
           const { number, url, title, state: ticketState } = event.source;
           tickets.set(marker.key, { number, url, title, state: ticketState });
         } else {

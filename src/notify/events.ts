@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Config, NotificationChannel } from "../config/schema.js";
 import type { IncidentState } from "../incident/state.js";
+import { readMarker, writeMarker } from "../markers.js";
 
 /**
  * What the notification channels hear about, as a pure function of the incident's state.
@@ -21,7 +22,8 @@ export interface NotificationEvent {
   by?: string;
 }
 
-const NOTIFIED = /<!--\s*incident-desk:notified((?:\s+[0-9a-f]+)*)\s*-->/;
+/** Keys a card records at most (11 characters each). */
+const MAX_NOTIFIED = 500;
 const hash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 10);
 
 export function notificationEvents(state: IncidentState): NotificationEvent[] {
@@ -44,7 +46,14 @@ export function notificationEvents(state: IncidentState): NotificationEvent[] {
 
 /** The hidden line the card carries when channels are configured. */
 export function notifiedMarker(state: IncidentState): string {
-  return `<!-- incident-desk:notified ${notificationEvents(state).map((e) => e.key).join(" ")} -->`;
+  const keys = notificationEvents(state).map((e) => e.key);
+  // The newest keys only, and the time before which everything counts as told: the card stays
+  // within GitHub's limit however long the incident runs.
+  if (keys.length <= MAX_NOTIFIED) return writeMarker("notified", keys.join(" "));
+  const events = notificationEvents(state).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const kept = events.slice(-MAX_NOTIFIED);
+  const before = Date.parse(kept[0]!.at).toString(36);
+  return writeMarker("notified", [`t${before}`, ...kept.map((e) => e.key)].join(" "));
 }
 
 /**
@@ -55,10 +64,12 @@ export function notifiedMarker(state: IncidentState): string {
 export function unannounced(state: IncidentState, previousCard: string | undefined, latestAt?: string): NotificationEvent[] {
   const events = notificationEvents(state);
   if (previousCard === undefined) return events;
-  const recorded = NOTIFIED.exec(previousCard);
-  if (!recorded) return latestAt ? events.filter((e) => e.at === latestAt) : [];
-  const keys = new Set(recorded[1]!.trim().split(/\s+/).filter(Boolean));
-  return events.filter((e) => !keys.has(e.key));
+  const recorded = readMarker(previousCard, "notified");
+  if (recorded === undefined) return latestAt ? events.filter((e) => e.at === latestAt) : [];
+  const words = recorded.split(" ").filter(Boolean);
+  const watermark = words[0]?.startsWith("t") ? parseInt(words[0].slice(1), 36) : undefined;
+  const keys = new Set(words);
+  return events.filter((e) => !keys.has(e.key) && !(watermark !== undefined && Date.parse(e.at) < watermark));
 }
 
 /** Whether a channel wants an event of an incident of this severity. */

@@ -1,7 +1,8 @@
 import type { Config } from "../config/schema.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { readIncident, reconcileIssue, type Logger } from "../incident/handle.js";
-import { isBot, type History } from "../incident/history.js";
+import type { History } from "../incident/history.js";
+import { writeMarker } from "../markers.js";
 import type { IncidentState } from "../incident/state.js";
 import { bundledTemplate } from "../templates.js";
 import { formatDuration, parseDuration } from "../time/duration.js";
@@ -23,8 +24,8 @@ import { formatDuration, parseDuration } from "../time/duration.js";
  * row finds its own markers and writes nothing the second time.
  */
 
-const levelMarker = (level: number) => `<!-- incident-desk:escalation:${level} -->`;
-const reminderMarker = (since: string) => `<!-- incident-desk:update-reminder:${since} -->`;
+const levelMarker = (level: number) => writeMarker("escalation", level);
+const reminderMarker = (since: string) => writeMarker("update-reminder", since);
 
 export interface EscalationPlan {
   levels: { level: number; notify: string[]; dueAt: string }[];
@@ -34,7 +35,7 @@ export interface EscalationPlan {
 }
 
 function botComments(history: History): string[] {
-  return history.events.flatMap((e) => (e.type === "commented" && isBot(e.author) ? [e.body] : []));
+  return history.events.flatMap((e) => (e.type === "commented" && e.own ? [e.body] : []));
 }
 
 export function planEscalation(state: IncidentState, history: History, config: Config, now: Date): EscalationPlan {

@@ -1,8 +1,9 @@
+import { hasMarker, writeMarker } from "../markers.js";
 import type { Config } from "../config/schema.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { errorStatus } from "../github/client.js";
 import { ensureLabels } from "../github/labels.js";
-import { isBot, type History } from "../incident/history.js";
+import type { History } from "../incident/history.js";
 import { labelSpec } from "../incident/labels.js";
 import type { IncidentState } from "../incident/state.js";
 import { bundledTemplate } from "../templates.js";
@@ -18,7 +19,7 @@ import { postmortemFileState } from "./render.js";
  * the job without doing any of it twice.
  */
 
-export const LINK_MARKER = "<!-- incident-desk:postmortem-link -->";
+export const LINK_MARKER = writeMarker("postmortem-link");
 
 export type PublishOutcome = "created" | "updated" | "unchanged" | "kept-edits" | "merged";
 
@@ -200,7 +201,7 @@ export async function publishPostmortem(input: PublishInput): Promise<PublishRes
 
   if (pull || dryRun) {
     const comment = fitBody([text(bundledTemplate("postmortem-comment.md.hbs")({ marker: LINK_MARKER, pull, path, branch }).trim(), { at: "line" })]);
-    const previous = history.events.find((e) => e.type === "commented" && isBot(e.author) && e.body.includes(LINK_MARKER));
+    const previous = history.events.find((e) => e.type === "commented" && e.own === true && hasMarker(e.body, "postmortem-link"));
     if (!previous) {
       await write(`comment on #${state.number}`, () => github.rest.issues.createComment({ ...repo, issue_number: state.number, body: comment }));
     } else if (previous.type === "commented" && previous.body !== comment && pull) {

@@ -1,5 +1,6 @@
 import { bundledTemplate } from "../templates.js";
-import { isBot, type History } from "../incident/history.js";
+import type { History } from "../incident/history.js";
+import { hasMarker, writeMarker } from "../markers.js";
 import type { Followup, IncidentState } from "../incident/state.js";
 
 /**
@@ -18,7 +19,7 @@ export function followupProgress(state: IncidentState): FollowupProgress {
   return { total: items.length, done: items.filter((i) => i.done).length, items };
 }
 
-export const FOLLOWUPS_DONE_MARKER = "<!-- incident-desk:followups-done -->";
+export const FOLLOWUPS_DONE_MARKER = writeMarker("followups-done");
 
 /**
  * The one comment that says every follow-up is done, when that has just become true and has not
@@ -29,7 +30,7 @@ export function followupsDoneComment(state: IncidentState, history: History): st
   if (!state.isIncident) return undefined;
   const progress = followupProgress(state);
   if (progress.total === 0 || progress.done < progress.total) return undefined;
-  const said = history.events.some((e) => e.type === "commented" && isBot(e.author) && e.body.includes(FOLLOWUPS_DONE_MARKER));
+  const said = history.events.some((e) => e.type === "commented" && e.own && hasMarker(e.body, "followups-done"));
   if (said) return undefined;
   return bundledTemplate("followups-done.md.hbs")({ marker: FOLLOWUPS_DONE_MARKER, progress, commander: state.roles.commander }).trim();
 }

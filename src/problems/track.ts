@@ -3,6 +3,7 @@ import type { RepoRef } from "../github/client.js";
 import { parseRepo } from "../github/client.js";
 import { reconcileIssue, type IncidentDeps } from "../incident/handle.js";
 import { parseTicketMarker } from "./marker.js";
+import { identityOf, wroteIt } from "../trust.js";
 
 /**
  * Remediation tracking: a problem ticket that is closed, reopened or edited concerns its
@@ -16,6 +17,7 @@ const ticketEventSchema = z.object({
     number: z.number().int().positive(),
     body: z.string().nullish(),
     pull_request: z.unknown().optional(),
+    user: z.object({ login: z.string() }).nullish(),
   }),
 });
 
@@ -27,7 +29,7 @@ export interface TicketTarget {
   ticket: number;
 }
 
-export function ticketTarget(name: string, payload: unknown): TicketTarget | undefined {
+export function ticketTarget(name: string, payload: unknown): (TicketTarget & { author?: string }) | undefined {
   if (name !== "issues") return undefined;
   const parsed = ticketEventSchema.safeParse(payload);
   if (!parsed.success) return undefined;
@@ -38,12 +40,15 @@ export function ticketTarget(name: string, payload: unknown): TicketTarget | und
   // A ticket only speaks for an incident of its own repository: the marker is in a body that
   // anyone who can edit the issue can write.
   if (marker.repo.toLowerCase() !== e.repository.full_name.toLowerCase()) return undefined;
-  return { repo: parseRepo(e.repository.full_name), incident: marker.incident, ticket: e.issue.number };
+  return { repo: parseRepo(e.repository.full_name), incident: marker.incident, ticket: e.issue.number, ...(e.issue.user ? { author: e.issue.user.login } : {}) };
 }
 
 /** Rebuild the incident's card after one of its problem tickets changed. */
 export async function trackTicket(deps: IncidentDeps, name: string, payload: unknown): Promise<void> {
   const target = ticketTarget(name, payload);
   if (!target) return;
+  // Only a ticket this app opened speaks for an incident: anyone can open an issue carrying a copy of the marker.
+  const full = `${target.repo.owner}/${target.repo.repo}`;
+  if (!target.author || !wroteIt(await identityOf(deps.github), { login: target.author }, full, full)) return;
   await reconcileIssue(deps, target.repo, target.incident, { kind: "issue" });
 }

@@ -1,3 +1,4 @@
+import { identityOf } from "../trust.js";
 import type { DeploymentSnapshot } from "../changes/facts.js";
 import { findCards } from "../incident/reconcile.js";
 import { resolveCauseRef } from "../changes/causes.js";
@@ -6,7 +7,7 @@ import { toDeploymentSnapshot } from "../changes/snapshots.js";
 import type { Config } from "../config/schema.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { atLeast, fetchPermission, type PermissionLevel } from "../github/permissions.js";
-import { toHistoryEvent, toIssueSnapshot, type History, type HistoryEvent } from "../incident/history.js";
+import { markOwn, toHistoryEvent, toIssueSnapshot, type History, type HistoryEvent } from "../incident/history.js";
 import { commandAuthors, deriveIncident, type IncidentState } from "../incident/state.js";
 import type { Period } from "./period.js";
 
@@ -66,10 +67,11 @@ export async function gatherReport(github: GitHub, repo: RepoRef, config: Config
     return level;
   };
 
+  const identity = issues.length > 0 ? await identityOf(github) : undefined;
   const incidents = await mapLimit(issues, TIMELINE_CONCURRENCY, async (issue) => {
     const items = await github.paginate(github.rest.issues.listEventsForTimeline, { ...repo, issue_number: issue.number, per_page: 100 });
     const events = items.map(toHistoryEvent).filter((e): e is HistoryEvent => e !== undefined);
-    const history: History = { repo, issue: toIssueSnapshot(issue), events };
+    const history: History = markOwn({ repo, issue: toIssueSnapshot(issue), events }, identity);
     const levels = new Map<string, PermissionLevel>();
     for (const login of commandAuthors(history, config)) levels.set(login, await permissionOf(login));
     const mayCommand = (login: string) => atLeast(levels.get(login) ?? "none", config.commands.permission);

@@ -1,7 +1,8 @@
 import type { Config } from "../config/schema.js";
 import { errorStatus, parseRepo, type RepoRef } from "../github/client.js";
 import type { IncidentDeps } from "../incident/handle.js";
-import { isBot, type History } from "../incident/history.js";
+import type { History } from "../incident/history.js";
+import { hasMarker, writeMarker } from "../markers.js";
 import { bundledTemplate } from "../templates.js";
 import { ensureLabels } from "../github/labels.js";
 import { labelSpec } from "../incident/labels.js";
@@ -21,7 +22,7 @@ export function privateRepoFor(config: Config, repo: RepoRef): RepoRef | undefin
   return same ? undefined : target;
 }
 
-const REFUSAL_MARKER = "<!-- incident-desk:security-move -->";
+const REFUSAL_MARKER = writeMarker("security-move");
 
 const TRANSFER = `mutation($issueId: ID!, $repositoryId: ID!) {
   transferIssue(input: { issueId: $issueId, repositoryId: $repositoryId }) { issue { number url } }
@@ -66,7 +67,7 @@ export async function moveToPrivateRepo(
       deps.log.warn(`incident-desk: cannot move security incident ${repo.owner}/${repo.repo}#${history.issue.number} to ${where}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  const answered = history.events.some((e) => e.type === "commented" && isBot(e.author) && e.body.includes(REFUSAL_MARKER));
+  const answered = history.events.some((e) => e.type === "commented" && e.own && hasMarker(e.body, "security-move"));
   if (!answered) {
     const body = bundledTemplate("security-move.md.hbs")({
       marker: REFUSAL_MARKER,

@@ -1,7 +1,7 @@
 // GitHub App endpoints: the app, installations and installation access tokens.
 import { randomBytes } from "node:crypto";
 import { HttpError } from "../http.js";
-import { appJson, installationJson, repoJson } from "../serialize.js";
+import { appJson, installationJson, repoJson, userJson } from "../serialize.js";
 import { ok, repoOf, type Routes } from "./common.js";
 import { paginate } from "../pagination.js";
 
@@ -10,6 +10,18 @@ function requireJwt(kind: string) {
 }
 
 export const appRoutes: Routes = {
+  // GitHub answers a personal token with its user; an installation token or a workflow's
+  // GITHUB_TOKEN (github-actions[bot]) with 403 "Resource not accessible by integration".
+  "users/get-authenticated": (ctx) => {
+    const user = ctx.identity.user;
+    if (ctx.identity.kind !== "user" || user.type === "Bot") throw new HttpError(403, "Resource not accessible by integration");
+    const at = "2020-01-01T00:00:00Z";
+    return ok({
+      ...userJson(user),
+      name: null, company: null, blog: "", location: null, email: null, hireable: null, bio: null,
+      public_repos: 0, public_gists: 0, followers: 0, following: 0, created_at: at, updated_at: at,
+    });
+  },
   "apps/get-authenticated": (ctx) => {
     requireJwt(ctx.identity.kind);
     return ok({ ...appJson(ctx.sim.state.app), installations_count: ctx.sim.state.installations.size });
