@@ -151,7 +151,8 @@ describe("nothing generated carries a pasted credential", () => {
   const token = `ghp_${"A1b2C3d4E5".repeat(4)}`;
   const npm = `npm_${"x9".repeat(18)}`;
   const jwt = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZXBsb3kifQ.${"s".repeat(43)}`;
-  const secrets = [token, npm, jwt, "hunter2", "dXNlcjpwYXNzd29yZA", "AccountKey=abc", "glpat-"];
+  const keyLine = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7";
+  const secrets = [token, npm, jwt, "hunter2", "dXNlcjpwYXNzd29yZA", "AccountKey=abc", "glpat-", keyLine];
 
   beforeEach(() => {
     sim = newSim(REPO);
@@ -163,6 +164,8 @@ describe("nothing generated carries a pasted credential", () => {
     alice.editIssue(REPO, n, { title: `Checkout fails with 502 (token ${token})` });
     alice.comment(REPO, n, `/timeline 10:20 curl -H "Authorization: Basic dXNlcjpwYXNzd29yZA==" failed, then with ${jwt}`);
     alice.comment(REPO, n, "/impact Storage was reachable with DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=abc+/def==;");
+    // Shown in the timeline's table, where its line breaks become spaces.
+    alice.comment(REPO, n, `/update The deploy key leaked:\n-----BEGIN OPENSSH PRIVATE KEY-----\n${keyLine}\n${keyLine}\n-----END OPENSSH PRIVATE KEY-----\nrotated.`);
     sim.as("bob").openPullRequest(REPO, { title: `Rotate glpat-${"x".repeat(20)}`, body: `Fixes #${n}`, head: "fix-rotate", commits: [{ message: "rotate" }] });
   });
 

@@ -138,6 +138,13 @@ describe("redact: private key blocks", () => {
     expect(redact(`-----BEGIN PRIVATE KEY-----\n${B64}\n\nmiddle\n${key}\nend`)).toBe("[redacted]\n\nmiddle\n[redacted]\nend");
   });
 
+  it("in a table cell, where line breaks became spaces", () => {
+    const oneLine = key.replace(/\n/g, " ");
+    expect(redact(`| 10:20 | Leaked ${oneLine} in a log | @bob |`)).toBe("| 10:20 | Leaked [redacted] in a log | @bob |");
+    const unterminated = `-----BEGIN PRIVATE KEY----- ${B64} ${B64} Ag==`;
+    expect(redact(`| 10:20 | ${unterminated} was pasted | @bob |`)).toBe("| 10:20 | [redacted] was pasted | @bob |");
+  });
+
   it("quoted in Markdown", () => {
     expect(redact(`> -----BEGIN PRIVATE KEY-----\n> ${B64}\n> -----END PRIVATE KEY-----\n\nafter`)).toBe("> [redacted]\n\nafter");
   });

@@ -174,21 +174,48 @@ const isBase64Line = (line: string) => {
   return line.length > 0;
 };
 
-/**
- * Where a key block that starts its body at `from` ends. The body is the base64 run on the BEGIN
- * line itself (a key pasted from JSON, with `\n` escapes) or the lines below it: base64 lines,
- * armor headers (`Proc-Type:`, `Version:`) and the blank line that follows them, up to the END
- * line. With no END line the block ends with its last line of key material.
- */
-function keyBlockEnd(text: string, from: number): number {
-  let i = from;
+/** The end of the run of base64 characters and `\n` escapes that starts at `i`. */
+function base64Run(text: string, i: number): number {
   while (i < text.length) {
     if (isBase64Char(text.charCodeAt(i))) i++;
     else if (text[i] === "\\" && (text[i + 1] === "n" || text[i + 1] === "r")) i += 2;
     else break;
   }
-  const endOnLine = KEY_END.exec(text.slice(i, i + 80));
-  if (endOnLine) return i + endOnLine[0].length;
+  return i;
+}
+
+/** Where an END line that starts at `i` ends, if one does. */
+function endMarkerAt(text: string, i: number): number | undefined {
+  const end = KEY_END.exec(text.slice(i, i + 80));
+  return end ? i + end[0].length : undefined;
+}
+
+/**
+ * Where a key block that starts its body at `from` ends. The body is the key material on the BEGIN
+ * line itself (a key pasted from JSON with `\n` escapes, or a table cell where line breaks became
+ * spaces) or the lines below it: base64 lines, armor headers (`Proc-Type:`, `Version:`) and the
+ * blank line that follows them, up to the END line. With no END line the block ends with its last
+ * line of key material.
+ */
+function keyBlockEnd(text: string, from: number): number {
+  let i = base64Run(text, from);
+  // On the BEGIN line, words after a blank count as key material when they look like key lines
+  // (long, or base64's closing `=`), or when an END marker follows them: "was pasted" does not.
+  for (;;) {
+    const closed = endMarkerAt(text, i);
+    if (closed !== undefined) return closed;
+    let k = i;
+    while (text[k] === " " || text[k] === "\t") k++;
+    if (k === i) break;
+    const closedAfterBlank = endMarkerAt(text, k);
+    if (closedAfterBlank !== undefined) return closedAfterBlank;
+    const w = base64Run(text, k);
+    const looksLikeKey = w - k >= 20 || (w > k && text[w - 1] === "=");
+    let after = w;
+    while (text[after] === " " || text[after] === "\t") after++;
+    if (!looksLikeKey && (w === k || endMarkerAt(text, after) === undefined)) break;
+    i = w;
+  }
   let lineEnd = text.indexOf("\n", i);
   if (lineEnd === -1) lineEnd = text.length;
   // Something else follows on the BEGIN line: the block is what came before it.
