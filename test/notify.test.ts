@@ -104,6 +104,24 @@ describe("notifications", () => {
     expect(at("/hook")[1]!.json).toMatchObject({ text: "Status investigating → resolved", by: "bob", incident: { status: "resolved", severity: "sev3" } });
   });
 
+  it("what people wrote is redacted before it leaves: a token in the title, a password in an /update", async () => {
+    h = await startApp({ config: CONFIG });
+    const token = `ghp_${"Zz9".repeat(12)}`;
+    const n = h.sim.as("alice").openIssue("acme/web", { title: `Deploy key ${token} leaked`, labels: ["incident", "sev1"] });
+    await h.deliver();
+    h.sim.as("bob").comment("acme/web", n, "/update Rotated; the new DB url is postgres://app:hunter2@db:5432/app");
+    await h.deliver();
+    await settleNotifications();
+    const sent = rx.received.map((r) => r.body).join("\n");
+    expect(sent).not.toContain(token);
+    expect(sent).not.toContain("hunter2");
+    expect(at("/slack").map((r) => r.json.text)).toEqual([
+      expect.stringContaining("Deploy key [redacted] leaked"),
+      expect.stringContaining("Rotated; the new DB url is postgres://app:[redacted]@db:5432/app"),
+    ]);
+    expect(at("/hook")[0]!.json).toMatchObject({ incident: { title: "Deploy key [redacted] leaked" } });
+  });
+
   it("a duplicate delivery sends nothing twice", async () => {
     h = await startApp({ config: CONFIG });
     const n = h.sim.as("alice").openIssue("acme/web", { title: "Checkout is down", labels: ["incident", "sev1"] });

@@ -8,6 +8,7 @@ import { reconcileIssue, reportConfigError } from "../incident/handle.js";
 import type { IncidentState } from "../incident/state.js";
 import { generatePostmortem } from "../postmortem/generate.js";
 import { openProblemTickets } from "../problems/tickets.js";
+import { redact } from "../postmortem/redact.js";
 import { runReport } from "../report/run.js";
 import { escalateSummary, runEscalate } from "../oncall/escalate.js";
 import { settleNotifications } from "../notify/send.js";
@@ -182,10 +183,11 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const result = await main(options);
     for (const [name, value] of Object.entries(result.outputs) as [OutputName, string][]) core.setOutput(name, value);
     // Appended directly rather than through core.summary, which remembers the first file it saw
-    // for the life of the process.
+    // for the life of the process. Summaries quote titles and tickets: redacted like the rest.
+    const summary = redact(result.summary);
     const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-    if (summaryFile) appendFileSync(summaryFile, `${result.summary}\n`);
-    else core.info(result.summary);
+    if (summaryFile) appendFileSync(summaryFile, `${summary}\n`);
+    else core.info(summary);
   } catch (error) {
     core.setFailed(describeError(error));
   }

@@ -33,6 +33,8 @@ export interface ReferenceSource {
   body: string;
   url: string;
   repo: string;
+  /** Whether the source's repository is private (GitHub's `repository.private`); absent when the payload does not say. */
+  private?: boolean;
   state: "open" | "closed";
   isPullRequest: boolean;
   mergedAt: string | null;
@@ -119,6 +121,7 @@ function toReferenceSource(source: unknown): ReferenceSource | undefined {
     body: str(issue.body),
     url: str(issue.html_url),
     repo: str(repository.full_name, repoFromUrl),
+    ...(typeof repository.private === "boolean" ? { private: repository.private } : {}),
     state: issue.state === "closed" ? "closed" : "open",
     isPullRequest: pr !== undefined,
     mergedAt: pr && typeof pr.merged_at === "string" ? pr.merged_at : null,

@@ -1,7 +1,9 @@
 import type { Config } from "../config/schema.js";
 import type { IncidentState, TimelineEntry } from "../incident/state.js";
 import { followupProgress } from "../problems/progress.js";
+import { mayName, type Audience } from "../security/disclosure.js";
 import { formatDuration } from "../time/duration.js";
+import { redact } from "./redact.js";
 
 /**
  * What the post-mortem template sees: a pure function of the incident's state (the same state the
@@ -35,10 +37,13 @@ export function incidentDate(state: IncidentState, fallback: string): string {
   return (state.times.started ?? state.times.detected ?? fallback).slice(0, 10);
 }
 
-/** `docs/postmortems/YYYY-MM-DD-<number>-<slug>.md` (the directory is `postmortem.path`). */
+/**
+ * `docs/postmortems/YYYY-MM-DD-<number>-<slug>.md` (the directory is `postmortem.path`). The slug
+ * is made from the redacted title: a token pasted in a title would otherwise reach the file name.
+ */
 export function postmortemPath(state: IncidentState, config: Config, now: string): string {
   const dir = config.postmortem.path.replace(/^\/+|\/+$/g, "");
-  const file = `${incidentDate(state, now)}-${state.number}-${slugify(state.title)}.md`;
+  const file = `${incidentDate(state, now)}-${state.number}-${slugify(redact(state.title))}.md`;
   return dir ? `${dir}/${file}` : file;
 }
 
@@ -50,6 +55,8 @@ export function isPostmortemFileOf(name: string, number: number): boolean {
 export interface PostmortemOptions {
   /** When the document is generated (an ISO instant); ends the impact bar of an ongoing incident. */
   generatedAt: string;
+  /** Where the document goes; references it may not name are left out. Unknown: a public repository. */
+  audience?: Audience;
 }
 
 const TIME_NAMES = [
@@ -146,8 +153,9 @@ export function postmortemView(state: IncidentState, config: Config, options: Po
       }));
   const fixes = (changes?.linked ?? []).map((p) => ({ number: p.number, title: p.title, url: p.url, state: p.state, role: p.role, mergedAt: p.mergedAt }));
   const deployments = (changes?.deployments ?? []).map((d) => ({ sha: d.sha.slice(0, 7), environment: d.environment, at: d.at, url: d.url }));
+  const audience = options.audience ?? { repo: state.repo, private: false };
   const mentions = state.references
-    .filter((r) => !r.source.isPullRequest)
+    .filter((r) => !r.source.isPullRequest && mayName(r.source, audience, config))
     .map((r) => ({ number: r.source.number, title: r.source.title, url: r.source.url, state: r.source.state }));
 
   const progress = followupProgress(state);

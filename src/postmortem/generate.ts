@@ -58,10 +58,14 @@ export async function generatePostmortem(
   if (proceed && !proceed(state)) return undefined;
   const template = await loadTemplate(ctx);
   const asOf = historyAsOf(history);
-  const document = renderPostmortem(postmortemView(state, ctx.config, { generatedAt: asOf }), template);
+  // The document's audience: whether the repository is private decides which references it may name.
+  const { data: repository } = await ctx.github.rest.repos.get({ ...ctx.repo });
+  const audience = { repo: `${ctx.repo.owner}/${ctx.repo.repo}`, private: repository.private };
+  const document = renderPostmortem(postmortemView(state, ctx.config, { generatedAt: asOf, audience }), template);
   const result = await publishPostmortem({
     github: ctx.github,
     repo: ctx.repo,
+    repository,
     config: ctx.config,
     state,
     history,

@@ -35,6 +35,8 @@ export interface PublishResult {
 export interface PublishInput {
   github: GitHub;
   repo: RepoRef;
+  /** The repository, as `GET /repos/{owner}/{repo}` answered (the caller has read it already). */
+  repository: { private: boolean; default_branch: string };
   config: Config;
   state: IncidentState;
   history: History;
@@ -105,13 +107,12 @@ export function pullTitle(state: Pick<IncidentState, "title" | "number">): strin
 }
 
 export async function publishPostmortem(input: PublishInput): Promise<PublishResult> {
-  const { github, repo, config, state, history, document, dryRun } = input;
+  const { github, repo, repository, config, state, history, document, dryRun } = input;
   const writes: string[] = [];
   const write = async (what: string, action: () => Promise<unknown>) => {
     writes.push(what);
     if (!dryRun) await action();
   };
-  const { data: repository } = await github.rest.repos.get({ ...repo });
   if (state.security && !repository.private) {
     throw new Error(
       `#${state.number} is a security incident: its post-mortem is not written to the public repository ${repo.owner}/${repo.repo} (set \`private.repo\` and run the Action there).`,

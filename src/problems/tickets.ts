@@ -97,6 +97,15 @@ export async function openProblemTickets(
   const { github, repo, config, dryRun } = ctx;
   const { state } = await requireIncident(ctx, number, "problems");
   if (proceed && !proceed(state)) return undefined;
+  if (state.security) {
+    // Public tickets would name the security incident and its follow-ups, as a public post-mortem would.
+    const { data: repository } = await github.rest.repos.get({ ...repo });
+    if (!repository.private) {
+      throw new Error(
+        `#${state.number} is a security incident: its problem tickets are not opened in the public repository ${repo.owner}/${repo.repo} (set \`private.repo\` and run the Action there).`,
+      );
+    }
+  }
   if (state.followups.length === 0) return { state, tickets: [] };
   const known = await knownTickets(github, repo, state);
   const labels = [config.labels.problem, ...config.problems.labels.filter((l) => l.toLowerCase() !== config.labels.problem.toLowerCase())];

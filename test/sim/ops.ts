@@ -316,7 +316,7 @@ export class Ops {
       if (target === source || before.has(target.id) || seen.has(target.id)) continue;
       seen.add(target.id);
       if (target.timeline.some((e) => e.event === "cross-referenced" && e.source === source)) continue;
-      if (source.repo.private && source.repo !== target.repo && !target.repo.private) continue;
+      // Recorded whatever the visibility: the timeline shows it only to callers who can see the source.
       this.event(target, actor, "cross-referenced", { source, timelineOnly: true }, at);
     }
   }

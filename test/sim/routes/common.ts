@@ -9,18 +9,24 @@ export type Routes = Record<string, Handler>;
 export function repoOf(ctx: Ctx): RepoRec {
   const st = ctx.sim.state;
   const repo = st.repo(ctx.params.owner ?? "", ctx.params.repo ?? "");
-  if (!repo) throw new HttpError(404, "Not Found");
+  if (!repo || !canSee(ctx, repo)) throw new HttpError(404, "Not Found");
   const id = ctx.identity;
   if (id.kind === "installation") {
     const inst = st.installationOf(repo);
-    if (!inst || inst.id !== id.installationId) {
-      if (repo.private) throw new HttpError(404, "Not Found");
-      if (ctx.method !== "GET") throw new HttpError(403, "Resource not accessible by integration");
-    }
-  } else if (repo.private && st.permission(repo, id.login) === "none") {
-    throw new HttpError(404, "Not Found");
+    if ((!inst || inst.id !== id.installationId) && ctx.method !== "GET") throw new HttpError(403, "Resource not accessible by integration");
   }
   return repo;
+}
+
+/**
+ * Whether the caller may see `repo`: public ones, a private one the installation covers or the
+ * user may read. GitHub leaves out of a timeline the cross-references from what the caller cannot see.
+ */
+export function canSee(ctx: Ctx, repo: RepoRec): boolean {
+  if (!repo.private) return true;
+  const id = ctx.identity;
+  if (id.kind === "installation") return ctx.sim.state.installationOf(repo)?.id === id.installationId;
+  return ctx.sim.state.permission(repo, id.login) !== "none";
 }
 
 export function actorOf(ctx: Ctx): Actor {

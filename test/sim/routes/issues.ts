@@ -2,7 +2,7 @@
 import { HttpError, validationFailed } from "../http.js";
 import { paginate } from "../pagination.js";
 import { commentJson, eventJson, issueJson, labelJson, reactionJson } from "../serialize.js";
-import { actorOf, issueOf, labelNames, ok, repoOf, sinceFilter, type Routes } from "./common.js";
+import { actorOf, canSee, issueOf, labelNames, ok, repoOf, sinceFilter, type Routes } from "./common.js";
 import type { Ctx } from "../http.js";
 import type { CommentRec, IssueRec } from "../model.js";
 
@@ -249,7 +249,10 @@ export const issueRoutes: Routes = {
   },
   "issues/list-events-for-timeline": (ctx) => {
     const issue = issueOf(ctx);
-    const list = issue.timeline.map((e) => eventJson(issue, e, true)).filter((e): e is Record<string, unknown> => e !== null);
+    const list = issue.timeline
+      .filter((e) => e.event !== "cross-referenced" || !e.source || canSee(ctx, e.source.repo))
+      .map((e) => eventJson(issue, e, true))
+      .filter((e): e is Record<string, unknown> => e !== null);
     const page = paginate(ctx, list);
     return ok(page.items, 200, page.headers);
   },
