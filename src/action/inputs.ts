@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG_PATH } from "../config/load.js";
  * The Action's inputs (action.yml), read as the runner hands them over (strings, "" when unset)
  * and validated once. Each message says what to write instead.
  */
-export const COMMANDS = ["auto", "postmortem", "problems", "escalate", "report", "handle"] as const;
+export const COMMANDS = ["auto", "postmortem", "problems", "escalate", "report", "handle", "statuspage"] as const;
 export type ActionCommand = (typeof COMMANDS)[number];
 
 const commandName = z
@@ -46,6 +46,11 @@ export const inputsSchema = z.object({
     .trim()
     .optional()
     .transform((s) => (s ? s : undefined)),
+  "statuspage-dir": z
+    .string()
+    .trim()
+    .optional()
+    .transform((s) => s || "_site"),
 });
 
 export type ActionInputs = z.output<typeof inputsSchema>;
