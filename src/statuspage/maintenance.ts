@@ -1,5 +1,5 @@
 import { effectiveEnd, maintenancePhase, type MaintenanceState } from "../maintenance/state.js";
-import { incidentId, publicText } from "./public.js";
+import { incidentId, iso, publicText } from "./public.js";
 
 /**
  * The public view of a maintenance window: its title and description (written for the status
@@ -30,13 +30,15 @@ export function publicMaintenance(state: MaintenanceState, asOf: string): Public
   const phase = maintenancePhase(state, new Date(asOf));
   if (phase === "invalid" || phase === "unconfirmed") return undefined;
   const id = `maintenance-${incidentId(state.repo, state.number)}`;
-  const { starts, ends } = state.window;
-  const ended = effectiveEnd(state);
+  const starts = iso(state.window.starts);
+  const ends = iso(state.window.ends);
+  const ended = iso(effectiveEnd(state));
+  const createdAt = iso(state.createdAt);
   const description = state.description ? publicText(state.description) : undefined;
   const updates: PublicMaintenance["updates"] = [
-    { id: `${id}-u1`, at: state.createdAt, status: "scheduled", body: description || `Maintenance is scheduled from ${human(starts)} to ${human(ends)}.` },
+    { id: `${id}-u1`, at: createdAt, status: "scheduled", body: description || `Maintenance is scheduled from ${human(starts)} to ${human(ends)}.` },
   ];
-  if (phase === "cancelled") updates.push({ id: `${id}-u2`, at: state.closedAt!, status: "cancelled", body: "This maintenance was cancelled." });
+  if (phase === "cancelled") updates.push({ id: `${id}-u2`, at: iso(state.closedAt!), status: "cancelled", body: "This maintenance was cancelled." });
   if (phase === "in_progress" || phase === "completed") updates.push({ id: `${id}-u2`, at: starts, status: "in_progress", body: "Maintenance is in progress." });
   if (phase === "completed") {
     updates.push({ id: `${id}-u3`, at: ended, status: "completed", body: ended === ends ? "Maintenance has completed." : "Maintenance has completed, ahead of schedule." });
@@ -52,7 +54,7 @@ export function publicMaintenance(state: MaintenanceState, asOf: string): Public
     scheduledFor: starts,
     scheduledUntil: ends,
     endedAt: ended,
-    createdAt: state.createdAt,
+    createdAt,
     updatedAt: updates[updates.length - 1]!.at,
     updates,
   };

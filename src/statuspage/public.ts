@@ -128,6 +128,9 @@ const DEFAULT_BODY: Record<PublicStatus, string> = {
 
 export const statusBody = (status: PublicStatus): string => DEFAULT_BODY[status];
 
+/** One spelling of instants in everything published: `2026-03-02T09:00:00.000Z`. */
+export const iso = (at: string): string => new Date(Date.parse(at)).toISOString();
+
 const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 
 /** The incident's id on the page and in the API: stable, readable, unique across repositories. */
@@ -141,8 +144,8 @@ export function publicIncident(state: IncidentState, asOf: string): PublicIncide
   const id = incidentId(state.repo, state.number);
   const limit = Date.parse(asOf);
   const within = (at: string) => Date.parse(at) <= limit;
-  const detected = state.times.detected ?? state.timeline[0]?.at ?? asOf;
-  const started = state.times.started && Date.parse(state.times.started) <= Date.parse(detected) ? state.times.started : detected;
+  const detected = iso(state.times.detected ?? state.timeline[0]?.at ?? asOf);
+  const started = state.times.started && Date.parse(state.times.started) <= Date.parse(detected) ? iso(state.times.started) : detected;
 
   // Status and severity as they moved, oldest first.
   const statusMoves: { at: string; to: PublicStatus }[] = [];
@@ -152,10 +155,10 @@ export function publicIncident(state: IncidentState, asOf: string): PublicIncide
     if (entry.kind === "status") {
       const to = toPublicStatus(movedTo(entry) ?? "");
       // A move into a state that is not public (triage) is not an update; the next move is.
-      if (to) statusMoves.push({ at: entry.at, to });
+      if (to) statusMoves.push({ at: iso(entry.at), to });
     } else if (entry.kind === "severity") {
       const to = movedTo(entry);
-      if (to) severityMoves.push({ at: entry.at, to });
+      if (to) severityMoves.push({ at: iso(entry.at), to });
     }
   }
   const firstSeverity = severityMoves.length > 0 ? severityFrom(state, severityMoves) : state.severity;
@@ -168,7 +171,7 @@ export function publicIncident(state: IncidentState, asOf: string): PublicIncide
   for (const update of state.updates) {
     if (!within(update.at) || isInternalUpdate(update)) continue;
     const text = publicText(update.text);
-    if (text) raw.push({ at: update.at, text });
+    if (text) raw.push({ at: iso(update.at), text });
   }
   // Stable: at one instant, the status change first, then the texts in the order they were written.
   raw.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.text === undefined ? 0 : 1) - (b.text === undefined ? 0 : 1));
