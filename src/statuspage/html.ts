@@ -45,6 +45,12 @@ function templates() {
   return compiled;
 }
 
+const TONE_COLOURS: Record<string, string> = { none: "#1a7f37", minor: "#9a6700", major: "#bc4c00", critical: "#cf222e", maintenance: "#0969da" };
+
+/** A dot in the page's colour, inline: no extra file, and no request a browser would make for /favicon.ico. */
+const favicon = (model: StatusPageModel) =>
+  `data:image/svg+xml,${encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="${TONE_COLOURS[model.overall.tone]}"/></svg>`)}`;
+
 export const stylesheet = (): string => templateSource("statuspage/style.css");
 
 const namesOf = (model: StatusPageModel, ids: string[]) => model.components.filter((c) => ids.includes(c.id)).map((c) => c.name).join(", ");
@@ -52,6 +58,7 @@ const namesOf = (model: StatusPageModel, ids: string[]) => model.components.filt
 export function renderIndex(model: StatusPageModel): string {
   return templates().index({
     root: "",
+    favicon: favicon(model),
     pageTitle: model.site.name,
     site: model.site,
     asOf: model.asOf,
@@ -68,6 +75,7 @@ export function renderIndex(model: StatusPageModel): string {
 export function renderEventPage(model: StatusPageModel, event: IncidentView | MaintenanceView, kind: "incident" | "maintenance"): string {
   return templates().event({
     root: "../",
+    favicon: favicon(model),
     pageTitle: `${event.name} · ${model.site.name}`,
     site: model.site,
     asOf: model.asOf,
