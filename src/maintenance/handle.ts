@@ -69,7 +69,8 @@ const eventSchema = z.object({
   changes: z.object({ body: z.object({ from: z.string().nullish() }).optional() }).partial().optional(),
 });
 
-const mentionsCommand = (text: string | null | undefined) => typeof text === "string" && /^\s*\/maintenance\b/im.test(text);
+// `[ \t]*`, not `\s*`: with `m`, `\s*` would run across blank lines from every line start (quadratic).
+const mentionsCommand = (text: string | null | undefined) => typeof text === "string" && /^[ \t]*\/maintenance\b/im.test(text);
 
 /**
  * An `issues` or `issue_comment` event that may concern a maintenance window. Costs no request
