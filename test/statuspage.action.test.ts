@@ -174,4 +174,40 @@ describe("command: statuspage", () => {
     expect(listed.run.failed, listed.run.error).toBe(false);
     expect(json(readTree(dir), "api/v2/incidents.json").incidents).toHaveLength(4);
   });
+
+  it("shows a window in progress: its components under maintenance, the page's status, the API's active list", async () => {
+    await playQuarter(h);
+    at(h, "2026-04-05T01:30:00Z");
+    const { run, dir } = await statuspage(h);
+    expect(run.failed, run.error).toBe(false);
+    const files = readTree(dir);
+    const summary = json(files, "api/v2/summary.json");
+    expect(summary.components.find((c: any) => c.name === "accounts")).toMatchObject({ status: "under_maintenance", updated_at: "2026-04-05T01:00:00.000Z" });
+    expect(summary.scheduled_maintenances.map((m: any) => [m.name, m.status])).toEqual([["Accounts database upgrade", "in_progress"]]);
+    expect(json(files, "api/v2/scheduled-maintenances/active.json").scheduled_maintenances).toHaveLength(1);
+    // The sev2 is still open (identified): the page says so, and the window shows beside it.
+    expect(summary.status.indicator).toBe("major");
+    expect(files.get("index.html")).toContain('<span class="tag tag--in_progress">In progress</span>');
+    expect(files.get("index.html")).toContain('<span class="component__status status--under_maintenance">Under maintenance</span>');
+    for (const [path, content] of files) if (path.startsWith("api/v2/")) validateStatuspageApi(path.slice("api/v2/".length), JSON.parse(content));
+  });
+
+  it("a listed repository the token cannot read fails the step with one line, and writes no file", async () => {
+    h.sim.seedFile(REPO, ".github/incidents.yml", `${CONFIG}\n  repos: [acme/secret-ops]\n`);
+    h.sim.addRepo("acme/secret-ops", { private: true });
+    const { run, dir } = await statuspage(h);
+    expect(run.failed).toBe(true);
+    expect(run.error).toBe("statuspage.repos: acme/secret-ops cannot be read with this token; give the Action a token that can read it (input `token`), or remove it from the list");
+    expect(readTree(dir).size).toBe(0);
+  });
+
+  it("an invalid statuspage configuration fails the step naming the key", async () => {
+    h.sim.seedFile(REPO, ".github/incidents.yml", "statuspage:\n  history_days: 0\n");
+    const first = await statuspage(h);
+    expect(first.run.failed).toBe(true);
+    expect(first.run.error).toContain("statuspage.history_days: Too small");
+    h.sim.seedFile(REPO, ".github/incidents.yml", "services:\n  checkout: {}\nstatuspage:\n  components: [payments]\n");
+    const second = await statuspage(h);
+    expect(second.run.error).toContain('statuspage.components.0: "payments" is not one of the services (checkout)');
+  });
 });
