@@ -21,6 +21,14 @@ import { ACTIVE_LATEST, ACTIVE_TITLE, playQuarter, RESOLVED_TITLE, startShop, st
  * Chromium comes from the system (`apt-get install chromium`; .ci/run installs it). Without it
  * the test is skipped on a developer's machine and fails in CI (CI=true), where it must run.
  */
+// What the functions run inside the page see (this project compiles without the DOM library).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const window: any;
+declare const getComputedStyle: (element: unknown) => { backgroundColor: string; visibility: string };
+declare const NodeFilter: { SHOW_TEXT: number };
+type HTMLElement = { offsetWidth: number };
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
 const OUT = join(process.cwd(), "test-output", "statuspage");
@@ -119,7 +127,7 @@ describe.skipIf(!available)("the status page in Chromium", () => {
   async function axe(page: Page) {
     await page.addScriptTag({ content: axeSource });
     const result = await page.evaluate(async () => {
-      const run = (window as unknown as { axe: { run: (ctx: Document, options: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe.run;
+      const run = (window as unknown as { axe: { run: (ctx: unknown, options: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe.run;
       const r = await run(document, { resultTypes: ["violations"] });
       return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
     });

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
-import type { CommandContext, CommandResult } from "../action/context.js";
+import { UsageError, type CommandContext, type CommandResult } from "../action/context.js";
 import type { Config } from "../config/schema.js";
 import type { RepoRef } from "../github/client.js";
 import { gatherStatuspage } from "./gather.js";
@@ -31,7 +31,18 @@ export function siteOf(config: Config, repo: RepoRef, repos: string[]): Site {
   };
 }
 
-export async function runStatuspage(ctx: CommandContext, now: Date = new Date()): Promise<CommandResult> {
+/**
+ * The page's "now": the clock, or `SOURCE_DATE_EPOCH` (seconds; the reproducible-builds
+ * convention) when it is set, so that a build can be repeated for a given moment.
+ */
+export function pageClock(env: NodeJS.ProcessEnv = process.env): Date {
+  const epoch = env.SOURCE_DATE_EPOCH?.trim();
+  if (!epoch) return new Date();
+  if (!/^\d{1,12}$/.test(epoch)) throw new UsageError(`SOURCE_DATE_EPOCH must be a number of seconds since 1970 (it is "${epoch.slice(0, 40)}")`);
+  return new Date(Number(epoch) * 1000);
+}
+
+export async function runStatuspage(ctx: CommandContext, now: Date = pageClock()): Promise<CommandResult> {
   const days = ctx.config.statuspage.history_days;
   const periodStart = new Date(Math.floor(now.getTime() / DAY) * DAY - (days - 1) * DAY).toISOString();
   const gathered = await gatherStatuspage(ctx.github, ctx.repo, ctx.config, periodStart);
