@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ACTIONS_BOT, ACTIONS_TOKEN, runAction } from "./action.fixtures.js";
 import { alertmanagerFiring } from "./alerts.fixtures.js";
@@ -124,6 +126,20 @@ describe("maintenance windows", () => {
     await scheduled();
     expect(h.sim.count({ writes: true })).toBe(afterEnd);
     expect(h.sim.issue(REPO, n).labels).toEqual(["maintenance"]);
+  });
+
+  it("the shipped issue form's fields, as GitHub writes them into the body, are what the app reads", async () => {
+    const template = parseYaml(readFileSync(".github/ISSUE_TEMPLATE/maintenance.yml", "utf8")) as { labels: string[]; body: { type: string; id?: string; attributes: { label?: string } }[] };
+    const answers: Record<string, string> = { services: "checkout, search", starts: "2026-03-03 02:00", ends: "90m", description: "Sign-in may be slow." };
+    const body = template.body
+      .filter((f) => f.type !== "markdown")
+      .map((f) => `### ${f.attributes.label}\n\n${answers[f.id!]}`)
+      .join("\n\n");
+    const n = h.sim.as("alice").openIssue(REPO, { title: "[Maintenance] Sign-in upgrade", labels: template.labels, body });
+    await h.deliver();
+    expect(card(n)).toContain("Maintenance window · 🗓️ scheduled");
+    expect(card(n)).toContain("| **Ends** | 2026-03-03 03:30 UTC |");
+    expect(card(n)).toContain("| **Services** | `checkout`, `search` |");
   });
 
   it("`/maintenance <start> <end> <service…>` in a new issue declares one (the end may be a duration); the app labels it", async () => {
