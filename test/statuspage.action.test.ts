@@ -210,4 +210,27 @@ describe("command: statuspage", () => {
     const second = await statuspage(h);
     expect(second.run.error).toContain('statuspage.components.0: "payments" is not one of the services (checkout)');
   });
+
+  it("people's text is only text: escaped in the pages, well-formed in the feeds, plain strings in the JSON", async () => {
+    at(h, "2026-03-02T09:00:00Z");
+    const title = "<script>alert(1)</script> & \u0001 ]]> <!-- incident-desk:card -->";
+    const n = h.sim.as("alice").openIssue(REPO, { title, labels: ["incident", "sev2", "svc:checkout"] });
+    await h.deliver();
+    at(h, "2026-03-02T09:10:00Z");
+    h.sim.as("bob").comment(REPO, n, "/update </content></entry> <b>bold</b> \u0007 \uD800 done & dusted\n" + "x".repeat(9_000));
+    await h.deliver();
+    const { run, dir } = await statuspage(h);
+    expect(run.failed, run.error).toBe(false);
+    const files = readTree(dir);
+    expect(files.get("index.html")).not.toContain("<script>");
+    expect(files.get("index.html")).toContain("&lt;script&gt;alert(1)&lt;/script&gt; &amp;");
+    expect(files.get("index.html")).not.toContain("<b>bold</b>");
+    for (const feed of ["feed.atom", "feed.rss"]) expect(XMLValidator.validate(files.get(feed)!), feed).toBe(true);
+    const entry = new XMLParser().parse(files.get("feed.atom")!).feed.entry[0];
+    expect(entry.content).toContain("</content></entry> <b>bold</b>");
+    expect(entry.content).toContain("done & dusted");
+    expect(entry.content).not.toContain("\u0007");
+    const incident = json(files, "api/v2/incidents.json").incidents[0];
+    expect(incident.name).toBe("<script>alert(1)</script> &  ]]> <!-- incident-desk:card -->");
+  });
 });

@@ -28,6 +28,9 @@ export const MAINTENANCE_USAGE = "/maintenance <start> <end> <service…> — ti
 /** A service name as configured: short, no spaces, nothing that could form Markdown or a mention. */
 const SERVICE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
+/** At most this many services per window: what the card and the reminders list stays short. */
+export const MAX_SERVICES = 50;
+
 /** `checkout, search` or `checkout search` or one per line; a leading `-` of a list is allowed. */
 export function parseServiceList(text: string): { services: string[]; invalid: number } {
   const services: string[] = [];
@@ -35,7 +38,7 @@ export function parseServiceList(text: string): { services: string[]; invalid: n
   for (const word of text.split(/[\s,;]+/)) {
     const w = word.replace(/^[-*`]+|`+$/g, "");
     if (!w) continue;
-    if (SERVICE.test(w)) {
+    if (SERVICE.test(w) && services.length < MAX_SERVICES) {
       if (!services.some((s) => s.toLowerCase() === w.toLowerCase())) services.push(w);
     } else invalid++;
   }
@@ -80,7 +83,7 @@ export function parseMaintenanceForm(body: string): WindowDeclaration | undefine
   if (servicesText === undefined && startText === undefined && endText === undefined) return undefined;
   const problems: string[] = [];
   const { services, invalid } = parseServiceList(servicesText ?? "");
-  if (invalid > 0) problems.push(`${invalid} of the services listed is not a service name (letters, digits, \`-\`, \`_\`, \`.\`)`);
+  if (invalid > 0) problems.push(`${invalid} of the services listed is not a service name (letters, digits, \`-\`, \`_\`, \`.\`; at most ${MAX_SERVICES})`);
   if (services.length === 0) problems.push("no service is named");
   if (startText === undefined) problems.push("the start is missing");
   if (endText === undefined) problems.push("the end is missing");
