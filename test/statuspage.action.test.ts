@@ -231,6 +231,6 @@ describe("command: statuspage", () => {
     expect(entry.content).toContain("done & dusted");
     expect(entry.content).not.toContain("\u0007");
     const incident = json(files, "api/v2/incidents.json").incidents[0];
-    expect(incident.name).toBe("<script>alert(1)</script> &  ]]> <!-- incident-desk:card -->");
+    expect(incident.name).toBe("<script>alert(1)</script> & ]]> <!-- incident-desk:card -->");
   });
 });
