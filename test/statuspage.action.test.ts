@@ -134,6 +134,10 @@ describe("command: statuspage", () => {
     const n = await playQuarter(h);
     const { dir } = await statuspage(h);
     const first = readTree(dir);
+    // What the page does not show does not move it either: an internal update, a timeline note.
+    at(h, "2026-03-31T17:00:00Z");
+    h.sim.as("bob").comment(REPO, n.active, "/update internal Paging the gateway vendor.\n\n/timeline Vendor engaged");
+    await h.deliver();
     at(h, "2026-03-31T17:45:00Z");
     const again = await statuspage(h, dir);
     expect(again.run.summary).toContain("files: 0 written");

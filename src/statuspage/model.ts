@@ -2,7 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { IncidentState } from "../incident/state.js";
 import type { MaintenanceState } from "../maintenance/state.js";
 import type { PublicMaintenance } from "./maintenance.js";
-import type { ImpactPeriod, PublicIncident } from "./public.js";
+import { isInternalUpdate, type ImpactPeriod, type PublicIncident } from "./public.js";
 
 /**
  * The status page as data: a pure function of the public incidents, the maintenance windows,
@@ -170,15 +170,18 @@ export function pageAsOf(now: Date, incidents: IncidentState[], maintenances: Ma
     const ms = Date.parse(iso);
     if (!Number.isNaN(ms) && ms <= t && ms > latest) latest = ms;
   };
+  // Only what the page shows moves it: an internal update or a timeline note changes nothing.
   for (const state of incidents) {
     consider(state.times.detected);
-    for (const entry of state.timeline) consider(entry.at);
-    for (const update of state.updates) consider(update.at);
+    for (const entry of state.timeline) if (entry.kind === "status" || entry.kind === "severity") consider(entry.at);
+    for (const update of state.updates) if (!isInternalUpdate(update)) consider(update.at);
   }
   for (const m of maintenances) {
+    if (!m.isMaintenance || !m.window || !m.confirmedBy) continue;
     consider(m.updatedAt);
-    consider(m.window?.starts);
-    consider(m.window?.ends);
+    consider(m.window.starts);
+    consider(m.window.ends);
+    consider(m.closedAt);
   }
   return new Date(latest).toISOString();
 }
