@@ -1,4 +1,3 @@
-import { parseIssue } from "@github/issue-parser";
 import { fromMarkdown } from "mdast-util-from-markdown";
 import { parseLooseInstant } from "../incident/declaration.js";
 import { parseDuration } from "../time/duration.js";
@@ -59,7 +58,7 @@ export function parseWindowTimes(startText: string, endText: string): { starts?:
   return { ...(starts ? { starts } : {}), ...(ends ? { ends } : {}), problems };
 }
 
-const key = (heading: string) => heading.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+const key = (heading: string) => heading.trim().toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 const answered = (value: unknown): string | undefined => {
   if (Array.isArray(value)) value = value.join(", ");
   if (typeof value !== "string") return undefined;
@@ -67,15 +66,36 @@ const answered = (value: unknown): string | undefined => {
   return v === "" || v === "_No response_" || v === "None" ? undefined : v;
 };
 
+/**
+ * The sections of an issue form's body (`### Label`, then the answer), first of each label wins
+ * (a later `### Starts` typed into the description cannot replace the real one). Ours rather than
+ * @github/issue-parser's: that one takes seconds on a 100 kB body of blank lines (quadratic),
+ * this one is a single pass over the lines.
+ */
+export function formSections(body: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  let current: string | undefined;
+  let lines: string[] = [];
+  let fenced = false;
+  const flush = () => {
+    if (current !== undefined && !(current in fields)) fields[current] = lines.join("\n").trim();
+  };
+  for (const line of body.replace(/\r\n?/g, "\n").split("\n")) {
+    if (line.startsWith("```") || line.startsWith("~~~")) fenced = !fenced;
+    if (!fenced && line.startsWith("### ")) {
+      flush();
+      current = key(line.slice(4));
+      lines = [];
+    } else if (current !== undefined) lines.push(line);
+  }
+  flush();
+  return fields;
+}
+
 /** The issue form's fields; nothing when the body is not a form with at least one of them. */
 export function parseMaintenanceForm(body: string): WindowDeclaration | undefined {
-  if (!/^###\s/m.test(body)) return undefined;
-  let fields: Record<string, unknown>;
-  try {
-    fields = Object.fromEntries(Object.entries(parseIssue(body)).map(([k, v]) => [key(k), v]));
-  } catch {
-    return undefined;
-  }
+  if (!/^### /m.test(body)) return undefined;
+  const fields = formSections(body);
   const servicesText = answered(fields.services ?? fields.service ?? fields.components);
   const startText = answered(fields.starts ?? fields["starts-at"] ?? fields.start);
   const endText = answered(fields.ends ?? fields["ends-at"] ?? fields.end);
@@ -105,7 +125,8 @@ const COMMAND = /^\/maintenance(?=\s|$)(.*)$/i;
  * body's length.
  */
 export function parseMaintenanceCommands(body: string): MaintenanceCommand[] {
-  if (!/\/maintenance/i.test(body)) return [];
+  // Most bodies have no such line: the Markdown parser runs only when one might be a command.
+  if (!/^[ \t]{0,3}\/maintenance\b/im.test(body)) return [];
   const text = body.replace(/\r\n?/g, "\n");
   const out: MaintenanceCommand[] = [];
   for (const node of fromMarkdown(text).children) {
