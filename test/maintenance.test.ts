@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ACTIONS_BOT, ACTIONS_TOKEN, runAction } from "./action.fixtures.js";
+import { ACTIONS_BOT, ACTIONS_TOKEN, issuePayload, runAction } from "./action.fixtures.js";
 import { alertmanagerFiring } from "./alerts.fixtures.js";
 import { startApp, type Harness } from "./harness.js";
 
@@ -140,6 +140,16 @@ describe("maintenance windows", () => {
     expect(card(n)).toContain("Maintenance window · 🗓️ scheduled");
     expect(card(n)).toContain("| **Ends** | 2026-03-03 03:30 UTC |");
     expect(card(n)).toContain("| **Services** | `checkout`, `search` |");
+  });
+
+  it("without the app, the Action's `handle` keeps the card (as github-actions[bot])", async () => {
+    const n = h.sim.as("alice").openIssue(REPO, { title: "Window", body: "/maintenance 2026-03-03T02:00Z 1h search" });
+    h.sim.webhooks.take();
+    const run = await runAction(h.sim, { inputs: { command: "handle" }, event: { name: "issues", payload: issuePayload(h.sim, REPO, n, "opened") } });
+    expect(run.failed, run.error).toBe(false);
+    const comments = h.sim.comments(REPO, n) as { body: string; user: { login: string } }[];
+    expect(comments.map((c) => [c.user.login, c.body.split("\n")[1]])).toEqual([[ACTIONS_BOT, "### 🛠️ Maintenance window · 🗓️ scheduled"]]);
+    expect(h.sim.issue(REPO, n).labels).toEqual(["maintenance"]);
   });
 
   it("`/maintenance <start> <end> <service…>` in a new issue declares one (the end may be a duration); the app labels it", async () => {
