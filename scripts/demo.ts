@@ -8,7 +8,8 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { pino } from "pino";
 import { Probot, Server } from "probot";
 import incidentDesk from "../src/app.js";
@@ -218,6 +219,43 @@ if (existsSync(bundle)) {
   }
   const tickets = sim.issues(REPO).filter((i) => i.labels.includes("problem"));
   for (const t of tickets) console.log(`Problem ticket #${t.number}: ${t.title} (assigned to ${t.assignees.join(", ") || "nobody"})`);
+
+  // The status page, as a scheduled workflow would build it for GitHub Pages. The simulator's
+  // clock is the page's "now" (SOURCE_DATE_EPOCH), so the demo's incident is today's.
+  const site = resolve("demo-output/status");
+  const scheduleEvent = join(work, "schedule.json");
+  writeFileSync(scheduleEvent, JSON.stringify({ schedule: "*/10 * * * *" }));
+  console.log(bold("\nThe Action writes the status page (command: statuspage):\n"));
+  const page = spawn(process.execPath, [bundle], {
+    env: {
+      PATH: process.env.PATH,
+      GITHUB_ACTIONS: "true",
+      GITHUB_EVENT_NAME: "schedule",
+      GITHUB_EVENT_PATH: scheduleEvent,
+      GITHUB_REPOSITORY: REPO,
+      GITHUB_API_URL: api.url,
+      GITHUB_OUTPUT: join(work, "output"),
+      GITHUB_STEP_SUMMARY: join(work, "summary"),
+      INPUT_COMMAND: "statuspage",
+      INPUT_TOKEN: "ghs_demo_actions_token",
+      INPUT_CONFIG: ".github/incidents.yml",
+      "INPUT_STATUSPAGE-DIR": site,
+      "INPUT_DRY-RUN": "false",
+      SOURCE_DATE_EPOCH: String(Math.floor(sim.clock.now().getTime() / 1000)),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let pageOut = "";
+  page.stdout.on("data", (chunk: Buffer) => (pageOut += chunk.toString()));
+  page.stderr.on("data", (chunk: Buffer) => (pageOut += chunk.toString()));
+  const pageStatus = await new Promise<number | null>((resolve) => page.on("close", resolve));
+  process.stdout.write(pageOut.split("\n").filter((l) => !l.startsWith("::")).map((l) => `  ${dim(l)}`).join("\n"));
+  if (pageStatus !== 0) console.error(`the status page failed (exit ${pageStatus})`);
+  else {
+    console.log(bold(`\nStatus page written to demo-output/status/. Open it in a browser, no server needed:\n`));
+    console.log(`  ${pathToFileURL(join(site, "index.html")).href}`);
+    console.log(dim(`  (or serve the folder, as GitHub Pages would: npx http-server demo-output/status; JSON API at api/v2/summary.json, feeds feed.atom and feed.rss)`));
+  }
 } else {
   console.log(dim("\n(dist/index.js is not built: `npm run build` to include the Action's post-mortem in the demo)"));
 }

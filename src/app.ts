@@ -9,6 +9,7 @@ import { reconcileIssue, type IncidentDeps } from "./incident/handle.js";
 import { trackTicket } from "./problems/track.js";
 import { handlePullRequest, PULL_ACTIONS } from "./changes/pulls.js";
 import { handleDeploymentStatus } from "./changes/deployments.js";
+import { handleMaintenanceEvent } from "./maintenance/handle.js";
 
 /**
  * The Probot app: webhook events in, handlers out. The logic lives in the handlers; this file
@@ -94,4 +95,6 @@ export async function handleIssueEvent(deps: IncidentDeps, name: string, payload
     });
   }
   await trackTicket(config ? { ...deps, config } : deps, name, payload);
+  // Maintenance windows (src/maintenance/): their own card, with the configuration read above.
+  await handleMaintenanceEvent(config ? { ...deps, config } : deps, name, payload);
 }

@@ -10,11 +10,28 @@ import { mention, neutralise, neutraliseInline, neutraliseQuote } from "./text/n
  */
 export const handlebars = Handlebars.create();
 
-// `{{value}}` in every template (ours and a repository's own post-mortem template) is neutralised
-// for Markdown instead of HTML-escaped: people's text can neither form a hidden marker nor ping
-// anyone (src/text/neutralise.ts). Handlebars reads this function from its shared utilities when
-// a template is first run, so it is set before any template is compiled.
-(Handlebars.Utils as { escapeExpression: (value: unknown) => string }).escapeExpression = neutralise;
+// `{{value}}` in our Markdown templates (and a repository's own post-mortem template) is
+// neutralised for Markdown instead of HTML-escaped: people's text can neither form a hidden marker
+// nor ping anyone (src/text/neutralise.ts). Done in this environment's compiler, not in Handlebars'
+// shared utilities, so HTML templates elsewhere (the status page) keep HTML escaping.
+type Compiler = { prototype: Record<string, unknown> } & (new (...args: unknown[]) => unknown);
+const Base = (handlebars as unknown as { JavaScriptCompiler: Compiler }).JavaScriptCompiler;
+function MarkdownCompiler(this: unknown, ...args: unknown[]) {
+  Base.apply(this, args as []);
+}
+MarkdownCompiler.prototype = Object.create(Base.prototype) as Record<string, unknown>;
+MarkdownCompiler.prototype.compiler = MarkdownCompiler;
+MarkdownCompiler.prototype.appendEscaped = function appendEscaped(this: {
+  pushSource: (s: unknown) => void;
+  appendToBuffer: (parts: unknown[]) => unknown;
+  aliasable: (name: string) => unknown;
+  popStack: () => unknown;
+}) {
+  // Called as helpers are (value, options): Handlebars wraps registered helpers to take options last.
+  this.pushSource(this.appendToBuffer([this.aliasable("container.helpers.neutralise"), "(", this.popStack(), ", {})"]));
+};
+(handlebars as unknown as { JavaScriptCompiler: unknown }).JavaScriptCompiler = MarkdownCompiler;
+handlebars.registerHelper("neutralise", (value: unknown) => neutralise(value));
 const safe = (text: string) => new handlebars.SafeString(text);
 
 handlebars.registerHelper("instant", (iso: unknown) => (typeof iso === "string" && iso ? formatInstant(iso) : "—"));

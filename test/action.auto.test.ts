@@ -48,7 +48,7 @@ describe("auto", () => {
 describe("inputs", () => {
   const base = { command: "", issue: "", token: "t", config: "", since: "", "dry-run": "" };
   it("fills the defaults the way action.yml documents them", () => {
-    expect(parseInputs(base)).toEqual({ command: "auto", token: "t", config: ".github/incidents.yml", "dry-run": false });
+    expect(parseInputs(base)).toEqual({ command: "auto", token: "t", config: ".github/incidents.yml", "dry-run": false, "statuspage-dir": "_site" });
     expect(parseInputs({ ...base, command: " PostMortem ", issue: "#42", "dry-run": "TRUE", since: "30d" })).toEqual({
       command: "postmortem",
       issue: 42,
@@ -56,10 +56,11 @@ describe("inputs", () => {
       config: ".github/incidents.yml",
       since: "30d",
       "dry-run": true,
+      "statuspage-dir": "_site",
     });
   });
   it.each([
-    [{ command: "deploy" }, 'input `command` unknown command "deploy": use one of auto, postmortem, problems, escalate, report, handle'],
+    [{ command: "deploy" }, 'input `command` unknown command "deploy": use one of auto, postmortem, problems, escalate, report, handle, statuspage'],
     [{ issue: "0" }, "input `issue` must be an issue number such as 42"],
     [{ "dry-run": "maybe" }, "input `dry-run` must be true or false"],
     [{ token: "  " }, "input `token` is empty: pass `token: ${{ github.token }}` (the default) or a token with issues, contents and pull-requests write access"],

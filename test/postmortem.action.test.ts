@@ -246,7 +246,7 @@ describe("wrong use fails with one line and writes nothing", () => {
   const cases: [string, Record<string, string>, RegExp][] = [
     ["no issue", { command: "postmortem" }, /^the `postmortem` command needs an incident: set the input `issue`/],
     ["not an incident", { command: "postmortem", issue: "99" }, /./],
-    ["an unknown command", { command: "postmortems", issue: "1" }, /^input `command` unknown command "postmortems": use one of auto, postmortem, problems, escalate, report, handle$/],
+    ["an unknown command", { command: "postmortems", issue: "1" }, /^input `command` unknown command "postmortems": use one of auto, postmortem, problems, escalate, report, handle, statuspage$/],
     ["a missing token", { command: "postmortem", issue: "1", token: "" }, /^input `token` is empty: pass `token: \$\{\{ github.token \}\}`/],
     ["a bad issue number", { command: "postmortem", issue: "twelve" }, /^input `issue` must be an issue number such as 42$/],
   ];

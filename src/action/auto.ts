@@ -39,7 +39,7 @@ export function chooseCommands(eventName: string, payload: unknown, config: Conf
     const command = typeof inputs.command === "string" ? inputs.command.trim().toLowerCase() : "";
     const issue = Number(String(inputs.issue ?? "").replace(/^#/, ""));
     if (!command || command === "auto") {
-      return { commands: [], reason: "workflow_dispatch without a `command` input: add a `command` input to the workflow (postmortem, problems, escalate, report)" };
+      return { commands: [], reason: "workflow_dispatch without a `command` input: add a `command` input to the workflow (postmortem, problems, escalate, report, statuspage)" };
     }
     return { commands: [command as WorkCommand], ...(Number.isInteger(issue) && issue > 0 ? { issue } : {}), reason: `workflow_dispatch asked for ${command}` };
   }

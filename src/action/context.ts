@@ -17,13 +17,15 @@ export interface CommandContext {
   since?: string;
   /** `report`: where to write the report too (input `report-path`), relative to the workspace. */
   reportPath?: string;
+  /** `statuspage`: the folder to write the site into (input `statuspage-dir`), relative to the workspace. */
+  statuspageDir?: string;
   dryRun: boolean;
   /** `id`: stable across re-runs of the same workflow run (dispatches are deduplicated by it). */
   event: { name: string; payload: Record<string, unknown>; id: string };
   log: Logger;
 }
 
-export type OutputName = "postmortem-path" | "pull-request" | "problem-issues" | "report-path";
+export type OutputName = "postmortem-path" | "pull-request" | "problem-issues" | "report-path" | "statuspage-path";
 
 export interface CommandResult {
   outputs: Partial<Record<OutputName, string>>;

@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG_PATH } from "../config/load.js";
  * The Action's inputs (action.yml), read as the runner hands them over (strings, "" when unset)
  * and validated once. Each message says what to write instead.
  */
-export const COMMANDS = ["auto", "postmortem", "problems", "escalate", "report", "handle"] as const;
+export const COMMANDS = ["auto", "postmortem", "problems", "escalate", "report", "handle", "statuspage"] as const;
 export type ActionCommand = (typeof COMMANDS)[number];
 
 const commandName = z
@@ -52,6 +52,11 @@ export const inputsSchema = z.object({
     .optional()
     .refine((s) => !s || /^[a-z0-9][a-z0-9-]{0,33}(\[bot\])?$/i.test(s), { message: "must be the slug of the GitHub App that runs beside this Action, such as incident-desk" })
     .transform((s) => (s ? (s.endsWith("[bot]") ? s : `${s}[bot]`) : undefined)),
+  "statuspage-dir": z
+    .string()
+    .trim()
+    .optional()
+    .transform((s) => s || "_site"),
 });
 
 export type ActionInputs = z.output<typeof inputsSchema>;

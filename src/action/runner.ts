@@ -10,7 +10,9 @@ import { generatePostmortem } from "../postmortem/generate.js";
 import { openProblemTickets } from "../problems/tickets.js";
 import { redact } from "../postmortem/redact.js";
 import { runReport } from "../report/run.js";
+import { runStatuspage } from "../statuspage/run.js";
 import { escalateSummary, runEscalate } from "../oncall/escalate.js";
+import { remindersSummary, runMaintenanceReminders } from "../maintenance/remind.js";
 import { settleNotifications } from "../notify/send.js";
 import { chooseCommands, type WorkCommand } from "./auto.js";
 import { UsageError, type CommandContext, type CommandResult, type OutputName } from "./context.js";
@@ -90,16 +92,19 @@ const RUNNERS: Record<WorkCommand, Runner> = {
   // Dispatch points for the commands other modules provide (src/oncall/escalate.ts, src/report/).
   escalate: async (ctx) => {
     const result = await runEscalate({ github: ctx.github, repo: ctx.repo, config: ctx.config, log: ctx.log, dryRun: ctx.dryRun });
-    return { outputs: {}, summary: escalateSummary(result, ctx.dryRun) };
+    // Maintenance windows follow the same schedule: cards follow the clock, start and end are announced.
+    const reminders = await runMaintenanceReminders({ github: ctx.github, repo: ctx.repo, config: ctx.config, log: ctx.log, dryRun: ctx.dryRun });
+    return { outputs: {}, summary: [escalateSummary(result, ctx.dryRun), remindersSummary(reminders)].filter(Boolean).join("\n\n") };
   },
   report: (ctx) => runReport(ctx),
+  statuspage: (ctx) => runStatuspage(ctx),
 };
 
 /**
  * Problem tickets before the post-mortem, so that the post-mortem's follow-ups link their
  * tickets from its first version (SPEC lists them the other way round; the outcome is the same).
  */
-const ORDER: WorkCommand[] = ["handle", "problems", "postmortem", "escalate", "report"];
+const ORDER: WorkCommand[] = ["handle", "problems", "postmortem", "escalate", "report", "statuspage"];
 
 export async function main(options: RunOptions = {}): Promise<CommandResult> {
   const inputs = parseInputs(Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name)])));
@@ -117,7 +122,7 @@ export async function main(options: RunOptions = {}): Promise<CommandResult> {
     if (!(error instanceof ConfigError)) throw error;
     // Tell the people on the issue too, once, as the app does; the step fails either way. Not
     // from `report`, which writes nothing to GitHub (read permissions are enough for it).
-    if (issue !== undefined && !inputs["dry-run"] && inputs.command !== "auto" && inputs.command !== "report") {
+    if (issue !== undefined && !inputs["dry-run"] && inputs.command !== "auto" && inputs.command !== "report" && inputs.command !== "statuspage") {
       await reportConfigError({ github, log }, repo, issue, error);
     }
     throw new UsageError(`invalid configuration: ${error.message}`);
@@ -148,6 +153,7 @@ export async function main(options: RunOptions = {}): Promise<CommandResult> {
     ...(target !== undefined ? { issue: target } : {}),
     ...(inputs.since !== undefined ? { since: inputs.since } : {}),
     ...(inputs["report-path"] !== undefined ? { reportPath: inputs["report-path"] } : {}),
+    statuspageDir: inputs["statuspage-dir"],
     dryRun: inputs["dry-run"],
     event: { name: env.GITHUB_EVENT_NAME, payload: env.payload, id: `actions-run-${env.GITHUB_RUN_ID ?? "local"}` },
     log,

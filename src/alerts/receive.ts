@@ -18,6 +18,7 @@ import {
   renderAlertIncidentBody,
 } from "./incident.js";
 import type { ClientFor } from "./installation.js";
+import { holdForMaintenance } from "../maintenance/alerts.js";
 
 export interface AlertDeps {
   clientFor: ClientFor;
@@ -26,7 +27,7 @@ export interface AlertDeps {
 
 export interface AlertOutcome {
   /** opened an incident, commented on its incident, found nothing new to say, or had no incident to speak to. */
-  action: "opened" | "commented" | "unchanged" | "no-incident";
+  action: "opened" | "commented" | "unchanged" | "no-incident" | "maintenance";
   repo: string;
   issue?: { number: number; url: string };
 }
@@ -73,6 +74,9 @@ export async function receiveAlertGroup(deps: AlertDeps, repo: RepoRef, group: A
         deps.log.info(`incident-desk: resolved alert group ${id} has no open incident in ${full}`);
         return { action: "no-incident", repo: full };
       }
+      // A service under maintenance: noted on the maintenance issue instead (src/maintenance/alerts.ts).
+      const held = target === repo ? await holdForMaintenance(github, repo, config, group) : undefined;
+      if (held) return held;
       const opened = await openIncidentIssue(targetGithub, target, config, {
         title: alertTitle(group),
         body: renderAlertIncidentBody(group, config, security),

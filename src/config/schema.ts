@@ -120,6 +120,7 @@ const labels = z
     problem: labelName.default("problem"),
     postmortem: labelName.default("postmortem"),
     security: labelName.default("security"),
+    maintenance: labelName.default("maintenance"),
     status: z
       .object({
         investigating: labelName.default("status:investigating"),
@@ -182,6 +183,46 @@ const notification = z
   })
   .strict();
 
+const repoName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: "must be owner/name" });
+
+/** Statuspage's component statuses that an incident can put a component in (maintenance has its own). */
+export const COMPONENT_STATUSES = ["operational", "degraded_performance", "partial_outage", "major_outage"] as const;
+
+// A component is a service (by name), or a named group of services with a description.
+const statuspageComponent = z.union([
+  z.string().min(1).max(100),
+  z
+    .object({
+      name: z.string().min(1).max(100),
+      description: z.string().max(500).optional(),
+      services: z.array(z.string().min(1)).default([]),
+    })
+    .strict(),
+]);
+
+const statuspage = z
+  .object({
+    title: z.string().min(1).max(100).optional(),
+    description: z.string().max(1000).optional(),
+    url: z
+      .string()
+      .url({ message: "must be the page's public URL, such as https://status.example.com/" })
+      .refine((u) => /^https?:\/\//i.test(u), { message: "must be an http(s) URL" })
+      .optional(),
+    components: z.array(statuspageComponent).optional(),
+    history_days: z.number().int().min(1).max(365).default(90),
+    repos: z.array(repoName).default([]),
+    severities: z.record(z.string(), z.enum(COMPONENT_STATUSES)).optional(),
+  })
+  .strict();
+
+const maintenance = z
+  .object({
+    // Alerts at or above this severity page even during a maintenance window of their service.
+    page_above: z.string().optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     labels: labels.prefault({}),
@@ -227,6 +268,8 @@ export const configSchema = z
       .object({ repo: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/(?!\.\.?$)[A-Za-z0-9_.-]{1,100}$/, { message: "must be owner/name" }).optional() })
       .strict()
       .default({}),
+    statuspage: statuspage.prefault({}),
+    maintenance: maintenance.prefault({}),
   })
   .strict()
   .transform((config) => {
@@ -274,6 +317,17 @@ export const configSchema = z
         ctx.addIssue({ code: "custom", path: ["services", name, "rotation"], message: `no rotation named "${svc.rotation}" under oncall.rotations` });
       }
     }
+    known(config.maintenance.page_above, ["maintenance", "page_above"]);
+    for (const name of Object.keys(config.statuspage.severities ?? {})) known(name, ["statuspage", "severities", name]);
+    const services = Object.keys(config.services);
+    (config.statuspage.components ?? []).forEach((component, i) => {
+      const named = typeof component === "string" ? [component] : component.services;
+      for (const service of named) {
+        if (services.length > 0 && !services.includes(service)) {
+          ctx.addIssue({ code: "custom", path: ["statuspage", "components", i], message: `"${service}" is not one of the services (${services.join(", ")})` });
+        }
+      }
+    });
     if (!config.roles.includes("commander")) {
       ctx.addIssue({ code: "custom", path: ["roles"], message: "must include commander" });
     }
