@@ -8,6 +8,10 @@ import { reconcileIssue, type IncidentDeps } from "./incident/handle.js";
 import { trackTicket } from "./problems/track.js";
 import { handlePullRequest, PULL_ACTIONS } from "./changes/pulls.js";
 import { handleDeploymentStatus } from "./changes/deployments.js";
+import { oncePerDelivery } from "./cluster/deliveries.js";
+import { healthRoute } from "./cluster/health.js";
+import { repairAfterDelayedWrites } from "./cluster/repair.js";
+import { whenDelayedSent } from "./github/pacing.js";
 
 /**
  * The Probot app: webhook events in, handlers out. The logic lives in the handlers; this file
@@ -45,7 +49,7 @@ export default function incidentDesk(app: Probot, options?: ApplicationFunctionO
     ],
     async (context) => {
       if (await fromSelf(context.payload.sender)) return;
-      await handleIssueEvent({ github: context.octokit as unknown as GitHub, log: context.log }, context.name, context.payload);
+      await oncePerDelivery(context.id, () => handleIssueEvent({ github: context.octokit as unknown as GitHub, log: context.log }, context.name, context.payload), context.log);
     },
   );
 
@@ -56,20 +60,30 @@ export default function incidentDesk(app: Probot, options?: ApplicationFunctionO
     async (context) => {
       const labelling = context.payload.action === "labeled" || context.payload.action === "unlabeled";
       if (labelling && (await fromSelf(context.payload.sender))) return;
-      await handlePullRequest({ github: context.octokit as unknown as GitHub, log: context.log }, context.payload);
+      await oncePerDelivery(context.id, () => handlePullRequest({ github: context.octokit as unknown as GitHub, log: context.log }, context.payload), context.log);
     },
   );
   app.on("deployment_status", async (context) =>
-    handleDeploymentStatus({ github: context.octokit as unknown as GitHub, log: context.log }, context.payload),
+    oncePerDelivery(context.id, async () => void (await handleDeploymentStatus({ github: context.octokit as unknown as GitHub, log: context.log }, context.payload)), context.log),
   );
 
 
   // Alerts and `repository_dispatch` declare incidents; the routes exist only where there is a server.
   const clientFor = installationClients(app);
+  options?.addHandler?.(healthRoute());
   options?.addHandler?.(alertRoutes({ clientFor, log: app.log }));
   app.on("repository_dispatch", async (context) => {
-    await handleDispatch({ github: context.octokit as unknown as GitHub, clientFor, log: context.log }, context.id, context.payload);
+    await oncePerDelivery(context.id, async () => void (await handleDispatch({ github: context.octokit as unknown as GitHub, clientFor, log: context.log }, context.id, context.payload)), context.log);
   });
+
+  // Labels, assignees and reactions delayed for GitHub's content budget: the issue is reconciled after they went out.
+  whenDelayedSent(
+    repairAfterDelayedWrites(
+      async (id) => (await app.auth(id)) as unknown as GitHub,
+      (github, repo, number) => reconcileIssue({ github, log: app.log }, repo, number, { kind: "issue" }),
+      app.log,
+    ),
+  );
 }
 
 /**

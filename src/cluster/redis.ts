@@ -115,6 +115,8 @@ export class RedisCoordination implements Coordination {
   readonly #local = new LocalQueue();
   readonly #wakers = new Map<string, Set<() => void>>();
   readonly #log: { warn: (msg: string) => void } | undefined;
+  /** Locks this process holds (lock key → token, next-start key, spacing), released at close. */
+  readonly #held = new Map<string, { token: string; nextKey: string; spacingMs: number }>();
 
   constructor(url: string, options: RedisCoordinationOptions = {}) {
     this.#prefix = options.prefix ?? "incident-desk:";
@@ -182,10 +184,12 @@ export class RedisCoordination implements Coordination {
   async #holding<T>(lockKey: string, nextKey: string, spacingMs: number, token: string, leaseMs: number, work: () => Promise<T>): Promise<T> {
     // Renewed while the work lasts (a write waiting out a rate limit can take minutes).
     const renewal = setInterval(() => void this.#client.renew(lockKey, token, leaseMs).catch(() => undefined), Math.max(100, leaseMs / 3));
+    this.#held.set(lockKey, { token, nextKey, spacingMs });
     try {
       return await work();
     } finally {
       clearInterval(renewal);
+      this.#held.delete(lockKey);
       // Not freed (Redis went away meanwhile): the lease frees it.
       await this.#client.release(lockKey, nextKey, token, spacingMs, this.#channel).catch((error: unknown) => {
         this.#log?.warn(`incident-desk: could not release ${lockKey} (${error instanceof Error ? error.message : String(error)}); its lease frees it`);
@@ -267,7 +271,12 @@ export class RedisCoordination implements Coordination {
     }
   }
 
+  /** Releases the locks still held (a stop that could not wait for their work), then disconnects. */
   async close(): Promise<void> {
+    await Promise.all(
+      [...this.#held].map(([lockKey, h]) => this.#client.release(lockKey, h.nextKey, h.token, h.spacingMs, this.#channel).catch(() => undefined)),
+    );
+    this.#held.clear();
     for (const set of this.#wakers.values()) for (const wake of [...set]) wake();
     this.#client.disconnect();
     this.#subscriber.disconnect();
