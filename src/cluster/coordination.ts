@@ -146,6 +146,8 @@ class Expiring {
 /** Everything in this process: what a single replica, the Action and the tests use. */
 export class InProcessCoordination implements Coordination {
   readonly shared = false;
+  /** The wall clock of the content budget's windows (tests inject theirs). */
+  readonly #now: () => number;
   readonly #locks = new LocalQueue();
   readonly #gates = new LocalQueue();
   /** When each gate's last holder finished (monotonic clock: a wall clock set back must not stall writes). */
@@ -154,6 +156,10 @@ export class InProcessCoordination implements Coordination {
   // The conditional-request cache lives here too: 20,000 entries or 64 M characters at most.
   readonly #memory = new Expiring(20_000, 64 * 1024 * 1024);
   readonly #spent = new Map<string, number[]>();
+
+  constructor(options: { now?: () => number } = {}) {
+    this.#now = options.now ?? Date.now;
+  }
 
   lock<T>(key: string, work: () => Promise<T>): Promise<T> {
     return this.#locks.run(key, 0, work);
@@ -206,7 +212,7 @@ export class InProcessCoordination implements Coordination {
   }
 
   async spend(key: string, windows: SpendWindow[]): Promise<Spent> {
-    const now = Date.now();
+    const now = this.#now();
     const longest = Math.max(...windows.map((w) => w.ms));
     const events = (this.#spent.get(key) ?? []).filter((t) => t > now - longest);
     let wait = 0;

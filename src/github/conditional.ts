@@ -12,17 +12,25 @@ import { accountOf } from "./pacing.js";
  * Cached: the configuration file (and any file read through the contents API), a user's
  * permission, the repository's labels, the app's installation on a repository, the issue and its
  * timeline (unchanged on duplicate deliveries and alert redeliveries).
+ *
+ * A file that does not exist (most repositories have no `.github/incidents.yml`, and most owners
+ * no `.github` repository) has no ETag: its 404 is remembered for `absentMs` (default one minute),
+ * so a burst of deliveries does not ask again each time; a file added meanwhile is read after it.
  */
 export interface ConditionalOptions {
   /** How long an answer is remembered. */
   ttlMs?: number;
   /** Larger answers (a long timeline page) are not remembered. */
   maxChars?: number;
+  /** How long a missing file is believed missing. */
+  absentMs?: number;
   coordination?: Coordination;
 }
 
+const CONTENTS = /^\/repos\/[^/]+\/[^/]+\/contents\/.+$/;
+
 const CACHED = [
-  /^\/repos\/[^/]+\/[^/]+\/contents\/.+$/,
+  CONTENTS,
   /^\/repos\/[^/]+\/[^/]+\/collaborators\/[^/]+\/permission$/,
   /^\/repos\/[^/]+\/[^/]+\/labels$/,
   /^\/repos\/[^/]+\/[^/]+\/installation$/,
@@ -31,6 +39,7 @@ const CACHED = [
 ];
 
 interface Remembered {
+  /** `absent`: the file was not there (404). */
   etag: string;
   url: string;
   headers: Record<string, string>;
@@ -45,6 +54,7 @@ export function conditionalRequests(octokit: Octokit, octokitOptions: object): R
   if (!o) return {};
   const ttl = o.ttlMs ?? 3_600_000;
   const maxChars = o.maxChars ?? 256 * 1024;
+  const absentMs = o.absentMs ?? 60_000;
   const client = accountOf((octokitOptions as { auth?: unknown }).auth);
   octokit.hook.wrap("request", async (request, options) => {
     const template = String(options.url).replace(/\?.*$/, "");
@@ -61,9 +71,18 @@ export function conditionalRequests(octokit: Octokit, octokitOptions: object): R
     } catch {
       remembered = undefined;
     }
-    const sent = remembered ? ({ ...options, headers: { ...headers, "if-none-match": remembered.etag } } as typeof options) : options;
+    if (remembered?.etag === "absent") {
+      throw Object.assign(new Error("Not Found (remembered for a minute)"), {
+        name: "HttpError",
+        status: 404,
+        request: parsed,
+        response: { status: 404, url: remembered.url, headers: {}, data: { message: "Not Found" } },
+      });
+    }
+    // In place: Octokit's inner hooks (pacing, auth) hold this very object, not what is passed on.
+    if (remembered) headers["if-none-match"] = remembered.etag;
     try {
-      const response = await request(sent);
+      const response = await request(options);
       const etag = response.headers.etag;
       if (etag && response.status === 200) {
         const kept = Object.fromEntries(KEPT_HEADERS.flatMap((h) => (response.headers[h] !== undefined ? [[h, String(response.headers[h])]] : [])));
@@ -72,7 +91,12 @@ export function conditionalRequests(octokit: Octokit, octokitOptions: object): R
       }
       return response;
     } catch (error) {
-      if ((error as { status?: number }).status !== 304 || !remembered) throw error;
+      const status = (error as { status?: number }).status;
+      if (status === 404 && CONTENTS.test(template)) {
+        const text = JSON.stringify({ etag: "absent", url: parsed.url, headers: {}, data: null } satisfies Remembered);
+        await coordination.set(key, text, absentMs).catch(() => undefined);
+      }
+      if (status !== 304 || !remembered) throw error;
       const fresh = (error as { response?: { headers?: Record<string, string> } }).response?.headers ?? {};
       // Not modified: the remembered answer (parsed afresh from text, so callers may change it),
       // with this answer's rate-limit headers.

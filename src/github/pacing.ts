@@ -34,6 +34,8 @@ export interface PacingOptions {
   budget?: ContentBudget;
   /** Default: the process's coordination, read at each request. */
   coordination?: Coordination;
+  /** Longest wait between two looks at the budget for delayed writes (default 60 s). */
+  recheckMs?: number;
 }
 
 export interface ContentBudget {
@@ -136,6 +138,7 @@ export function pacing(octokit: Octokit, octokitOptions: object): Record<string,
   const maxRetries = o.maxRetries ?? 3;
   const maxWait = o.maxRetryAfterS ?? 120;
   const budget = o.budget;
+  const recheck = o.recheckMs ?? 60_000;
   const client = accountOf((octokitOptions as { auth?: unknown }).auth);
   const coordinate = () => o.coordination ?? currentCoordination();
   const full: SpendWindow[] = budget ? [{ ms: 60_000, limit: budget.perMinute }, { ms: 3_600_000, limit: budget.perHour }] : [];
@@ -154,7 +157,7 @@ export function pacing(octokit: Octokit, octokitOptions: object): Record<string,
       }
       const spent = await coordinate().spend(`content ${account}`, cosmeticShare);
       if (!spent.ok) {
-        await sleep(Math.min(spent.waitMs, 60_000));
+        await sleep(Math.min(spent.waitMs, recheck));
         continue;
       }
       list.shift();
@@ -243,7 +246,8 @@ export function pacing(octokit: Octokit, octokitOptions: object): Record<string,
     const body = (options as { body?: unknown }).body;
     if (waiting > 0 && typeof body === "string" && body.includes(CARD_MARKER)) {
       const note = delayedNote(waiting);
-      if (body.length + note.length <= MAX_BODY) options = { ...options, body: body + note } as typeof options;
+      // In place: Octokit's inner hooks (auth) hold this very object, not what is passed on.
+      if (body.length + note.length <= MAX_BODY) (options as { body?: string }).body = body + note;
     }
     return coordination.gate(`write ${account}`, writeSpacing, send, { pauseKey: account, priority: template ? 1 : 0 });
   });
