@@ -40,6 +40,7 @@ describe("the app asks conditionally", () => {
 
   it("spends at most 3 counted reads and only the writes it needs on a command on a quiet incident", async () => {
     h.sim.seedLabels(REPO, LABELS);
+    h.sim.seedFile(REPO, ".github/incidents.yml", "default_severity: sev3\n");
     const n = h.sim.as("alice").openIssue(REPO, { title: "Checkout down", labels: ["incident"] });
     await h.deliver();
     h.sim.as("bob").comment(REPO, n, "/update Looking at the dashboards");
@@ -52,9 +53,8 @@ describe("the app asks conditionally", () => {
       const reads = counted(h.sim.requests.filter((r) => r.method === "GET"));
       const writes = h.sim.requests.filter((r) => r.method !== "GET");
       expect(reads.map((r) => r.operationId).sort(), command).toEqual(["issues/get", "issues/list-events-for-timeline"]);
-      // The repository has no configuration file (remembered for a minute) and bob's permission
-      // had not changed (304, not counted).
-      expect(h.sim.count({ operationId: "repos/get-content" }), command).toBe(0);
+      // The configuration and bob's permission had not changed: 304, not counted.
+      expect(h.sim.requests.filter((r) => r.operationId === "repos/get-content").map((r) => r.status), command).toEqual([304]);
       expect(h.sim.count({ status: 304, operationId: "repos/get-collaborator-permission-level" }), command).toBe(1);
       expect(writes.map((r) => r.operationId).sort(), command).toEqual(["issues/update-comment", "reactions/create-for-issue-comment"]);
     }
@@ -63,6 +63,7 @@ describe("the app asks conditionally", () => {
 
   it("answers a duplicate delivery without counted reads of the configuration or permissions, and writes nothing new", async () => {
     h.sim.seedLabels(REPO, LABELS);
+    h.sim.seedFile(REPO, ".github/incidents.yml", "default_severity: sev3\n");
     const n = h.sim.as("alice").openIssue(REPO, { title: "Checkout down", labels: ["incident"] });
     await h.deliver();
     h.sim.as("bob").comment(REPO, n, "/sev 2");
@@ -75,15 +76,13 @@ describe("the app asks conditionally", () => {
     await h.receive(comment);
     // The timeline changed with the card written last time; nothing else is counted.
     expect(counted(h.sim.requests.filter((r) => r.method === "GET")).map((r) => r.operationId)).toEqual(["issues/list-events-for-timeline"]);
-    expect(h.sim.requests.filter((r) => r.status === 304).map((r) => r.operationId).sort()).toEqual(["issues/get", "repos/get-collaborator-permission-level"]);
-    // No configuration file: its absence is remembered for a minute, not asked again.
-    expect(h.sim.count({ operationId: "repos/get-content" })).toBe(0);
+    expect(h.sim.requests.filter((r) => r.status === 304).map((r) => r.operationId).sort()).toEqual(["issues/get", "repos/get-collaborator-permission-level", "repos/get-content"]);
     // GitHub answers 200 to a reaction that exists: the 👍 is asked again but not made twice.
     expect(h.sim.requests.filter((r) => r.method !== "GET").map((r) => `${r.operationId} ${r.status}`)).toEqual(["reactions/create-for-issue-comment 200"]);
     expect(JSON.stringify(h.sim.issue(REPO, n))).toBe(before);
   });
 
-  it("reads afresh what changed: a changed configuration is used at once", async () => {
+  it("reads afresh what changed: a changed or new configuration is used at once", async () => {
     h.sim.seedLabels(REPO, LABELS);
     h.sim.seedFile(REPO, ".github/incidents.yml", "default_severity: sev3\n");
     const n = h.sim.as("alice").openIssue(REPO, { title: "Checkout down", labels: ["incident"] });
@@ -95,4 +94,15 @@ describe("the app asks conditionally", () => {
     expect(h.comments(n).filter((c) => c.user === "incident-desk[bot]")).toEqual([]);
     expect(h.card(n)).toContain("@carol");
   });
-});
+
+  it("asks again for a configuration that was missing: one added is used at the next event", async () => {
+    h.sim.seedLabels(REPO, LABELS);
+    const n = h.sim.as("alice").openIssue(REPO, { title: "Checkout down", labels: ["incident"] });
+    await h.deliver();
+    h.sim.as("alice").writeFile(REPO, ".github/incidents.yml", "roles: [commander, comms, scribe, scout]\n");
+    h.sim.webhooks.take();
+    h.sim.as("bob").comment(REPO, n, "/role scout @alice");
+    await h.deliver();
+    expect(h.comments(n).filter((c) => c.user === "incident-desk[bot]")).toEqual([]);
+    expect(h.card(n)).toContain("@alice");
+  });});

@@ -13,24 +13,20 @@ import { accountOf } from "./pacing.js";
  * permission, the repository's labels, the app's installation on a repository, the issue and its
  * timeline (unchanged on duplicate deliveries and alert redeliveries).
  *
- * A file that does not exist (most repositories have no `.github/incidents.yml`, and most owners
- * no `.github` repository) has no ETag: its 404 is remembered for `absentMs` (default one minute),
- * so a burst of deliveries does not ask again each time; a file added meanwhile is read after it.
+ * A file that does not exist has no ETag: its 404 is asked again each time (and counted), so that
+ * a configuration added meanwhile is used at the next event. A repository that commits a
+ * `.github/incidents.yml`, even an empty one, reads its configuration for free.
  */
 export interface ConditionalOptions {
   /** How long an answer is remembered. */
   ttlMs?: number;
   /** Larger answers (a long timeline page) are not remembered. */
   maxChars?: number;
-  /** How long a missing file is believed missing. */
-  absentMs?: number;
   coordination?: Coordination;
 }
 
-const CONTENTS = /^\/repos\/[^/]+\/[^/]+\/contents\/.+$/;
-
 const CACHED = [
-  CONTENTS,
+  /^\/repos\/[^/]+\/[^/]+\/contents\/.+$/,
   /^\/repos\/[^/]+\/[^/]+\/collaborators\/[^/]+\/permission$/,
   /^\/repos\/[^/]+\/[^/]+\/labels$/,
   /^\/repos\/[^/]+\/[^/]+\/installation$/,
@@ -39,7 +35,6 @@ const CACHED = [
 ];
 
 interface Remembered {
-  /** `absent`: the file was not there (404). */
   etag: string;
   url: string;
   headers: Record<string, string>;
@@ -54,7 +49,6 @@ export function conditionalRequests(octokit: Octokit, octokitOptions: object): R
   if (!o) return {};
   const ttl = o.ttlMs ?? 3_600_000;
   const maxChars = o.maxChars ?? 256 * 1024;
-  const absentMs = o.absentMs ?? 60_000;
   const client = accountOf((octokitOptions as { auth?: unknown }).auth);
   octokit.hook.wrap("request", async (request, options) => {
     const template = String(options.url).replace(/\?.*$/, "");
@@ -71,14 +65,6 @@ export function conditionalRequests(octokit: Octokit, octokitOptions: object): R
     } catch {
       remembered = undefined;
     }
-    if (remembered?.etag === "absent") {
-      throw Object.assign(new Error("Not Found (remembered for a minute)"), {
-        name: "HttpError",
-        status: 404,
-        request: parsed,
-        response: { status: 404, url: remembered.url, headers: {}, data: { message: "Not Found" } },
-      });
-    }
     // In place: Octokit's inner hooks (pacing, auth) hold this very object, not what is passed on.
     if (remembered) headers["if-none-match"] = remembered.etag;
     try {
@@ -91,12 +77,7 @@ export function conditionalRequests(octokit: Octokit, octokitOptions: object): R
       }
       return response;
     } catch (error) {
-      const status = (error as { status?: number }).status;
-      if (status === 404 && CONTENTS.test(template)) {
-        const text = JSON.stringify({ etag: "absent", url: parsed.url, headers: {}, data: null } satisfies Remembered);
-        await coordination.set(key, text, absentMs).catch(() => undefined);
-      }
-      if (status !== 304 || !remembered) throw error;
+      if ((error as { status?: number }).status !== 304 || !remembered) throw error;
       const fresh = (error as { response?: { headers?: Record<string, string> } }).response?.headers ?? {};
       // Not modified: the remembered answer (parsed afresh from text, so callers may change it),
       // with this answer's rate-limit headers.
