@@ -17,6 +17,8 @@ export interface CommandContext {
   since?: string;
   /** `report`: where to write the report too (input `report-path`), relative to the workspace. */
   reportPath?: string;
+  /** `escalate`: its memory of the last run (input `state-file`), an absolute path; none outside a runner. */
+  stateFile?: string;
   dryRun: boolean;
   /** `id`: stable across re-runs of the same workflow run (dispatches are deduplicated by it). */
   event: { name: string; payload: Record<string, unknown>; id: string };

@@ -1,4 +1,5 @@
 import { appendFileSync } from "node:fs";
+import { resolve } from "node:path";
 import * as core from "@actions/core";
 import { ConfigError, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
@@ -9,6 +10,7 @@ import { generatePostmortem } from "../postmortem/generate.js";
 import { openProblemTickets } from "../problems/tickets.js";
 import { runReport } from "../report/run.js";
 import { escalateSummary, runEscalate } from "../oncall/escalate.js";
+import { fileMemory } from "../oncall/memory.js";
 import { settleNotifications } from "../notify/send.js";
 import { chooseCommands, type WorkCommand } from "./auto.js";
 import { UsageError, type CommandContext, type CommandResult, type OutputName } from "./context.js";
@@ -87,7 +89,8 @@ const RUNNERS: Record<WorkCommand, Runner> = {
   handle: (ctx) => runHandle(ctx),
   // Dispatch points for the commands other modules provide (src/oncall/escalate.ts, src/report/).
   escalate: async (ctx) => {
-    const result = await runEscalate({ github: ctx.github, repo: ctx.repo, config: ctx.config, log: ctx.log, dryRun: ctx.dryRun });
+    const memory = ctx.stateFile ? fileMemory(ctx.stateFile, ctx.log) : undefined;
+    const result = await runEscalate({ github: ctx.github, repo: ctx.repo, config: ctx.config, log: ctx.log, dryRun: ctx.dryRun, ...(memory ? { memory } : {}) });
     return { outputs: {}, summary: escalateSummary(result, ctx.dryRun) };
   },
   report: (ctx) => runReport(ctx),
@@ -145,6 +148,8 @@ export async function main(options: RunOptions = {}): Promise<CommandResult> {
     ...(target !== undefined ? { issue: target } : {}),
     ...(inputs.since !== undefined ? { since: inputs.since } : {}),
     ...(inputs["report-path"] !== undefined ? { reportPath: inputs["report-path"] } : {}),
+    // Only on a runner (GITHUB_WORKSPACE), where the workflow can carry the file between runs.
+    ...(inputs["state-file"] !== undefined && process.env.GITHUB_WORKSPACE ? { stateFile: resolve(process.env.GITHUB_WORKSPACE, inputs["state-file"]) } : {}),
     dryRun: inputs["dry-run"],
     event: { name: env.GITHUB_EVENT_NAME, payload: env.payload, id: `actions-run-${env.GITHUB_RUN_ID ?? "local"}` },
     log,
