@@ -1,6 +1,6 @@
 import type { Octokit } from "@octokit/core";
 import { coordination as currentCoordination, type Coordination } from "../cluster/coordination.js";
-import { accountOf } from "./pacing.js";
+import { accountOf, routePath } from "./pacing.js";
 
 /**
  * Conditional requests: reads of things that rarely change between two deliveries are sent with
@@ -51,7 +51,7 @@ export function conditionalRequests(octokit: Octokit, octokitOptions: object): R
   const maxChars = o.maxChars ?? 256 * 1024;
   const client = accountOf((octokitOptions as { auth?: unknown }).auth);
   octokit.hook.wrap("request", async (request, options) => {
-    const template = String(options.url).replace(/\?.*$/, "");
+    const template = routePath(String(options.url));
     if (options.method.toUpperCase() !== "GET" || !CACHED.some((re) => re.test(template))) return request(options);
     const coordination = o.coordination ?? currentCoordination();
     const headers = options.headers as typeof options.headers & Record<string, string | undefined>;

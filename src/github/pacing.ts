@@ -89,6 +89,16 @@ export function accountOf(auth: unknown): string {
 
 const RETRIED_STATUSES = new Set([500, 502, 503, 504]);
 
+/**
+ * The route's path: a template for requests made through `octokit.rest.*`, a full URL for the
+ * pages `octokit.paginate` asks for (their origin and GitHub Enterprise's `/api/v3` taken off).
+ */
+export const routePath = (url: string) =>
+  url
+    .replace(/^https?:\/\/[^/]+/, "")
+    .replace(/^\/api\/v3(?=\/)/, "")
+    .replace(/\?.*$/, "");
+
 /** Writes whose only purpose is how the issue looks: they wait when the content budget is short. */
 const COSMETIC = [
   /^\/repos\/[^/]+\/[^/]+\/labels$/,
@@ -173,7 +183,7 @@ export function pacing(octokit: Octokit, octokitOptions: object): Record<string,
 
   octokit.hook.wrap("request", async (request, options) => {
     const method = options.method.toUpperCase();
-    const url = String(options.url);
+    const url = routePath(String(options.url));
     const isWrite = method !== "GET" && method !== "HEAD" && !url.startsWith("/app/installations");
     const isSearch = url.startsWith("/search/");
     const account = String((options.headers as Record<string, unknown> | undefined)?.authorization ?? client);
@@ -212,8 +222,7 @@ export function pacing(octokit: Octokit, octokitOptions: object): Record<string,
     if (isSearch) return coordination.gate(`search ${account}`, searchSpacing, send, { pauseKey: account });
     if (!isWrite) return send();
 
-    const path = url.replace(/\?.*$/, "");
-    const template = COSMETIC.some((re) => re.test(path));
+    const template = COSMETIC.some((re) => re.test(url));
     if (budget && createsContent(method, url)) {
       const key = `content ${account}`;
       if (template) {
