@@ -40,9 +40,18 @@ async function reachable(port: number): Promise<boolean> {
   });
 }
 
+/** Debian's package, as `.ci/run` installs it, when it is missing (root, or sudo without a password). */
+function installRedis(): void {
+  const asRoot = process.getuid?.() === 0;
+  const run = (args: string[]) => spawnSync(asRoot ? args[0]! : "sudo", asRoot ? args.slice(1) : ["-n", ...args], { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  run(["apt-get", "update", "-qq"]);
+  run(["apt-get", "install", "-y", "-qq", "redis-server"]);
+}
+
 export async function startRedis(): Promise<RedisServer> {
+  if (!redisServerPath()) installRedis();
   const binary = redisServerPath();
-  if (!binary) throw new Error("redis-server is not installed: apt-get install -y redis-server (.ci/run does it)");
+  if (!binary) throw new Error("redis-server is not installed and could not be: apt-get install -y redis-server (.ci/run does it)");
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "incident-desk-redis-"));
   let child!: ChildProcess;
