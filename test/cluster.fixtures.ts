@@ -266,6 +266,16 @@ export interface BurstResult {
   lostComments: Set<number>;
   killed?: Replica;
   seconds: number;
+  /** Rounds of SCRIPT carried out (fewer when `maxDeliveries` cut the burst short). */
+  rounds: number;
+}
+
+/** The severity and status labels incident `i` of a burst must end with after `rounds` of SCRIPT. */
+export function expectedLabels(i: number, rounds: number): string[] {
+  const done = SCRIPT.slice(0, rounds);
+  const severity = done.includes("/sev 2") || i % 2 === 1 ? "sev2" : "sev3";
+  const status = done.includes("/mitigated") ? "status:mitigated" : done.includes("/status identified") ? "status:identified" : "status:investigating";
+  return [severity, status];
 }
 
 export async function runBurst(o: BurstOptions): Promise<BurstResult> {
@@ -322,8 +332,10 @@ export async function runBurst(o: BurstOptions): Promise<BurstResult> {
   }
   alice.dispatch(repo, "incident", { title: "Payments queue backing up", severity: "sev2", key: "payments-queue" });
   await flush(false);
+  let rounds = 0;
   for (let round = 0; round < SCRIPT.length; round++) {
     if (o.maxDeliveries !== undefined && sent.length >= o.maxDeliveries) break;
+    rounds++;
     for (const n of issues) sim.as(SCRIPT[round] === "/ack" ? "bob" : "alice").comment(repo, n, SCRIPT[round]!);
     if (round === 1 && o.groups > 0) await sendAlerts("firing");
     if (round === 4 && o.groups > 0) await sendAlerts("changed");
@@ -331,5 +343,5 @@ export async function runBurst(o: BurstOptions): Promise<BurstResult> {
     await o.onRound?.();
   }
   for (let i = 0; i < 30 && sim.webhooks.peek().length > 0; i++) await flush(false);
-  return { sent, alerts, issues, lostComments, ...(killed ? { killed } : {}), seconds: (performance.now() - started) / 1000 };
+  return { sent, alerts, issues, lostComments, ...(killed ? { killed } : {}), seconds: (performance.now() - started) / 1000, rounds };
 }

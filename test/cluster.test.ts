@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACTIONS_BOT, ACTIONS_TOKEN, runAction } from "./action.fixtures.js";
-import { ALERTS_TOKEN, post, runBurst, startProxy, startReplica, stopReplica, type BurstResult, type Replica } from "./cluster.fixtures.js";
+import { ALERTS_TOKEN, post, runBurst, SCRIPT, startProxy, startReplica, stopReplica, type BurstResult, type Replica } from "./cluster.fixtures.js";
 import { startRedis, type RedisServer } from "./redis.js";
 import { GitHubSim } from "./sim/index.js";
 
@@ -91,6 +91,7 @@ describe("three replicas on one Redis", () => {
       expect(issue.labels.filter((l: string) => /^sev\d$/.test(l)), `#${issue.number}`).toHaveLength(1);
       expect(issue.labels.filter((l: string) => l.startsWith("status:")), `#${issue.number}`).toHaveLength(1);
     }
+    expect(burst.rounds).toBe(SCRIPT.length);
     for (const n of burst.issues) {
       const issue = sim.issue(REPO, n);
       expect(issue.labels).toEqual(expect.arrayContaining(["sev2", "status:mitigated"]));
