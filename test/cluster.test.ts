@@ -6,6 +6,7 @@
  * escalate). The burst is scaled down here (12 incidents, about 300 deliveries); `npm run bench`
  * runs it at 50 incidents and 1,000 deliveries.
  */
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACTIONS_BOT, ACTIONS_TOKEN, runAction } from "./action.fixtures.js";
 import { ALERTS_TOKEN, post, runBurst, SCRIPT, startProxy, startReplica, stopReplica, type BurstResult, type Replica } from "./cluster.fixtures.js";
@@ -118,14 +119,21 @@ describe("three replicas on one Redis", () => {
       const opened = burst.alerts.filter((a) => a.group === g && a.phase === "firing" && (a.body as { status?: string } | undefined)?.status === "opened");
       expect(opened).toHaveLength(1);
     }
+    // The pacing is ours, per installation: Probot's cluster-wide Bottleneck queue (`b_octokit-…`
+    // keys) never appears, since Probot is never given REDIS_URL (nor installs ioredis with npx).
+    const raw = new Redis(redis.url);
+    expect(await raw.keys("b_*")).toEqual([]);
+    expect((await raw.keys("incident-desk:claim:delivery:*")).length).toBeGreaterThan(100);
+    raw.disconnect();
+    expect(survivors.every((r) => !r.logs.some((l) => /npx|npm exec/i.test(l)))).toBe(true);
     expect(sim.violations).toEqual([]);
   }, 120_000);
 
   it("paces two installations independently, and shares one installation's rate-limit wait between replicas", async () => {
     const live = replicas.filter((r) => r.alive);
     expect(live.length).toBe(2);
-    // acme's next write meets a secondary rate limit: every replica must then hold acme's requests for 2 s.
-    sim.faults.secondaryRateLimit({ times: 1, retryAfter: 2, method: "POST", path: /^\/repos\/acme\/web\// });
+    // acme's next write meets a secondary rate limit: every replica must then hold acme's requests for 3 s.
+    sim.faults.secondaryRateLimit({ times: 1, retryAfter: 3, method: "POST", path: /^\/repos\/acme\/web\// });
     const from = sim.requests.length;
     const acme = [0, 1, 2].map((i) => sim.as("alice").openIssue(REPO, { title: `Second wave ${i}`, labels: ["incident"] }));
     const other = sim.as("alice").openIssue(OTHER, { title: "API down", labels: ["incident"] });
@@ -138,7 +146,9 @@ describe("three replicas on one Redis", () => {
     expect(limited).toBeDefined();
     const acmeAfter = requests.filter((r) => r.t > limited.t && r.path.startsWith("/repos/acme/web/") && r.method !== "GET");
     // No replica wrote for acme until the wait was over…
-    expect(acmeAfter[0]!.t - limited.t).toBeGreaterThanOrEqual(1900);
+    expect(acmeAfter[0]!.t - limited.t).toBeGreaterThanOrEqual(2900);
+    // Nor read (requests already on their way when the limit came aside).
+    expect(requests.filter((r) => r.t > limited.t + 200 && r.t < limited.t + 2800 && r.path.startsWith("/repos/acme/web/"))).toEqual([]);
     // …while bigco's card was written meanwhile: its writes never waited for acme's.
     const otherCard = requests.find((r) => r.method === "POST" && r.path === `/repos/${OTHER}/issues/${other}/comments`)!;
     expect(otherCard.t).toBeLessThan(acmeAfter[0]!.t);
