@@ -10,6 +10,10 @@ import { trackTicket } from "./problems/track.js";
 import { handlePullRequest, PULL_ACTIONS } from "./changes/pulls.js";
 import { handleDeploymentStatus } from "./changes/deployments.js";
 import { handleMaintenanceEvent } from "./maintenance/handle.js";
+import { oncePerDelivery } from "./cluster/deliveries.js";
+import { healthRoute } from "./cluster/health.js";
+import { repairAfterDelayedWrites } from "./cluster/repair.js";
+import { whenDelayedSent } from "./github/pacing.js";
 
 /**
  * The Probot app: webhook events in, handlers out. The logic lives in the handlers; this file
@@ -54,7 +58,7 @@ export default function incidentDesk(app: Probot, options?: ApplicationFunctionO
     ],
     async (context) => {
       if (await fromSelf(context.payload.sender)) return;
-      await handleIssueEvent({ github: own(context.octokit), log: context.log }, context.name, context.payload);
+      await oncePerDelivery(context.id, () => handleIssueEvent({ github: own(context.octokit), log: context.log }, context.name, context.payload), context.log);
     },
   );
 
@@ -65,19 +69,31 @@ export default function incidentDesk(app: Probot, options?: ApplicationFunctionO
     async (context) => {
       const labelling = context.payload.action === "labeled" || context.payload.action === "unlabeled";
       if (labelling && (await fromSelf(context.payload.sender))) return;
-      await handlePullRequest({ github: own(context.octokit), log: context.log }, context.payload);
+      await oncePerDelivery(context.id, () => handlePullRequest({ github: own(context.octokit), log: context.log }, context.payload), context.log);
     },
   );
-  app.on("deployment_status", async (context) => handleDeploymentStatus({ github: own(context.octokit), log: context.log }, context.payload));
+  app.on("deployment_status", async (context) =>
+    oncePerDelivery(context.id, async () => void (await handleDeploymentStatus({ github: own(context.octokit), log: context.log }, context.payload)), context.log),
+  );
 
 
   // Alerts and `repository_dispatch` declare incidents; the routes exist only where there is a server.
   const installations = installationClients(app);
   const clientFor = async (repo: RepoRef) => own(await installations(repo));
+  options?.addHandler?.(healthRoute());
   options?.addHandler?.(alertRoutes({ clientFor, log: app.log }));
   app.on("repository_dispatch", async (context) => {
-    await handleDispatch({ github: own(context.octokit), clientFor, log: context.log }, context.id, context.payload);
+    await oncePerDelivery(context.id, async () => void (await handleDispatch({ github: own(context.octokit), clientFor, log: context.log }, context.id, context.payload)), context.log);
   });
+
+  // Labels, assignees and reactions delayed for GitHub's content budget: the issue is reconciled after they went out.
+  whenDelayedSent(
+    repairAfterDelayedWrites(
+      async (id) => own(await app.auth(id)),
+      (github, repo, number) => reconcileIssue({ github, log: app.log }, repo, number, { kind: "issue" }),
+      app.log,
+    ),
+  );
 }
 
 /**

@@ -1,18 +1,11 @@
-/**
- * One at a time per key: deliveries for the same issue are handled in turn within a process, so
- * two of them never both find "no card yet" and both write one. (Across replicas, the next
- * reconcile removes an extra card: see reconcile.ts.)
- */
-const tails = new Map<string, Promise<unknown>>();
+import { coordination } from "./cluster/coordination.js";
 
+/**
+ * One at a time per key: deliveries for the same issue are handled in turn, so two of them never
+ * both find "no card yet" and both write one. In one process this is an in-memory queue; with
+ * REDIS_URL it is a lock shared by the replicas, with a lease (src/cluster/redis.ts) so that a
+ * replica that dies holding it blocks the issue for at most that long.
+ */
 export async function serialize<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const previous = tails.get(key) ?? Promise.resolve();
-  const run = previous.then(work, work);
-  const tail = run.catch(() => undefined);
-  tails.set(key, tail);
-  try {
-    return await run;
-  } finally {
-    if (tails.get(key) === tail) tails.delete(key);
-  }
+  return coordination().lock(key, work);
 }

@@ -9,7 +9,8 @@ import { Probot, Server } from "probot";
 import { pino } from "pino";
 import { afterEach, beforeEach, expect } from "vitest";
 import incidentDesk from "../src/app.js";
-import { incidentOctokit } from "../src/github/octokit.js";
+import { InProcessCoordination, useCoordination, type Coordination } from "../src/cluster/coordination.js";
+import { incidentOctokit, type AppOctokitOptions } from "../src/github/octokit.js";
 import { GitHubSim, type Delivery } from "./sim/index.js";
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
@@ -50,6 +51,10 @@ export interface StartOptions {
   http?: boolean;
   /** Milliseconds between two writes (production: the plugin's 1000). */
   writeSpacingMs?: number;
+  /** Other options of the app's Octokit (the content budget, conditional requests). */
+  octokit?: AppOctokitOptions;
+  /** The process's coordination; default a fresh in-memory one, as a freshly started process has. */
+  coordination?: Coordination;
 }
 
 export interface Harness {
@@ -80,6 +85,8 @@ export async function startApp(options: StartOptions = {}): Promise<Harness> {
   for (const [login, level] of Object.entries(people)) sim.setPermission(repo, login, level);
   if (options.config !== undefined) sim.seedFile(repo, ".github/incidents.yml", options.config);
 
+  // A fresh process: nothing remembered from an earlier test (caches, locks, the content budget).
+  useCoordination(options.coordination ?? new InProcessCoordination());
   const logs: LogLine[] = [];
   const log = pino(
     { level: "info" },
@@ -90,7 +97,9 @@ export async function startApp(options: StartOptions = {}): Promise<Harness> {
       },
     },
   );
-  const Octokit = incidentOctokit({ writeSpacingMs: options.writeSpacingMs ?? 0, searchSpacingMs: 0, retryBaseMs: 5 });
+  // No content budget unless a test asks (test/budget.test.ts): a test file writes far more than
+  // 80 times a minute to a simulator that does not limit it.
+  const Octokit = incidentOctokit({ writeSpacingMs: options.writeSpacingMs ?? 0, searchSpacingMs: 0, retryBaseMs: 5, budget: undefined, ...options.octokit });
   const probotOptions = {
     appId: sim.app.id,
     privateKey: privateKey(),

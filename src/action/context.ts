@@ -19,6 +19,8 @@ export interface CommandContext {
   reportPath?: string;
   /** `statuspage`: the folder to write the site into (input `statuspage-dir`), relative to the workspace. */
   statuspageDir?: string;
+  /** `escalate`: its memory of the last run (input `state-file`), an absolute path; none outside a runner. */
+  stateFile?: string;
   dryRun: boolean;
   /** `id`: stable across re-runs of the same workflow run (dispatches are deduplicated by it). */
   event: { name: string; payload: Record<string, unknown>; id: string };

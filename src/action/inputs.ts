@@ -57,6 +57,12 @@ export const inputsSchema = z.object({
     .trim()
     .optional()
     .transform((s) => s || "_site"),
+  /** `escalate`: its memory between runs (a file of the workspace the workflow caches); "" for none. */
+  "state-file": z
+    .string()
+    .trim()
+    .optional()
+    .transform((s) => (s ? s : undefined)),
 });
 
 export type ActionInputs = z.output<typeof inputsSchema>;

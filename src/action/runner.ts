@@ -1,4 +1,5 @@
 import { appendFileSync } from "node:fs";
+import { resolve } from "node:path";
 import * as core from "@actions/core";
 import { ConfigError, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
@@ -13,6 +14,7 @@ import { runReport } from "../report/run.js";
 import { runStatuspage } from "../statuspage/run.js";
 import { escalateSummary, runEscalate } from "../oncall/escalate.js";
 import { remindersSummary, runMaintenanceReminders } from "../maintenance/remind.js";
+import { fileMemory } from "../oncall/memory.js";
 import { settleNotifications } from "../notify/send.js";
 import { chooseCommands, type WorkCommand } from "./auto.js";
 import { UsageError, type CommandContext, type CommandResult, type OutputName } from "./context.js";
@@ -91,7 +93,8 @@ const RUNNERS: Record<WorkCommand, Runner> = {
   handle: (ctx) => runHandle(ctx),
   // Dispatch points for the commands other modules provide (src/oncall/escalate.ts, src/report/).
   escalate: async (ctx) => {
-    const result = await runEscalate({ github: ctx.github, repo: ctx.repo, config: ctx.config, log: ctx.log, dryRun: ctx.dryRun });
+    const memory = ctx.stateFile ? fileMemory(ctx.stateFile, ctx.log) : undefined;
+    const result = await runEscalate({ github: ctx.github, repo: ctx.repo, config: ctx.config, log: ctx.log, dryRun: ctx.dryRun, ...(memory ? { memory } : {}) });
     // Maintenance windows follow the same schedule: cards follow the clock, start and end are announced.
     const reminders = await runMaintenanceReminders({ github: ctx.github, repo: ctx.repo, config: ctx.config, log: ctx.log, dryRun: ctx.dryRun });
     return { outputs: {}, summary: [escalateSummary(result, ctx.dryRun), remindersSummary(reminders)].filter(Boolean).join("\n\n") };
@@ -154,6 +157,8 @@ export async function main(options: RunOptions = {}): Promise<CommandResult> {
     ...(inputs.since !== undefined ? { since: inputs.since } : {}),
     ...(inputs["report-path"] !== undefined ? { reportPath: inputs["report-path"] } : {}),
     statuspageDir: inputs["statuspage-dir"],
+    // Only on a runner (GITHUB_WORKSPACE), where the workflow can carry the file between runs.
+    ...(inputs["state-file"] !== undefined && process.env.GITHUB_WORKSPACE ? { stateFile: resolve(process.env.GITHUB_WORKSPACE, inputs["state-file"]) } : {}),
     dryRun: inputs["dry-run"],
     event: { name: env.GITHUB_EVENT_NAME, payload: env.payload, id: `actions-run-${env.GITHUB_RUN_ID ?? "local"}` },
     log,

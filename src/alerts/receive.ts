@@ -3,6 +3,8 @@ import type { Config } from "../config/schema.js";
 import { errorStatus, parseRepo, type GitHub, type RepoRef } from "../github/client.js";
 import { fetchHistory } from "../incident/fetch.js";
 import { reconcileIssue, type Logger } from "../incident/handle.js";
+import { coordination } from "../cluster/coordination.js";
+import { tracked } from "../cluster/inflight.js";
 import { serialize } from "../serialize.js";
 import { findOpenIncident, openIncidentIssue } from "./declare.js";
 import type { AlertGroup } from "./group.js";
@@ -48,15 +50,31 @@ export function privateTarget(repo: RepoRef, privateRepo: string): RepoRef {
   return target;
 }
 
-/** Group id → issue number, per repository: saves the listing for the next alert of a group. */
-const knownIncidents = new Map<string, number>();
+/**
+ * Group id → issue number, per repository: saves the listing for the next alert of a group.
+ * Shared by the replicas (the process's coordination); a cache, checked against the issue.
+ */
+const REMEMBER_MS = 7 * 24 * 3600_000;
+const knownIncidents = {
+  async get(key: string): Promise<number | undefined> {
+    const value = await coordination().get(`alert-incident:${key}`);
+    return value ? Number(value) : undefined;
+  },
+  set: (key: string, number: number) => coordination().set(`alert-incident:${key}`, String(number), REMEMBER_MS),
+  delete: (key: string) => coordination().set(`alert-incident:${key}`, "", 1),
+};
 
 /**
  * One alert group into GitHub: a firing group with no open incident opens one; any later delivery
  * that says something new (other alerts, resolved) comments on it; the same thing again writes
  * nothing. Deliveries of one group are handled one at a time, so two at once open one incident.
  */
-export async function receiveAlertGroup(deps: AlertDeps, repo: RepoRef, group: AlertGroup): Promise<AlertOutcome> {
+export function receiveAlertGroup(deps: AlertDeps, repo: RepoRef, group: AlertGroup): Promise<AlertOutcome> {
+  // Tracked: the route may answer 202 and leave it running; a graceful stop waits for it.
+  return tracked(receive(deps, repo, group));
+}
+
+async function receive(deps: AlertDeps, repo: RepoRef, group: AlertGroup): Promise<AlertOutcome> {
   const github = await deps.clientFor(repo);
   const config = await loadConfig(github, repo);
   const security = isSecurityAlert(group);
@@ -82,7 +100,7 @@ export async function receiveAlertGroup(deps: AlertDeps, repo: RepoRef, group: A
         body: renderAlertIncidentBody(group, config, security),
         severity: alertSeverity(group, config),
       });
-      knownIncidents.set(`${full.toLowerCase()}:${id}`, opened.number);
+      await knownIncidents.set(`${full.toLowerCase()}:${id}`, opened.number);
       await reconcileIssue(reconcileDeps, target, opened.number, { kind: "issue" });
       return { action: "opened", repo: full, issue: opened };
     }
@@ -95,7 +113,7 @@ export async function receiveAlertGroup(deps: AlertDeps, repo: RepoRef, group: A
 
 async function findGroupIncident(github: GitHub, repo: RepoRef, config: Config, id: string) {
   const key = `${repo.owner}/${repo.repo}`.toLowerCase() + `:${id}`;
-  const remembered = knownIncidents.get(key);
+  const remembered = await knownIncidents.get(key);
   const candidates = remembered !== undefined ? [remembered] : [];
   for (let attempt = 0; attempt < 2; attempt++) {
     const number = candidates[attempt] ?? (await findOpenIncident(github, repo, config, "alert-group", (p) => p.split(" ")[0] === id))?.number;
@@ -107,7 +125,7 @@ async function findGroupIncident(github: GitHub, repo: RepoRef, config: Config, 
       // The remembered issue was deleted or transferred away (404, 410): look it up again.
       const status = errorStatus(error);
       if (attempt > 0 || remembered === undefined || (status !== 404 && status !== 410)) throw error;
-      knownIncidents.delete(key);
+      await knownIncidents.delete(key);
       continue;
     }
     const issue = history.issue;
@@ -117,10 +135,10 @@ async function findGroupIncident(github: GitHub, repo: RepoRef, config: Config, 
       isGroupIncident(issue.body, id) &&
       issue.labels.some((l) => l.toLowerCase() === config.labels.incident.toLowerCase());
     if (stillOurs) {
-      knownIncidents.set(key, number);
+      await knownIncidents.set(key, number);
       return { issue: { number, url: issue.url }, lastDigest: lastDigest(history, id) };
     }
-    knownIncidents.delete(key);
+    await knownIncidents.delete(key);
     if (remembered === undefined) break;
   }
   return undefined;

@@ -1,32 +1,31 @@
 import { ProbotOctokit } from "probot";
-import { pacing, type PacingOptions } from "./pacing.js";
+import { conditionalRequests, type ConditionalOptions } from "./conditional.js";
+import { GITHUB_CONTENT_BUDGET, pacing, type PacingOptions } from "./pacing.js";
 
-export type Pacing = PacingOptions;
+export interface AppOctokitOptions extends PacingOptions {
+  /** Conditional requests (ETags): on by default; `false` turns them off. */
+  conditional?: ConditionalOptions | false;
+}
 
-const PacedOctokit = ProbotOctokit.plugin(pacing);
+const AppOctokit = ProbotOctokit.plugin(pacing, conditionalRequests);
 
 /**
  * Probot's Octokit (pagination, REST methods, config, auth) with our pacing plugin in place of
- * the throttling and retry plugins (see pacing.ts). With REDIS_URL, Probot hands every instance a
- * Redis connection for the throttling plugin: then that plugin stays on, so that several replicas
- * share one queue, and ours only retries.
+ * the throttling and retry plugins (see pacing.ts), GitHub's content budget, and conditional
+ * requests (conditional.ts). Both share their state with the other replicas through the process's
+ * coordination when REDIS_URL is set (src/main.ts), so Probot's own throttling stays off, even if
+ * Probot was handed a Redis connection: it would queue every installation's writes in one line.
  */
-export function incidentOctokit(options: Pacing = {}): typeof ProbotOctokit {
-  return PacedOctokit.defaults((instance: Record<string, unknown> = {}) => {
+export function incidentOctokit(options: AppOctokitOptions = {}): typeof ProbotOctokit {
+  const { conditional = {}, ...paced } = options;
+  return AppOctokit.defaults((instance: Record<string, unknown> = {}) => {
     const throttle = (instance.throttle ?? {}) as Record<string, unknown>;
-    const clustered = throttle.connection !== undefined;
     return {
       ...instance,
-      pacing: clustered ? { ...options, writeSpacingMs: 0, searchSpacingMs: 0 } : options,
+      pacing: { budget: GITHUB_CONTENT_BUDGET, ...paced },
+      conditional,
       retry: { enabled: false },
-      throttle: clustered
-        ? {
-            ...throttle,
-            // Ours retries rate limits; the plugin only queues.
-            onSecondaryRateLimit: () => false,
-            onRateLimit: () => false,
-          }
-        : { ...throttle, enabled: false },
+      throttle: { ...throttle, enabled: false },
     };
   }) as typeof ProbotOctokit;
 }

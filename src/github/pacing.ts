@@ -1,18 +1,28 @@
 import type { Octokit } from "@octokit/core";
+import { coordination as currentCoordination, type Coordination, type SpendWindow } from "../cluster/coordination.js";
 
 /**
- * An Octokit plugin that keeps incident-desk within GitHub's limits, with little overhead:
+ * An Octokit plugin that keeps incident-desk within GitHub's limits, per installation (GitHub
+ * counts its limits per installation, whatever the client and however many replicas):
  *
- * - writes wait their turn, spaced `writeSpacingMs` apart (default 1 s: GitHub limits content
- *   creation to about 80 a minute), and searches `searchSpacingMs` apart (default 2 s: 30 a minute);
+ * - writes wait their turn, one at a time, spaced `writeSpacingMs` apart (default 1 s, as GitHub
+ *   asks of mutating requests), and searches `searchSpacingMs` apart (default 2 s: 30 a minute);
  * - a secondary rate limit (403 or 429 with `retry-after`, or GitHub's "secondary rate limit"
  *   message) and an exhausted primary limit (`x-ratelimit-remaining: 0`) are waited out and the
  *   request retried, up to `maxRetries` times and only when the wait is at most `maxRetryAfterS`;
- * - 500, 502, 503 and 504 are retried after `retryBaseMs` × 1, 4, 9.
+ *   while one request waits, the installation's other requests wait too (GitHub asks for none
+ *   until `retry-after` has passed);
+ * - 500, 502, 503 and 504 are retried after `retryBaseMs` × 1, 4, 9;
+ * - with `budget`, content creation (POST) stays within GitHub's content limits (80 a minute,
+ *   500 an hour): when little is left, the card and replies go first and the cosmetic writes
+ *   (labels, assignees, reactions) are delayed, logged, noted on the card, and sent when the
+ *   budget allows; then `onDelayedSent` is told, so that the app can reconcile the issue.
  *
- * It replaces @octokit/plugin-throttling and plugin-retry for a single process: their Bottleneck
- * queues cost about 2 ms of CPU and 10 ms of waiting per request (measured in bench/). Probot keeps
- * its throttling plugin when REDIS_URL is set, to share the queues between replicas.
+ * Gates, pauses and the budget live in the process's coordination (src/cluster/coordination.ts):
+ * in memory, or shared by the replicas through Redis. The plugin replaces
+ * @octokit/plugin-throttling and plugin-retry: their Bottleneck queues cost about 2 ms of CPU and
+ * 10 ms of waiting per request (measured in bench/), and their Redis mode shares one write queue
+ * between every installation of the app.
  */
 export interface PacingOptions {
   writeSpacingMs?: number;
@@ -20,49 +30,26 @@ export interface PacingOptions {
   retryBaseMs?: number;
   maxRetries?: number;
   maxRetryAfterS?: number;
+  /** GitHub's content-creation limits and how much of them cosmetic writes may use. Off by default (the Action writes a handful). */
+  budget?: ContentBudget;
+  /** Default: the process's coordination, read at each request. */
+  coordination?: Coordination;
+  /** Longest wait between two looks at the budget for delayed writes (default 60 s). */
+  recheckMs?: number;
 }
 
+export interface ContentBudget {
+  perMinute: number;
+  perHour: number;
+  /** Cosmetic writes go only while more than this is left of the minute's budget… */
+  keepMinute: number;
+  /** …and of the hour's: the rest is kept for cards and replies. */
+  keepHour: number;
+}
+
+export const GITHUB_CONTENT_BUDGET: ContentBudget = { perMinute: 80, perHour: 500, keepMinute: 10, keepHour: 100 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Requests of one kind for one account go one at a time, and start at least `spacing` ms after
- * the previous one ended: GitHub asks for serial writes per account, and counts its limits per
- * account whatever the client. Accounts are told apart by their token.
- */
-class Gate {
-  #tail: Promise<void> = Promise.resolve();
-  #last = -Infinity;
-
-  async run<T>(spacing: number, work: () => Promise<T>): Promise<T> {
-    const previous = this.#tail;
-    let release!: () => void;
-    this.#tail = new Promise((resolve) => (release = resolve));
-    try {
-      await previous;
-      // A monotonic clock: a wall clock set back (NTP, a test's fake Date) must not stall writes.
-      const wait = this.#last + spacing - performance.now();
-      if (wait > 0) await sleep(wait);
-      return await work();
-    } finally {
-      this.#last = performance.now();
-      release();
-    }
-  }
-}
-
-/**
- * One gate per account and kind, kept while the process lives (a few per installation): an idle
- * gate still remembers when its last request ended, so that the next write, even one that comes
- * long after it was queued alone, keeps the spacing.
- */
-const gates = new Map<string, Gate>();
-
-async function through<T>(key: string, spacing: number, work: () => Promise<T>): Promise<T> {
-  let gate = gates.get(key);
-  if (!gate) gates.set(key, (gate = new Gate()));
-  return gate.run(spacing, work);
-}
 
 interface HttpError {
   status?: number;
@@ -89,7 +76,7 @@ export function rateLimitWait(error: HttpError, now = Date.now()): number | unde
  * hook inside this one, so the header is not there yet: the client's auth options tell instead
  * (Probot's installation clients carry `installationId`; the Action's is a token).
  */
-function accountOf(auth: unknown): string {
+export function accountOf(auth: unknown): string {
   if (typeof auth === "string") return `token ${auth}`;
   if (auth && typeof auth === "object") {
     const { installationId, token, appId } = auth as { installationId?: unknown; token?: unknown; appId?: unknown };
@@ -102,6 +89,57 @@ function accountOf(auth: unknown): string {
 
 const RETRIED_STATUSES = new Set([500, 502, 503, 504]);
 
+/**
+ * The route's path: a template for requests made through `octokit.rest.*`, a full URL for the
+ * pages `octokit.paginate` asks for (their origin and GitHub Enterprise's `/api/v3` taken off).
+ */
+export const routePath = (url: string) =>
+  url
+    .replace(/^https?:\/\/[^/]+/, "")
+    .replace(/^\/api\/v3(?=\/)/, "")
+    .replace(/\?.*$/, "");
+
+/** Writes whose only purpose is how the issue looks: they wait when the content budget is short. */
+const COSMETIC = [
+  /^\/repos\/[^/]+\/[^/]+\/labels$/,
+  /^\/repos\/[^/]+\/[^/]+\/issues\/[^/]+\/labels$/,
+  /^\/repos\/[^/]+\/[^/]+\/issues\/[^/]+\/assignees$/,
+  /^\/repos\/[^/]+\/[^/]+\/issues\/(comments\/)?[^/]+\/reactions$/,
+];
+
+/** Content creation as GitHub counts it for its 80-a-minute and 500-an-hour limits: what a POST makes. */
+const createsContent = (method: string, url: string) => method === "POST" && !url.startsWith("/app/installations");
+
+/** The card's hidden marker (src/incident/card.ts): the card tells readers what is delayed. */
+const CARD_MARKER = "<!-- incident-desk:card -->";
+const MAX_BODY = 65_536;
+
+export const delayedNote = (count: number) =>
+  `\n\n> [!NOTE]\n> GitHub's content budget for this installation is nearly spent: ${count} label, assignee or reaction change${count === 1 ? " waits" : "s wait"} and will follow; this card and replies go first.`;
+
+interface Delayed {
+  what: string;
+  send: () => Promise<unknown>;
+  url: string;
+}
+
+/** Cosmetic writes delayed for lack of budget, per account, in order (this process's). */
+const delayed = new Map<string, Delayed[]>();
+
+/** Called after a delayed write was sent: src/app.ts reconciles the issue (its labels may have moved on meanwhile). */
+type DelayedSent = (account: string, path: string) => void;
+let onDelayedSent: DelayedSent | undefined;
+export function whenDelayedSent(listener: DelayedSent | undefined): void {
+  onDelayedSent = listener;
+}
+
+/** How many cosmetic writes wait for budget in this process (the log at shutdown says so). */
+export function delayedWrites(): number {
+  let n = 0;
+  for (const list of delayed.values()) n += list.length;
+  return n;
+}
+
 export function pacing(octokit: Octokit, octokitOptions: object): Record<string, never> {
   const o = (octokitOptions as { pacing?: PacingOptions }).pacing ?? {};
   const writeSpacing = o.writeSpacingMs ?? 1000;
@@ -109,22 +147,59 @@ export function pacing(octokit: Octokit, octokitOptions: object): Record<string,
   const retryBase = o.retryBaseMs ?? 1000;
   const maxRetries = o.maxRetries ?? 3;
   const maxWait = o.maxRetryAfterS ?? 120;
+  const budget = o.budget;
+  const recheck = o.recheckMs ?? 60_000;
   const client = accountOf((octokitOptions as { auth?: unknown }).auth);
+  const coordinate = () => o.coordination ?? currentCoordination();
+  const full: SpendWindow[] = budget ? [{ ms: 60_000, limit: budget.perMinute }, { ms: 3_600_000, limit: budget.perHour }] : [];
+  const cosmeticShare: SpendWindow[] = budget
+    ? [{ ms: 60_000, limit: budget.perMinute - budget.keepMinute }, { ms: 3_600_000, limit: budget.perHour - budget.keepHour }]
+    : [];
+
+  /** Send cosmetic writes delayed for `account` as the budget allows, in order. */
+  const drain = async (account: string) => {
+    for (;;) {
+      const list = delayed.get(account);
+      const next = list?.[0];
+      if (!list || !next) {
+        delayed.delete(account);
+        return;
+      }
+      const spent = await coordinate().spend(`content ${account}`, cosmeticShare);
+      if (!spent.ok) {
+        await sleep(Math.min(spent.waitMs, recheck));
+        continue;
+      }
+      list.shift();
+      try {
+        await next.send();
+        octokit.log.info(`incident-desk: delayed ${next.what} sent`);
+        onDelayedSent?.(account, next.url);
+      } catch (error) {
+        octokit.log.warn(`incident-desk: delayed ${next.what} failed (${error instanceof Error ? error.message : String(error)}); the next reconcile of the issue makes it`);
+      }
+    }
+  };
+
   octokit.hook.wrap("request", async (request, options) => {
     const method = options.method.toUpperCase();
-    const isWrite = method !== "GET" && method !== "HEAD" && !String(options.url).startsWith("/app/installations");
-    const isSearch = String(options.url).startsWith("/search/");
+    const url = routePath(String(options.url));
+    const isWrite = method !== "GET" && method !== "HEAD" && !url.startsWith("/app/installations");
+    const isSearch = url.startsWith("/search/");
     const account = String((options.headers as Record<string, unknown> | undefined)?.authorization ?? client);
-    // The retries happen inside the gate: while a write waits out a rate limit or a 5xx, the
-    // account's other writes wait behind it (GitHub asks for no requests until retry-after has
-    // passed) and go out after it, in their order.
-    const send = async () => {
+    const coordination = coordinate();
+    const send = async (): Promise<Awaited<ReturnType<typeof request>>> => {
       for (let attempt = 0; ; attempt++) {
+        // Someone of this installation is waiting out a rate limit (another replica, maybe): wait too.
+        if (!isWrite && !isSearch) {
+          const paused = await coordination.pausedFor(account);
+          if (paused > 0) await sleep(paused);
+        }
         try {
           return await request(options);
         } catch (error) {
           const e = error as HttpError;
-          const what = `${method} ${options.url}`;
+          const what = `${method} ${url}`;
           const wait = rateLimitWait(e);
           if (wait !== undefined) {
             if (attempt >= maxRetries || wait > maxWait) {
@@ -132,6 +207,7 @@ export function pacing(octokit: Octokit, octokitOptions: object): Record<string,
               throw error;
             }
             octokit.log.warn(`rate limited on ${what}: retrying in ${wait}s`);
+            await coordination.pause(account, wait * 1000);
             await sleep(wait * 1000);
             continue;
           }
@@ -143,9 +219,46 @@ export function pacing(octokit: Octokit, octokitOptions: object): Record<string,
         }
       }
     };
-    if (isWrite) return through(`write ${account}`, writeSpacing, send);
-    if (isSearch) return through(`search ${account}`, searchSpacing, send);
-    return send();
+    if (isSearch) return coordination.gate(`search ${account}`, searchSpacing, send, { pauseKey: account });
+    if (!isWrite) return send();
+
+    const template = COSMETIC.some((re) => re.test(url));
+    if (budget && createsContent(method, url)) {
+      const key = `content ${account}`;
+      if (template) {
+        const spent = await coordination.spend(key, cosmeticShare);
+        if (!spent.ok) {
+          const concrete = octokit.request.endpoint.parse(options).url.replace(/^https?:\/\/[^/]+(\/api\/v3)?/, "");
+          const what = `${method} ${concrete}`;
+          const list = delayed.get(account) ?? [];
+          list.push({ what, url: concrete, send: () => coordination.gate(`write ${account}`, writeSpacing, send, { pauseKey: account, priority: 1 }) });
+          if (!delayed.has(account)) {
+            delayed.set(account, list);
+            void drain(account);
+          }
+          octokit.log.warn(
+            `incident-desk: GitHub's content budget of ${account} is nearly spent: ${what} is delayed (${list.length} waiting); cards and replies go first`,
+          );
+          return { status: 202, url: concrete, headers: { "x-incident-desk-delayed": "content budget" }, data: {} } as never;
+        }
+      } else {
+        for (;;) {
+          const spent = await coordination.spend(key, full);
+          if (spent.ok) break;
+          octokit.log.warn(`incident-desk: GitHub's content budget of ${account} is spent: ${method} ${url} waits ${Math.ceil(spent.waitMs / 1000)}s`);
+          await sleep(spent.waitMs);
+        }
+      }
+    }
+    // The card says what waits for budget, while anything does.
+    const waiting = delayed.get(account)?.length ?? 0;
+    const body = (options as { body?: unknown }).body;
+    if (waiting > 0 && typeof body === "string" && body.includes(CARD_MARKER)) {
+      const note = delayedNote(waiting);
+      // In place: Octokit's inner hooks (auth) hold this very object, not what is passed on.
+      if (body.length + note.length <= MAX_BODY) (options as { body?: string }).body = body + note;
+    }
+    return coordination.gate(`write ${account}`, writeSpacing, send, { pauseKey: account, priority: template ? 1 : 0 });
   });
   return {};
 }

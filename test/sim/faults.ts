@@ -80,9 +80,9 @@ export class Limits {
     return true;
   }
 
-  headers(identity: string, simNow: Date, resource: "core" | "search" | "graphql"): Record<string, string> {
+  headers(identity: string, simNow: Date, resource: "core" | "search" | "graphql", change = 1): Record<string, string> {
     const key = `${resource}:${identity}`;
-    const used = (this.#used.get(key) ?? 0) + 1;
+    const used = Math.max(0, (this.#used.get(key) ?? 0) + change);
     this.#used.set(key, used);
     const limit = resource === "search" ? 30 : this.primary;
     const reset = Math.floor(simNow.getTime() / 3_600_000) * 3600 + 3600;
@@ -93,6 +93,11 @@ export class Limits {
       "x-ratelimit-used": String(used),
       "x-ratelimit-resource": resource,
     };
+  }
+
+  /** A `304 Not Modified` answer: the request does not count after all. */
+  refund(identity: string, simNow: Date, resource: "core" | "search" | "graphql"): Record<string, string> {
+    return this.headers(identity, simNow, resource, -1);
   }
 
   reset(): void {

@@ -286,7 +286,7 @@ export class GitHubSim {
     this.requests = [];
   }
 
-  count(filter: Partial<Pick<RequestRecord, "method" | "route" | "operationId" | "status" | "identity">> & { path?: string | RegExp; writes?: boolean } = {}): number {
+  count(filter: Partial<Pick<RequestRecord, "method" | "route" | "operationId" | "status" | "identity" | "counted">> & { path?: string | RegExp; writes?: boolean } = {}): number {
     return this.requests.filter((r) => matches(r, filter)).length;
   }
 
@@ -297,7 +297,8 @@ export class GitHubSim {
   }
 }
 
-function matches(r: RequestRecord, f: Partial<Pick<RequestRecord, "method" | "route" | "operationId" | "status" | "identity">> & { path?: string | RegExp; writes?: boolean }): boolean {
+function matches(r: RequestRecord, f: Partial<Pick<RequestRecord, "method" | "route" | "operationId" | "status" | "identity" | "counted">> & { path?: string | RegExp; writes?: boolean }): boolean {
+  if (f.counted !== undefined && r.counted !== f.counted) return false;
   if (f.method && r.method !== f.method.toUpperCase()) return false;
   if (f.route && r.route !== f.route) return false;
   if (f.operationId && r.operationId !== f.operationId) return false;

@@ -1,9 +1,9 @@
 // The request pipeline: auth → operation match → faults/limits → validation → route → headers/records.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { identify } from "./auth.js";
 import { SECONDARY_MESSAGE } from "./faults.js";
 import { handleGraphql } from "./graphql.js";
-import { checkLengths, HttpError, LIMITED_OPERATIONS, type Ctx, type Handler, type Identity, type SimRequest, type SimResponse } from "./http.js";
+import { checkLengths, encodeBody, HttpError, LIMITED_OPERATIONS, type Ctx, type Handler, type Identity, type SimRequest, type SimResponse } from "./http.js";
 import type { GitHubSim } from "./index.js";
 import { matchOperation, validateParams, validateRequestBody, validateResponse } from "./openapi.js";
 import { appRoutes } from "./routes/apps.js";
@@ -24,6 +24,8 @@ export interface RequestRecord {
   query: Record<string, string>;
   body: unknown;
   at: string;
+  /** False for a `304 Not Modified` answer to a conditional request: GitHub does not count it against the rate limit. */
+  counted: boolean;
 }
 
 export interface Violation {
@@ -46,7 +48,7 @@ export async function route(sim: GitHubSim, req: SimRequest): Promise<SimRespons
   const path = url.pathname.replace(/^\/api\/v3(?=\/)/, "") || "/";
   const origin = `${url.protocol}//${url.host}${url.pathname.startsWith("/api/v3/") ? "/api/v3" : ""}`;
   const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8", "x-github-request-id": randomBytes(8).toString("hex").toUpperCase(), "x-github-media-type": "github.v3; format=json" };
-  const record: RequestRecord = { method, path, route: null, operationId: null, status: 0, identity: null, query: Object.fromEntries(url.searchParams), body: undefined, at: sim.clock.iso() };
+  const record: RequestRecord = { method, path, route: null, operationId: null, status: 0, identity: null, query: Object.fromEntries(url.searchParams), body: undefined, at: sim.clock.iso(), counted: true };
   let identity: Identity | undefined;
   let isWrite = method !== "GET" && method !== "HEAD";
   const finish = (status: number, body: unknown, extraHeaders: Record<string, string> = {}): SimResponse => {
@@ -78,7 +80,8 @@ export async function route(sim: GitHubSim, req: SimRequest): Promise<SimRespons
     throw e;
   }
   const isGraphql = method === "POST" && path === "/graphql";
-  Object.assign(headers, sim.limits.headers(identity.login, sim.clock.now(), isGraphql ? "graphql" : path.startsWith("/search/") ? "search" : "core"));
+  const resource = isGraphql ? "graphql" : path.startsWith("/search/") ? "search" : "core";
+  Object.assign(headers, sim.limits.headers(identity.login, sim.clock.now(), resource));
 
   const matched = isGraphql ? undefined : matchOperation(method, path);
   if (!isGraphql && !matched) {
@@ -160,6 +163,18 @@ export async function route(sim: GitHubSim, req: SimRequest): Promise<SimRespons
   if (sim.options.validateResponses && status < 300) {
     const v = validateResponse(operation, status, out);
     if (!v.ok) violation("invalid-response", v.message);
+  }
+  if (method === "GET" && status === 200) {
+    // Like GitHub: a weak ETag of the representation; `If-None-Match` with it answers 304 with no
+    // body, which does not count against the rate limit.
+    const etag = `W/"${createHash("sha1").update(header(req.headers, "accept") ?? "").update("\0").update(encodeBody(out)).digest("hex")}"`;
+    extra = { ...extra, etag };
+    const presented = header(req.headers, "if-none-match");
+    if (presented !== undefined && presented.split(",").some((t) => t.trim() === etag || t.trim() === "*")) {
+      record.counted = false;
+      Object.assign(headers, sim.limits.refund(identity.login, sim.clock.now(), resource));
+      return finish(304, undefined, extra);
+    }
   }
   return finish(status, out, extra);
 }
