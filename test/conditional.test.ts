@@ -79,7 +79,6 @@ describe("the app asks conditionally", () => {
     expect(h.sim.requests.filter((r) => r.status === 304).map((r) => r.operationId).sort()).toEqual([
       "issues/get",
       "issues/list-events-for-timeline",
-      "repos/get-collaborator-permission-level",
       "repos/get-content",
     ]);
     // GitHub answers 200 to a reaction that exists: the 👍 is asked again but not made twice.

@@ -82,7 +82,10 @@ describe("commands", () => {
     h.sim.as("rita").comment(repo, n, "/sev 1");
     await h.deliver();
     expect(labels(n)).toEqual(["incident", "sev3", "status:investigating"]);
-    expect(h.card(n)).toBe(before);
+    // The card looks the same; only its hidden record of verdicts gained the refusal.
+    const visible = (card: string | undefined) => card?.replace(/<!-- incident-desk:verdicts [^>]*-->\n?/, "");
+    expect(visible(h.card(n))).toBe(visible(before));
+    expect(h.card(n)).toMatch(/<!-- incident-desk:verdicts a:[^ ]* r:c\d+ -->/);
     const replies = h.comments(n).filter((c) => c.user === "incident-desk[bot]");
     expect(replies).toHaveLength(1);
     expect(replies[0]!.body).toContain("@rita, thanks — incident commands need write access");

@@ -139,7 +139,7 @@ describe("people's long texts on the card and in replies", () => {
     const card = h.card(n)!;
     expect(card.length).toBeLessThan(30_000);
     expect(card.startsWith("<!-- incident-desk:card -->")).toBe(true);
-    expect(card).toMatch(/<!-- incident-desk:changes \{.*\} -->\n$/);
+    expect(card).toMatch(/<!-- incident-desk:changes \{.*\} -->\n<!-- incident-desk:verdicts [^>]*-->\n$/);
     for (const command of ["summary", "impact", "update"]) expect(card).toContain(`${command} text 🔥 ${command} text`);
     expect(card.match(/… \(cut, [\d,]+ characters more: the whole text is in its comment\)/g)).toHaveLength(3);
     expect(card.match(/\| \d+ entry text 🔥 [^|]*… \| @bob \|/g)).toHaveLength(15);

@@ -145,12 +145,13 @@ describe("report", () => {
     expect(by("issues/list-for-repo")).toBe(1);
     expect(by("issues/list-events-for-timeline")).toBe(4);
     expect(by("issues/get")).toBe(0);
-    expect(by("repos/get-collaborator-permission-level")).toBe(2);
+    // None: the cards keep the verdicts on every command (src/incident/verdicts.ts).
+    expect(by("repos/get-collaborator-permission-level")).toBe(0);
     expect(by("repos/list-deployments")).toBe(1);
     expect(by("pulls/get") + by("search/issues-and-pull-requests")).toBe(0);
     // One of them asks who the token writes as (users/get-authenticated), to know its own cards.
     expect(by("users/get-authenticated")).toBe(1);
-    expect(requests.length - by("repos/get-content")).toBe(9);
+    expect(requests.length - by("repos/get-content")).toBe(7);
   });
 
   it("writes the file the input report-path names, and outputs its path", async () => {

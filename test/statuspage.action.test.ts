@@ -75,7 +75,7 @@ describe("command: statuspage", () => {
     }
     expect(files.get(`incidents/web-${n.resolved}.html`)).toContain("Token seen in logs: [redacted]");
     expect(run.summary).toContain(`left out, a security incident: ${REPO}#${n.secret}`);
-    expect(run.summary).toContain(`left out, declared by someone who may not command, and never accepted: ${REPO}#${n.report}`);
+    expect(run.summary).toContain(`left out, still in triage: ${REPO}#${n.report}`);
 
     const index = files.get("index.html")!;
     expect(index).toContain("<title>Acme Status</title>");

@@ -3,6 +3,7 @@ import { errorStatus, type GitHub, type RepoRef } from "../github/client.js";
 import type { History } from "../incident/history.js";
 import { findCards } from "../incident/reconcile.js";
 import { deriveIncident } from "../incident/state.js";
+import type { Verdicts } from "../incident/verdicts.js";
 import { resolveCauseRef } from "./causes.js";
 import { causeKey, lookupCause, missKey, readFactsBlock, type ChangeFacts, type PullSnapshot } from "./facts.js";
 import { refersTo } from "./references.js";
@@ -31,10 +32,11 @@ export async function gatherChangeFacts(
   config: Config,
   mayCommand: (login: string) => boolean,
   update?: PullUpdate,
+  verdicts?: Verdicts,
 ): Promise<ChangeFacts> {
   const card = findCards(history)[0];
   const facts = card ? readFactsBlock(card.body) : readFactsBlock("");
-  const draft = deriveIncident(history, { config, mayCommand, changes: facts });
+  const draft = deriveIncident(history, { config, mayCommand, changes: facts, ...(verdicts ? { verdicts } : {}) });
   if (!draft.isIncident) return facts;
 
   for (const key of Object.keys(facts.causes)) {

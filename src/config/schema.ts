@@ -83,7 +83,8 @@ const labelName = z
 /** The incident label is also a filter of GitHub's issue listing, which reads a comma as two labels. */
 const filterLabel = labelName.regex(/^[^,]*$/, { message: "must not contain a comma (GitHub's issue listing would read two labels)" });
 
-export const STATUSES = ["investigating", "identified", "mitigated", "resolved"] as const;
+/** `triage`: a report from someone below `commands.permission`, awaiting a responder (SPEC section 1). */
+export const STATUSES = ["triage", "investigating", "identified", "mitigated", "resolved"] as const;
 export type Status = (typeof STATUSES)[number];
 
 const severity = z
@@ -123,6 +124,7 @@ const labels = z
     maintenance: labelName.default("maintenance"),
     status: z
       .object({
+        triage: labelName.default("status:triage"),
         investigating: labelName.default("status:investigating"),
         identified: labelName.default("status:identified"),
         mitigated: labelName.default("status:mitigated"),

@@ -26,7 +26,7 @@ export async function applyPlan(github: GitHub, repo: RepoRef, number: number, p
     await github.rest.issues.update({
       ...issue,
       ...(plan.title !== undefined ? { title: plan.title } : {}),
-      ...(plan.state === "closed" ? { state: "closed", state_reason: "completed" } : {}),
+      ...(plan.state === "closed" ? { state: "closed", state_reason: plan.closeReason ?? "completed" } : {}),
       ...(plan.state === "open" ? { state: "open" } : {}),
     });
   }
@@ -35,6 +35,10 @@ export async function applyPlan(github: GitHub, repo: RepoRef, number: number, p
     await github.rest.issues.updateComment({ ...repo, comment_id: plan.card.update, body: plan.card.body });
   }
   for (const body of plan.comments) await github.rest.issues.createComment({ ...issue, body });
+  for (const reply of plan.replies) {
+    if ("create" in reply) await github.rest.issues.createComment({ ...issue, body: reply.create });
+    else await github.rest.issues.updateComment({ ...repo, comment_id: reply.update, body: reply.body });
+  }
   for (const id of plan.deleteCards) {
     try {
       await github.rest.issues.deleteComment({ ...repo, comment_id: id });

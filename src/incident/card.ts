@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema.js";
 import { hasMarker, writeMarker } from "../markers.js";
+import { renderVerdicts } from "./verdicts.js";
 import { bundledTemplate } from "../templates.js";
 import { notifiedMarker } from "../notify/events.js";
 import { followupProgress } from "../problems/progress.js";
@@ -11,6 +12,7 @@ import type { IncidentState } from "./state.js";
 export const CARD_MARKER = writeMarker("card");
 
 const STATUS_ICON: Record<string, string> = {
+  triage: "📥",
   investigating: "🔍",
   identified: "🎯",
   mitigated: "🩹",
@@ -76,6 +78,8 @@ export function cardView(state: IncidentState, config: Config) {
     followups: state.followups.length > 0 ? shortTitles(followupProgress(state)) : undefined,
     changes: changesView(state),
     commands: Object.values(USAGE),
+    triage: state.status === "triage",
+    permission: config.commands.permission,
   };
 }
 
@@ -98,6 +102,8 @@ export function renderCard(state: IncidentState, config: Config): string {
     "\n",
     // With channels configured, the card records what they were told (src/notify/events.ts).
     config.notifications.length > 0 ? `${notifiedMarker(state)}\n` : "",
+    // Who could make each change, as decided when the app first saw it (src/incident/verdicts.ts).
+    state.verdicts.size > 0 ? `${renderVerdicts(state.verdicts)}\n` : "",
   ]);
 }
 

@@ -16,7 +16,8 @@ export type Command =
   | { name: "severity"; severity: string }
   | { name: "status"; status: Status }
   | { name: "role"; role: string; user: string }
-  | { name: "update"; text: string }
+  | { name: "update"; text: string; internal: boolean }
+  | { name: "decline"; reason?: string }
   | { name: "timeline"; at: string; start: boolean; text: string }
   | { name: "cause"; ref: CauseRef }
   | { name: "summary"; text: string }
@@ -45,6 +46,7 @@ export const USAGE: Record<string, string> = {
   impact: "/impact <who and what was affected>",
   followup: "/followup <title> [@owner]",
   postmortem: "/postmortem",
+  decline: "/decline [reason]",
   help: "/help",
 };
 
@@ -174,8 +176,15 @@ function parseOne(name: string, args: string, ctx: ParseContext): Command {
       if (words.length !== 2) throw new CommandError("name exactly one user, as @login");
       return { name: "role", role, user: check(userArg, words[1]) };
     }
-    case "update":
-      return { name, text: check(textArg("the update's text"), args) };
+    case "update": {
+      // `/update internal …`: for the responders only (not the status page or other stakeholders).
+      const internal = /^internal(?:[ \t\n]|$)/i.test(args.trim());
+      return { name, internal, text: check(textArg("the update's text"), internal ? args.trim().slice(8) : args) };
+    }
+    case "decline": {
+      const reason = args.trim().replace(/\s+/g, " ").slice(0, 500);
+      return { name, ...(reason ? { reason } : {}) };
+    }
     case "summary":
       return { name, text: check(textArg("the summary"), args) };
     case "impact":

@@ -15,6 +15,7 @@ import type { History } from "./history.js";
 import { findCards, planReconcile } from "./reconcile.js";
 import { respondToComment } from "./respond.js";
 import { commandAuthors, deriveIncident, type IncidentState } from "./state.js";
+import { readVerdicts } from "./verdicts.js";
 
 export interface Logger {
   info: (msg: string) => void;
@@ -115,12 +116,14 @@ export async function readIncident(
 ): Promise<{ history: History; state: IncidentState } | undefined> {
   const history = await fetchHistory(github, repo, number, issue);
   if (history.issue.url.includes("/pull/")) return undefined;
-  const authors = commandAuthors(history, config);
+  // Verdicts already taken stand (src/incident/verdicts.ts): only new changes' authors are asked about.
+  const verdicts = readVerdicts(findCards(history)[0]?.body);
+  const authors = commandAuthors(history, config, verdicts);
   const permissions = await fetchPermissions(github, repo, authors);
   const mayCommand = (login: string) => atLeast(permissions.get(login) ?? "none", config.commands.permission);
   // Reads only: what `/cause`, the suspects and commit references name (see src/changes/gather.ts).
-  const changes = await gatherChangeFacts(github, repo, history, config, mayCommand, update);
-  const state = deriveIncident(history, { config, mayCommand, changes });
+  const changes = await gatherChangeFacts(github, repo, history, config, mayCommand, update, verdicts);
+  const state = deriveIncident(history, { config, mayCommand, changes, verdicts });
   return { history, state };
 }
 

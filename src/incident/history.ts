@@ -47,11 +47,12 @@ export interface ReferenceSource {
 }
 
 export type HistoryEvent =
-  | { type: "labeled" | "unlabeled"; label: string; actor: Actor; at: string }
+  /** `id`: the timeline event's id, which keys the verdict on a person's change (src/incident/verdicts.ts). */
+  | { type: "labeled" | "unlabeled"; label: string; actor: Actor; at: string; id?: number }
   | { type: "commented"; commentId: number; body: string; author: Actor; at: string; url: string; own?: boolean }
   | { type: "assigned" | "unassigned"; assignee: string; actor: Actor; at: string }
-  | { type: "closed"; actor: Actor; at: string }
-  | { type: "reopened"; actor: Actor; at: string }
+  | { type: "closed"; actor: Actor; at: string; id?: number }
+  | { type: "reopened"; actor: Actor; at: string; id?: number }
   | { type: "renamed"; from: string; to: string; actor: Actor; at: string }
   | { type: "cross-referenced"; source: ReferenceSource; actor: Actor; at: string }
   | { type: "referenced"; commitId: string; actor: Actor; at: string };
@@ -136,10 +137,11 @@ export function toHistoryEvent(item: unknown): HistoryEvent | undefined {
   const e = obj(item);
   const actor = toActor(e.actor ?? e.user);
   const at = str(e.created_at);
+  const id = typeof e.id === "number" ? { id: e.id } : {};
   switch (e.event) {
     case "labeled":
     case "unlabeled":
-      return { type: e.event, label: str(obj(e.label).name), actor, at };
+      return { type: e.event, label: str(obj(e.label).name), actor, at, ...id };
     case "commented":
       return {
         type: "commented",
@@ -153,9 +155,9 @@ export function toHistoryEvent(item: unknown): HistoryEvent | undefined {
     case "unassigned":
       return { type: e.event, assignee: toActor(e.assignee).login, actor, at };
     case "closed":
-      return { type: "closed", actor, at };
+      return { type: "closed", actor, at, ...id };
     case "reopened":
-      return { type: "reopened", actor, at };
+      return { type: "reopened", actor, at, ...id };
     case "renamed": {
       const rename = obj(e.rename);
       return { type: "renamed", from: str(rename.from), to: str(rename.to), actor, at };

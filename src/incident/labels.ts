@@ -9,6 +9,7 @@ export interface LabelSpec {
 
 const SEVERITY_COLORS = ["b60205", "d93f0b", "fbca04", "0e8a16", "c5def5"];
 const STATUS_COLORS: Record<string, string> = {
+  triage: "d4c5f9",
   investigating: "e99695",
   identified: "f9d0c4",
   mitigated: "fef2c0",

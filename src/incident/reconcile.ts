@@ -3,6 +3,7 @@ import { isCard, renderCard } from "./card.js";
 import type { History } from "./history.js";
 import { followupsDoneComment } from "../problems/progress.js";
 import type { IncidentState } from "./state.js";
+import { findReply, refusalKey, renderRefusals } from "./respond.js";
 
 /**
  * The writes that make the issue look like its state: a pure diff. Applying the plan twice
@@ -15,6 +16,10 @@ export interface Plan {
   addAssignees: string[];
   removeAssignees: string[];
   state?: "open" | "closed";
+  /** Why it is closed: `not_planned` for a declined report. */
+  closeReason?: "completed" | "not_planned";
+  /** The app's replies kept in step (one per person whose changes were put back): create or edit. */
+  replies: ({ create: string } | { update: number; body: string })[];
   title?: string;
   card: { create: string } | { update: number; body: string } | null;
   deleteCards: number[];
@@ -37,8 +42,8 @@ export function findCards(history: History): CardComment[] {
 }
 
 export function planReconcile(state: IncidentState, history: History, config: Config): Plan {
-  const plan: Plan = { addLabels: [], removeLabels: [], addAssignees: [], removeAssignees: [], card: null, deleteCards: [], comments: [] };
-  if (!state.isIncident) return plan;
+  const plan: Plan = { addLabels: [], removeLabels: [], addAssignees: [], removeAssignees: [], card: null, deleteCards: [], comments: [], replies: [] };
+  if (!state.isIncident) return state.declined ? planDeclined(state, history, config, plan) : plan;
   const issue = history.issue;
   const has = new Set(issue.labels.map((l) => l.toLowerCase()));
 
@@ -70,6 +75,35 @@ export function planReconcile(state: IncidentState, history: History, config: Co
   plan.deleteCards = extra.map((c) => c.id);
   const done = followupsDoneComment(state, history);
   if (done) plan.comments.push(done);
+  planRefusals(state, history, config, plan);
+  return plan;
+}
+
+/** One reply per person whose changes were put back, kept in step. */
+function planRefusals(state: IncidentState, history: History, config: Config, plan: Plan): void {
+  const byActor = new Map<string, IncidentState["refusedChanges"]>();
+  for (const change of state.refusedChanges) byActor.set(change.actor, [...(byActor.get(change.actor) ?? []), change]);
+  for (const [login, changes] of byActor) {
+    const body = renderRefusals(login, changes, config);
+    const existing = findReply(history, refusalKey(login));
+    if (!existing) plan.replies.push({ create: body });
+    else if (existing.body !== body) plan.replies.push({ update: existing.id, body });
+  }
+}
+
+/** A declined report: not an incident any more. Its labels go, it is closed as not planned, its card says so. */
+function planDeclined(state: IncidentState, history: History, config: Config, plan: Plan): Plan {
+  const ours = new Set([config.labels.incident, ...config.severities.map((s) => s.label), ...Object.values(config.labels.status)].map((l) => l.toLowerCase()));
+  plan.removeLabels = history.issue.labels.filter((l) => ours.has(l.toLowerCase()));
+  if (history.issue.state === "open") {
+    plan.state = "closed";
+    plan.closeReason = "not_planned";
+  }
+  const body = renderCard(state, config);
+  const [first, ...extra] = findCards(history);
+  if (!first) plan.card = { create: body };
+  else if (first.body !== body) plan.card = { update: first.id, body };
+  plan.deleteCards = extra.map((c) => c.id);
   return plan;
 }
 

@@ -5,7 +5,9 @@ import { cutText, fitBody, text } from "../text/limits.js";
 import { USAGE } from "./commands.js";
 import type { History } from "./history.js";
 import { hasMarker, writeMarker } from "../markers.js";
-import type { CommandOutcome } from "./state.js";
+import type { CommandOutcome, RefusedChange } from "./state.js";
+import { neutraliseInline } from "../text/neutralise.js";
+import { formatInstant } from "../time/duration.js";
 
 const WHAT: Record<string, string> = {
   incident: "declare this issue an incident (`security` keeps it private)",
@@ -23,13 +25,14 @@ const WHAT: Record<string, string> = {
   impact: "the impact statement used by the post-mortem",
   followup: "an action item; becomes a problem ticket",
   postmortem: "generate or refresh the post-mortem now",
+  decline: "a report in triage is not an incident: close it, with the reason",
   help: "this list",
 };
 
-const replyMarker = (commentId: number) => writeMarker("reply", commentId);
+const replyMarker = (key: number | string) => writeMarker("reply", key);
 
 /** The app's reply to a comment, found by its marker. */
-export function findReply(history: History, commentId: number): { id: number; body: string } | undefined {
+export function findReply(history: History, commentId: number | string): { id: number; body: string } | undefined {
   for (const e of history.events) {
     if (e.type === "commented" && e.own && hasMarker(e.body, "reply", commentId)) return { id: e.commentId, body: e.body };
   }
@@ -41,6 +44,24 @@ export function findReply(history: History, commentId: number): { id: number; bo
  * that lists the first of them (each line shown up to 200 characters) and says how much was cut;
  * its marker always stays.
  */
+/**
+ * The one reply to a person whose label change, close or reopen was put back: kept up to date with
+ * their latest such changes (an edit, not a new comment each time, so nobody is pinged again and again).
+ */
+export function renderRefusals(login: string, changes: RefusedChange[], config: Config): string {
+  const lines = changes.slice(-10).map((c) => `- ${neutraliseInline(c.what, 300)} (${formatInstant(c.at)})`);
+  return [
+    replyMarker(refusalKey(login)),
+    `@${login}, changing an incident needs ${config.commands.permission} access to this repository, so this was put back:`,
+    "",
+    ...lines,
+    "",
+    "Someone with that access can make the change, or run a command (`/help` lists them).",
+  ].join("\n");
+}
+
+export const refusalKey = (login: string): string => `p-${login.toLowerCase().replace(/[^a-z0-9-]/g, "_")}`;
+
 export function renderReply(outcome: CommandOutcome, config: Config): string | undefined {
   if (!outcome.refused && outcome.errors.length === 0 && !outcome.help) return undefined;
   const marker = replyMarker(outcome.commentId);

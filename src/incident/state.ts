@@ -9,6 +9,7 @@ import { parseCommands, USAGE, type CauseRef, type Command, type ParsedCommand }
 import { parseDeclaration } from "./declaration.js";
 import { isBot, type Actor, type History, type ReferenceSource } from "./history.js";
 import { linesStartingWith, visibleBlocks } from "../text/markdown.js";
+import { BODY_KEY, commentKey, eventKey, type Verdicts } from "./verdicts.js";
 
 /**
  * The incident as a pure function of its issue's history. Nothing here talks to GitHub: the
@@ -87,11 +88,21 @@ export interface IncidentState {
   roles: Record<string, string>;
   formerCommanders: string[];
   acknowledgedBy?: string;
+  /** Declared by someone below `commands.permission`: who, and who accepted it (status leaves `triage`). */
+  reportedBy?: string;
+  acceptedBy?: string;
+  /** A report in triage that a responder declined (`/decline`): no longer an incident. */
+  declined?: { by: string; at: string; reason?: string };
+  /** Changes by people below the permission that were not applied: put back, with one reply each. */
+  refusedChanges: RefusedChange[];
+  /** Every verdict taken (src/incident/verdicts.ts), for the card to keep. */
+  verdicts: Verdicts;
   times: { started?: string; detected?: string; acknowledged?: string; mitigated?: string; resolved?: string };
   durations: { detect?: number; acknowledge?: number; mitigate?: number; resolve?: number };
   summary?: string;
   impact?: string;
-  updates: { at: string; by: string; text: string }[];
+  /** `internal`: `/update internal …`, for the responders only (not the status page). */
+  updates: { at: string; by: string; text: string; internal?: boolean }[];
   timeline: TimelineEntry[];
   commands: CommandOutcome[];
   causes: Cause[];
@@ -101,26 +112,44 @@ export interface IncidentState {
   changes: IncidentChanges;
 }
 
+export interface RefusedChange {
+  key: string;
+  actor: string;
+  at: string;
+  /** In words: "added the label sev1", "closed the issue". */
+  what: string;
+}
+
 export interface DeriveOptions {
   config: Config;
   /** Whether a user may run commands (`commands.permission`); asked only for authors of commands. */
   mayCommand: (login: string) => boolean;
   /** What GitHub said about the changes this history names (read by src/changes/gather.ts); none: nothing read yet. */
   changes?: ChangeFacts;
+  /** Verdicts already taken (from the card): they stand, whatever the permission is now. */
+  verdicts?: Verdicts;
 }
 
 const lower = (s: string) => s.toLowerCase();
 
 /** Logins whose permission must be known to derive the state: authors of recognised commands. */
-export function commandAuthors(history: History, config: Config): string[] {
+export function commandAuthors(history: History, config: Config, verdicts: Verdicts = new Map()): string[] {
   const authors = new Set<string>();
-  const consider = (body: string, author: Actor, at: string) => {
-    if (isBot(author)) return;
+  const consider = (key: string, body: string, author: Actor, at: string) => {
+    if (isBot(author) || verdicts.has(key)) return;
     const parsed = parseCommands(body, { at, config });
     if (parsed.some((p) => !(p.ok && p.command.name === "help"))) authors.add(author.login);
   };
-  consider(history.issue.body, history.issue.author, history.issue.createdAt);
-  for (const e of history.events) if (e.type === "commented") consider(e.body, e.author, e.at);
+  const { issue } = history;
+  consider(BODY_KEY, issue.body, issue.author, issue.createdAt);
+  if (!isBot(issue.author) && !verdicts.has(BODY_KEY) && (rootCauseLines(issue.body).length > 0 || bodyFollowups(issue.body).length > 0)) authors.add(issue.author.login);
+  // People's changes of the labels that mean something, and closing or reopening.
+  const meaningful = new Set([config.labels.incident, config.labels.security, ...config.severities.map((s) => s.label), ...Object.values(config.labels.status)].map(lower));
+  for (const e of history.events) {
+    if (e.type === "commented") consider(commentKey(e.commentId), e.body, e.author, e.at);
+    else if ((e.type === "labeled" || e.type === "unlabeled") && !isBot(e.actor) && meaningful.has(lower(e.label)) && !verdicts.has(eventKey(e))) authors.add(e.actor.login);
+    else if ((e.type === "closed" || e.type === "reopened") && !isBot(e.actor) && !verdicts.has(eventKey(e))) authors.add(e.actor.login);
+  }
   return [...authors];
 }
 
@@ -167,12 +196,13 @@ export function rootCauseLines(body: string): string[] {
 
 const ROOT_CAUSE_LINE = /^[ \t]*root[ -]cause:[ \t]*([0-9a-f]{7,40})(?![0-9a-z])/i;
 
-export function deriveIncident(history: History, { config, mayCommand, changes }: DeriveOptions): IncidentState {
+export function deriveIncident(history: History, { config, mayCommand, changes, verdicts }: DeriveOptions): IncidentState {
   const { issue } = history;
   const incidentLabel = lower(config.labels.incident);
   const securityLabel = lower(config.labels.security);
   const severityByLabel = new Map(config.severities.map((s) => [lower(s.label), s.name]));
-  const statusByLabel = new Map(STATUSES.map((s) => [lower(config.labels.status[s]), s] as const));
+  // `status:triage` is the app's to set: a person cannot put an incident back into triage.
+  const statusByLabel = new Map(STATUSES.filter((s) => s !== "triage").map((s) => [lower(config.labels.status[s]), s] as const));
   const defaultSeverity = config.default_severity ?? config.severities.find((s) => s.name === "sev3")?.name ?? config.severities[config.severities.length - 1]!.name;
 
   const state: IncidentState = {
@@ -195,6 +225,19 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
     followups: [],
     references: [],
     changes: emptyChanges(),
+    refusedChanges: [],
+    verdicts: new Map(),
+  };
+  const known = verdicts ?? new Map<string, boolean>();
+  /** May this person make this change? Asked once per change; the answer is recorded and kept. */
+  const allowed = (key: string, login: string): boolean => {
+    const verdict = known.has(key) ? known.get(key)! : mayCommand(login);
+    state.verdicts.set(key, verdict);
+    return verdict;
+  };
+  const refuse = (key: string, actor: string, at: string, what: string) => {
+    allowed(key, actor);
+    state.refusedChanges.push({ key, actor, at, what });
   };
 
   const tickets = new Map<string, FollowupTicket>();
@@ -215,14 +258,38 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
   if (declaration.summary) state.summary = declaration.summary;
   if (declaration.impact) state.impact = declaration.impact;
 
-  const declare = (at: string, by: string, via: NonNullable<IncidentState["declaredVia"]>, severity?: string) => {
+  /** The on-call member of the service's rotation becomes commander (when the incident is accepted). */
+  const page = (at: string) => {
+    const rotation = rotationFor(config, state.service);
+    const onCall = rotation ? onCallAt(rotation, at) : undefined;
+    if (onCall && !state.roles.commander) {
+      state.roles.commander = onCall;
+      note({ at, kind: "role", text: `@${onCall} (on call for ${rotation!.name}) is commander` });
+    }
+  };
+
+  /** A report in triage taken on by someone who may command: from now on it is an incident like any other. */
+  const accept = (at: string, by: string) => {
+    if (state.status !== "triage") return;
+    state.status = "investigating";
+    state.acceptedBy = by;
+    note({ at, kind: "declared", text: `Accepted as a ${state.severity} incident`, actor: by });
+    page(at);
+  };
+
+  /** `permitted`: the declarer may command; otherwise the report waits in triage (SPEC section 1). */
+  const declare = (at: string, by: string, via: NonNullable<IncidentState["declaredVia"]>, severity?: string, permitted = true) => {
     if (state.isIncident) {
+      if (!permitted) return;
       if (severity && severity !== state.severity) setSeverity(severity, at, by);
+      accept(at, by);
       return;
     }
     state.isIncident = true;
+    delete state.declined;
     if (everDeclared) {
       note({ at, kind: "declared", text: `Declared an incident again`, actor: by });
+      if (!permitted) state.status = "triage";
       return;
     }
     everDeclared = true;
@@ -231,13 +298,14 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
     state.times.detected = at;
     state.severity = severity ?? declaration.severity ?? pendingSeverity ?? defaultSeverity;
     if (declaration.startedAt && !state.times.started) state.times.started = declaration.startedAt;
-    note({ at, kind: "declared", text: `Declared ${state.severity} incident`, actor: by });
-    const rotation = rotationFor(config, state.service);
-    const onCall = rotation ? onCallAt(rotation, at) : undefined;
-    if (onCall && !state.roles.commander) {
-      state.roles.commander = onCall;
-      note({ at, kind: "role", text: `@${onCall} (on call for ${rotation!.name}) is commander` });
+    if (!permitted) {
+      state.status = "triage";
+      state.reportedBy = by;
+      note({ at, kind: "declared", text: `Reported as a possible ${state.severity} incident: awaits a responder`, actor: by });
+      return;
     }
+    note({ at, kind: "declared", text: `Declared ${state.severity} incident`, actor: by });
+    page(at);
   };
 
   const setSeverity = (severity: string, at: string, by: string) => {
@@ -247,6 +315,8 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
   };
 
   const setStatus = (status: Status, at: string, by: string) => {
+    if (status === state.status) return;
+    if (state.status === "triage") accept(at, by);
     if (status === state.status) return;
     note({ at, kind: "status", text: `Status ${state.status} → ${status}`, actor: by });
     state.status = status;
@@ -291,8 +361,13 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
         return;
       }
       case "update":
-        state.updates.push({ at, by, text: command.text });
-        note({ at, kind: "update", text: `Update: ${command.text}`, actor: by });
+        state.updates.push({ at, by, text: command.text, ...(command.internal ? { internal: true } : {}) });
+        note({ at, kind: "update", text: `${command.internal ? "Internal update" : "Update"}: ${command.text}`, actor: by });
+        return;
+      case "decline":
+        state.declined = { by, at, ...(command.reason ? { reason: command.reason } : {}) };
+        state.isIncident = false;
+        note({ at, kind: "declared", text: `Declined: not an incident${command.reason ? ` (${command.reason})` : ""}`, actor: by });
         return;
       case "timeline":
         if (command.start) state.times.started = command.at;
@@ -341,7 +416,21 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
     if (relevant.length === 0) return;
     outcome.help = relevant.some((p) => p.ok && p.command.name === "help");
     const acting = relevant.filter((p) => !(p.ok && p.command.name === "help"));
-    if (acting.length > 0 && !mayCommand(author.login)) {
+    const key = commentId > 0 ? commentKey(commentId) : BODY_KEY;
+    const permitted = acting.length === 0 || allowed(key, author.login);
+    // Someone who may not command can still report: `/incident` opens the report in triage.
+    const report = !permitted && declares ? acting.find((p) => p.ok && p.command.name === "incident") : undefined;
+    if (report?.ok && report.command.name === "incident") {
+      const { command } = report;
+      if (command.security) security = true;
+      declare(at, author.login, "command", command.severity, false);
+      if (command.title && command.title !== state.title) {
+        state.retitle = command.title;
+        state.title = command.title;
+      }
+      outcome.applied.push(command);
+      outcome.refused = acting.length > 1;
+    } else if (!permitted) {
       outcome.refused = true;
     } else {
       for (const p of acting) if (!p.ok) outcome.errors.push({ line: p.line, error: p.error, usage: p.usage });
@@ -350,9 +439,16 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
         const problem = p.ok && p.command.name === "cause" ? causeProblem(changes, p.command.ref, commentId) : undefined;
         if (problem) outcome.errors.push({ line: p.line, error: problem, usage: USAGE.cause! });
       }
+      // `/decline` is for a report still in triage; anything else a responder does there accepts it.
+      for (const p of acting) {
+        if (p.ok && p.command.name === "decline" && state.status !== "triage") {
+          outcome.errors.push({ line: p.line, error: "only a report in triage can be declined (this is an incident already: remove the incident label to withdraw it)", usage: USAGE.decline! });
+        }
+      }
       if (outcome.errors.length === 0) {
         for (const p of acting) {
           if (!p.ok) continue;
+          if (p.command.name !== "decline" && p.command.name !== "incident") accept(at, author.login);
           apply(p.command, at, author.login, { url, commentId });
           outcome.applied.push(p.command);
         }
@@ -374,35 +470,51 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
     switch (event.type) {
       case "labeled": {
         const name = lower(event.label);
+        const person = !isBot(event.actor);
+        const key = eventKey(event);
         if (name === incidentLabel) {
           // An issue form applies its labels as the issue is opened (GitHub stamps them a moment later).
           const viaForm = Object.keys(declaration).length > 0 && Math.abs(Date.parse(event.at) - Date.parse(issue.createdAt)) <= 60_000;
-          declare(event.at, event.actor.login, viaForm ? "form" : "label");
+          // Bots' labels are apps the repository installed (alerts, the Action): they declare directly.
+          declare(event.at, event.actor.login, viaForm ? "form" : "label", undefined, !person || allowed(key, event.actor.login));
         } else if (name === securityLabel) {
-          security = true;
-        } else if (!isBot(event.actor)) {
+          if (!person || !state.isIncident || allowed(key, event.actor.login)) security = true;
+          else refuse(key, event.actor.login, event.at, `added the label ${event.label}`);
+        } else if (person) {
           const severity = severityByLabel.get(name);
           const status = statusByLabel.get(name);
           if (event.at === issue.createdAt) openingLabels.add(name);
           if (severity) {
-            if (state.isIncident) setSeverity(severity, event.at, event.actor.login);
-            else pendingSeverity = severity;
+            if (!state.isIncident) pendingSeverity = severity;
+            // The form's labels, set as the report was opened: the severity it proposes.
+            else if (state.status === "triage" && event.actor.login === state.reportedBy && event.at === issue.createdAt) state.severity = severity;
+            else if (allowed(key, event.actor.login)) {
+              setSeverity(severity, event.at, event.actor.login);
+              accept(event.at, event.actor.login);
+            } else refuse(key, event.actor.login, event.at, `added the label ${event.label}`);
           } else if (status && state.isIncident) {
-            setStatus(status, event.at, event.actor.login);
+            if (allowed(key, event.actor.login)) setStatus(status, event.at, event.actor.login);
+            else refuse(key, event.actor.login, event.at, `added the label ${event.label}`);
           }
         }
         break;
       }
-      case "unlabeled":
-        if (lower(event.label) === incidentLabel && !isBot(event.actor) && state.isIncident) {
-          state.isIncident = false;
-          note({ at: event.at, kind: "declared", text: "No longer tracked as an incident", actor: event.actor.login });
-        } else if (lower(event.label) === securityLabel && !isBot(event.actor)) {
-          security = false;
+      case "unlabeled": {
+        const person = !isBot(event.actor);
+        const key = eventKey(event);
+        if (lower(event.label) === incidentLabel && person && state.isIncident) {
+          if (allowed(key, event.actor.login)) {
+            state.isIncident = false;
+            note({ at: event.at, kind: "declared", text: "No longer tracked as an incident", actor: event.actor.login });
+          } else refuse(key, event.actor.login, event.at, `removed the label ${event.label}`);
+        } else if (lower(event.label) === securityLabel && person) {
+          if (!state.isIncident || allowed(key, event.actor.login)) security = false;
+          else refuse(key, event.actor.login, event.at, `removed the label ${event.label}`);
         } else if (!state.isIncident && severityByLabel.get(lower(event.label)) === pendingSeverity) {
           pendingSeverity = undefined;
         }
         break;
+      }
       case "commented": {
         // The app's own alert comments: a resolved group may mitigate, a group firing again undoes that.
         const signal = state.isIncident && event.own ? parseAlertSignal(event.body) : undefined;
@@ -422,12 +534,20 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
       }
       case "closed":
         if (state.isIncident && !isBot(event.actor)) {
+          if (!allowed(eventKey(event), event.actor.login)) {
+            refuse(eventKey(event), event.actor.login, event.at, "closed the issue");
+            break;
+          }
           setStatus("resolved", event.at, event.actor.login);
           note({ at: event.at, kind: "closed", text: "Issue closed", actor: event.actor.login });
         }
         break;
       case "reopened":
         if (state.isIncident && !isBot(event.actor)) {
+          if (!allowed(eventKey(event), event.actor.login)) {
+            refuse(eventKey(event), event.actor.login, event.at, "reopened the issue");
+            break;
+          }
           note({ at: event.at, kind: "reopened", text: "Issue reopened", actor: event.actor.login });
           setStatus("investigating", event.at, event.actor.login);
         }
@@ -455,14 +575,20 @@ export function deriveIncident(history: History, { config, mayCommand, changes }
   }
 
   // Four Keys' convention: `root cause: <sha>` lines in the incident body.
-  if (state.isIncident) {
-    for (const sha of rootCauseLines(issue.body)) {
+  // Lines of the body act for its author, who must be allowed to command (or be this app).
+  const causeLines = state.isIncident ? rootCauseLines(issue.body) : [];
+  const listed = state.isIncident ? bodyFollowups(issue.body) : [];
+  const bodyActs = (causeLines.length > 0 || listed.length > 0) && (issue.own === true || (!isBot(issue.author) && allowed(BODY_KEY, issue.author.login)));
+  if (state.isIncident && bodyActs) {
+    for (const sha of causeLines) {
       const ref: CauseRef = { kind: "sha", sha };
       if (!state.causes.some((c) => JSON.stringify(c.ref) === JSON.stringify(ref))) {
         state.causes.push({ ref, by: issue.author.login, at: issue.createdAt, source: "body" });
       }
     }
-    for (const item of bodyFollowups(issue.body)) {
+  }
+  if (state.isIncident) {
+    for (const item of bodyActs ? listed : []) {
       state.followups.push({ ...item, by: issue.author.login, at: issue.createdAt, url: issue.url, source: "body", key: `b-${followupKey(item.title)}` });
     }
     // The same item written twice is one follow-up (it would be one ticket).

@@ -27,7 +27,8 @@ const MAX_NOTIFIED = 500;
 const hash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 10);
 
 export function notificationEvents(state: IncidentState): NotificationEvent[] {
-  if (!state.isIncident || !state.times.detected) return [];
+  // A report in triage pages nobody and tells no channel: not until someone accepts it.
+  if (!state.isIncident || !state.times.detected || state.status === "triage") return [];
   const events: NotificationEvent[] = [];
   const detected = state.times.detected;
   const add = (event: NotificationEventName, at: string, text: string, by?: string, identity = text) =>

@@ -61,7 +61,9 @@ function dueTimes(state: IncidentState, config: Config) {
   return { severity, ...out };
 }
 
-const isLive = (state: IncidentState, history: History) => state.isIncident && state.status !== "resolved" && history.issue.state !== "closed" && Boolean(state.times.detected);
+/** Escalated and reminded: an open incident, not a report still in triage (that pages nobody). */
+const isLive = (state: IncidentState, history: History) =>
+  state.isIncident && state.status !== "resolved" && state.status !== "triage" && history.issue.state !== "closed" && Boolean(state.times.detected);
 
 export function planEscalation(state: IncidentState, history: History, config: Config, now: Date): EscalationPlan {
   const plan: EscalationPlan = { levels: [] };

@@ -9,6 +9,7 @@ import type { GitHub, RepoRef } from "../github/client.js";
 import { atLeast, fetchPermission, type PermissionLevel } from "../github/permissions.js";
 import { markOwn, toHistoryEvent, toIssueSnapshot, type History, type HistoryEvent } from "../incident/history.js";
 import { commandAuthors, deriveIncident, type IncidentState } from "../incident/state.js";
+import { readVerdicts } from "../incident/verdicts.js";
 import type { Period } from "./period.js";
 
 /**
@@ -73,10 +74,11 @@ export async function gatherReport(github: GitHub, repo: RepoRef, config: Config
     const events = items.map(toHistoryEvent).filter((e): e is HistoryEvent => e !== undefined);
     const history: History = markOwn({ repo, issue: toIssueSnapshot(issue), events }, identity);
     const levels = new Map<string, PermissionLevel>();
-    for (const login of commandAuthors(history, config)) levels.set(login, await permissionOf(login));
+    const verdicts = readVerdicts(findCards(history)[0]?.body);
+    for (const login of commandAuthors(history, config, verdicts)) levels.set(login, await permissionOf(login));
     const mayCommand = (login: string) => atLeast(levels.get(login) ?? "none", config.commands.permission);
     const changes = await causeFacts(github, repo, history, config, mayCommand);
-    return deriveIncident(history, { config, mayCommand, changes });
+    return deriveIncident(history, { config, mayCommand, changes, verdicts });
   });
 
   return { incidents, deployments: await productionDeployments(github, repo, config, period), listed: issues.length };

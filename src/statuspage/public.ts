@@ -62,9 +62,8 @@ export function exclusionReason(state: IncidentState, visibility: Visibility): s
   if (!state.isIncident) return "not an incident";
   if (state.security) return "a security incident";
   if (visibility.privateRepo && !visibility.listed) return "a private repository's incident (list the repository under statuspage.repos to publish it)";
-  // Read by optional access so this holds both before and after triage and declining exist.
-  if ((state.status as string) === "triage") return "still in triage";
-  if ("declined" in state && (state as { declined?: unknown }).declined) return "declined";
+  if (state.status === "triage") return "still in triage";
+  if (state.declined) return "declined";
   if (!accepted(state, visibility)) return "declared by someone who may not command, and never accepted";
   return undefined;
 }

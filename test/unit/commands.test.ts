@@ -47,7 +47,7 @@ describe("commands in a comment", () => {
 
   it("takes the rest of the paragraph for text commands", () => {
     const [update] = parse("/update Rolled back the deploy.\nErrors are falling.\n\nThanks all");
-    expect(update?.ok && update.command).toEqual({ name: "update", text: "Rolled back the deploy.\nErrors are falling." });
+    expect(update?.ok && update.command).toEqual({ name: "update", internal: false, text: "Rolled back the deploy.\nErrors are falling." });
   });
 
   it("declares with severity, security and title", () => {

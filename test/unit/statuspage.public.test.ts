@@ -30,7 +30,7 @@ describe("what may be public", () => {
 
   it("a report by someone who may not command waits until someone who may acts on it", () => {
     const history = [label("incident", "2026-03-02T09:00:00Z", { login: "rita", type: "User" })];
-    expect(exclusionReason(derive(history), open)).toBe("declared by someone who may not command, and never accepted");
+    expect(exclusionReason(derive(history), open)).toBe("still in triage");
     expect(exclusionReason(derive([...history, commentEvent("2026-03-02T09:05:00Z", "/ack", bob)]), open)).toBeUndefined();
   });
 
