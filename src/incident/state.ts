@@ -476,7 +476,8 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
           // An issue form applies its labels as the issue is opened (GitHub stamps them a moment later).
           const viaForm = Object.keys(declaration).length > 0 && Math.abs(Date.parse(event.at) - Date.parse(issue.createdAt)) <= 60_000;
           // Bots' labels are apps the repository installed (alerts, the Action): they declare directly.
-          declare(event.at, event.actor.login, viaForm ? "form" : "label", undefined, !person || allowed(key, event.actor.login));
+          // A bot's label on an incident is a rendering (the app's own echo): it decides nothing.
+          if (person || !state.isIncident) declare(event.at, event.actor.login, viaForm ? "form" : "label", undefined, !person || allowed(key, event.actor.login));
         } else if (name === securityLabel) {
           if (!person || !state.isIncident || allowed(key, event.actor.login)) security = true;
           else refuse(key, event.actor.login, event.at, `added the label ${event.label}`);
