@@ -10,11 +10,14 @@ export const SENTINEL = "pwned";
 /** The accounts that write for incident-desk: the app, and the Action's workflow token. */
 export const WRITERS = ["incident-desk[bot]", "github-actions[bot]"];
 
-/** Every title, body and comment the app or the Action wrote in `repo` (issues and pull requests alike). */
+/**
+ * Every body and comment the app or the Action wrote in `repo` (issues and pull requests alike).
+ * Not titles: GitHub shows a title as plain text, and no marker is ever read from one.
+ */
 export function writtenByUs(sim: GitHubSim, repo: string): { where: string; text: string }[] {
   const out: { where: string; text: string }[] = [];
   for (const issue of sim.issues(repo)) {
-    if (WRITERS.includes(issue.user)) out.push({ where: `#${issue.number} (title and body)`, text: `${issue.title}\n${issue.body ?? ""}` });
+    if (WRITERS.includes(issue.user)) out.push({ where: `#${issue.number} body`, text: issue.body ?? "" });
     for (const c of issue.comments) if (WRITERS.includes(c.user)) out.push({ where: `#${issue.number} comment ${c.id}`, text: c.body });
   }
   return out;
