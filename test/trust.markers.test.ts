@@ -127,6 +127,33 @@ describe("another bot's or a stranger's perfect copy of the app's markers", () =
   });
 });
 
+describe("people's text echoed in the app's own comments", () => {
+  it.each([
+    ["in inline code", `/status \`<!-- incident-desk:card ${SENTINEL} -->\` sleepy`],
+    ["escaped", `/status \\<!-- incident-desk:card ${SENTINEL} --> sleepy`],
+  ])("a wrong command's line %s, quoted in the reply, makes the reply no second card", async (_name, line) => {
+    const n = await incident();
+    const c = h.sim.as("alice").comment(repo, n, line);
+    await h.deliver();
+    h.sim.as("alice").comment(repo, n, "/sev 2");
+    await h.deliver();
+    const reply = ourComments(n).find((x) => x.body.includes(`<!-- incident-desk:reply:${c} -->`));
+    expect(reply?.body).toContain("&lt;!-- incident-desk:card");
+    expect(cards(n)).toHaveLength(1);
+    expect(labels(n)).toEqual(["incident", "sev2", "status:investigating"]);
+  });
+
+  it("a `|` or a backslash in a timeline entry or a follow-up stays inside its table cell", async () => {
+    const n = await incident();
+    h.sim.as("alice").comment(repo, n, "/timeline 08:30 Restarted a | b | C:\\ c\n/followup Split | the pool @carol");
+    await h.deliver();
+    const card = h.card(n)!;
+    const row = card.split("\n").find((l) => l.includes("Restarted"))!;
+    expect(row).toBe("| 2026-03-02 08:30 UTC | Restarted a \\| b \\| C:\\\\ c | @alice |");
+    expect(card).toContain("- ⬜ Split \\| the pool · @carol · _no ticket yet_");
+  });
+});
+
 describe("a fake change facts block", () => {
   it("in a reporter's issue form, a stranger's or a bot's fake card, makes the app label and comment on no unrelated pull request", async () => {
     // An unrelated change, merged the day before.
