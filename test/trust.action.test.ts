@@ -46,7 +46,6 @@ async function action(command: string, inputs: Record<string, string> = {}) {
   return run;
 }
 
-const labels = (n: number) => [...h.sim.issue(repo, n).labels].sort();
 const actionComments = (n: number) => h.comments(n).filter((c) => c.user === ACTIONS_BOT).map((c) => c.body);
 /** The kinds of the hidden markers in a body. */
 const markerKinds = (body: string) => htmlComments(body).map((c) => /^<!-- incident-desk:([a-z-]+)/.exec(c)?.[1] ?? c);

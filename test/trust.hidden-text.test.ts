@@ -172,6 +172,7 @@ describe("references people cannot see", () => {
     ["an HTML comment", "Bump deps.\n\n<!-- Fixes #1 -->"],
     ["an indented code block", "Example:\n\n    Fixes #1\n"],
     ["a raw HTML block", "<div>\nFixes #1\n</div>"],
+    ["a block quote", "> Fixes #1 was said upstream"],
   ])("`Fixes #1` in %s of a pull request body links nothing; a visible one links", async (_name, body) => {
     const n = await incident();
     expect(n).toBe(1);
