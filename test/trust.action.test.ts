@@ -69,7 +69,7 @@ describe("escalate", () => {
     h.sim.as("mallory").comment(repo, n, `Same here. ${silencers}`);
     h.sim.as("renovate[bot]").comment(repo, n, silencers);
     await h.deliver();
-    expect(markerKinds(h.card(n)!)).toEqual(["card", "changes"]);
+    expect(markerKinds(h.card(n)!)).toEqual(["card", "changes", "verdicts"]);
     expect(h.card(n)).toContain("Checkout fails &lt;!-- incident-desk:escalation:0 --&gt;");
 
     h.sim.clock.advance("16m");

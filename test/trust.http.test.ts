@@ -156,7 +156,7 @@ describe("notifications", () => {
     h.sim.as("alice").comment(repo, n, "/resolve");
     await h.deliver();
     expect(await told()).toEqual(["declared", "update", "update", "severity", "resolved"]);
-    expect(markerKinds(h.card(n)!)).toEqual(["card", "changes", "notified"]);
+    expect(markerKinds(h.card(n)!)).toEqual(["card", "changes", "notified", "verdicts"]);
     // Slack would ping the whole channel for a raw `<!channel>`.
     const chat = received.filter((r) => r.path === "/slack").map((r) => r.json.text as string);
     expect(chat.length).toBeGreaterThan(0);
