@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema.js";
 import type { GitHub, RepoRef } from "../github/client.js";
-import type { Logger } from "../incident/handle.js";
+import type { Logger } from "../log.js";
 
 /**
  * What every command of the Action works with: the authenticated client, the repository, its

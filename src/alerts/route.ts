@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import { ConfigError } from "../config/load.js";
 import type { RepoRef } from "../github/client.js";
-import type { Logger } from "../incident/handle.js";
+import type { Logger } from "../log.js";
 import { alertmanagerPayloadSchema, fromAlertmanager } from "./alertmanager.js";
 import { grafanaPayloadSchema, fromGrafana } from "./grafana.js";
 import { describeIssues, type AlertGroup } from "./group.js";

@@ -1,9 +1,9 @@
 import type { Config } from "../config/schema.js";
 import type { CauseRef } from "../incident/commands.js";
 import { type History, type ReferenceSource } from "../incident/history.js";
-import type { Cause, IncidentState, TimelineEntry } from "../incident/state.js";
+import type { Cause, IncidentChanges, IncidentState, LinkedPull, PullRole, ResolvedCause, TimelineEntry } from "../incident/types.js";
 import { readDeploymentNote } from "./deployment-note.js";
-import { emptyFacts, lookupCause, shortSha, type ChangeFacts, type DeploymentSnapshot, type PullSnapshot, type Suspects } from "./facts.js";
+import { emptyFacts, lookupCause, shortSha, type ChangeFacts, type DeploymentSnapshot, type PullSnapshot } from "./facts.js";
 import { isRevert, refersTo } from "./references.js";
 
 /**
@@ -12,53 +12,7 @@ import { isRevert, refersTo } from "./references.js";
  * look-back window, and the production deployments noted while it was open.
  */
 
-export type PullRole = "fix" | "mitigation" | "postmortem";
-
-export interface LinkedPull {
-  number: number;
-  title: string;
-  url: string;
-  state: "open" | "merged" | "closed";
-  role: PullRole;
-  createdAt?: string;
-  mergedAt?: string;
-  /** How it refers to the incident: its title or body, or one of its commits. */
-  via: "text" | "commit";
-  labels: string[];
-}
-
-export interface ResolvedCause {
-  ref: CauseRef;
-  by: string;
-  at: string;
-  sha?: string;
-  pull?: { number: number; title: string; url: string; state: "open" | "merged" | "closed"; labels: string[] };
-  deployment?: DeploymentSnapshot;
-}
-
-export interface NotedDeployment {
-  id: number;
-  sha: string;
-  environment: string;
-  at: string;
-  url?: string;
-}
-
-export interface IncidentChanges {
-  linked: LinkedPull[];
-  postmortems: LinkedPull[];
-  causes: ResolvedCause[];
-  /** `root cause:` lines in the body that name nothing in this repository (there is no comment to answer). */
-  unresolved: { ref: CauseRef; reason: string }[];
-  suspects?: Suspects;
-  deployments: NotedDeployment[];
-  /** The deployment that shipped the (earliest deployed) cause: the start of DORA's failed-deployment recovery time. */
-  failedDeployment?: DeploymentSnapshot;
-  /** resolved − failedDeployment's time, once resolved. */
-  recoveryMs?: number;
-  /** What the card keeps so the next delivery need not read GitHub again (see facts.ts). */
-  facts: ChangeFacts;
-}
+export type { IncidentChanges, LinkedPull, NotedDeployment, PullRole, ResolvedCause } from "../incident/types.js";
 
 export const emptyChanges = (): IncidentChanges => ({
   linked: [],

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DURATION_PATTERN, MAX_DURATION_MS, MIN_DURATION_MS, NONZERO_DURATION_PATTERN, parseDuration } from "../time/duration.js";
-import { isTimeZone } from "../oncall/rotation.js";
+import { isTimeZone } from "../time/zone.js";
 
 /**
  * `.github/incidents.yml`: the one schema for the configuration file. Types are inferred from

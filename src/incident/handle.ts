@@ -1,5 +1,9 @@
 import { identityOf, wroteIt } from "../trust.js";
 import type { Config } from "../config/schema.js";
+import type { IncidentDeps } from "./deps.js";
+
+export type { IncidentDeps } from "./deps.js";
+export type { Logger } from "../log.js";
 import { ConfigError, loadConfig, parseConfig, renderConfigError } from "../config/load.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { atLeast, fetchPermissions } from "../github/permissions.js";
@@ -16,20 +20,6 @@ import { findCards, planReconcile } from "./reconcile.js";
 import { respondToComment } from "./respond.js";
 import { commandAuthors, deriveIncident, type IncidentState } from "./state.js";
 import { readVerdicts } from "./verdicts.js";
-
-export interface Logger {
-  info: (msg: string) => void;
-  warn: (msg: string) => void;
-  error: (msg: string) => void;
-}
-
-export interface IncidentDeps {
-  github: GitHub;
-  log: Logger;
-  configPath?: string;
-  /** The repository's configuration when the caller has just read it (an alert, a dispatch): saves reading it again. */
-  config?: Config;
-}
 
 export type Trigger =
   | { kind: "issue" }

@@ -2,123 +2,22 @@ import type { Config, Status } from "../config/schema.js";
 import { STATUSES } from "../config/schema.js";
 import { onCallAt, rotationFor } from "../oncall/rotation.js";
 import { isTicketOf, parseTicketMarker } from "../problems/marker.js";
-import { causeProblem, deriveChanges, emptyChanges, type IncidentChanges } from "../changes/links.js";
+import { causeProblem, deriveChanges, emptyChanges } from "../changes/links.js";
 import type { ChangeFacts } from "../changes/facts.js";
 import { parseAlertSignal } from "../alerts/incident.js";
 import { parseCommands, USAGE, type CauseRef, type Command, type ParsedCommand } from "./commands.js";
 import { parseDeclaration } from "./declaration.js";
-import { isBot, type Actor, type History, type ReferenceSource } from "./history.js";
+import { isBot, type Actor, type History } from "./history.js";
 import { linesStartingWith, visibleBlocks } from "../text/markdown.js";
 import { BODY_KEY, commentKey, eventKey, type Verdicts } from "./verdicts.js";
+import type { CommandOutcome, FollowupTicket, IncidentState, TimelineEntry } from "./types.js";
 
 /**
  * The incident as a pure function of its issue's history. Nothing here talks to GitHub: the
  * card, the labels, the assignees and the post-mortem are all renderings of this state.
  */
 
-export interface TimelineEntry {
-  at: string;
-  kind: "started" | "declared" | "acknowledged" | "severity" | "status" | "role" | "update" | "note" | "closed" | "reopened" | "change" | "deployment" | "followup";
-  text: string;
-  actor?: string;
-}
-
-export interface CommandOutcome {
-  commentId: number;
-  author: string;
-  at: string;
-  url: string;
-  applied: Command[];
-  errors: { line: string; error: string; usage: string }[];
-  /** Recognised commands from someone without the permission `commands.permission` asks. */
-  refused: boolean;
-  help: boolean;
-}
-
-export interface Followup {
-  title: string;
-  owner?: string;
-  by: string;
-  at: string;
-  /** Where it was written: the comment's URL, or the issue body. */
-  url: string;
-  source: "comment" | "body";
-  /** A stable key: the same follow-up always has the same key (problem tickets carry it). */
-  key: string;
-  /** Its problem ticket, once the `problems` command opened one (seen as a cross-reference). */
-  ticket?: FollowupTicket;
-}
-
-export interface FollowupTicket {
-  number: number;
-  url: string;
-  title: string;
-  state: "open" | "closed";
-}
-
-export interface Cause {
-  ref: CauseRef;
-  by: string;
-  at: string;
-  source: "command" | "body";
-  commentId?: number;
-}
-
-export interface LinkedChange {
-  source: ReferenceSource;
-  at: string;
-}
-
-export interface IncidentState {
-  isIncident: boolean;
-  repo: string;
-  number: number;
-  url: string;
-  title: string;
-  /** A title given with `/incident … <title>` that the issue does not carry yet. */
-  retitle?: string;
-  declaredBy?: string;
-  declaredVia?: "label" | "form" | "command" | "alert" | "dispatch";
-  source?: string;
-  severity: string;
-  status: Status;
-  security: boolean;
-  service?: string;
-  team?: string;
-  roles: Record<string, string>;
-  formerCommanders: string[];
-  acknowledgedBy?: string;
-  /** Declared by someone below `commands.permission`: who, and who accepted it (status leaves `triage`). */
-  reportedBy?: string;
-  acceptedBy?: string;
-  /** A report in triage that a responder declined (`/decline`): no longer an incident. */
-  declined?: { by: string; at: string; reason?: string };
-  /** Changes by people below the permission that were not applied: put back, with one reply each. */
-  refusedChanges: RefusedChange[];
-  /** Every verdict taken (src/incident/verdicts.ts), for the card to keep. */
-  verdicts: Verdicts;
-  times: { started?: string; detected?: string; acknowledged?: string; mitigated?: string; resolved?: string };
-  durations: { detect?: number; acknowledge?: number; mitigate?: number; resolve?: number };
-  summary?: string;
-  impact?: string;
-  /** `internal`: `/update internal …`, for the responders only (not the status page). */
-  updates: { at: string; by: string; text: string; internal?: boolean }[];
-  timeline: TimelineEntry[];
-  commands: CommandOutcome[];
-  causes: Cause[];
-  followups: Followup[];
-  references: LinkedChange[];
-  /** Linked pull requests, causes, suspects and deployments (src/changes). */
-  changes: IncidentChanges;
-}
-
-export interface RefusedChange {
-  key: string;
-  actor: string;
-  at: string;
-  /** In words: "added the label sev1", "closed the issue". */
-  what: string;
-}
+export type { Cause, CommandOutcome, Followup, FollowupTicket, IncidentState, LinkedChange, RefusedChange, TimelineEntry } from "./types.js";
 
 export interface DeriveOptions {
   config: Config;

@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema.js";
 import type { GitHub, RepoRef } from "../github/client.js";
-import type { Logger } from "../incident/handle.js";
+import type { Logger } from "../log.js";
 import { formatInstant } from "../time/duration.js";
 import { pageAbove } from "./card.js";
 import { readMaintenance, reconcileMaintenance } from "./handle.js";

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import type { Config, NotificationChannel } from "../config/schema.js";
-import type { Logger } from "../incident/handle.js";
+import type { Logger } from "../log.js";
 import type { IncidentState } from "../incident/state.js";
 import { wants, type NotificationEvent } from "./events.js";
 import { jsonBody, slackBody } from "./format.js";

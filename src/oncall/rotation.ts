@@ -1,5 +1,8 @@
 import type { Config, Rotation } from "../config/schema.js";
 import { parseDuration } from "../time/duration.js";
+import { formatter } from "../time/zone.js";
+
+export { isTimeZone } from "../time/zone.js";
 
 /**
  * Who is on call, as a pure function of the configuration and an instant.
@@ -22,36 +25,6 @@ export interface Shift {
 }
 
 const DAY_MS = 86_400_000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Whether `Intl` knows the time zone (the config schema asks this). */
-export function isTimeZone(name: string): boolean {
-  try {
-    formatter(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The zone's wall clock at instant `t`, written as if it were UTC (milliseconds). */
 function wallClock(t: number, timeZone: string): number {
   const parts: Record<string, number> = {};

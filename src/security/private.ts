@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema.js";
 import { errorStatus, parseRepo, type RepoRef } from "../github/client.js";
-import type { IncidentDeps } from "../incident/handle.js";
+import type { IncidentDeps } from "../incident/deps.js";
 import type { History } from "../incident/history.js";
 import { hasMarker, writeMarker } from "../markers.js";
 import { bundledTemplate } from "../templates.js";

@@ -1,0 +1,12 @@
+import type { Config } from "../config/schema.js";
+import type { GitHub } from "../github/client.js";
+import type { Logger } from "../log.js";
+
+/** What the incident pipeline needs from its caller. */
+export interface IncidentDeps {
+  github: GitHub;
+  log: Logger;
+  configPath?: string;
+  /** The repository's configuration when the caller has just read it (an alert, a dispatch): saves reading it again. */
+  config?: Config;
+}

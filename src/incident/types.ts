@@ -1,0 +1,162 @@
+/**
+ * The incident's types, apart from the code that computes them (src/incident/state.ts,
+ * src/changes/links.ts), so that neither module needs the other's types.
+ */
+import type { Status } from "../config/schema.js";
+import type { ChangeFacts, DeploymentSnapshot, Suspects } from "../changes/facts.js";
+import type { CauseRef, Command } from "./commands.js";
+import type { ReferenceSource } from "./history.js";
+import type { Verdicts } from "./verdicts.js";
+
+export interface TimelineEntry {
+  at: string;
+  kind: "started" | "declared" | "acknowledged" | "severity" | "status" | "role" | "update" | "note" | "closed" | "reopened" | "change" | "deployment" | "followup";
+  text: string;
+  actor?: string;
+}
+
+export interface CommandOutcome {
+  commentId: number;
+  author: string;
+  at: string;
+  url: string;
+  applied: Command[];
+  errors: { line: string; error: string; usage: string }[];
+  /** Recognised commands from someone without the permission `commands.permission` asks. */
+  refused: boolean;
+  help: boolean;
+}
+
+export interface Followup {
+  title: string;
+  owner?: string;
+  by: string;
+  at: string;
+  /** Where it was written: the comment's URL, or the issue body. */
+  url: string;
+  source: "comment" | "body";
+  /** A stable key: the same follow-up always has the same key (problem tickets carry it). */
+  key: string;
+  /** Its problem ticket, once the `problems` command opened one (seen as a cross-reference). */
+  ticket?: FollowupTicket;
+}
+
+export interface FollowupTicket {
+  number: number;
+  url: string;
+  title: string;
+  state: "open" | "closed";
+}
+
+export interface Cause {
+  ref: CauseRef;
+  by: string;
+  at: string;
+  source: "command" | "body";
+  commentId?: number;
+}
+
+export interface LinkedChange {
+  source: ReferenceSource;
+  at: string;
+}
+
+export interface IncidentState {
+  isIncident: boolean;
+  repo: string;
+  number: number;
+  url: string;
+  title: string;
+  /** A title given with `/incident … <title>` that the issue does not carry yet. */
+  retitle?: string;
+  declaredBy?: string;
+  declaredVia?: "label" | "form" | "command" | "alert" | "dispatch";
+  source?: string;
+  severity: string;
+  status: Status;
+  security: boolean;
+  service?: string;
+  team?: string;
+  roles: Record<string, string>;
+  formerCommanders: string[];
+  acknowledgedBy?: string;
+  /** Declared by someone below `commands.permission`: who, and who accepted it (status leaves `triage`). */
+  reportedBy?: string;
+  acceptedBy?: string;
+  /** A report in triage that a responder declined (`/decline`): no longer an incident. */
+  declined?: { by: string; at: string; reason?: string };
+  /** Changes by people below the permission that were not applied: put back, with one reply each. */
+  refusedChanges: RefusedChange[];
+  /** Every verdict taken (src/incident/verdicts.ts), for the card to keep. */
+  verdicts: Verdicts;
+  times: { started?: string; detected?: string; acknowledged?: string; mitigated?: string; resolved?: string };
+  durations: { detect?: number; acknowledge?: number; mitigate?: number; resolve?: number };
+  summary?: string;
+  impact?: string;
+  /** `internal`: `/update internal …`, for the responders only (not the status page). */
+  updates: { at: string; by: string; text: string; internal?: boolean }[];
+  timeline: TimelineEntry[];
+  commands: CommandOutcome[];
+  causes: Cause[];
+  followups: Followup[];
+  references: LinkedChange[];
+  /** Linked pull requests, causes, suspects and deployments (src/changes). */
+  changes: IncidentChanges;
+}
+
+export interface RefusedChange {
+  key: string;
+  actor: string;
+  at: string;
+  /** In words: "added the label sev1", "closed the issue". */
+  what: string;
+}
+
+export type PullRole = "fix" | "mitigation" | "postmortem";
+
+export interface LinkedPull {
+  number: number;
+  title: string;
+  url: string;
+  state: "open" | "merged" | "closed";
+  role: PullRole;
+  createdAt?: string;
+  mergedAt?: string;
+  /** How it refers to the incident: its title or body, or one of its commits. */
+  via: "text" | "commit";
+  labels: string[];
+}
+
+export interface ResolvedCause {
+  ref: CauseRef;
+  by: string;
+  at: string;
+  sha?: string;
+  pull?: { number: number; title: string; url: string; state: "open" | "merged" | "closed"; labels: string[] };
+  deployment?: DeploymentSnapshot;
+}
+
+export interface NotedDeployment {
+  id: number;
+  sha: string;
+  environment: string;
+  at: string;
+  url?: string;
+}
+
+export interface IncidentChanges {
+  linked: LinkedPull[];
+  postmortems: LinkedPull[];
+  causes: ResolvedCause[];
+  /** `root cause:` lines in the body that name nothing in this repository (there is no comment to answer). */
+  unresolved: { ref: CauseRef; reason: string }[];
+  suspects?: Suspects;
+  deployments: NotedDeployment[];
+  /** The deployment that shipped the (earliest deployed) cause: the start of DORA's failed-deployment recovery time. */
+  failedDeployment?: DeploymentSnapshot;
+  /** resolved − failedDeployment's time, once resolved. */
+  recoveryMs?: number;
+  /** What the card keeps so the next delivery need not read GitHub again (see facts.ts). */
+  facts: ChangeFacts;
+}
+
