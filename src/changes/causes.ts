@@ -69,46 +69,55 @@ export function renderCauseComment(repo: RepoRef, incident: number, by: string):
   ].join("\n");
 }
 
+export interface PullWrites {
+  /** Labels to add to pull requests (a cause's `incident-cause`, a linked fix's `incident-fix`). */
+  labels: { number: number; label: string }[];
+  /** One comment on each cause's pull request, written unless a comment of ours with its marker is there. */
+  notes: { number: number; body: string; marker: string }[];
+}
+
 /**
- * Label every cause's pull request and comment on it once. Done before the card is rendered, so
- * the card records `noted` and later deliveries cost nothing; the marker makes a repeat after a
- * lost card harmless.
+ * The writes on pull requests the incident's changes call for, planned (pure): every cause's pull
+ * request gets its label and one comment, and the card records `noted` (so later deliveries plan
+ * nothing; the marker makes a repeat after a lost card harmless); a pull request the card lists
+ * as a fix gets its label when it referred to the issue before the issue became an incident.
+ * (Removing the fix label is the pull request handler's job: only it knows every incident the
+ * pull request refers to.)
  */
-export async function noteCauses(github: GitHub, repo: RepoRef, state: IncidentState, config: Config): Promise<void> {
-  if (!state.isIncident) return;
+export function planPullWrites(repo: RepoRef, state: IncidentState, config: Config): PullWrites {
+  const writes: PullWrites = { labels: [], notes: [] };
+  if (!state.isIncident) return writes;
+  const has = (labels: string[], label: string) => labels.some((l) => l.toLowerCase() === label.toLowerCase());
   const facts = state.changes.facts;
   for (const cause of state.changes.causes) {
     const resolution = facts.causes[causeKey(cause.ref)];
     if (!resolution?.found || !resolution.pull || resolution.noted) continue;
     const pull = resolution.pull;
-    const label = config.labels.cause;
-    if (!pull.labels.some((l) => l.toLowerCase() === label.toLowerCase())) {
-      await ensureLabels(github, repo, [labelSpec(config, label)]);
-      await github.rest.issues.addLabels({ ...repo, issue_number: pull.number, labels: [label] });
-      pull.labels = [...pull.labels, label];
+    if (!has(pull.labels, config.labels.cause)) {
+      writes.labels.push({ number: pull.number, label: config.labels.cause });
+      pull.labels = [...pull.labels, config.labels.cause];
     }
-    const marker = causeCommentMarker(repo, state.number);
-    const comments = await github.paginate(github.rest.issues.listComments, { ...repo, issue_number: pull.number, per_page: 100 });
-    const full = `${repo.owner}/${repo.repo}`;
-    const identity = await identityOf(github);
-    if (!comments.some((c) => c.body?.includes(marker) && wroteIt(identity, { login: c.user?.login ?? "" }, full, full))) {
-      await github.rest.issues.createComment({ ...repo, issue_number: pull.number, body: renderCauseComment(repo, state.number, cause.by) });
-    }
+    writes.notes.push({ number: pull.number, body: renderCauseComment(repo, state.number, cause.by), marker: causeCommentMarker(repo, state.number) });
     resolution.noted = true;
   }
+  for (const pull of state.changes.linked) {
+    if (!has(pull.labels, config.labels.fix)) writes.labels.push({ number: pull.number, label: config.labels.fix });
+  }
+  return writes;
 }
 
-/**
- * A pull request the card lists as a fix that does not carry the label yet: it referred to the
- * issue before the issue became an incident. (Removing the label is the pull request handler's
- * job: only it knows every incident the pull request refers to.)
- */
-export async function labelLinkedPulls(github: GitHub, repo: RepoRef, state: IncidentState, config: Config): Promise<void> {
-  if (!state.isIncident) return;
-  const label = config.labels.fix;
-  for (const pull of state.changes.linked) {
-    if (pull.labels.some((l) => l.toLowerCase() === label.toLowerCase())) continue;
+/** Carry out the pull requests' writes (called by applyPlan, before the card that records them). */
+export async function applyPullWrites(github: GitHub, repo: RepoRef, writes: PullWrites, config: Config): Promise<void> {
+  for (const { number, label } of writes.labels) {
     await ensureLabels(github, repo, [labelSpec(config, label)]);
-    await github.rest.issues.addLabels({ ...repo, issue_number: pull.number, labels: [label] });
+    await github.rest.issues.addLabels({ ...repo, issue_number: number, labels: [label] });
+  }
+  const full = `${repo.owner}/${repo.repo}`;
+  for (const note of writes.notes) {
+    const comments = await github.paginate(github.rest.issues.listComments, { ...repo, issue_number: note.number, per_page: 100 });
+    const identity = await identityOf(github);
+    if (!comments.some((c) => c.body?.includes(note.marker) && wroteIt(identity, { login: c.user?.login ?? "" }, full, full))) {
+      await github.rest.issues.createComment({ ...repo, issue_number: note.number, body: note.body });
+    }
   }
 }

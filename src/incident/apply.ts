@@ -1,13 +1,31 @@
 import type { Config } from "../config/schema.js";
-import type { GitHub, RepoRef } from "../github/client.js";
+import type { RepoRef } from "../github/client.js";
 import { errorStatus } from "../github/client.js";
 import { ensureLabels } from "../github/labels.js";
 import { labelSpec } from "./labels.js";
 import type { Plan } from "./reconcile.js";
+import type { IncidentDeps } from "./deps.js";
+import type { History } from "./history.js";
+import { applyResponse } from "./respond.js";
+import { applyPullWrites } from "../changes/causes.js";
+import { moveToPrivateRepo } from "../security/private.js";
+import { sendNotifications } from "../notify/send.js";
 
-/** Carry out a reconcile plan with as few requests as GitHub allows without racing people. */
-export async function applyPlan(github: GitHub, repo: RepoRef, number: number, plan: Plan, config: Config): Promise<void> {
+/**
+ * Carry out a reconcile plan with as few requests as GitHub allows without racing people: the
+ * only writer of the pipeline. A security incident's plan is its move and nothing else; the moved
+ * issue is returned, for the caller to reconcile there.
+ */
+export async function applyPlan(deps: IncidentDeps, repo: RepoRef, history: History, plan: Plan, config: Config): Promise<{ moved?: RepoRef & { number: number } }> {
+  const { github } = deps;
+  const number = history.issue.number;
+  if (plan.transfer) {
+    const move = await moveToPrivateRepo(deps, repo, history, config, plan.transfer);
+    return "moved" in move ? { moved: move.moved } : {};
+  }
   const issue = { ...repo, issue_number: number };
+  // Before the card, which records them as done.
+  await applyPullWrites(github, repo, plan.pulls, config);
   if (plan.addLabels.length > 0) {
     await ensureLabels(github, repo, plan.addLabels.map((name) => labelSpec(config, name)));
     // Add and remove rather than replace the whole set, so a label someone adds meanwhile stays.
@@ -39,6 +57,7 @@ export async function applyPlan(github: GitHub, repo: RepoRef, number: number, p
     if ("create" in reply) await github.rest.issues.createComment({ ...issue, body: reply.create });
     else await github.rest.issues.updateComment({ ...repo, comment_id: reply.update, body: reply.body });
   }
+  if (plan.response) await applyResponse(github, repo, number, plan.response);
   for (const id of plan.deleteCards) {
     try {
       await github.rest.issues.deleteComment({ ...repo, comment_id: id });
@@ -46,4 +65,7 @@ export async function applyPlan(github: GitHub, repo: RepoRef, number: number, p
       if (errorStatus(error) !== 404) throw error;
     }
   }
+  // After the card, which records what was announced: a failed write announces nothing.
+  if (plan.notify) sendNotifications(config, plan.notify.incident, plan.notify.events, { log: deps.log });
+  return {};
 }

@@ -8,16 +8,11 @@ import { ConfigError, loadConfig, parseConfig, renderConfigError } from "../conf
 import type { GitHub, RepoRef } from "../github/client.js";
 import { atLeast, fetchPermissions } from "../github/permissions.js";
 import { serialize } from "../serialize.js";
-import { unannounced } from "../notify/events.js";
-import { sendNotifications } from "../notify/send.js";
-import { moveToPrivateRepo, privateRepoFor } from "../security/private.js";
-import { labelLinkedPulls, noteCauses } from "../changes/causes.js";
 import { gatherChangeFacts, type PullUpdate } from "../changes/gather.js";
 import { applyPlan } from "./apply.js";
 import { fetchHistory } from "./fetch.js";
 import type { History } from "./history.js";
 import { findCards, planReconcile } from "./reconcile.js";
-import { respondToComment } from "./respond.js";
 import { commandAuthors, deriveIncident, type IncidentState } from "./state.js";
 import { readVerdicts } from "./verdicts.js";
 
@@ -71,23 +66,10 @@ async function run(
   const read = await readIncident(github, repo, number, config, pull?.update, pull?.issue);
   if (!read) return undefined;
   const { history, state } = read;
-  // A security incident outside the private repository moves there before anything is written here.
-  const privateRepo = state.isIncident && state.security ? privateRepoFor(config, repo) : undefined;
-  if (privateRepo) {
-    await moveToPrivateRepo(deps, repo, history, config, privateRepo, (target, moved) => reconcileIssue(deps, target, moved, { kind: "issue" }));
-    return { config, history, state };
-  }
-  // Before the plan: what these write is recorded in the card's change facts.
-  await noteCauses(github, repo, state, config);
-  await labelLinkedPulls(github, repo, state, config);
-  const plan = planReconcile(state, history, config);
-  await applyPlan(github, repo, number, plan, config);
-  // After the card, which records what was announced: a failed write announces nothing.
-  sendNotifications(config, state, unannounced(state, findCards(history)[0]?.body, history.events.at(-1)?.at), { log: deps.log });
-  if (trigger.kind === "comment") {
-    const outcome = state.commands.find((c) => c.commentId === trigger.commentId);
-    if (outcome) await respondToComment(github, repo, number, outcome, history, config);
-  }
+  const plan = planReconcile(state, history, config, trigger.kind === "comment" ? { commentId: trigger.commentId } : {});
+  const { moved } = await applyPlan(deps, repo, history, plan, config);
+  // A security incident moved to the private repository is reconciled there, as a delivery of its own.
+  if (moved) await reconcileIssue(deps, { owner: moved.owner, repo: moved.repo }, moved.number, { kind: "issue" });
   return { config, history, state };
 }
 

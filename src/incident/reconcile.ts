@@ -3,7 +3,11 @@ import { isCard, renderCard } from "./card.js";
 import type { History } from "./history.js";
 import { followupsDoneComment } from "../problems/progress.js";
 import type { IncidentState } from "./state.js";
-import { findReply, refusalKey, renderRefusals } from "./respond.js";
+import { findReply, planResponse, refusalKey, renderRefusals, type Response } from "./respond.js";
+import type { RepoRef } from "../github/client.js";
+import { planPullWrites, type PullWrites } from "../changes/causes.js";
+import { unannounced, type NotificationEvent } from "../notify/events.js";
+import { privateRepoFor } from "../security/private.js";
 
 /**
  * The writes that make the issue look like its state: a pure diff. Applying the plan twice
@@ -18,6 +22,14 @@ export interface Plan {
   state?: "open" | "closed";
   /** Why it is closed: `not_planned` for a declined report. */
   closeReason?: "completed" | "not_planned";
+  /** The writes on pull requests (cause and fix labels, the cause's comment): before the card that records them. */
+  pulls: PullWrites;
+  /** The answer to the comment this delivery is about (reply, 👍). */
+  response?: Response;
+  /** What the notification channels are told (an output of the plan), once the card that records it is written. */
+  notify?: { incident: IncidentState; events: NotificationEvent[] };
+  /** A security incident outside the private repository: moved there, and nothing else is written here. */
+  transfer?: RepoRef;
   /** The app's replies kept in step (one per person whose changes were put back): create or edit. */
   replies: ({ create: string } | { update: number; body: string })[];
   title?: string;
@@ -41,9 +53,28 @@ export function findCards(history: History): CardComment[] {
   return cards;
 }
 
-export function planReconcile(state: IncidentState, history: History, config: Config): Plan {
-  const plan: Plan = { addLabels: [], removeLabels: [], addAssignees: [], removeAssignees: [], card: null, deleteCards: [], comments: [], replies: [] };
+/** What this delivery is about, as far as the plan cares: the comment to answer, if any. */
+export interface PlanTrigger {
+  commentId?: number;
+}
+
+/**
+ * Everything one delivery writes, planned from the state and the history (pure, apart from the
+ * facts of the card it marks as noted): applyPlan (src/incident/apply.ts) is the only writer.
+ */
+export function planReconcile(state: IncidentState, history: History, config: Config, trigger: PlanTrigger = {}): Plan {
+  const plan: Plan = { addLabels: [], removeLabels: [], addAssignees: [], removeAssignees: [], card: null, deleteCards: [], comments: [], replies: [], pulls: { labels: [], notes: [] } };
+  const outcome = trigger.commentId !== undefined ? state.commands.find((c) => c.commentId === trigger.commentId) : undefined;
+  if (outcome) plan.response = planResponse(outcome, history, config);
   if (!state.isIncident) return state.declined ? planDeclined(state, history, config, plan) : plan;
+  // A security incident outside the private repository moves there before anything is written here.
+  const privateRepo = state.security ? privateRepoFor(config, history.repo) : undefined;
+  if (privateRepo) {
+    const { response: _none, ...rest } = plan;
+    return { ...rest, transfer: privateRepo };
+  }
+  // Before the card is rendered: the card records them as noted.
+  plan.pulls = planPullWrites(history.repo, state, config);
   const issue = history.issue;
   const has = new Set(issue.labels.map((l) => l.toLowerCase()));
 
@@ -76,6 +107,9 @@ export function planReconcile(state: IncidentState, history: History, config: Co
   const done = followupsDoneComment(state, history);
   if (done) plan.comments.push(done);
   planRefusals(state, history, config, plan);
+  // What the card before this change had not announced (the card records what was announced).
+  const events = unannounced(state, first?.body, history.events.at(-1)?.at);
+  if (events.length > 0 && config.notifications.length > 0) plan.notify = { incident: state, events };
   return plan;
 }
 

@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema.js";
 import type { GitHub, RepoRef } from "../github/client.js";
+import { identityOf, wroteIt } from "../trust.js";
 import { bundledTemplate } from "../templates.js";
 import { cutText, fitBody, text } from "../text/limits.js";
 import { USAGE } from "./commands.js";
@@ -77,34 +78,47 @@ export function renderReply(outcome: CommandOutcome, config: Config): string | u
   return reply.startsWith(marker) ? fitBody([marker, text(reply.slice(marker.length), { at: "line" })]) : fitBody([text(reply, { at: "line" })]);
 }
 
+/** How the app answers the comment a delivery is about: its reply and its 👍. */
+export interface Response {
+  commentId: number;
+  reply?: { create: string } | { update: number; body: string } | { delete: number };
+  /** `add`: the 👍; `withdraw`: take back the app's 👍 (the comment was edited into a mistake). */
+  reaction?: "add" | "withdraw";
+}
+
 /**
  * Answer the comment that triggered this delivery: 👍 when its commands were carried out, a reply
  * when something was refused or wrong. Both follow the comment as it stands now: a comment edited
  * into shape loses the reply it no longer deserves, one edited into a mistake loses its 👍. A second
- * delivery finds the reply by its marker and writes nothing.
+ * delivery finds the reply by its marker and plans nothing new. Pure; applyPlan carries it out.
  */
-export async function respondToComment(
-  github: GitHub,
-  repo: RepoRef,
-  number: number,
-  outcome: CommandOutcome,
-  history: History,
-  config: Config,
-): Promise<void> {
+export function planResponse(outcome: CommandOutcome, history: History, config: Config): Response {
+  const response: Response = { commentId: outcome.commentId };
   const reply = renderReply(outcome, config);
   const existing = findReply(history, outcome.commentId);
-  if (reply && !existing) await github.rest.issues.createComment({ ...repo, issue_number: number, body: reply });
-  if (reply && existing && existing.body !== reply) await github.rest.issues.updateComment({ ...repo, comment_id: existing.id, body: reply });
-  if (!reply && existing) await github.rest.issues.deleteComment({ ...repo, comment_id: existing.id });
-  if (outcome.commentId <= 0) return;
-  if (outcome.applied.length > 0) {
-    // GitHub answers 200 instead of 201 when the reaction exists: a repeat changes nothing.
-    await github.rest.reactions.createForIssueComment({ ...repo, comment_id: outcome.commentId, content: "+1" });
-  } else if (existing === undefined && (outcome.refused || outcome.errors.length > 0)) {
-    // First time this comment is refused or wrong: it may have been fine before an edit.
-    const reactions = await github.paginate(github.rest.reactions.listForIssueComment, { ...repo, comment_id: outcome.commentId, content: "+1", per_page: 100 });
+  if (reply && !existing) response.reply = { create: reply };
+  if (reply && existing && existing.body !== reply) response.reply = { update: existing.id, body: reply };
+  if (!reply && existing) response.reply = { delete: existing.id };
+  if (outcome.commentId <= 0) return response;
+  // GitHub answers 200 instead of 201 when the reaction exists: a repeat changes nothing.
+  if (outcome.applied.length > 0) response.reaction = "add";
+  // First time this comment is refused or wrong: it may have been fine before an edit.
+  else if (existing === undefined && (outcome.refused || outcome.errors.length > 0)) response.reaction = "withdraw";
+  return response;
+}
+
+export async function applyResponse(github: GitHub, repo: RepoRef, number: number, response: Response): Promise<void> {
+  const { reply, reaction, commentId } = response;
+  if (reply && "create" in reply) await github.rest.issues.createComment({ ...repo, issue_number: number, body: reply.create });
+  if (reply && "update" in reply) await github.rest.issues.updateComment({ ...repo, comment_id: reply.update, body: reply.body });
+  if (reply && "delete" in reply) await github.rest.issues.deleteComment({ ...repo, comment_id: reply.delete });
+  if (reaction === "add") await github.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content: "+1" });
+  if (reaction === "withdraw") {
+    const reactions = await github.paginate(github.rest.reactions.listForIssueComment, { ...repo, comment_id: commentId, content: "+1", per_page: 100 });
+    const identity = await identityOf(github);
+    const full = `${repo.owner}/${repo.repo}`;
     for (const r of reactions) {
-      if (r.user?.type === "Bot") await github.rest.reactions.deleteForIssueComment({ ...repo, comment_id: outcome.commentId, reaction_id: r.id });
+      if (wroteIt(identity, { login: r.user?.login ?? "" }, full, full)) await github.rest.reactions.deleteForIssueComment({ ...repo, comment_id: commentId, reaction_id: r.id });
     }
   }
 }

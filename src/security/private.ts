@@ -36,7 +36,6 @@ export async function moveToPrivateRepo(
   history: History,
   config: Config,
   target: RepoRef,
-  reconcile: (repo: RepoRef, number: number) => Promise<unknown>,
 ): Promise<PrivateMove> {
   const { github } = deps;
   const where = `${target.owner}/${target.repo}`;
@@ -56,7 +55,6 @@ export async function moveToPrivateRepo(
       await ensureLabels(github, target, labels.map((name) => labelSpec(config, name)));
       await github.rest.issues.addLabels({ ...target, issue_number: moved.number, labels });
       deps.log.info(`incident-desk: security incident ${repo.owner}/${repo.repo}#${history.issue.number} moved to ${where}#${moved.number}`);
-      await reconcile(target, moved.number);
       return { moved };
     } catch (error) {
       // GitHub's refusals get the reply; anything else (5xx, network) fails the delivery to be retried.
