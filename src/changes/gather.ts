@@ -1,11 +1,9 @@
 import type { Config } from "../config/schema.js";
 import { errorStatus, type GitHub, type RepoRef } from "../github/client.js";
 import type { History } from "../incident/history.js";
-import { findCards } from "../incident/reconcile.js";
-import { deriveIncident } from "../incident/state.js";
-import type { Verdicts } from "../incident/verdicts.js";
+import type { IncidentState } from "../incident/state.js";
 import { resolveCauseRef } from "./causes.js";
-import { causeKey, lookupCause, missKey, readFactsBlock, type ChangeFacts, type PullSnapshot } from "./facts.js";
+import { causeKey, lookupCause, missKey, type ChangeFacts, type PullSnapshot } from "./facts.js";
 import { refersTo } from "./references.js";
 import { toPullSnapshot } from "./snapshots.js";
 import { fetchSuspects, suspectWindow } from "./suspects.js";
@@ -25,19 +23,21 @@ export interface PullUpdate {
 /** Commits looked up per delivery at most; the rest wait for the next one (the card remembers progress). */
 export const MAX_COMMIT_LOOKUPS = 20;
 
+/**
+ * `draft`: the state derived with the facts the card keeps (`state.changes.facts`). Returns the
+ * facts completed, and whether anything was read or dropped (only then is the state derived again).
+ */
 export async function gatherChangeFacts(
   github: GitHub,
   repo: RepoRef,
   history: History,
   config: Config,
-  mayCommand: (login: string) => boolean,
+  draft: IncidentState,
   update?: PullUpdate,
-  verdicts?: Verdicts,
-): Promise<ChangeFacts> {
-  const card = findCards(history)[0];
-  const facts = card ? readFactsBlock(card.body) : readFactsBlock("");
-  const draft = deriveIncident(history, { config, mayCommand, changes: facts, ...(verdicts ? { verdicts } : {}) });
-  if (!draft.isIncident) return facts;
+): Promise<{ facts: ChangeFacts; fresh: boolean }> {
+  const facts = structuredClone(draft.changes.facts);
+  const before = JSON.stringify(facts);
+  if (!draft.isIncident) return { facts, fresh: false };
 
   for (const key of Object.keys(facts.causes)) {
     // A `root cause:` line has no reply to keep consistent with: look it up again until found.
@@ -77,7 +77,7 @@ export async function gatherChangeFacts(
       facts.suspects = await fetchSuspects(github, repo, window, config);
     }
   }
-  return facts;
+  return { facts, fresh: JSON.stringify(facts) !== before };
 }
 
 async function pullsOfCommit(github: GitHub, repo: RepoRef, sha: string): Promise<PullSnapshot[]> {

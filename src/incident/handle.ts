@@ -15,6 +15,7 @@ import type { History } from "./history.js";
 import { findCards, planReconcile } from "./reconcile.js";
 import { commandAuthors, deriveIncident, type IncidentState } from "./state.js";
 import { readVerdicts } from "./verdicts.js";
+import { readFactsBlock } from "../changes/facts.js";
 
 export type Trigger =
   | { kind: "issue" }
@@ -93,9 +94,12 @@ export async function readIncident(
   const authors = commandAuthors(history, config, verdicts);
   const permissions = await fetchPermissions(github, repo, authors);
   const mayCommand = (login: string) => atLeast(permissions.get(login) ?? "none", config.commands.permission);
-  // Reads only: what `/cause`, the suspects and commit references name (see src/changes/gather.ts).
-  const changes = await gatherChangeFacts(github, repo, history, config, mayCommand, update, verdicts);
-  const state = deriveIncident(history, { config, mayCommand, changes, verdicts });
+  // Derived once with the facts the card keeps; again only when GitHub had something new to say
+  // about the changes (reads only: what `/cause`, the suspects and commit references name).
+  const card = readFactsBlock(findCards(history)[0]?.body ?? "");
+  const draft = deriveIncident(history, { config, mayCommand, changes: card, verdicts });
+  const { facts, fresh } = await gatherChangeFacts(github, repo, history, config, draft, update);
+  const state = fresh ? deriveIncident(history, { config, mayCommand, changes: facts, verdicts }) : draft;
   return { history, state };
 }
 
