@@ -26,6 +26,11 @@ export async function applyPlan(deps: IncidentDeps, repo: RepoRef, history: Hist
   const issue = { ...repo, issue_number: number };
   // Before the card, which records them as done.
   await applyPullWrites(github, repo, plan.pulls, config);
+  // The card next: it is what responders look at (labels and the assignee follow within seconds).
+  if (plan.card && "create" in plan.card) await github.rest.issues.createComment({ ...issue, body: plan.card.create });
+  if (plan.card && "update" in plan.card) {
+    await github.rest.issues.updateComment({ ...repo, comment_id: plan.card.update, body: plan.card.body });
+  }
   if (plan.addLabels.length > 0) {
     await ensureLabels(github, repo, plan.addLabels.map((name) => labelSpec(config, name)));
     // Add and remove rather than replace the whole set, so a label someone adds meanwhile stays.
@@ -47,10 +52,6 @@ export async function applyPlan(deps: IncidentDeps, repo: RepoRef, history: Hist
       ...(plan.state === "closed" ? { state: "closed", state_reason: plan.closeReason ?? "completed" } : {}),
       ...(plan.state === "open" ? { state: "open" } : {}),
     });
-  }
-  if (plan.card && "create" in plan.card) await github.rest.issues.createComment({ ...issue, body: plan.card.create });
-  if (plan.card && "update" in plan.card) {
-    await github.rest.issues.updateComment({ ...repo, comment_id: plan.card.update, body: plan.card.body });
   }
   for (const body of plan.comments) await github.rest.issues.createComment({ ...issue, body });
   for (const reply of plan.replies) {
