@@ -1,5 +1,5 @@
 import type { Config } from "../config/schema.js";
-import { isBot, type History } from "../incident/history.js";
+import type { History } from "../incident/history.js";
 import { bundledTemplate } from "../templates.js";
 import { MAINTENANCE_USAGE } from "./parse.js";
 import { effectiveEnd, MAINTENANCE_CARD_MARKER, maintenancePhase, type MaintenancePhase, type MaintenanceState } from "./state.js";
@@ -54,7 +54,7 @@ export function renderMaintenanceCard(state: MaintenanceState, config: Config, n
  */
 export function findMaintenanceCard(history: History): { id: number; body: string } | undefined {
   for (const e of history.events) {
-    if (e.type === "commented" && isBot(e.author) && e.body.startsWith(MAINTENANCE_CARD_MARKER)) return { id: e.commentId, body: e.body };
+    if (e.type === "commented" && e.own === true && e.body.startsWith(MAINTENANCE_CARD_MARKER)) return { id: e.commentId, body: e.body };
   }
   return undefined;
 }

@@ -140,7 +140,8 @@ export function deriveMaintenance(history: History, { config, mayCommand }: Main
         touch(event.at);
         break;
       case "commented": {
-        if (isBot(event.author)) {
+        // The app's own notes and reminders only (src/trust.ts): a copy by anyone else is text.
+        if (event.own === true) {
           const note = ALERT_NOTE.exec(event.body);
           if (note && !state.notedGroups.includes(note[1]!)) state.notedGroups.push(note[1]!);
           const reminder = REMINDER.exec(event.body);
