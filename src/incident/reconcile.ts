@@ -140,14 +140,3 @@ function planDeclined(state: IncidentState, history: History, config: Config, pl
   plan.deleteCards = extra.map((c) => c.id);
   return plan;
 }
-
-export const isEmptyPlan = (plan: Plan): boolean =>
-  plan.addLabels.length === 0 &&
-  plan.removeLabels.length === 0 &&
-  plan.addAssignees.length === 0 &&
-  plan.removeAssignees.length === 0 &&
-  plan.state === undefined &&
-  plan.title === undefined &&
-  plan.card === null &&
-  plan.deleteCards.length === 0 &&
-  plan.comments.length === 0;

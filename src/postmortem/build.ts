@@ -15,11 +15,6 @@ export const POSTMORTEM_BRANCH_PREFIX = "incident-desk/postmortem-";
 
 export const postmortemBranch = (number: number) => `${POSTMORTEM_BRANCH_PREFIX}${number}`;
 
-/** A post-mortem pull request: our branch, whoever labelled what (the changes code reads this). */
-export function isPostmortemBranch(ref: string): boolean {
-  return ref.startsWith(POSTMORTEM_BRANCH_PREFIX);
-}
-
 export function slugify(title: string): string {
   const slug = title
     .normalize("NFKD")
