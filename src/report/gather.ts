@@ -1,3 +1,4 @@
+import { mapLimit } from "../concurrency.js";
 import { identityOf } from "../trust.js";
 import type { DeploymentSnapshot } from "../changes/facts.js";
 import { findCards } from "../incident/reconcile.js";
@@ -125,18 +126,4 @@ export async function productionDeployments(github: GitHub, repo: RepoRef, confi
     if (past || page.data.length === 0) break;
   }
   return found;
-}
-
-/** `fn` over `items`, at most `limit` at a time, results in the items' order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

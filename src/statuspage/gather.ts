@@ -1,3 +1,4 @@
+import { mapLimit } from "../concurrency.js";
 import { readFactsBlock } from "../changes/facts.js";
 import { UsageError } from "../action/context.js";
 import { ConfigError, loadConfig } from "../config/load.js";
@@ -138,18 +139,4 @@ async function historyOf(github: GitHub, repo: RepoRef, issue: ListedIssue): Pro
   const items = await github.paginate(github.rest.issues.listEventsForTimeline, { ...repo, issue_number: issue.number, per_page: 100 });
   const events = items.map(toHistoryEvent).filter((e): e is HistoryEvent => e !== undefined);
   return { repo, issue: toIssueSnapshot(issue), events };
-}
-
-/** `fn` over `items`, at most `limit` at a time, results in the items' order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
