@@ -29,7 +29,7 @@ async function drain(url: string): Promise<{ delivered: number; fromPeople: numb
 }
 
 type Message = { id: number; op: string; args: unknown[] };
-process.on("message", async (m: Message) => {
+async function handle(m: Message): Promise<void> {
   if (m.op === "drain") {
     try {
       process.send!({ id: m.id, result: await drain(m.args[0] as string), deliveries: [] });
@@ -67,5 +67,10 @@ process.on("message", async (m: Message) => {
     error = e instanceof Error ? e.message : String(e);
   }
   process.send!({ id: m.id, result, error, deliveries: [] });
+}
+// An answer even when handling throws where no try covers it (e.g. `process.send` itself), rather
+// than an unhandled rejection that leaves the parent waiting.
+process.on("message", (m: Message) => {
+  handle(m).catch((e: unknown) => process.send!({ id: m.id, error: e instanceof Error ? e.message : String(e), deliveries: [] }));
 });
 process.send!({ ready: true });

@@ -59880,7 +59880,7 @@ function compileTemplate(source, name = "template") {
     handlebars.precompile(source);
     return template;
   } catch (error63) {
-    throw new Error(`${name} does not compile: ${error63 instanceof Error ? error63.message : String(error63)}`);
+    throw new Error(`${name} does not compile: ${error63 instanceof Error ? error63.message : String(error63)}`, { cause: error63 });
   }
 }
 function bundledTemplate(name) {
@@ -60735,7 +60735,7 @@ function toHistoryEvent(item) {
 // src/incident/fetch.ts
 async function fetchHistory(github, repo, number4, read) {
   const [issue3, items] = await Promise.all([
-    read ?? github.rest.issues.get({ ...repo, issue_number: number4 }).then((r) => r.data),
+    Promise.resolve(read ?? github.rest.issues.get({ ...repo, issue_number: number4 }).then((r) => r.data)),
     github.paginate(github.rest.issues.listEventsForTimeline, { ...repo, issue_number: number4, per_page: 100 })
   ]);
   const events = items.map(toHistoryEvent).filter((e) => e !== void 0);
@@ -67787,7 +67787,7 @@ function parseDeclaration(body, config4, trustedAuthor) {
     };
   }
   if (!/^###\s/m.test(body)) return out;
-  let fields = {};
+  let fields;
   try {
     fields = Object.fromEntries(Object.entries(parseIssue(body)).map(([k, v]) => [key2(k), v]));
   } catch {
@@ -70598,7 +70598,7 @@ function readEnvironment(env) {
       const data = JSON.parse(readFileSync4(parsed2.GITHUB_EVENT_PATH, "utf8"));
       if (typeof data === "object" && data !== null) payload = data;
     } catch (error63) {
-      throw new Error(`cannot read the event at GITHUB_EVENT_PATH (${parsed2.GITHUB_EVENT_PATH}): ${error63 instanceof Error ? error63.message : String(error63)}`);
+      throw new Error(`cannot read the event at GITHUB_EVENT_PATH (${parsed2.GITHUB_EVENT_PATH}): ${error63 instanceof Error ? error63.message : String(error63)}`, { cause: error63 });
     }
   }
   return { ...parsed2, payload };

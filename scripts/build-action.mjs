@@ -10,7 +10,7 @@
 //   node scripts/build-action.mjs --outdir <d>     writes the same three files into <d> (the freshness test)
 //   node scripts/build-action.mjs --metafile <f>   also writes esbuild's metafile (bundle analysis)
 import { build } from "esbuild";
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 

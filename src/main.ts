@@ -54,7 +54,7 @@ async function replica(app: Probot, options: ApplicationFunctionOptions): Promis
 const server = await run(replica, {
   Octokit: incidentOctokit({ writeSpacingMs: settings.WRITE_SPACING_MS, searchSpacingMs: settings.SEARCH_SPACING_MS, budget: contentBudget(settings) }),
   // Everything but REDIS_URL, read when Probot reads it (after it applied `.env`).
-  env: new Proxy(process.env, { get: (env, name) => (name === "REDIS_URL" ? undefined : Reflect.get(env, name)) }),
+  env: new Proxy(process.env, { get: (env, name) => (name === "REDIS_URL" ? undefined : (Reflect.get(env, name) as string | undefined)) }),
 });
 
 let stopping = false;

@@ -59,7 +59,7 @@ export function compileTemplate(source: string, name = "template"): Handlebars.T
     handlebars.precompile(source);
     return template;
   } catch (error) {
-    throw new Error(`${name} does not compile: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`${name} does not compile: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 

@@ -113,7 +113,9 @@ export async function startProxy(replicas: Replica[]): Promise<{ url: string; cl
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", async () => {
+    // A rejection here would be unhandled (the listener's return value is ignored): answer 500 instead.
+    req.on("end", () => void forward().catch((error: unknown) => (res.headersSent ? res.destroy() : res.writeHead(500).end(String(error)))));
+    const forward = async () => {
       const body = Buffer.concat(chunks);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string" && k !== "host" && k !== "content-length") headers[k] = v;
@@ -138,7 +140,7 @@ export async function startProxy(replicas: Replica[]): Promise<{ url: string; cl
         }
       }
       res.writeHead(503).end("no replica");
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {

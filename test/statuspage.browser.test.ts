@@ -22,7 +22,6 @@ import { ACTIVE_LATEST, ACTIVE_TITLE, playQuarter, RESOLVED_TITLE, startShop, st
  * the test is skipped on a developer's machine and fails in CI (CI=true), where it must run.
  */
 // What the functions run inside the page see (this project compiles without the DOM library).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 declare const window: any;
 declare const getComputedStyle: (element: unknown) => { backgroundColor: string; visibility: string };

@@ -27,7 +27,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): RunnerEnvironment {
       const data: unknown = JSON.parse(readFileSync(parsed.GITHUB_EVENT_PATH, "utf8"));
       if (typeof data === "object" && data !== null) payload = data as Record<string, unknown>;
     } catch (error) {
-      throw new Error(`cannot read the event at GITHUB_EVENT_PATH (${parsed.GITHUB_EVENT_PATH}): ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`cannot read the event at GITHUB_EVENT_PATH (${parsed.GITHUB_EVENT_PATH}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
   return { ...parsed, payload };

@@ -79,7 +79,7 @@ export function parseDeclaration(body: string, config: Pick<Config, "severities"
     };
   }
   if (!/^###\s/m.test(body)) return out;
-  let fields: Record<string, unknown> = {};
+  let fields: Record<string, unknown>;
   try {
     fields = Object.fromEntries(Object.entries(parseIssue(body)).map(([k, v]) => [key(k), v]));
   } catch {

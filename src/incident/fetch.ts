@@ -10,7 +10,7 @@ import { markOwn, toHistoryEvent, toIssueSnapshot, type History, type HistoryEve
 export async function fetchHistory(github: GitHub, repo: RepoRef, number: number, read?: unknown): Promise<History> {
   // Both at once: one round trip to GitHub less for every delivery.
   const [issue, items] = await Promise.all([
-    read ?? github.rest.issues.get({ ...repo, issue_number: number }).then((r) => r.data),
+    Promise.resolve(read ?? github.rest.issues.get({ ...repo, issue_number: number }).then((r) => r.data)),
     github.paginate(github.rest.issues.listEventsForTimeline, { ...repo, issue_number: number, per_page: 100 }),
   ]);
   const events = items.map(toHistoryEvent).filter((e): e is HistoryEvent => e !== undefined);

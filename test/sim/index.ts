@@ -92,7 +92,7 @@ export class GitHubSim {
     else if (typeof input === "object" && !(input instanceof URL) && typeof input.text === "function" && method !== "GET") body = await input.text();
     for (let hops = 0; ; hops++) {
       const r = await this.handle({ method, url, headers, body });
-      if (this.options.throwOnViolation && this.pendingErrors.length) throw this.pendingErrors.shift();
+      if (this.options.throwOnViolation && this.pendingErrors.length) throw this.pendingErrors.shift()!;
       if ((r.status === 301 || r.status === 302 || r.status === 307) && init.redirect !== "manual" && hops < 5 && r.headers.location) {
         url = r.headers.location;
         if (r.status !== 307) {

@@ -146,7 +146,7 @@ export async function route(sim: GitHubSim, req: SimRequest): Promise<SimRespons
 
   let status: number;
   let out: unknown;
-  let extra: Record<string, string> = {};
+  let extra: Record<string, string>;
   try {
     const r = await handler(ctx);
     status = r.status ?? 200;
