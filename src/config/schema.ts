@@ -335,9 +335,7 @@ export const configSchema = z
     }
   });
 
-export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
-export type Severity = Config["severities"][number];
 export type Rotation = Config["oncall"]["rotations"][number];
 export type NotificationChannel = Config["notifications"][number];
 

@@ -20,8 +20,8 @@ import { coordination as currentCoordination, type Coordination, type SpendWindo
  *
  * Gates, pauses and the budget live in the process's coordination (src/cluster/coordination.ts):
  * in memory, or shared by the replicas through Redis. The plugin replaces
- * @octokit/plugin-throttling and plugin-retry: their Bottleneck queues cost about 2 ms of CPU and
- * 10 ms of waiting per request (measured in bench/), and their Redis mode shares one write queue
+ * @octokit/plugin-throttling and plugin-retry: their Bottleneck queues add CPU and waiting to every
+ * request (no benchmark in bench/ measures how much), and their Redis mode shares one write queue
  * between every installation of the app.
  */
 export interface PacingOptions {

@@ -2,8 +2,6 @@ import type { Config, Rotation } from "../config/schema.js";
 import { parseDuration } from "../time/duration.js";
 import { formatter } from "../time/zone.js";
 
-export { isTimeZone } from "../time/zone.js";
-
 /**
  * Who is on call, as a pure function of the configuration and an instant.
  *

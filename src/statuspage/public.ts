@@ -68,8 +68,6 @@ export function exclusionReason(state: IncidentState, visibility: Visibility): s
   return undefined;
 }
 
-export const isPublic = (state: IncidentState, visibility: Visibility): boolean => exclusionReason(state, visibility) === undefined;
-
 /**
  * Alerts and dispatches are authenticated; a person's declaration counts when they may command,
  * or once someone who may has carried out a command on it.
@@ -136,7 +134,7 @@ const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, "-").re
 export const incidentId = (repo: string, number: number): string => `${slug(repo)}-${number}`;
 
 /**
- * The public view of an incident that passed `isPublic`. `asOf` bounds it: nothing after that
+ * The public view of an incident that `exclusionReason` lets through. `asOf` bounds it: nothing after that
  * instant is shown (the page is computed as of one instant, see model.ts).
  */
 export function publicIncident(state: IncidentState, asOf: string): PublicIncident {
