@@ -54,15 +54,22 @@ export function writeMarker(kind: MarkerKind, payload?: string | number | object
   return `${PREFIX}${kind}${COLON.has(kind) ? ":" : " "}${text}${SUFFIX}`;
 }
 
-/** Every payload of `kind` in `body`, in order ("" for a marker without one). One pass, no backtracking. */
+/**
+ * Every payload of `kind` in `body`, in order ("" for a marker without one). One pass, no
+ * backtracking: an HTML comment ends at the first `-->`, so the search goes on after it (going on
+ * right after the head instead searched to the same `-->` again from every head before it, 20 s
+ * on 1 MB of heads with one `-->` at the end).
+ */
 export function readMarkers(body: string | null | undefined, kind: MarkerKind): string[] {
   const out: string[] = [];
   if (!body) return out;
   const head = `${PREFIX}${kind}`;
-  for (let at = body.indexOf(head); at !== -1; at = body.indexOf(head, at + head.length)) {
+  let at = body.indexOf(head);
+  while (at !== -1) {
     const next = at + head.length;
     const end = body.indexOf("-->", next);
     if (end === -1) break;
+    at = body.indexOf(head, end + 3);
     const rest = body.slice(next, end);
     if (rest.trim() === "") out.push("");
     else if (rest[0] === " " || (rest[0] === ":" && COLON.has(kind))) out.push(rest.slice(1).trim());

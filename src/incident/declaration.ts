@@ -1,8 +1,8 @@
-import { parseIssue } from "@github/issue-parser";
 import { z } from "zod";
 import type { Config } from "../config/schema.js";
 import { matchSeverity } from "./commands.js";
 import { readJsonMarker, writeMarker } from "../markers.js";
+import { formAnswer, readForm } from "../text/form.js";
 
 /**
  * What a new issue says about the incident it declares: the fields of the example issue form
@@ -55,14 +55,6 @@ export function parseLooseInstant(text: string): string | undefined {
   return undefined;
 }
 
-const key = (heading: string) => heading.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
-const answered = (value: unknown): string | undefined => {
-  if (Array.isArray(value)) value = value[0];
-  if (typeof value !== "string") return undefined;
-  const v = value.trim();
-  return v === "" || v === "_No response_" || v === "None" ? undefined : v;
-};
-
 export function parseDeclaration(body: string, config: Pick<Config, "severities">, trustedAuthor: boolean): Declaration {
   const out: Declaration = {};
   const marker = trustedAuthor ? declarationBlock.safeParse(readJsonMarker(body, "declare")) : undefined;
@@ -78,26 +70,21 @@ export function parseDeclaration(body: string, config: Pick<Config, "severities"
       ...(parsed.source ? { source: parsed.source } : {}),
     };
   }
-  if (!/^###\s/m.test(body)) return out;
-  let fields: Record<string, unknown>;
-  try {
-    fields = Object.fromEntries(Object.entries(parseIssue(body)).map(([k, v]) => [key(k), v]));
-  } catch {
-    return out;
-  }
-  const severityText = answered(fields.severity);
+  // The issue form's fields (src/text/form.ts: one pass, first of each label wins).
+  const form = readForm(body);
+  const severityText = formAnswer(form, "severity");
   if (severityText) {
     const severity = matchSeverity(config, severityText.split(/[\s—–:-]+/)[0] ?? "");
     if (severity) out.severity = severity;
   }
-  const started = answered(fields["started-at"] ?? fields["impact-started"] ?? fields.started);
+  const started = formAnswer(form, "started-at", "impact-started", "started");
   const startedAt = started ? parseLooseInstant(started) : undefined;
   if (startedAt) out.startedAt = startedAt;
-  const service = answered(fields.service);
+  const service = formAnswer(form, "service");
   if (service) out.service = service;
-  const impact = answered(fields.impact);
+  const impact = formAnswer(form, "impact");
   if (impact) out.impact = impact;
-  const summary = answered(fields.summary ?? fields["what-is-happening"] ?? fields.description);
+  const summary = formAnswer(form, "summary", "what-is-happening", "description");
   if (summary) out.summary = summary;
   return out;
 }

@@ -131,6 +131,11 @@ function fitText(part: TextPart, budget: number): string {
 /** The largest end ≤ `max` that splits no surrogate pair, no HTML comment, and (for lines) no line. */
 function safeCut(value: string, max: number, at: TextPart["at"]): number {
   let end = Math.max(0, Math.min(max, value.length));
+  // The comments are found once, front to back; the rules below only move the end back, so the
+  // comment that could hold it is found by walking this list backwards once (linear, whatever the
+  // text: searching back and forth from the end at every step was quadratic on 1 MB of `<!--`).
+  const comments = commentsBefore(value, end);
+  let k = comments.length - 1;
   // Each rule only moves the end back; repeat until none moves it.
   for (;;) {
     let next = end;
@@ -141,17 +146,32 @@ function safeCut(value: string, max: number, at: TextPart["at"]): number {
     const code = value.charCodeAt(next - 1);
     if (next > 0 && code >= 0xd800 && code <= 0xdbff) next--;
     // An HTML comment open at the cut would hide everything after it, our note included.
-    const open = next >= 4 ? value.lastIndexOf("<!--", next - 4) : -1;
-    if (open >= 0) {
-      const close = value.indexOf("-->", open + 4);
-      if (close < 0 || close + 3 > next) next = open;
-    }
+    while (k >= 0 && comments[k]!.open + 4 > next) k--;
+    if (k >= 0 && comments[k]!.end > next) next = comments[k]!.open;
     if (next === end) return end;
     end = next;
   }
 }
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+/** The HTML comments that open before `end`, as HTML reads them: from `<!--` to the first `-->` after it. */
+function commentsBefore(value: string, end: number): { open: number; end: number }[] {
+  const spans: { open: number; end: number }[] = [];
+  let open = value.indexOf("<!--");
+  while (open !== -1 && open + 4 <= end) {
+    const close = value.indexOf("-->", open + 4);
+    if (close === -1) {
+      spans.push({ open, end: Infinity });
+      break;
+    }
+    spans.push({ open, end: close + 3 });
+    open = value.indexOf("<!--", close + 3);
+  }
+  return spans;
+}
+
+// `[^]*` rather than `.*$`: `.` stops at U+2028, and `.*$` failing there made the fence run
+// backtrack one character at a time (3 s for a line of 64,000 backticks and a U+2028).
+const FENCE = /^ {0,3}(`{3,}|~{3,})([^]*)/;
 
 /** The fence that closes a fenced code block left open at the end of `prefix`, if one is. */
 export function openFence(prefix: string): string | undefined {
