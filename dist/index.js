@@ -5652,12 +5652,12 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             if (mimeType !== null) {
               switch (mimeType.essence) {
                 case "multipart/form-data": {
-                  const parsed2 = multipartFormDataParser(value, mimeType);
-                  if (parsed2 === "failure") {
+                  const parsed3 = multipartFormDataParser(value, mimeType);
+                  if (parsed3 === "failure") {
                     throw new TypeError("Failed to parse body as FormData.");
                   }
                   const fd = new FormData();
-                  fd[kState] = parsed2;
+                  fd[kState] = parsed3;
                   return fd;
                 }
                 case "application/x-www-form-urlencoded": {
@@ -9037,10 +9037,10 @@ var require_env_http_proxy_agent = __commonJS({
           if (!entry) {
             continue;
           }
-          const parsed2 = entry.match(/^(.+):(\d+)$/);
+          const parsed3 = entry.match(/^(.+):(\d+)$/);
           noProxyEntries.push({
-            hostname: (parsed2 ? parsed2[1] : entry).toLowerCase(),
-            port: parsed2 ? Number.parseInt(parsed2[2], 10) : 0
+            hostname: (parsed3 ? parsed3[1] : entry).toLowerCase(),
+            port: parsed3 ? Number.parseInt(parsed3[2], 10) : 0
           });
         }
         this.#noProxyValue = noProxyValue;
@@ -15044,9 +15044,9 @@ var require_util4 = __commonJS({
       switch (type) {
         case "DataURL": {
           let dataURL = "data:";
-          const parsed2 = parseMIMEType(mimeType || "application/octet-stream");
-          if (parsed2 !== "failure") {
-            dataURL += serializeAMimeType(parsed2);
+          const parsed3 = parseMIMEType(mimeType || "application/octet-stream");
+          if (parsed3 !== "failure") {
+            dataURL += serializeAMimeType(parsed3);
           }
           dataURL += ";base64,";
           const decoder = new StringDecoder("latin1");
@@ -30026,17 +30026,17 @@ var require_util9 = __commonJS({
         sourceURL = sourceRoot + sourceURL;
       }
       if (sourceMapURL) {
-        var parsed2 = urlParse2(sourceMapURL);
-        if (!parsed2) {
+        var parsed3 = urlParse2(sourceMapURL);
+        if (!parsed3) {
           throw new Error("sourceMapURL could not be parsed");
         }
-        if (parsed2.path) {
-          var index = parsed2.path.lastIndexOf("/");
+        if (parsed3.path) {
+          var index = parsed3.path.lastIndexOf("/");
           if (index >= 0) {
-            parsed2.path = parsed2.path.substring(0, index + 1);
+            parsed3.path = parsed3.path.substring(0, index + 1);
           }
         }
-        sourceURL = join2(urlGenerate(parsed2), sourceURL);
+        sourceURL = join2(urlGenerate(parsed3), sourceURL);
       }
       return normalize3(sourceURL);
     }
@@ -53950,8 +53950,8 @@ function renderFactsBlock(facts) {
   return writeMarker("changes", canonical(facts));
 }
 function readFactsBlock(body) {
-  const parsed2 = changeFactsSchema.safeParse(readJsonMarker(body, "changes"));
-  return parsed2.success ? parsed2.data : emptyFacts();
+  const parsed3 = changeFactsSchema.safeParse(readJsonMarker(body, "changes"));
+  return parsed3.success ? parsed3.data : emptyFacts();
 }
 var causeKey = (ref) => ref.kind === "pull" ? `#${ref.number}` : ref.sha.toLowerCase();
 var missKey = (ref, commentId) => `${causeKey(ref)}@${commentId ? `c${commentId}` : "body"}`;
@@ -59333,28 +59333,28 @@ function validateLink(url3) {
 }
 var RECODE_HOSTNAME_FOR = ["http:", "https:", "mailto:"];
 function normalizeLink(url3) {
-  const parsed2 = parse_default(url3, true);
-  if (parsed2.hostname) {
-    if (!parsed2.protocol || RECODE_HOSTNAME_FOR.indexOf(parsed2.protocol) >= 0) {
+  const parsed3 = parse_default(url3, true);
+  if (parsed3.hostname) {
+    if (!parsed3.protocol || RECODE_HOSTNAME_FOR.indexOf(parsed3.protocol) >= 0) {
       try {
-        parsed2.hostname = import_punycode.default.toASCII(parsed2.hostname);
+        parsed3.hostname = import_punycode.default.toASCII(parsed3.hostname);
       } catch (er) {
       }
     }
   }
-  return encode_default(format(parsed2));
+  return encode_default(format(parsed3));
 }
 function normalizeLinkText(url3) {
-  const parsed2 = parse_default(url3, true);
-  if (parsed2.hostname) {
-    if (!parsed2.protocol || RECODE_HOSTNAME_FOR.indexOf(parsed2.protocol) >= 0) {
+  const parsed3 = parse_default(url3, true);
+  if (parsed3.hostname) {
+    if (!parsed3.protocol || RECODE_HOSTNAME_FOR.indexOf(parsed3.protocol) >= 0) {
       try {
-        parsed2.hostname = import_punycode.default.toUnicode(parsed2.hostname);
+        parsed3.hostname = import_punycode.default.toUnicode(parsed3.hostname);
       } catch (er) {
       }
     }
   }
-  return decode_default(format(parsed2), decode_default.defaultChars + "%");
+  return decode_default(format(parsed3), decode_default.defaultChars + "%");
 }
 function MarkdownIt(presetName, options) {
   if (!(this instanceof MarkdownIt)) {
@@ -59913,6 +59913,7 @@ function bundledTemplate(name) {
 }
 
 // src/incident/commands.ts
+import { createHash as createHash2 } from "node:crypto";
 var USAGE = {
   incident: "/incident [sev1-4] [security] [title]",
   ack: "/ack",
@@ -60088,7 +60089,23 @@ function parseOne(name, args, ctx) {
   }
 }
 var MULTILINE = /* @__PURE__ */ new Set(["update", "summary", "impact", "timeline"]);
+var parsed2 = /* @__PURE__ */ new Map();
+var PARSED_ENTRIES = 1e3;
 function parseCommands(body, ctx) {
+  if (!mayHoldCommand(body)) return [];
+  const settings = ctx.config.severities.map((v) => `${v.name}=${v.label}`).join(",") + "|" + ctx.config.roles.join(",");
+  const text3 = body.length <= 1024 ? body : createHash2("sha256").update(body).digest("base64");
+  const key2 = `${settings}
+${ctx.at}
+${text3}`;
+  const known = parsed2.get(key2);
+  if (known) return known;
+  const result = parseFresh(body, ctx);
+  if (parsed2.size >= PARSED_ENTRIES) parsed2.delete(parsed2.keys().next().value);
+  parsed2.set(key2, result);
+  return result;
+}
+function parseFresh(body, ctx) {
   const out = [];
   for (const lines of commandParagraphs(body)) {
     for (let i = 0; i < lines.length; i++) {
@@ -60257,9 +60274,9 @@ async function moveToPrivateRepo(deps, repo, history, config4, target) {
 import { createHmac } from "node:crypto";
 
 // src/notify/events.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 var MAX_NOTIFIED = 500;
-var hash2 = (text3) => createHash2("sha256").update(text3).digest("hex").slice(0, 10);
+var hash2 = (text3) => createHash3("sha256").update(text3).digest("hex").slice(0, 10);
 function notificationEvents(state) {
   if (!state.isIncident || !state.times.detected || state.status === "triage") return [];
   const events = [];
@@ -60763,12 +60780,12 @@ async function fetchHistory(github, repo, number4, read) {
 }
 
 // src/incident/verdicts.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 var BODY_KEY = "b";
 var commentKey = (commentId) => `c${commentId}`;
 function eventKey(e) {
   if (e.id !== void 0) return `e${e.id}`;
-  return `x${createHash3("sha256").update(`${e.type}
+  return `x${createHash4("sha256").update(`${e.type}
 ${e.at}
 ${e.actor.login}
 ${e.label ?? ""}`).digest("hex").slice(0, 12)}`;
@@ -61101,9 +61118,9 @@ function renderDeploymentNote(d) {
   ].join("\n");
 }
 function readDeploymentNote(body) {
-  const parsed2 = noteSchema.safeParse(readJsonMarker(body, "deployment"));
-  if (!parsed2.success) return void 0;
-  const { url: url3, ...rest } = parsed2.data;
+  const parsed3 = noteSchema.safeParse(readJsonMarker(body, "deployment"));
+  if (!parsed3.success) return void 0;
+  const { url: url3, ...rest } = parsed3.data;
   return { ...rest, ...url3 ? { url: url3 } : {} };
 }
 var hasDeploymentNote = (bodies, id) => bodies.some((b) => readDeploymentNote(b)?.id === id);
@@ -61333,15 +61350,15 @@ function parseDeclaration(body, config4, trustedAuthor) {
   const out = {};
   const marker = trustedAuthor ? declarationBlock.safeParse(readJsonMarker(body, "declare")) : void 0;
   if (marker?.success) {
-    const parsed2 = marker.data;
-    const severity2 = parsed2.severity ? matchSeverity(config4, parsed2.severity) : void 0;
-    const startedAt2 = parsed2.started_at ? parseLooseInstant(parsed2.started_at) : void 0;
+    const parsed3 = marker.data;
+    const severity2 = parsed3.severity ? matchSeverity(config4, parsed3.severity) : void 0;
+    const startedAt2 = parsed3.started_at ? parseLooseInstant(parsed3.started_at) : void 0;
     return {
       ...severity2 ? { severity: severity2 } : {},
       ...startedAt2 ? { startedAt: startedAt2 } : {},
-      ...parsed2.service ? { service: parsed2.service } : {},
-      ...parsed2.security ? { security: true } : {},
-      ...parsed2.source ? { source: parsed2.source } : {}
+      ...parsed3.service ? { service: parsed3.service } : {},
+      ...parsed3.security ? { security: true } : {},
+      ...parsed3.source ? { source: parsed3.source } : {}
     };
   }
   const form = readForm(body);
@@ -61376,8 +61393,8 @@ function commandAuthors(history, config4, verdicts = /* @__PURE__ */ new Map()) 
   const authors = /* @__PURE__ */ new Set();
   const consider = (key2, body, author, at) => {
     if (isBot(author) || verdicts.has(key2)) return;
-    const parsed2 = parseCommands(body, { at, config: config4 });
-    if (parsed2.some((p) => !(p.ok && p.command.name === "help"))) authors.add(author.login);
+    const parsed3 = parseCommands(body, { at, config: config4 });
+    if (parsed3.some((p) => !(p.ok && p.command.name === "help"))) authors.add(author.login);
   };
   const { issue: issue3 } = history;
   consider(BODY_KEY, issue3.body, issue3.author, issue3.createdAt);
@@ -61615,12 +61632,12 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
         return;
     }
   };
-  const runCommands = (parsed2, author, at, url3, commentId) => {
-    if (parsed2.length === 0 || isBot(author)) return;
+  const runCommands = (parsed3, author, at, url3, commentId) => {
+    if (parsed3.length === 0 || isBot(author)) return;
     const outcome = { commentId, author: author.login, at, url: url3, applied: [], errors: [], refused: false, help: false };
     const declaring = (p) => p.ok ? p.command.name === "incident" : p.name === "incident";
-    const declares = !state.isIncident && parsed2.some(declaring);
-    const relevant = state.isIncident ? parsed2 : declares ? [...parsed2.filter(declaring), ...parsed2.filter((p) => !declaring(p))] : parsed2.filter((p) => p.ok && p.command.name === "help");
+    const declares = !state.isIncident && parsed3.some(declaring);
+    const relevant = state.isIncident ? parsed3 : declares ? [...parsed3.filter(declaring), ...parsed3.filter((p) => !declaring(p))] : parsed3.filter((p) => p.ok && p.command.name === "help");
     if (relevant.length === 0) return;
     outcome.help = relevant.some((p) => p.ok && p.command.name === "help");
     const acting = relevant.filter((p) => !(p.ok && p.command.name === "help"));
@@ -63750,7 +63767,7 @@ async function runStatuspage(ctx, now = pageClock()) {
 }
 
 // src/oncall/escalate.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 var levelMarker = (level) => writeMarker("escalation", level);
 var reminderMarker = (since) => writeMarker("update-reminder", since);
 function botComments(history) {
@@ -63817,7 +63834,7 @@ function nextDue(state, history, config4, written) {
   return dues.length > 0 ? Math.min(...dues) : void 0;
 }
 var SINCE_MARGIN_MS = 5 * 6e4;
-var configDigest = (config4) => createHash4("sha256").update(JSON.stringify(config4)).digest("hex").slice(0, 16);
+var configDigest = (config4) => createHash5("sha256").update(JSON.stringify(config4)).digest("hex").slice(0, 16);
 async function runEscalate({ github, repo, config: config4, now = /* @__PURE__ */ new Date(), log, dryRun = false, memory }) {
   const result = { escalated: [], reminded: [], looked: 0, untouched: 0 };
   const full = `${repo.owner}/${repo.repo}`;
@@ -63954,9 +63971,9 @@ var eventSchema = external_exports.object({
 });
 var mentionsCommand = (text3) => typeof text3 === "string" && /^[ \t]*\/maintenance\b/im.test(text3);
 async function handleMaintenanceEvent(deps, name, payload, now = /* @__PURE__ */ new Date()) {
-  const parsed2 = eventSchema.safeParse(payload);
-  if (!parsed2.success || parsed2.data.issue.pull_request || name === "issues" && parsed2.data.action === "deleted") return;
-  const e = parsed2.data;
+  const parsed3 = eventSchema.safeParse(payload);
+  if (!parsed3.success || parsed3.data.issue.pull_request || name === "issues" && parsed3.data.action === "deleted") return;
+  const e = parsed3.data;
   const repo = { owner: e.repository.owner.login, repo: e.repository.name };
   const texts = [e.issue.body, e.comment?.body, e.changes?.body?.from];
   const typed = texts.some(mentionsCommand);
@@ -64046,9 +64063,9 @@ function fileMemory(path, log) {
         return void 0;
       }
       try {
-        const parsed2 = escalateMemorySchema.safeParse(JSON.parse(text3));
-        if (parsed2.success) return parsed2.data;
-        log.warn(`incident-desk: ${path} is not a memory of escalate (${parsed2.error.issues[0]?.message}): every open incident is read`);
+        const parsed3 = escalateMemorySchema.safeParse(JSON.parse(text3));
+        if (parsed3.success) return parsed3.data;
+        log.warn(`incident-desk: ${path} is not a memory of escalate (${parsed3.error.issues[0]?.message}): every open incident is read`);
       } catch {
         log.warn(`incident-desk: ${path} is not JSON: every open incident is read`);
       }
@@ -64084,9 +64101,9 @@ function chooseCommands(eventName, payload, config4) {
     return { commands: [command], ...Number.isInteger(issue4) && issue4 > 0 ? { issue: issue4 } : {}, reason: `workflow_dispatch asked for ${command}` };
   }
   if (eventName !== "issues" && eventName !== "issue_comment") return { commands: [], reason: `nothing to do on ${eventName} events` };
-  const parsed2 = issuePayload.safeParse(payload);
-  if (!parsed2.success || parsed2.data.issue.pull_request) return { commands: [], reason: "the event is not about an issue" };
-  const e = parsed2.data;
+  const parsed3 = issuePayload.safeParse(payload);
+  if (!parsed3.success || parsed3.data.issue.pull_request) return { commands: [], reason: "the event is not about an issue" };
+  const e = parsed3.data;
   const isIncident = e.issue.labels.some((l) => lower4(l.name) === lower4(config4.labels.incident));
   const issue3 = e.issue.number;
   if (!isIncident) return { commands: [], issue: issue3, reason: `#${issue3} is not an incident` };
@@ -64121,17 +64138,17 @@ var environmentSchema = external_exports.object({
 function readEnvironment(env) {
   const result = environmentSchema.safeParse(env);
   if (!result.success) throw new Error(result.error.issues[0].message);
-  const parsed2 = result.data;
+  const parsed3 = result.data;
   let payload = {};
-  if (parsed2.GITHUB_EVENT_PATH) {
+  if (parsed3.GITHUB_EVENT_PATH) {
     try {
-      const data = JSON.parse(readFileSync4(parsed2.GITHUB_EVENT_PATH, "utf8"));
+      const data = JSON.parse(readFileSync4(parsed3.GITHUB_EVENT_PATH, "utf8"));
       if (typeof data === "object" && data !== null) payload = data;
     } catch (error63) {
-      throw new Error(`cannot read the event at GITHUB_EVENT_PATH (${parsed2.GITHUB_EVENT_PATH}): ${error63 instanceof Error ? error63.message : String(error63)}`, { cause: error63 });
+      throw new Error(`cannot read the event at GITHUB_EVENT_PATH (${parsed3.GITHUB_EVENT_PATH}): ${error63 instanceof Error ? error63.message : String(error63)}`, { cause: error63 });
     }
   }
-  return { ...parsed2, payload };
+  return { ...parsed3, payload };
 }
 function eventIssue(payload) {
   const issue3 = payload.issue;
@@ -64142,7 +64159,7 @@ function eventIssue(payload) {
 }
 
 // src/alerts/dispatch.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 
 // src/alerts/declare.ts
 async function findOpenIncident(github, repo, config4, kind, matches) {
@@ -64205,14 +64222,14 @@ function dispatchSeverity(config4, word) {
   return mapped ?? matchSeverity(config4, word);
 }
 function checkDispatch(config4, clientPayload) {
-  const parsed2 = dispatchPayloadSchema.safeParse(clientPayload ?? {});
-  if (!parsed2.success) return { ok: false, reason: describeIssues(parsed2.error) };
-  const severity2 = dispatchSeverity(config4, parsed2.data.severity);
+  const parsed3 = dispatchPayloadSchema.safeParse(clientPayload ?? {});
+  if (!parsed3.success) return { ok: false, reason: describeIssues(parsed3.error) };
+  const severity2 = dispatchSeverity(config4, parsed3.data.severity);
   if (!severity2) {
     const names = [...config4.severities.map((s) => s.name), ...Object.keys(config4.alerts.severity_map)].join(", ");
-    return { ok: false, reason: `severity: "${parsed2.data.severity}" is not one of ${names}` };
+    return { ok: false, reason: `severity: "${parsed3.data.severity}" is not one of ${names}` };
   }
-  return { ok: true, payload: parsed2.data, severity: severity2 };
+  return { ok: true, payload: parsed3.data, severity: severity2 };
 }
 var dispatchMarker = (id) => writeMarker("dispatch", id);
 function renderDispatchBody(payload, severity2, id, sender) {
@@ -64250,7 +64267,7 @@ async function handleDispatch(deps, deliveryId, raw) {
     return void 0;
   }
   const { payload, severity: severity2 } = check3;
-  const id = createHash5("sha256").update(payload.key ? `key:${payload.key}` : `delivery:${deliveryId}`).digest("hex").slice(0, 24);
+  const id = createHash6("sha256").update(payload.key ? `key:${payload.key}` : `delivery:${deliveryId}`).digest("hex").slice(0, 24);
   let target;
   try {
     target = payload.security && config4.private.repo ? privateTarget(repo, config4.private.repo) : repo;
@@ -64360,9 +64377,9 @@ var issueEventSchema = external_exports.object({
   installation: external_exports.object({ id: external_exports.number() }).optional()
 });
 function issueTarget(name, raw) {
-  const parsed2 = issueEventSchema.safeParse(raw);
-  if (!parsed2.success) return void 0;
-  const e = parsed2.data;
+  const parsed3 = issueEventSchema.safeParse(raw);
+  if (!parsed3.success) return void 0;
+  const e = parsed3.data;
   if (e.issue.pull_request) return void 0;
   const repo = { owner: e.repository.owner.login, repo: e.repository.name };
   const labels3 = e.issue.labels.map((l) => l.name);
@@ -64406,9 +64423,9 @@ var ticketEventSchema = external_exports.object({
 var TICKET_ACTIONS = ["closed", "reopened", "deleted"];
 function ticketTarget(name, payload) {
   if (name !== "issues") return void 0;
-  const parsed2 = ticketEventSchema.safeParse(payload);
-  if (!parsed2.success) return void 0;
-  const e = parsed2.data;
+  const parsed3 = ticketEventSchema.safeParse(payload);
+  if (!parsed3.success) return void 0;
+  const e = parsed3.data;
   if (e.issue.pull_request || !TICKET_ACTIONS.includes(e.action)) return void 0;
   const marker = parseTicketMarker(e.issue.body);
   if (!marker) return void 0;
@@ -64460,9 +64477,9 @@ async function currentlyLabelled(github, repo, number4, label4) {
   return hasLabel(data.map((l) => l.name), label4);
 }
 async function handlePullRequest(deps, payload) {
-  const parsed2 = pullEventSchema.safeParse(payload);
-  if (!parsed2.success) return;
-  const e = parsed2.data;
+  const parsed3 = pullEventSchema.safeParse(payload);
+  if (!parsed3.success) return;
+  const e = parsed3.data;
   const { github } = deps;
   const repo = { owner: e.repository.owner.login, repo: e.repository.name };
   const pr = e.pull_request;
@@ -64517,11 +64534,11 @@ var deploymentStatusSchema = external_exports.object({
 });
 var isProduction2 = (config4, environment) => config4.changes.environments.some((e) => e.toLowerCase() === environment.toLowerCase());
 async function handleDeploymentStatus(deps, payload) {
-  const parsed2 = deploymentStatusSchema.safeParse(payload);
-  if (!parsed2.success || parsed2.data.deployment_status.state !== "success") return;
-  const { deployment_status: status3, deployment: deployment2 } = parsed2.data;
+  const parsed3 = deploymentStatusSchema.safeParse(payload);
+  if (!parsed3.success || parsed3.data.deployment_status.state !== "success") return;
+  const { deployment_status: status3, deployment: deployment2 } = parsed3.data;
   const { github } = deps;
-  const repo = { owner: parsed2.data.repository.owner.login, repo: parsed2.data.repository.name };
+  const repo = { owner: parsed3.data.repository.owner.login, repo: parsed3.data.repository.name };
   let config4;
   try {
     config4 = deps.config ?? await loadConfig(github, repo, deps.configPath);
@@ -65656,8 +65673,8 @@ var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
 var MAX_DIGITS = MAX_INT.length;
 var stringsOrLargeNumbers = /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
 var noiseValueWithQuotes = /^"-?\d+n+"$/;
-var applyReviverIteratively = (parsed2, userReviver) => {
-  const rootHolder = { "": parsed2 };
+var applyReviverIteratively = (parsed3, userReviver) => {
+  const rootHolder = { "": parsed3 };
   const stack = [{ parent: rootHolder, key: "", visited: false }];
   while (stack.length > 0) {
     const node2 = stack[stack.length - 1];
@@ -65725,8 +65742,8 @@ var JSONParse = (text3, reviver) => {
   } catch (error63) {
     if (error63 instanceof RangeError) {
       const serializedData = serializeBigInts(text3);
-      const parsed2 = originalParse(serializedData);
-      return applyReviverIteratively(parsed2, reviver);
+      const parsed3 = originalParse(serializedData);
+      return applyReviverIteratively(parsed3, reviver);
     }
     throw error63;
   }

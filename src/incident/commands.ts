@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Config, Status } from "../config/schema.js";
-import { commandParagraphs } from "../text/markdown.js";
+import { createHash } from "node:crypto";
+import { commandParagraphs, mayHoldCommand } from "../text/markdown.js";
 
 /**
  * Commands typed in comments (SPEC section 2). Each line that starts with a known `/name` is a
@@ -229,7 +230,29 @@ function parseOne(name: string, args: string, ctx: ParseContext): Command {
 /** Text commands (`/update`, `/summary`, `/impact`, `/timeline`) run to the end of their paragraph. */
 const MULTILINE = new Set(["update", "summary", "impact", "timeline"]);
 
+/**
+ * Parsed comments, per configuration, by the comment's time and a digest of its text: every
+ * delivery for an incident reads all its comments again, and a long comment (a refused one of
+ * thousands of command lines included) must not cost its parse each time.
+ */
+const parsed = new Map<string, ParsedCommand[]>();
+const PARSED_ENTRIES = 1_000;
+
 export function parseCommands(body: string, ctx: ParseContext): ParsedCommand[] {
+  if (!mayHoldCommand(body)) return [];
+  // What parsing depends on: the severities and roles (each delivery has its own copy of the configuration).
+  const settings = ctx.config.severities.map((v) => `${v.name}=${v.label}`).join(",") + "|" + ctx.config.roles.join(",");
+  const text = body.length <= 1_024 ? body : createHash("sha256").update(body).digest("base64");
+  const key = `${settings}\n${ctx.at}\n${text}`;
+  const known = parsed.get(key);
+  if (known) return known;
+  const result = parseFresh(body, ctx);
+  if (parsed.size >= PARSED_ENTRIES) parsed.delete(parsed.keys().next().value!);
+  parsed.set(key, result);
+  return result;
+}
+
+function parseFresh(body: string, ctx: ParseContext): ParsedCommand[] {
   const out: ParsedCommand[] = [];
   for (const lines of commandParagraphs(body)) {
     for (let i = 0; i < lines.length; i++) {
