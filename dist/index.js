@@ -59858,7 +59858,7 @@ function neutralise(value) {
 }
 function neutraliseInline(value, max = 1e3) {
   const text3 = value === void 0 || value === null ? "" : String(value);
-  const line = text3.replace(/[\r\n\u2028\u2029]+/g, " ");
+  const line = (text3.length > max * 2 ? text3.slice(0, max * 2) : text3).replace(/[\r\n\u2028\u2029]+/g, " ");
   return neutralise(line.length > max ? `${line.slice(0, max)}\u2026` : line);
 }
 function neutraliseQuote(value) {

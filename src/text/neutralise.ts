@@ -44,7 +44,8 @@ export function neutralise(value: unknown): string {
 /** On one line (a table cell, a heading, a list item): line breaks become spaces. */
 export function neutraliseInline(value: unknown, max = 1_000): string {
   const text = value === undefined || value === null ? "" : String(value);
-  const line = text.replace(/[\r\n\u2028\u2029]+/g, " ");
+  // Only what can be shown is looked at: a megabyte costs no more than the cell it becomes.
+  const line = (text.length > max * 2 ? text.slice(0, max * 2) : text).replace(/[\r\n\u2028\u2029]+/g, " ");
   return neutralise(line.length > max ? `${line.slice(0, max)}…` : line);
 }
 
