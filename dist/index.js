@@ -28185,7 +28185,7 @@ var require_parser2 = __commonJS({
           throw new Error(str2);
         },
         parse: function parse5(input2) {
-          var self = this, stack = [0], vstack = [null], lstack = [], table2 = this.table, yytext = "", yylineno = 0, yyleng = 0, recovering = 0, TERROR = 2, EOF = 1;
+          var self = this, stack = [0], vstack = [null], lstack = [], table3 = this.table, yytext = "", yylineno = 0, yyleng = 0, recovering = 0, TERROR = 2, EOF = 1;
           this.lexer.setInput(input2);
           this.lexer.yy = this.yy;
           this.yy.lexer = this.lexer;
@@ -28217,13 +28217,13 @@ var require_parser2 = __commonJS({
               if (symbol2 === null || typeof symbol2 == "undefined") {
                 symbol2 = lex();
               }
-              action = table2[state] && table2[state][symbol2];
+              action = table3[state] && table3[state][symbol2];
             }
             if (typeof action === "undefined" || !action.length || !action[0]) {
               var errStr = "";
               if (!recovering) {
                 expected = [];
-                for (p in table2[state]) if (this.terminals_[p] && p > 2) {
+                for (p in table3[state]) if (this.terminals_[p] && p > 2) {
                   expected.push("'" + this.terminals_[p] + "'");
                 }
                 if (this.lexer.showPosition) {
@@ -28274,7 +28274,7 @@ var require_parser2 = __commonJS({
                 stack.push(this.productions_[action[1]][0]);
                 vstack.push(yyval.$);
                 lstack.push(yyval._$);
-                newState = table2[stack[stack.length - 2]][stack[stack.length - 1]];
+                newState = table3[stack[stack.length - 2]][stack[stack.length - 1]];
                 stack.push(newState);
                 break;
               case 3:
@@ -33025,7 +33025,7 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell2) => {
+      const cells2 = row.map((cell2) => {
         if (typeof cell2 === "string") {
           return this.wrap("td", cell2);
         }
@@ -33034,7 +33034,7 @@ var Summary = class {
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
       }).join("");
-      return this.wrap("tr", cells);
+      return this.wrap("tr", cells2);
     }).join("");
     const element = this.wrap("table", tableBody);
     return this.addRaw(element).addEOL();
@@ -34873,9 +34873,9 @@ var Class = class {
   constructor(..._args) {
   }
 };
-function members(proto, table2) {
-  for (const key2 in table2) {
-    const desc = Object.getOwnPropertyDescriptor(table2, key2);
+function members(proto, table3) {
+  for (const key2 in table3) {
+    const desc = Object.getOwnPropertyDescriptor(table3, key2);
     if (desc.get)
       Object.defineProperty(proto, key2, { ...desc, enumerable: false });
     else
@@ -34890,10 +34890,10 @@ function hide(inst, key2, value) {
   return own(inst, key2, value, false);
 }
 // @__NO_SIDE_EFFECTS__
-function derived(computes, table2) {
+function derived(computes, table3) {
   for (const key2 in computes) {
     const compute = computes[key2];
-    Object.defineProperty(table2, key2, {
+    Object.defineProperty(table3, key2, {
       configurable: true,
       enumerable: true,
       get() {
@@ -34904,7 +34904,7 @@ function derived(computes, table2) {
       }
     });
   }
-  return table2;
+  return table3;
 }
 function defineBound(proto, key2, fn) {
   Object.defineProperty(proto, key2, {
@@ -59476,11 +59476,78 @@ MarkdownIt.prototype.renderInline = function(src, env) {
 };
 var lib_default = MarkdownIt;
 
+// src/text/table.ts
+function readTablesWithoutFilling(md2) {
+  md2.block.ruler.at("table", table2, { alt: ["paragraph", "reference"] });
+}
+var MAX_AUTOCOMPLETED_CELLS2 = 65536;
+var table2 = (state, startLine, endLine, silent) => {
+  if (!table(state, startLine, endLine, true)) return false;
+  if (silent) return true;
+  const columnCount = cells(lineAt(state, startLine)).length;
+  const oldParentType = state.parentType;
+  state.parentType = "table";
+  const terminatorRules = state.md.block.ruler.getRules("blockquote");
+  const open3 = state.push("table_open", "table", 1);
+  open3.map = [startLine, 0];
+  pushRow(state, cells(lineAt(state, startLine)), columnCount, startLine);
+  let autocompleted = 0;
+  let nextLine = startLine + 2;
+  for (; nextLine < endLine; nextLine++) {
+    if (state.sCount[nextLine] < state.blkIndent) break;
+    if (terminatorRules.some((rule) => rule(state, nextLine, endLine, true))) break;
+    const line = lineAt(state, nextLine);
+    if (!line) break;
+    if (state.sCount[nextLine] - state.blkIndent >= 4) break;
+    const columns = cells(line);
+    autocompleted += columnCount - columns.length;
+    if (autocompleted > MAX_AUTOCOMPLETED_CELLS2) break;
+    pushRow(state, columns, columnCount, nextLine);
+  }
+  state.push("table_close", "table", -1);
+  open3.map[1] = nextLine;
+  state.parentType = oldParentType;
+  state.line = nextLine;
+  return true;
+};
+function pushRow(state, columns, columnCount, line) {
+  for (const content of columns.slice(0, columnCount)) {
+    const inline2 = state.push("inline", "", 0);
+    inline2.content = content.trim();
+    inline2.map = [line, line + 1];
+    inline2.children = [];
+  }
+}
+function lineAt(state, line) {
+  return state.src.slice(state.bMarks[line] + state.tShift[line], state.eMarks[line]).trim();
+}
+function cells(row) {
+  const out = [];
+  let current2 = "";
+  let from = 0;
+  for (let i = 0; i < row.length; i++) {
+    if (row.charCodeAt(i) !== 124) continue;
+    if (i > 0 && row.charCodeAt(i - 1) === 92) {
+      current2 += row.slice(from, i - 1);
+      from = i;
+    } else {
+      out.push(current2 + row.slice(from, i));
+      current2 = "";
+      from = i + 1;
+    }
+  }
+  out.push(current2 + row.slice(from));
+  if (out.length > 0 && out[0] === "") out.shift();
+  if (out.length > 0 && out[out.length - 1] === "") out.pop();
+  return out;
+}
+
 // src/text/markdown.ts
 var READ_LIMIT = 65536;
 var md = new lib_default("commonmark", { html: true });
 md.disable(["emphasis", "link", "image", "entity", "autolink", "text_join"]);
 md.enable(["table", "strikethrough"]);
+readTablesWithoutFilling(md);
 var OPAQUE = "\uFFFC";
 function inlineText(token) {
   let text3 = "";
@@ -59541,7 +59608,7 @@ function parseBlocks(text3) {
   let quotes = 0;
   let lists = 0;
   let items = 0;
-  let table2 = 0;
+  let table3 = 0;
   let heading2 = false;
   for (const token of tokens) {
     switch (token.type) {
@@ -59566,10 +59633,10 @@ function parseBlocks(text3) {
         items--;
         break;
       case "table_open":
-        table2++;
+        table3++;
         break;
       case "table_close":
-        table2--;
+        table3--;
         break;
       case "heading_open":
         heading2 = true;
@@ -59579,7 +59646,7 @@ function parseBlocks(text3) {
         break;
       case "inline": {
         if (quotes > 0) break;
-        const kind = heading2 ? "heading" : table2 > 0 ? "cell" : items > 0 ? "item" : "paragraph";
+        const kind = heading2 ? "heading" : table3 > 0 ? "cell" : items > 0 ? "item" : "paragraph";
         out.push({ kind, ...inlineText(token), topLevel: kind === "paragraph", depth: lists });
         break;
       }

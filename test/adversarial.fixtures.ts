@@ -63,6 +63,10 @@ export const UNITS: [name: string, unit: string][] = [
   ["spaces", " "],
   ["<!-- incident-desk:card", "<!-- incident-desk:card"],
   ["```` + U+2028", "````\u2028"],
+  ["~~a", "~~a"],
+  ["setext headings", "a\n=\n"],
+  // A table 181 columns wide whose rows hold one character: markdown-it fills each row with 180 empty cells.
+  ["wide tables of short rows", `${"|a".repeat(181)}|\n${"|-".repeat(181)}|\n${"x\n".repeat(362)}\n`],
 ];
 
 /** What the random mixes are made of: the units above and single characters that mean something. */

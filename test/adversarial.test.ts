@@ -24,16 +24,23 @@ import { useApp } from "./harness.js";
  */
 const BOUND_MS = 1_000;
 
-/** Milliseconds of one run; a run over the bound is tried once more, so that a pause of the machine is not a failure. */
-function timed(run: () => unknown): number {
+/**
+ * Milliseconds of one run; a run over the bound is tried once more, so that a pause of the machine
+ * is not a failure. The second run gets a fresh copy of the text (`run(1)`), so that the Markdown
+ * layer's cache cannot answer it.
+ */
+function timed(run: (attempt: number) => unknown): number {
   let best = Infinity;
   for (let attempt = 0; attempt < 2 && best > BOUND_MS; attempt++) {
     const started = performance.now();
-    run();
+    run(attempt);
     best = Math.min(best, performance.now() - started);
   }
   return best;
 }
+
+/** A copy of `text` no cache has seen: one character more, past what any capped parser reads. */
+const fresh = (text: string, attempt: number) => (attempt === 0 ? text : `${text}\uE000`);
 
 describe("every parser on a megabyte of hostile text", () => {
   it.each(FAMILIES.map((f) => [f.name, f] as const))(
@@ -41,7 +48,7 @@ describe("every parser on a megabyte of hostile text", () => {
     (_name, family) => {
       const input = family.make(MB);
       expect(input.length).toBe(MB);
-      const slow = PARSERS.map((p) => ({ parser: p.name, ms: Math.round(timed(() => p.run(input))) })).filter((r) => r.ms > BOUND_MS);
+      const slow = PARSERS.map((p) => ({ parser: p.name, ms: Math.round(timed((attempt) => p.run(fresh(input, attempt)))) })).filter((r) => r.ms > BOUND_MS);
       expect(slow).toEqual([]);
     },
     120_000,
@@ -245,11 +252,11 @@ describe("the issue form reader (src/text/form.ts)", () => {
         ["Summary", family.make(MB / 4)],
       ]);
       expect(
-        timed(() => parseDeclaration(body, DEFAULT_CONFIG, false)),
+        timed((attempt) => parseDeclaration(fresh(body, attempt), DEFAULT_CONFIG, false)),
         family.name,
       ).toBeLessThan(BOUND_MS);
       expect(
-        timed(() => parseMaintenanceForm(body)),
+        timed((attempt) => parseMaintenanceForm(fresh(body, attempt))),
         family.name,
       ).toBeLessThan(BOUND_MS);
     }
@@ -303,10 +310,25 @@ describe("hostile deliveries through the app", () => {
   it("64 KB comments of the hostile families, one after another on one incident: each answered; only visible commands act", async () => {
     const n = h.sim.as("alice").openIssue(repo, { title: "Checkout down", labels: ["incident"] });
     await h.deliver();
-    const names = ["U+2028", "-a", " @a", "backticks", "nested fences", "<!--", "*a", "> nested", "|a|\\n|-|\\n tables", "#1 ", "random mix #1"];
+    const names = [
+      "U+2028",
+      "-a",
+      " @a",
+      "backticks",
+      "nested fences",
+      "<!--",
+      "*a",
+      "> nested",
+      "|a|\\n|-|\\n tables",
+      "wide tables of short rows",
+      "#1 ",
+      "random mix #1",
+    ];
     for (const name of names) {
       const family = FAMILIES.find((f) => f.name === name)!;
-      h.sim.as("alice").comment(repo, n, family.make(GITHUB_BODY_LIMIT));
+      // Another bot's `/command` first, so that the whole comment is parsed (the pre-filter lets it through).
+      const prefix = "/shrug\n\n";
+      h.sim.as("alice").comment(repo, n, prefix + family.make(GITHUB_BODY_LIMIT - prefix.length));
       expect(await slowestDelivery(), name).toBeLessThan(DELIVERY_BOUND_MS);
       if (!name.startsWith("random")) expect(h.sim.issue(repo, n).labels, name).toContain("sev3");
     }
@@ -331,10 +353,11 @@ describe("hostile deliveries through the app", () => {
     expect(openComment(card.slice(0, card.indexOf("<!-- incident-desk:changes")))).toBe(false);
   });
 
-  it("a fork pull request with `Fixes #n` and 64 KB of `-a` or U+2028 links the incident, answered in one delivery", async () => {
+  it("a fork pull request with `Fixes #n` and 64 KB of `-a`, U+2028, ` @a` or wide tables links the incident, answered in one delivery", async () => {
     const n = h.sim.as("alice").openIssue(repo, { title: "Checkout down", labels: ["incident"] });
     await h.deliver();
-    for (const [i, unit] of ["-a", "\u2028", " @a"].entries()) {
+    const wide = FAMILIES.find((f) => f.name === "wide tables of short rows")!.make(65_000);
+    for (const [i, unit] of ["-a", "\u2028", " @a", wide].entries()) {
       const body = `Fixes #${n}\n\n${unit.repeat(65_000 / unit.length)}`.slice(0, GITHUB_BODY_LIMIT);
       h.sim
         .as("mallory")

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import MarkdownIt from "markdown-it";
+import { readTablesWithoutFilling } from "./table.js";
 
 /**
  * What a reader sees of a piece of Markdown that people wrote: the one definition in the code.
@@ -23,6 +24,8 @@ const md = new MarkdownIt("commonmark", { html: true });
 // where Markdown parsers go quadratic; entities would let `&#47;sev` type a command.
 md.disable(["emphasis", "link", "image", "entity", "autolink", "text_join"]);
 md.enable(["table", "strikethrough"]);
+// Tables as markdown-it finds them, without the empty cells it adds for rendering (src/text/table.ts).
+readTablesWithoutFilling(md);
 
 export type BlockKind = "paragraph" | "heading" | "item" | "cell";
 
