@@ -53651,6 +53651,11 @@ async function identityOf(client) {
   identities.set(client, identity);
   return identity;
 }
+async function writtenByUs(client, repo) {
+  const identity = await identityOf(client);
+  const full = `${repo.owner}/${repo.repo}`;
+  return (item) => wroteIt(identity, { login: item.user?.login ?? "" }, full, full);
+}
 
 // src/github/permissions.ts
 var PERMISSION_LEVELS = ["none", "read", "triage", "write", "maintain", "admin"];
@@ -54069,11 +54074,10 @@ async function applyPullWrites(github, repo, writes, config4) {
     await ensureLabels(github, repo, [labelSpec(config4, label4)]);
     await github.rest.issues.addLabels({ ...repo, issue_number: number4, labels: [label4] });
   }
-  const full = `${repo.owner}/${repo.repo}`;
+  const ours = await writtenByUs(github, repo);
   for (const note of writes.notes) {
     const comments = await github.paginate(github.rest.issues.listComments, { ...repo, issue_number: note.number, per_page: 100 });
-    const identity = await identityOf(github);
-    if (!comments.some((c) => c.body?.includes(note.marker) && wroteIt(identity, { login: c.user?.login ?? "" }, full, full))) {
+    if (!comments.some((c) => c.body?.includes(note.marker) && ours(c))) {
       await github.rest.issues.createComment({ ...repo, issue_number: note.number, body: note.body });
     }
   }
@@ -60278,10 +60282,9 @@ async function applyResponse(github, repo, number4, response) {
   if (reaction === "add") await github.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content: "+1" });
   if (reaction === "withdraw") {
     const reactions = await github.paginate(github.rest.reactions.listForIssueComment, { ...repo, comment_id: commentId, content: "+1", per_page: 100 });
-    const identity = await identityOf(github);
-    const full = `${repo.owner}/${repo.repo}`;
+    const ours = await writtenByUs(github, repo);
     for (const r of reactions) {
-      if (wroteIt(identity, { login: r.user?.login ?? "" }, full, full)) await github.rest.reactions.deleteForIssueComment({ ...repo, comment_id: commentId, reaction_id: r.id });
+      if (ours(r)) await github.rest.reactions.deleteForIssueComment({ ...repo, comment_id: commentId, reaction_id: r.id });
     }
   }
 }
@@ -61939,9 +61942,8 @@ async function reportConfigError(deps, repo, number4, error63) {
   deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error63.message}`);
   const body = renderConfigError(error63);
   const comments = await deps.github.paginate(deps.github.rest.issues.listComments, { ...repo, issue_number: number4, per_page: 100 });
-  const full = `${repo.owner}/${repo.repo}`;
-  const identity = await identityOf(deps.github);
-  if (comments.some((c) => c.body === body && wroteIt(identity, { login: c.user?.login ?? "" }, full, full))) return;
+  const ours = await writtenByUs(deps.github, repo);
+  if (comments.some((c) => c.body === body && ours(c))) return;
   await deps.github.rest.issues.createComment({ ...repo, issue_number: number4, body });
 }
 
@@ -62332,10 +62334,10 @@ async function knownTickets(github, repo, state) {
   const known = /* @__PURE__ */ new Map();
   for (const f of state.followups) if (f.ticket) known.set(f.key, { number: f.ticket.number, url: f.ticket.url, subIssue: false });
   const subIssues = await github.paginate(github.rest.issues.listSubIssues, { ...repo, issue_number: state.number, per_page: 100 });
-  const identity = await identityOf(github);
+  const ours = await writtenByUs(github, repo);
   for (const sub of subIssues) {
     const marker = parseTicketMarker(sub.body);
-    if (!isTicketOf(marker, state.repo, state.number) || !wroteIt(identity, { login: sub.user?.login ?? "" }, state.repo, state.repo)) continue;
+    if (!isTicketOf(marker, state.repo, state.number) || !ours(sub)) continue;
     known.set(marker.key, { number: sub.number, url: sub.html_url, id: sub.id, subIssue: true });
   }
   return known;
@@ -63457,6 +63459,16 @@ function uptimeOf(spans, from, to) {
   const percent2 = Math.floor((total - down) / total * 1e4) / 100;
   return percent2.toFixed(2);
 }
+var STATUS_WORDS3 = {
+  investigating: "Investigating",
+  identified: "Identified",
+  monitoring: "Monitoring",
+  resolved: "Resolved",
+  scheduled: "Scheduled",
+  in_progress: "In progress",
+  completed: "Completed",
+  cancelled: "Cancelled"
+};
 
 // src/statuspage/api.ts
 var absolute = (model, path) => `${model.site.url}${path}`;
@@ -63564,23 +63576,13 @@ function badge(model) {
 
 // src/statuspage/feeds.ts
 var MAX_ENTRIES = 200;
-var WORDS = {
-  investigating: "Investigating",
-  identified: "Identified",
-  monitoring: "Monitoring",
-  resolved: "Resolved",
-  scheduled: "Scheduled",
-  in_progress: "In progress",
-  completed: "Completed",
-  cancelled: "Cancelled"
-};
 var human2 = (iso2) => `${iso2.slice(0, 10)} ${iso2.slice(11, 16)} UTC`;
 function feedEntries(model) {
   const entries = [];
   for (const incident2 of model.incidents) {
     const link2 = `${model.site.url}${incident2.page}`;
     for (const u of incident2.updates) {
-      entries.push({ id: `${link2}#${u.id}`, title: `${incident2.name} \u2014 ${WORDS[u.status]}`, link: link2, published: u.at, updated: u.at, text: u.body });
+      entries.push({ id: `${link2}#${u.id}`, title: `${incident2.name} \u2014 ${STATUS_WORDS3[u.status]}`, link: link2, published: u.at, updated: u.at, text: u.body });
     }
   }
   for (const m of model.maintenances) {
@@ -63588,7 +63590,7 @@ function feedEntries(model) {
     const window = `Maintenance from ${human2(m.scheduledFor)} to ${human2(m.scheduledUntil)}.`;
     entries.push({
       id: link2,
-      title: `Maintenance: ${m.name} \u2014 ${WORDS[m.status]}`,
+      title: `Maintenance: ${m.name} \u2014 ${STATUS_WORDS3[m.status]}`,
       link: link2,
       published: m.createdAt,
       updated: m.updatedAt,
@@ -63664,16 +63666,6 @@ var import_handlebars2 = __toESM(require_lib(), 1);
 var hbs = import_handlebars2.default.create();
 var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 var day = (iso2) => `${MONTHS[Number(iso2.slice(5, 7)) - 1]} ${Number(iso2.slice(8, 10))}, ${iso2.slice(0, 4)}`;
-var STATUS_WORDS3 = {
-  investigating: "Investigating",
-  identified: "Identified",
-  monitoring: "Monitoring",
-  resolved: "Resolved",
-  scheduled: "Scheduled",
-  in_progress: "In progress",
-  completed: "Completed",
-  cancelled: "Cancelled"
-};
 var IMPACT_WORDS = { none: "No impact", minor: "Minor impact", major: "Major impact", critical: "Critical impact" };
 hbs.registerHelper("when", (iso2) => typeof iso2 === "string" ? `${day(iso2)} ${iso2.slice(11, 16)} UTC` : "");
 hbs.registerHelper("day", (iso2) => typeof iso2 === "string" ? day(iso2) : "");
@@ -64231,10 +64223,8 @@ import { createHash as createHash6 } from "node:crypto";
 // src/alerts/declare.ts
 async function findOpenIncident(github, repo, config4, kind, matches) {
   const issues = await github.paginate(github.rest.issues.listForRepo, { ...repo, state: "open", labels: config4.labels.incident, per_page: 100 });
-  const full = `${repo.owner}/${repo.repo}`;
-  const identity = await identityOf(github);
-  const ours = (i) => !i.pull_request && wroteIt(identity, { login: i.user?.login ?? "" }, full, full);
-  const hit = issues.find((i) => ours(i) && readMarkers(i.body, kind).some(matches));
+  const ours = await writtenByUs(github, repo);
+  const hit = issues.find((i) => !i.pull_request && ours(i) && readMarkers(i.body, kind).some(matches));
   return hit ? { number: hit.number, url: hit.html_url } : void 0;
 }
 async function openIncidentIssue(github, repo, config4, issue3) {
@@ -64615,9 +64605,8 @@ async function handleDeploymentStatus(deps, payload) {
     return;
   }
   const environment = status3.environment || deployment2.environment;
-  const full = `${repo.owner}/${repo.repo}`;
-  const identity = await identityOf(github);
   if (!isProduction2(config4, environment)) return;
+  const ours = await writtenByUs(github, repo);
   const open3 = await github.paginate(github.rest.issues.listForRepo, {
     ...repo,
     labels: config4.labels.incident,
@@ -64631,8 +64620,7 @@ async function handleDeploymentStatus(deps, payload) {
     const target = { ...repo, issue_number: issue3.number };
     await serialize(`deployment-note:${repo.owner}/${repo.repo}#${issue3.number}`.toLowerCase(), async () => {
       const since = await github.paginate(github.rest.issues.listComments, { ...target, since: deployment2.created_at, per_page: 100 });
-      const ours = since.filter((c) => wroteIt(identity, { login: c.user?.login ?? "" }, full, full));
-      if (!hasDeploymentNote(ours.map((c) => c.body ?? ""), deployment2.id)) await github.rest.issues.createComment({ ...target, body });
+      if (!hasDeploymentNote(since.filter(ours).map((c) => c.body ?? ""), deployment2.id)) await github.rest.issues.createComment({ ...target, body });
     });
     await reconcileIssue({ ...deps, config: config4 }, repo, issue3.number, { kind: "issue" });
   }

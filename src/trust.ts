@@ -48,3 +48,13 @@ export async function identityOf(client: object): Promise<Identity | undefined> 
   identities.set(client, identity);
   return identity;
 }
+
+/**
+ * Whether an item of repository `repo` (an issue, comment or reaction as GitHub's REST API returns
+ * it) was written by this deployment: the one check every reader of GitHub's lists makes.
+ */
+export async function writtenByUs(client: object, repo: { owner: string; repo: string }): Promise<(item: { user?: { login?: string } | null }) => boolean> {
+  const identity = await identityOf(client);
+  const full = `${repo.owner}/${repo.repo}`;
+  return (item) => wroteIt(identity, { login: item.user?.login ?? "" }, full, full);
+}

@@ -1,5 +1,5 @@
 import { readMarkers, type MarkerKind } from "../markers.js";
-import { identityOf, wroteIt } from "../trust.js";
+import { writtenByUs } from "../trust.js";
 import type { Config } from "../config/schema.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { ensureLabels } from "../github/labels.js";
@@ -27,10 +27,8 @@ export async function findOpenIncident(
   matches: (payload: string) => boolean,
 ): Promise<OpenedIssue | undefined> {
   const issues = await github.paginate(github.rest.issues.listForRepo, { ...repo, state: "open", labels: config.labels.incident, per_page: 100 });
-  const full = `${repo.owner}/${repo.repo}`;
-  const identity = await identityOf(github);
-  const ours = (i: (typeof issues)[number]) => !i.pull_request && wroteIt(identity, { login: i.user?.login ?? "" }, full, full);
-  const hit = issues.find((i) => ours(i) && readMarkers(i.body, kind).some(matches));
+  const ours = await writtenByUs(github, repo);
+  const hit = issues.find((i) => !i.pull_request && ours(i) && readMarkers(i.body, kind).some(matches));
   return hit ? { number: hit.number, url: hit.html_url } : undefined;
 }
 

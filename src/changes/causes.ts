@@ -1,5 +1,5 @@
 import { writeMarker } from "../markers.js";
-import { identityOf, wroteIt } from "../trust.js";
+import { writtenByUs } from "../trust.js";
 import type { Config } from "../config/schema.js";
 import { errorStatus, type GitHub, type RepoRef } from "../github/client.js";
 import { ensureLabels } from "../github/labels.js";
@@ -112,11 +112,10 @@ export async function applyPullWrites(github: GitHub, repo: RepoRef, writes: Pul
     await ensureLabels(github, repo, [labelSpec(config, label)]);
     await github.rest.issues.addLabels({ ...repo, issue_number: number, labels: [label] });
   }
-  const full = `${repo.owner}/${repo.repo}`;
+  const ours = await writtenByUs(github, repo);
   for (const note of writes.notes) {
     const comments = await github.paginate(github.rest.issues.listComments, { ...repo, issue_number: note.number, per_page: 100 });
-    const identity = await identityOf(github);
-    if (!comments.some((c) => c.body?.includes(note.marker) && wroteIt(identity, { login: c.user?.login ?? "" }, full, full))) {
+    if (!comments.some((c) => c.body?.includes(note.marker) && ours(c))) {
       await github.rest.issues.createComment({ ...repo, issue_number: note.number, body: note.body });
     }
   }

@@ -1,4 +1,4 @@
-import { identityOf, wroteIt } from "../trust.js";
+import { writtenByUs } from "../trust.js";
 import { z } from "zod";
 import { ConfigError, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
@@ -44,9 +44,8 @@ export async function handleDeploymentStatus(deps: IncidentDeps, payload: unknow
     return;
   }
   const environment = status.environment || deployment.environment;
-  const full = `${repo.owner}/${repo.repo}`;
-  const identity = await identityOf(github);
   if (!isProduction(config, environment)) return;
+  const ours = await writtenByUs(github, repo);
 
   const open = await github.paginate(github.rest.issues.listForRepo, {
     ...repo,
@@ -63,8 +62,7 @@ export async function handleDeploymentStatus(deps: IncidentDeps, payload: unknow
     // written since the deployment can be it, so the read stays small however long the incident.
     await serialize(`deployment-note:${repo.owner}/${repo.repo}#${issue.number}`.toLowerCase(), async () => {
       const since = await github.paginate(github.rest.issues.listComments, { ...target, since: deployment.created_at, per_page: 100 });
-      const ours = since.filter((c) => wroteIt(identity, { login: c.user?.login ?? "" }, full, full));
-      if (!hasDeploymentNote(ours.map((c) => c.body ?? ""), deployment.id)) await github.rest.issues.createComment({ ...target, body });
+      if (!hasDeploymentNote(since.filter(ours).map((c) => c.body ?? ""), deployment.id)) await github.rest.issues.createComment({ ...target, body });
     });
     await reconcileIssue({ ...deps, config }, repo, issue.number, { kind: "issue" });
   }

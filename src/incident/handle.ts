@@ -1,4 +1,4 @@
-import { identityOf, wroteIt } from "../trust.js";
+import { writtenByUs } from "../trust.js";
 import type { Config } from "../config/schema.js";
 import type { IncidentDeps } from "./deps.js";
 
@@ -108,8 +108,7 @@ export async function reportConfigError(deps: IncidentDeps, repo: RepoRef, numbe
   deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error.message}`);
   const body = renderConfigError(error);
   const comments = await deps.github.paginate(deps.github.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100 });
-  const full = `${repo.owner}/${repo.repo}`;
-  const identity = await identityOf(deps.github);
-  if (comments.some((c) => c.body === body && wroteIt(identity, { login: c.user?.login ?? "" }, full, full))) return;
+  const ours = await writtenByUs(deps.github, repo);
+  if (comments.some((c) => c.body === body && ours(c))) return;
   await deps.github.rest.issues.createComment({ ...repo, issue_number: number, body });
 }

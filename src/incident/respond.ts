@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema.js";
 import type { GitHub, RepoRef } from "../github/client.js";
-import { identityOf, wroteIt } from "../trust.js";
+import { writtenByUs } from "../trust.js";
 import { bundledTemplate } from "../templates.js";
 import { cutText, fitBody, text } from "../text/limits.js";
 import { USAGE } from "./commands.js";
@@ -115,10 +115,9 @@ export async function applyResponse(github: GitHub, repo: RepoRef, number: numbe
   if (reaction === "add") await github.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content: "+1" });
   if (reaction === "withdraw") {
     const reactions = await github.paginate(github.rest.reactions.listForIssueComment, { ...repo, comment_id: commentId, content: "+1", per_page: 100 });
-    const identity = await identityOf(github);
-    const full = `${repo.owner}/${repo.repo}`;
+    const ours = await writtenByUs(github, repo);
     for (const r of reactions) {
-      if (wroteIt(identity, { login: r.user?.login ?? "" }, full, full)) await github.rest.reactions.deleteForIssueComment({ ...repo, comment_id: commentId, reaction_id: r.id });
+      if (ours(r)) await github.rest.reactions.deleteForIssueComment({ ...repo, comment_id: commentId, reaction_id: r.id });
     }
   }
 }

@@ -1,4 +1,4 @@
-import { identityOf, wroteIt } from "../trust.js";
+import { writtenByUs } from "../trust.js";
 import type { CommandContext } from "../action/context.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { errorStatus } from "../github/client.js";
@@ -39,10 +39,10 @@ async function knownTickets(github: GitHub, repo: RepoRef, state: IncidentState)
   const known = new Map<string, KnownTicket>();
   for (const f of state.followups) if (f.ticket) known.set(f.key, { number: f.ticket.number, url: f.ticket.url, subIssue: false });
   const subIssues = await github.paginate(github.rest.issues.listSubIssues, { ...repo, issue_number: state.number, per_page: 100 });
-  const identity = await identityOf(github);
+  const ours = await writtenByUs(github, repo);
   for (const sub of subIssues) {
     const marker = parseTicketMarker(sub.body);
-    if (!isTicketOf(marker, state.repo, state.number) || !wroteIt(identity, { login: sub.user?.login ?? "" }, state.repo, state.repo)) continue;
+    if (!isTicketOf(marker, state.repo, state.number) || !ours(sub)) continue;
     known.set(marker.key, { number: sub.number, url: sub.html_url, id: sub.id, subIssue: true });
   }
   return known;

@@ -1,4 +1,4 @@
-import type { StatusPageModel } from "./model.js";
+import { STATUS_WORDS, type StatusPageModel } from "./model.js";
 
 /**
  * Atom 1.0 (RFC 4287) and RSS 2.0 feeds of the page: one entry per incident update and one per
@@ -16,16 +16,6 @@ export interface FeedEntry {
 
 const MAX_ENTRIES = 200;
 
-const WORDS: Record<string, string> = {
-  investigating: "Investigating",
-  identified: "Identified",
-  monitoring: "Monitoring",
-  resolved: "Resolved",
-  scheduled: "Scheduled",
-  in_progress: "In progress",
-  completed: "Completed",
-  cancelled: "Cancelled",
-};
 
 const human = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
@@ -34,7 +24,7 @@ export function feedEntries(model: StatusPageModel): FeedEntry[] {
   for (const incident of model.incidents) {
     const link = `${model.site.url}${incident.page}`;
     for (const u of incident.updates) {
-      entries.push({ id: `${link}#${u.id}`, title: `${incident.name} — ${WORDS[u.status]}`, link, published: u.at, updated: u.at, text: u.body });
+      entries.push({ id: `${link}#${u.id}`, title: `${incident.name} — ${STATUS_WORDS[u.status]}`, link, published: u.at, updated: u.at, text: u.body });
     }
   }
   for (const m of model.maintenances) {
@@ -42,7 +32,7 @@ export function feedEntries(model: StatusPageModel): FeedEntry[] {
     const window = `Maintenance from ${human(m.scheduledFor)} to ${human(m.scheduledUntil)}.`;
     entries.push({
       id: link,
-      title: `Maintenance: ${m.name} — ${WORDS[m.status]}`,
+      title: `Maintenance: ${m.name} — ${STATUS_WORDS[m.status]}`,
       link,
       published: m.createdAt,
       updated: m.updatedAt,

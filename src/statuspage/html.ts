@@ -1,6 +1,6 @@
 import Handlebars from "handlebars";
 import { templateSource } from "../templates.js";
-import { STATUS_LABEL, type ComponentStatus, type IncidentView, type MaintenanceView, type StatusPageModel } from "./model.js";
+import { STATUS_LABEL, STATUS_WORDS, type ComponentStatus, type IncidentView, type MaintenanceView, type StatusPageModel } from "./model.js";
 
 /**
  * The HTML pages: Handlebars templates under templates/statuspage/, in an environment of their
@@ -12,16 +12,6 @@ const hbs = Handlebars.create();
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const day = (iso: string) => `${MONTHS[Number(iso.slice(5, 7)) - 1]} ${Number(iso.slice(8, 10))}, ${iso.slice(0, 4)}`;
 
-const STATUS_WORDS: Record<string, string> = {
-  investigating: "Investigating",
-  identified: "Identified",
-  monitoring: "Monitoring",
-  resolved: "Resolved",
-  scheduled: "Scheduled",
-  in_progress: "In progress",
-  completed: "Completed",
-  cancelled: "Cancelled",
-};
 const IMPACT_WORDS: Record<string, string> = { none: "No impact", minor: "Minor impact", major: "Major impact", critical: "Critical impact" };
 
 hbs.registerHelper("when", (iso: unknown) => (typeof iso === "string" ? `${day(iso)} ${iso.slice(11, 16)} UTC` : ""));

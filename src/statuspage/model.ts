@@ -320,3 +320,15 @@ function uptimeOf(spans: { from: number; to: number; status: ComponentStatus }[]
   const percent = Math.floor(((total - down) / total) * 10_000) / 100;
   return percent.toFixed(2);
 }
+
+/** Words for an update's or a maintenance window's status, on the page and in the feeds. */
+export const STATUS_WORDS: Record<string, string> = {
+  investigating: "Investigating",
+  identified: "Identified",
+  monitoring: "Monitoring",
+  resolved: "Resolved",
+  scheduled: "Scheduled",
+  in_progress: "In progress",
+  completed: "Completed",
+  cancelled: "Cancelled",
+};
