@@ -119,6 +119,8 @@ const labels = z
     cause: labelName.default("incident-cause"),
     fix: labelName.default("incident-fix"),
     problem: labelName.default("problem"),
+    // Follow-up tickets (a problem's or an incident's actions) are labelled apart from problem records.
+    followup: labelName.default("follow-up"),
     postmortem: labelName.default("postmortem"),
     security: labelName.default("security"),
     maintenance: labelName.default("maintenance"),
@@ -169,6 +171,8 @@ const service = z
     team: mention.optional(),
     rotation: z.string().optional(),
     labels: z.array(labelName).default([]),
+    // Globs (minimatch) of the files this service is built from: change risk on pull requests.
+    paths: z.array(z.string().min(1).max(500)).max(200).default([]),
   })
   .strict();
 
@@ -178,7 +182,7 @@ const notification = z
   .object({
     name: z.string().min(1).optional(),
     url_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: "must name an environment variable, such as SLACK_WEBHOOK_URL" }),
-    format: z.enum(["slack", "json"]).default("slack"),
+    format: z.enum(["slack", "teams", "json"]).default("slack"),
     secret_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
     events: z.array(notificationEvent).default(["declared", "severity", "status", "update", "resolved"]),
     min_severity: z.string().optional(),
@@ -247,6 +251,16 @@ export const configSchema = z
       .object({
         environments: z.array(z.string().min(1)).default(["production"]),
         lookback: duration.default("24h"),
+        // The deploy gate and change risk: while a matching incident is open and not mitigated,
+        // deployments to these environments are held. Absent: no freeze.
+        freeze: z
+          .object({
+            environments: z.array(z.string().min(1)).min(1).default(["production"]),
+            min_severity: z.string().default("sev2"),
+            services: z.array(z.string().min(1)).default([]),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),
@@ -272,6 +286,8 @@ export const configSchema = z
       .default({}),
     statuspage: statuspage.prefault({}),
     maintenance: maintenance.prefault({}),
+    // GitHub's issue type for incidents: used when the organisation defines it; false turns it off.
+    issue_type: z.union([z.string().trim().min(1).max(100), z.literal(false)]).default("Incident"),
   })
   .strict()
   .transform((config) => {
@@ -320,6 +336,12 @@ export const configSchema = z
       }
     }
     known(config.maintenance.page_above, ["maintenance", "page_above"]);
+    if (config.changes.freeze) {
+      known(config.changes.freeze.min_severity, ["changes", "freeze", "min_severity"]);
+      config.changes.freeze.services.forEach((name, i) => {
+        if (!(name in config.services)) ctx.addIssue({ code: "custom", path: ["changes", "freeze", "services", i], message: `"${name}" is not one of the services (${Object.keys(config.services).join(", ") || "none configured"})` });
+      });
+    }
     for (const name of Object.keys(config.statuspage.severities ?? {})) known(name, ["statuspage", "severities", name]);
     const services = Object.keys(config.services);
     (config.statuspage.components ?? []).forEach((component, i) => {
