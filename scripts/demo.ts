@@ -61,6 +61,9 @@ await server.load(incidentDesk);
 await server.start();
 const appUrl = `http://${server.host}:${server.port}`;
 
+/** What went wrong: the demo still shows the rest, and exits 1 (the quick start's test reads that). */
+const failures: string[] = [];
+
 let deliveries = 0;
 /** GitHub delivering every queued webhook, signed, to the app's server, until all is quiet. */
 async function deliverAll(): Promise<void> {
@@ -201,6 +204,7 @@ if (existsSync(bundle)) {
   if (run.status !== 0) {
     console.error(run.stderr);
     console.error(`the Action failed (exit ${run.status})`);
+    failures.push(`the Action's post-mortem run exited ${run.status}`);
   }
   const outputs = readOutputs(readFileSync(join(work, "output"), "utf8"));
   console.log(bold("\nOutputs:"), Object.entries(outputs).map(([k, v]) => `${k}=${v}`).join(" · "));
@@ -215,8 +219,8 @@ if (existsSync(bundle)) {
       writeFileSync("demo-output/postmortem.md", text);
       console.log(bold(`\nPost-mortem pull request #${pr.number} "${pr.title}" — ${path} (copied to demo-output/postmortem.md):\n`));
       console.log(text);
-    }
-  }
+    } else failures.push("the post-mortem pull request has no post-mortem file");
+  } else failures.push("no post-mortem pull request was opened");
   const tickets = sim.issues(REPO).filter((i) => i.labels.includes("problem"));
   for (const t of tickets) console.log(`Problem ticket #${t.number}: ${t.title} (assigned to ${t.assignees.join(", ") || "nobody"})`);
 
@@ -250,7 +254,10 @@ if (existsSync(bundle)) {
   page.stderr.on("data", (chunk: Buffer) => (pageOut += chunk.toString()));
   const pageStatus = await new Promise<number | null>((resolve) => page.on("close", resolve));
   process.stdout.write(pageOut.split("\n").filter((l) => !l.startsWith("::")).map((l) => `  ${dim(l)}`).join("\n"));
-  if (pageStatus !== 0) console.error(`the status page failed (exit ${pageStatus})`);
+  if (pageStatus !== 0) {
+    console.error(`the status page failed (exit ${pageStatus})`);
+    failures.push(`the status page run exited ${pageStatus}`);
+  }
   else {
     console.log(bold(`\nStatus page written to demo-output/status/. Open it in a browser, no server needed:\n`));
     console.log(`  ${pathToFileURL(join(site, "index.html")).href}`);
@@ -258,10 +265,15 @@ if (existsSync(bundle)) {
   }
 } else {
   console.log(dim("\n(dist/index.js is not built: `npm run build` to include the Action's post-mortem in the demo)"));
+  failures.push("dist/index.js is missing");
 }
 
 console.log(bold(`\n${deliveries} signed webhook deliveries, ${sim.requests.length} GitHub API requests, ${sim.violations.length} OpenAPI violations.`));
-if (sim.violations.length > 0) console.log(sim.violations);
+if (sim.violations.length > 0) {
+  console.log(sim.violations);
+  failures.push(`${sim.violations.length} OpenAPI violations`);
+}
 await server.stop();
 await api.close();
-process.exit(sim.violations.length > 0 ? 1 : 0);
+if (failures.length > 0) console.error(`\nThe demo did not go as it should: ${failures.join("; ")}`);
+process.exit(failures.length > 0 ? 1 : 0);
