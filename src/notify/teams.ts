@@ -16,8 +16,8 @@ import { CUT_NOTE, fitEscaped, oneLine, type Notice } from "./notice.js";
 export const TEAMS_LIMITS = {
   /** The whole body, UTF-8 bytes: under Teams' ~28 KB, with room for what Teams wraps around it. */
   bytes: 24_000,
-  /** A title or an update's text, characters (as Slack's section). */
-  text: 3_000,
+  /** A title or an update's text, characters: all of an /update (10,000), unless the bytes say otherwise. */
+  text: 10_000,
 } as const;
 
 const ICON = ["🔴", "🟠", "🟡", "🔵"];
@@ -83,8 +83,8 @@ export function teamsBody(n: Notice): TeamsBody {
   const title = fitEscaped(n.title, TEAMS_LIMITS.text, same);
   let detail = n.detail ? fitEscaped(n.detail, TEAMS_LIMITS.text, same) : undefined;
   let built = card(n, title, detail);
-  // Characters are not bytes: 3,000 characters that JSON escapes (control characters) or that
-  // take four bytes could still make the card too big. The update's text gives way.
+  // Characters are not bytes: 10,000 characters that JSON escapes (control characters, six bytes
+  // each) or that take three or four would make the card too big. The update's text gives way.
   const excess = Buffer.byteLength(JSON.stringify(built), "utf8") - TEAMS_LIMITS.bytes;
   if (excess > 0 && detail) {
     detail = fitEscaped(n.detail!, Math.max(jsonBytes(detail) - excess, jsonBytes(CUT_NOTE)), same, jsonBytes);
