@@ -55,10 +55,29 @@ type SlackMessage = z.infer<typeof slackMessage>;
 const color = z.enum(["Default", "Dark", "Light", "Accent", "Good", "Warning", "Attention"]);
 const size = z.enum(["Default", "Small", "Medium", "Large", "ExtraLarge"]);
 const weight = z.enum(["Default", "Lighter", "Bolder"]);
-const textRun = z.object({ type: z.literal("TextRun"), text: z.string(), color: color.optional(), isSubtle: z.boolean().optional(), size: size.optional(), weight: weight.optional(), italic: z.boolean().optional() }).strict();
+const textRun = z
+  .object({
+    type: z.literal("TextRun"),
+    text: z.string(),
+    color: color.optional(),
+    isSubtle: z.boolean().optional(),
+    size: size.optional(),
+    weight: weight.optional(),
+    italic: z.boolean().optional(),
+  })
+  .strict();
 const cardElement = z.discriminatedUnion("type", [
   z
-    .object({ type: z.literal("TextBlock"), text: z.string().min(1), color: color.optional(), size: size.optional(), weight: weight.optional(), wrap: z.boolean().optional(), isSubtle: z.boolean().optional(), maxLines: z.number().int().positive().optional() })
+    .object({
+      type: z.literal("TextBlock"),
+      text: z.string().min(1),
+      color: color.optional(),
+      size: size.optional(),
+      weight: weight.optional(),
+      wrap: z.boolean().optional(),
+      isSubtle: z.boolean().optional(),
+      maxLines: z.number().int().positive().optional(),
+    })
     .strict(),
   z.object({ type: z.literal("RichTextBlock"), inlines: z.array(textRun).min(1) }).strict(),
   z.object({ type: z.literal("FactSet"), facts: z.array(z.object({ title: z.string().min(1), value: z.string().min(1) }).strict()).min(1) }).strict(),
@@ -75,7 +94,9 @@ const adaptiveCard = z
 const workflowsMessage = z
   .object({
     type: z.literal("message"),
-    attachments: z.array(z.object({ contentType: z.literal("application/vnd.microsoft.card.adaptive"), contentUrl: z.null(), content: adaptiveCard }).strict()).length(1),
+    attachments: z
+      .array(z.object({ contentType: z.literal("application/vnd.microsoft.card.adaptive"), contentUrl: z.null(), content: adaptiveCard }).strict())
+      .length(1),
   })
   .strict();
 type TeamsMessage = z.infer<typeof workflowsMessage>;
@@ -169,9 +190,15 @@ const markdownTexts = (m: TeamsMessage) => [
   ...card(m).body.flatMap((e) => (e.type === "TextBlock" ? [e.text] : e.type === "FactSet" ? e.facts.flatMap((f) => [f.title, f.value]) : [])),
   ...(card(m).actions ?? []).map((a) => a.title),
 ];
-const fact = (m: TeamsMessage, title: string) => card(m).body.flatMap((e) => (e.type === "FactSet" ? e.facts : [])).find((f) => f.title === title)?.value;
+const fact = (m: TeamsMessage, title: string) =>
+  card(m)
+    .body.flatMap((e) => (e.type === "FactSet" ? e.facts : []))
+    .find((f) => f.title === title)?.value;
 const field = (m: SlackMessage, name: string) =>
-  m.blocks.flatMap((b) => (b.type === "section" ? (b.fields ?? []) : [])).find((f) => f.text.startsWith(`${name}: `))?.text.slice(name.length + 2);
+  m.blocks
+    .flatMap((b) => (b.type === "section" ? (b.fields ?? []) : []))
+    .find((f) => f.text.startsWith(`${name}: `))
+    ?.text.slice(name.length + 2);
 
 const HOSTILE_TITLE = "<!channel> **Checkout** down @here <https://evil.example|click> <@U024BE7LH>";
 const HOSTILE_UPDATE = "Failing over <!here> @channel **now** <https://evil.example/x|details> [click](https://evil.example) <at>Everyone</at> @everyone";
@@ -228,8 +255,13 @@ describe("Slack Block Kit and Teams Adaptive Cards through the app", () => {
     const [declared, update, long, severity, resolved] = slack();
     expect(declared!.blocks.map((b) => b.type)).toEqual(["header", "section", "section", "context", "actions"]);
     expect(declared!.blocks[0]).toEqual({ type: "header", text: { type: "plain_text", text: "🔴 SEV1 incident declared", emoji: true } });
-    expect(declared!.blocks.at(-1)).toEqual({ type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Open acme/web#1", emoji: true }, url }] });
-    expect(declared!.text).toMatch(/^🔴 \*SEV1 incident declared\* · <https:\/\/github.com\/acme\/web\/issues\/1\|acme\/web#1> · &lt;!channel&gt; \*\*Checkout\*\* down @\u200bhere /);
+    expect(declared!.blocks.at(-1)).toEqual({
+      type: "actions",
+      elements: [{ type: "button", text: { type: "plain_text", text: "Open acme/web#1", emoji: true }, url }],
+    });
+    expect(declared!.text).toMatch(
+      /^🔴 \*SEV1 incident declared\* · <https:\/\/github.com\/acme\/web\/issues\/1\|acme\/web#1> · &lt;!channel&gt; \*\*Checkout\*\* down @\u200bhere /,
+    );
     expect(update!.blocks.map((b) => b.type)).toEqual(["header", "section", "section", "section", "context", "actions"]);
     expect(update!.blocks[2]).toEqual({
       type: "section",
@@ -246,7 +278,12 @@ describe("Slack Block Kit and Teams Adaptive Cards through the app", () => {
     // The service: one line, cut to 100 characters, escaped.
     const service = field(update!, "Service")!;
     expect(service).toMatch(/^\*\*pay\*\* @\u200bhere &lt;!channel&gt; €😀&lt;/);
-    expect(service.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/\u200b/g, "").length).toBeLessThanOrEqual(100);
+    expect(
+      service
+        .replace(/&lt;/g, "<")
+        .replace(/&gt;/g, ">")
+        .replace(/\u200b/g, "").length,
+    ).toBeLessThanOrEqual(100);
     expect(severity!.blocks[0]).toMatchObject({ text: { text: "🟠 SEV2 severity changed" } });
     expect(severity!.blocks[2]).toMatchObject({ text: { text: "Severity sev1 → sev2" } });
     expect(resolved!.blocks[0]).toMatchObject({ text: { text: "🟠 SEV2 incident resolved" } });
@@ -289,7 +326,7 @@ describe("Slack Block Kit and Teams Adaptive Cards through the app", () => {
     await settleNotifications();
     const [, update] = teams();
     const run = textRuns(update!)[1]!;
-    expect(run).toMatch(/^x\u001b\u0007/);
+    expect(run.startsWith("x\u001b\u0007")).toBe(true);
     expect(run).toMatch(/… \(cut: the full text is on the issue\)$/);
     const bytes = Buffer.byteLength(rx.received.at(-1)!.body, "utf8");
     expect(bytes).toBeLessThanOrEqual(24_000);
@@ -343,7 +380,9 @@ describe("Slack Block Kit and Teams Adaptive Cards through the app", () => {
 
   it("a security incident: no title, update text or service in either format; credentials redacted elsewhere", async () => {
     h = await startApp({ config: CONFIG });
-    const secret = h.sim.as("alice").openIssue("acme/web", { title: "Leaked signing key", labels: ["incident", "sev1", "security"], body: "### Service\n\nkeyvault\n" });
+    const secret = h.sim
+      .as("alice")
+      .openIssue("acme/web", { title: "Leaked signing key", labels: ["incident", "sev1", "security"], body: "### Service\n\nkeyvault\n" });
     await h.deliver();
     h.sim.as("bob").comment("acme/web", secret, "/update Rotated the signing key.");
     await h.deliver();
@@ -357,7 +396,10 @@ describe("Slack Block Kit and Teams Adaptive Cards through the app", () => {
     const all = rx.received.map((r) => r.body).join("\n");
     for (const hidden of ["Leaked", "Rotated", "keyvault", token, "hunter2"]) expect(all).not.toContain(hidden);
     const [sDeclared, sUpdate, pDeclared, pUpdate] = teams();
-    expect(card(sDeclared!).body[1]).toEqual({ type: "RichTextBlock", inlines: [{ type: "TextRun", text: "Security incident (details in the private repository)", weight: "Bolder" }] });
+    expect(card(sDeclared!).body[1]).toEqual({
+      type: "RichTextBlock",
+      inlines: [{ type: "TextRun", text: "Security incident (details in the private repository)", weight: "Bolder" }],
+    });
     expect(textRuns(sUpdate!)).toContain("A status update was posted.");
     expect(fact(sUpdate!, "Service")).toBeUndefined();
     expect(textRuns(pDeclared!)).toContain("Deploy key [redacted] leaked");

@@ -55,7 +55,14 @@ const same = (s: string) => s;
 function card(n: Notice, title: string, detail: string | undefined): TeamsBody {
   const icon = ICON[Math.min(n.severityIndex, ICON.length - 1)]!;
   const body: Element[] = [
-    { type: "TextBlock", text: escapeTeamsMarkdown(`${icon} ${n.headline}`), size: "Large", weight: "Bolder", color: COLOR[Math.min(n.severityIndex, COLOR.length - 1)]!, wrap: true },
+    {
+      type: "TextBlock",
+      text: escapeTeamsMarkdown(`${icon} ${n.headline}`),
+      size: "Large",
+      weight: "Bolder",
+      color: COLOR[Math.min(n.severityIndex, COLOR.length - 1)]!,
+      wrap: true,
+    },
     { type: "RichTextBlock", inlines: [{ type: "TextRun", text: title, weight: "Bolder" }] },
     ...(detail ? [{ type: "RichTextBlock" as const, inlines: [{ type: "TextRun" as const, text: detail }] }] : []),
     { type: "FactSet", facts: n.facts.map((f) => ({ title: f.title, value: escapeTeamsMarkdown(f.value) })) },
