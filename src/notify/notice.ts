@@ -94,8 +94,12 @@ export function clip(text: string, max: number): string {
  * about 17 passes over a text of 65,536 characters.
  */
 export function fitEscaped(text: string, max: number, escape: (s: string) => string, size: (s: string) => number = (s) => s.length, note = CUT_NOTE): string {
-  const whole = escape(text);
-  if (size(whole) <= max) return whole;
+  // Escaping never shortens and no measure counts fewer than the UTF-16 units: a text longer than
+  // `max` cannot fit, and is not escaped whole (a megabyte would be, for 3,000 characters shown).
+  if (text.length <= max) {
+    const whole = escape(text);
+    if (size(whole) <= max) return whole;
+  }
   const budget = max - size(note);
   if (budget < 0) return "";
   // Escaping never shortens: no start longer than the budget fits.
