@@ -3,7 +3,7 @@ import { parseConfig } from "../src/config/load.js";
 import type { Actor, History, HistoryEvent } from "../src/incident/history.js";
 import { deriveIncident } from "../src/incident/state.js";
 import { notificationEvents, notifiedMarker, unannounced, wants } from "../src/notify/events.js";
-import { jsonBody, slackBody } from "../src/notify/format.js";
+import { jsonBody, slackBody, teamsBody } from "../src/notify/format.js";
 
 const alice: Actor = { login: "alice", type: "User" };
 const t = (m: number) => new Date(Date.parse("2026-03-02T09:00:00Z") + m * 60_000).toISOString();
@@ -66,6 +66,8 @@ describe("notification events (pure)", () => {
     expect(s.security).toBe(true);
     const update = notificationEvents(s).find((e) => e.event === "update")!;
     expect(JSON.stringify(slackBody(s, update, 0))).not.toMatch(/Leaked|Rotated/);
+    expect(JSON.stringify(teamsBody(s, update, 0))).not.toMatch(/Leaked|Rotated/);
+    expect(JSON.stringify(teamsBody(s, update, 0))).toContain("A status update was posted.");
     expect(JSON.stringify(jsonBody(s, update))).not.toMatch(/Leaked|Rotated/);
     expect(jsonBody(s, update)).toMatchObject({ text: "A status update was posted.", incident: { title: "Security incident (details in the private repository)", security: true } });
   });

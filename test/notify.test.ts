@@ -79,6 +79,14 @@ describe("notifications", () => {
     await settleNotifications();
 
     expect(at("/slack").map((r) => r.json.text)).toEqual([expect.stringMatching(/^🔴 \*SEV1 incident declared\* · <https:\/\/github.com\/acme\/web\/issues\/1\|acme\/web#1> · Checkout is down\nStatus: investigating · by @alice$/)]);
+    // Block Kit beside the fallback text (shapes and limits: test/notify.formats.test.ts).
+    expect(at("/slack")[0]!.json.blocks).toEqual([
+      { type: "header", text: { type: "plain_text", text: "🔴 SEV1 incident declared", emoji: true } },
+      { type: "section", text: { type: "plain_text", text: "Checkout is down", emoji: true } },
+      { type: "section", fields: [{ type: "plain_text", text: "Severity: SEV1", emoji: true }, { type: "plain_text", text: "Status: investigating", emoji: true }] },
+      { type: "context", elements: [{ type: "mrkdwn", text: "<https://github.com/acme/web/issues/1|acme/web#1> · by @alice" }] },
+      { type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Open acme/web#1", emoji: true }, url: "https://github.com/acme/web/issues/1" }] },
+    ]);
     const [declared] = at("/hook");
     expect(declared!.json).toMatchObject({ event: "declared", incident: { repository: "acme/web", number: n, title: "Checkout is down", severity: "sev1", status: "investigating", security: false } });
     expect(declared!.headers["x-incident-desk-signature-256"]).toBe(`sha256=${createHmac("sha256", SECRET).update(declared!.body).digest("hex")}`);
@@ -119,6 +127,7 @@ describe("notifications", () => {
       expect.stringContaining("Deploy key [redacted] leaked"),
       expect.stringContaining("Rotated; the new DB url is postgres://app:[redacted]@db:5432/app"),
     ]);
+    expect(at("/slack")[1]!.json.blocks[2]).toEqual({ type: "section", text: { type: "plain_text", text: "Rotated; the new DB url is postgres://app:[redacted]@db:5432/app", emoji: true } });
     expect(at("/hook")[0]!.json).toMatchObject({ incident: { title: "Deploy key [redacted] leaked" } });
   });
 

@@ -3,13 +3,19 @@ import type { Config, NotificationChannel } from "../config/schema.js";
 import type { Logger } from "../log.js";
 import type { IncidentState } from "../incident/state.js";
 import { wants, type NotificationEvent } from "./events.js";
-import { jsonBody, slackBody } from "./format.js";
+import { jsonBody, slackBody, teamsBody } from "./format.js";
 
 /**
  * Delivering to the channels: each request has a timeout, failures (network, timeout, 429, 5xx)
  * are retried a bounded number of times with growing waits, and nothing here ever throws: a
  * channel that is down is logged and the incident work goes on. Sends run in the background;
  * `settleNotifications()` waits for them (the Action, before its process exits; tests).
+ *
+ * Order: the sends to one channel about one incident form one queue in this process, whichever
+ * deliveries caused them. An /update handled while the declaration is still being retried waits
+ * for it, so a channel never hears of an update before the incident it belongs to (nor a
+ * resolution before the update that preceded it). Different channels and incidents do not wait
+ * for each other.
  */
 export interface SendOptions {
   log: Logger;
@@ -30,6 +36,8 @@ export function sign(body: string, secret: string): string {
 export const notificationLimits = { timeoutMs: 5_000, retries: 2, backoffMs: 500 };
 
 const pending = new Set<Promise<void>>();
+/** The last send queued per channel and incident. */
+const queues = new Map<string, Promise<void>>();
 
 /** Wait for every notification in flight. */
 export async function settleNotifications(): Promise<void> {
@@ -44,7 +52,7 @@ async function post(url: string, body: string, headers: Record<string, string>, 
   for (let attempt = 0; attempt <= opts.retries; attempt++) {
     if (attempt > 0) await sleep(opts.backoffMs * 2 ** (attempt - 1));
     try {
-      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body, signal: AbortSignal.timeout(opts.timeoutMs) });
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json; charset=utf-8", ...headers }, body, signal: AbortSignal.timeout(opts.timeoutMs) });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return undefined;
       problem = `HTTP ${res.status}`;
@@ -66,8 +74,11 @@ async function deliver(channel: NotificationChannel, state: IncidentState, event
   }
   const headers: Record<string, string> = { "X-Incident-Desk-Event": event.event, "X-Incident-Desk-Delivery": event.key };
   let body: string;
+  const severityIndex = config.severities.findIndex((s) => s.name === state.severity);
   if (channel.format === "slack") {
-    body = JSON.stringify(slackBody(state, event, config.severities.findIndex((s) => s.name === state.severity)));
+    body = JSON.stringify(slackBody(state, event, severityIndex));
+  } else if (channel.format === "teams") {
+    body = JSON.stringify(teamsBody(state, event, severityIndex));
   } else {
     body = JSON.stringify(jsonBody(state, event));
     if (channel.secret_env) {
@@ -93,11 +104,20 @@ export function sendNotifications(config: Config, state: IncidentState, events: 
   for (const channel of config.notifications) {
     const wanted = events.filter((e) => wants(channel, e, state, config));
     if (wanted.length === 0) continue;
-    // In order per channel (declared before its first update), channels side by side.
-    const run = (async () => {
-      for (const event of wanted) await deliver(channel, state, event, config, options);
-    })().catch((error: unknown) => options.log.error(`incident-desk: notification channel ${channelName(channel)}: ${String(error)}`));
+    // In order per channel and incident (declared before its first update), behind what an
+    // earlier delivery queued there; channels and incidents side by side.
+    const key = [channel.name ?? "", channel.url_env, channel.format, state.repo.toLowerCase(), state.number].join("\n");
+    const before = queues.get(key) ?? Promise.resolve();
+    const run = before
+      .then(async () => {
+        for (const event of wanted) await deliver(channel, state, event, config, options);
+      })
+      .catch((error: unknown) => options.log.error(`incident-desk: notification channel ${channelName(channel)}: ${String(error)}`));
+    queues.set(key, run);
     pending.add(run);
-    void run.finally(() => pending.delete(run));
+    void run.finally(() => {
+      pending.delete(run);
+      if (queues.get(key) === run) queues.delete(key);
+    });
   }
 }
