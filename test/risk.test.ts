@@ -111,3 +111,167 @@ describe("change risk: services", () => {
     expect(run(h, pr).conclusion).toBe("success");
   });
 });
+
+describe("change risk: the change freeze", () => {
+  const h = useApp({ config: SERVICES + FREEZE });
+
+  it("a feature pull request during a freeze: action_required, pointing at the incident", async () => {
+    const n = await incident(h, "Checkout down", ["sev1", "svc:api"]);
+    const pr = await pull(h, { title: "Add a feature", files: { "web/page.ts": "x" } });
+    const r = run(h, pr);
+    expect(r.conclusion).toBe("action_required");
+    expect(r.details_url).toBe(`https://github.com/${repo}/issues/${n}`);
+    expect(r.output.title).toBe(`Change freeze: incident #${n} holds changes`);
+    expect(r.output.summary).toContain("this pull request is held");
+  });
+
+  it("a fix naming the freezing incident with a keyword, from a branch of this repository: not held", async () => {
+    const n = await incident(h, "Checkout down", ["sev1", "svc:api"]);
+    for (const body of [`Fixes #${n}`, `closes #${n}`, `Resolves #${n}`, `Incident: #${n}`]) {
+      const pr = await pull(h, { title: "Raise the pool", body, files: { [`services/api/pool-${body.length}.ts`]: body }, head: `fix-${body.length}` });
+      const r = run(h, pr);
+      expect(r.conclusion).toBe("neutral");
+      expect(r.output.summary).toContain(`this pull request fixes #${n}, so it is not held`);
+      expect(r.details_url).toBe(`https://github.com/${repo}/pull/${pr}`);
+    }
+  });
+
+  it("a bare mention is not a fix; a fork claiming `Fixes #n` is held", async () => {
+    const n = await incident(h, "Checkout down", ["sev2", "svc:api"]);
+    const mention = await pull(h, { title: "Related to the outage", body: `See #${n}`, files: { "services/api/a.ts": "x" } });
+    expect(run(h, mention).conclusion).toBe("action_required");
+    const fork = await pull(h, { title: "Fix it", body: `Fixes #${n}`, files: { "services/api/b.ts": "x" }, fromFork: true, login: "mallory", head: "fix" });
+    expect(h.sim.pull(repo, fork).head.repo.full_name).toBe("mallory/web");
+    expect(run(h, fork).conclusion).toBe("action_required");
+  });
+
+  it("an edit that adds the keyword turns a held pull request into a fix, and back", async () => {
+    const n = await incident(h, "Checkout down", ["sev1"]);
+    const pr = await pull(h, { title: "Raise the pool", files: { "services/api/pool.ts": "x" } });
+    const id = run(h, pr).id;
+    expect(run(h, pr).conclusion).toBe("action_required");
+    h.sim.as("bob").editPullRequest(repo, pr, { body: `Fixes #${n}` });
+    await h.deliver();
+    expect(run(h, pr)).toMatchObject({ id, conclusion: "neutral" });
+    h.sim.as("bob").editPullRequest(repo, pr, { body: "Nothing to do with it" });
+    await h.deliver();
+    expect(run(h, pr)).toMatchObject({ id, conclusion: "action_required" });
+  });
+
+  it("below min_severity, or once mitigated, there is no freeze", async () => {
+    const n = await incident(h, "Slow search", ["sev3", "svc:api"]);
+    const pr = await pull(h, { files: { "services/api/search.ts": "x" } });
+    expect(run(h, pr).conclusion).toBe("neutral");
+    h.sim.as("alice").comment(repo, n, "/sev 1");
+    await h.deliver();
+    h.sim.as("bob").push(repo, "change-services-api-search-ts", [{ message: "more", files: { "services/api/search.ts": "y" } }]);
+    await h.deliver();
+    expect(run(h, pr).conclusion).toBe("action_required");
+    h.sim.as("alice").comment(repo, n, "/mitigated");
+    await h.deliver();
+    h.sim.as("bob").push(repo, "change-services-api-search-ts", [{ message: "more", files: { "services/api/search.ts": "z" } }]);
+    await h.deliver();
+    expect(run(h, pr).conclusion).toBe("neutral");
+  });
+});
+
+describe("change risk: earlier incidents caused by changes to the same files", () => {
+  const h = useApp({ config: SERVICES });
+
+  it("an incident caused by a pull request that changed the same file is listed; other files are not", async () => {
+    const cause = h.sim.as("bob").openPullRequest(repo, { title: "Add caching", head: "cache", commits: [{ message: "cache", files: { "lib/cache.ts": "v1", "lib/other.ts": "o" } }] });
+    h.sim.as("bob").mergePullRequest(repo, cause);
+    await h.deliver();
+    const n = await incident(h, "Stale prices", ["sev2"]);
+    h.sim.as("alice").comment(repo, n, `/cause #${cause}`);
+    await h.deliver();
+    h.sim.as("alice").comment(repo, n, "/resolve");
+    await h.deliver();
+    h.sim.clock.advance("10d");
+
+    const same = await pull(h, { title: "Tune the cache", files: { "lib/cache.ts": "v2" } });
+    const r = run(h, same);
+    expect(r.conclusion).toBe("neutral");
+    expect(r.output.summary).toContain(`- #${n}: caused by [#${cause}](https://github.com/${repo}/pull/${cause}), which changed lib/cache.ts`);
+    const elsewhere = await pull(h, { title: "Docs", files: { "docs/a.md": "x" } });
+    expect(run(h, elsewhere).conclusion).toBe("success");
+  });
+
+  it("a cause older than 90 days is not listed", async () => {
+    const cause = h.sim.as("bob").openPullRequest(repo, { title: "Add caching", head: "cache", commits: [{ message: "cache", files: { "lib/cache.ts": "v1" } }] });
+    h.sim.as("bob").mergePullRequest(repo, cause);
+    const n = await incident(h, "Stale prices", ["sev2"]);
+    h.sim.as("alice").comment(repo, n, `/cause #${cause}`);
+    await h.deliver();
+    h.sim.clock.advance("91d");
+    const pr = await pull(h, { files: { "lib/cache.ts": "v2" } });
+    expect(run(h, pr).conclusion).toBe("success");
+  });
+
+  it("a cause label set by hand, without the app's cause comment, names no incident", async () => {
+    const cause = h.sim.as("bob").openPullRequest(repo, { title: "Add caching", head: "cache", labels: ["incident-cause"], commits: [{ message: "cache", files: { "lib/cache.ts": "v1" } }] });
+    h.sim.as("mallory").comment(repo, cause, "<!-- incident-desk:cause acme/web#1 -->");
+    await h.deliver();
+    const pr = await pull(h, { files: { "lib/cache.ts": "v2" } });
+    expect(run(h, pr).output.summary).not.toContain("Earlier incidents");
+  });
+});
+
+describe("change risk: one run per head commit", () => {
+  const h = useApp({ config: SERVICES });
+
+  it("a push gets a new run on the new head; the old head keeps its own", async () => {
+    const pr = await pull(h, { files: { "docs/a.md": "x" }, head: "feature" });
+    const first = h.sim.pull(repo, pr).head.sha as string;
+    expect(run(h, pr).conclusion).toBe("success");
+    await incident(h, "API down", ["sev2", "svc:api"]);
+    h.sim.as("bob").push(repo, "feature", [{ message: "touch the api", files: { "services/api/a.ts": "x" } }]);
+    await h.deliver();
+    expect(h.sim.pull(repo, pr).head.sha).not.toBe(first);
+    expect(run(h, pr).conclusion).toBe("neutral");
+    expect(h.sim.checkRuns(repo, first)).toHaveLength(1);
+  });
+
+  it("a re-run (check run or check suite) updates the same run on the same commit", async () => {
+    const pr = await pull(h, { files: { "services/api/a.ts": "x" } });
+    const before = run(h, pr);
+    expect(before.conclusion).toBe("success");
+    const n = await incident(h, "API down", ["sev2", "svc:api"]);
+    h.sim.rerequestCheckRun(repo, "bob", before.id);
+    await h.deliver();
+    expect(run(h, pr)).toMatchObject({ id: before.id, conclusion: "neutral" });
+    expect(run(h, pr).output.summary).toContain(`#${n}`);
+
+    h.sim.as("alice").comment(repo, n, "/resolve");
+    await h.deliver();
+    const suite = (h.sim.checkRuns(repo, h.sim.pull(repo, pr).head.sha) as unknown as { check_suite: { id: number } }[])[0]!.check_suite.id;
+    h.sim.rerequestCheckSuite(repo, "bob", suite);
+    await h.deliver();
+    expect(run(h, pr)).toMatchObject({ id: before.id, conclusion: "success" });
+  });
+
+  it("a fork's pull request is re-run too (GitHub leaves it out of the check's pull_requests)", async () => {
+    const pr = await pull(h, { files: { "services/api/a.ts": "x" }, fromFork: true, login: "mallory", head: "x" });
+    const before = run(h, pr);
+    await incident(h, "API down", ["sev2", "svc:api"]);
+    h.sim.rerequestCheckRun(repo, "mallory", before.id);
+    const [delivery] = h.sim.webhooks.peek().filter((d) => d.name === "check_run");
+    expect(delivery!.payload.check_run.pull_requests).toEqual([]);
+    await h.deliver();
+    expect(run(h, pr)).toMatchObject({ id: before.id, conclusion: "neutral" });
+  });
+
+  it("a duplicate delivery, and two copies handled at once, make one run; a copy with nothing new writes nothing", async () => {
+    h.sim.as("bob").openPullRequest(repo, { title: "A change", head: "dup", commits: [{ message: "x", files: { "services/api/a.ts": "x" } }] });
+    const deliveries = h.sim.webhooks.take();
+    const opened = deliveries.find((d) => d.name === "pull_request" && d.payload.action === "opened")!;
+    await Promise.all([h.receive(opened), h.receive({ ...opened, id: `${opened.id}-again` })]);
+    await h.deliver();
+    const pr = opened.payload.pull_request.number as number;
+    expect(runs(h, pr)).toHaveLength(1);
+    h.sim.resetRequests();
+    await h.receive({ ...opened, id: `${opened.id}-third` });
+    expect(h.sim.count({ writes: true })).toBe(0);
+    expect(runs(h, pr)).toHaveLength(1);
+  });
+});
