@@ -275,3 +275,77 @@ describe("change risk: one run per head commit", () => {
     expect(runs(h, pr)).toHaveLength(1);
   });
 });
+
+describe("change risk: GitHub failing", () => {
+  const h = useApp({ config: SERVICES + FREEZE });
+
+  it("500s and a secondary rate limit along the way: one run, with the right conclusion", async () => {
+    const n = await incident(h, "API down", ["sev1", "svc:api"]);
+    h.sim.faults.inject({ method: "GET", path: "/repos/{owner}/{repo}/pulls/{pull_number}/files", status: 500, times: 2 });
+    h.sim.faults.secondaryRateLimit({ method: "GET", path: "/repos/{owner}/{repo}/commits/{ref}/check-runs", retryAfter: 1, times: 1 });
+    h.sim.faults.inject({ method: "POST", path: "/repos/{owner}/{repo}/check-runs", status: 502, times: 2 });
+    const pr = await pull(h, { files: { "services/api/a.ts": "x" } });
+    expect(run(h, pr)).toMatchObject({ conclusion: "action_required", details_url: `https://github.com/${repo}/issues/${n}` });
+    expect(h.sim.count({ method: "POST", route: "/repos/{owner}/{repo}/check-runs", status: 201 })).toBe(1);
+  });
+
+  it("a delivery that fails for good is given back; its redelivery makes the one run", async () => {
+    await incident(h, "API down", ["sev2", "svc:api"]);
+    h.sim.as("bob").openPullRequest(repo, { title: "A change", head: "again", commits: [{ message: "x", files: { "services/api/a.ts": "x" } }] });
+    const opened = h.sim.webhooks.take().find((d) => d.name === "pull_request" && d.payload.action === "opened")!;
+    h.sim.faults.inject({ method: "GET", path: "/repos/{owner}/{repo}/issues", status: 503, times: 4 });
+    await expect(h.receive(opened)).rejects.toThrow();
+    const pr = opened.payload.pull_request.number as number;
+    expect(runs(h, pr)).toHaveLength(0);
+    await h.receive(opened);
+    expect(run(h, pr).conclusion).toBe("action_required");
+  });
+});
+
+describe("change risk: people's text", () => {
+  const h = useApp({ config: SERVICES });
+
+  it("hostile titles are shown neutralised: no ping, no marker, no HTML, no broken Markdown", async () => {
+    const hostile = "@alice @acme/everyone <!-- incident-desk:card --> <img src=x onerror=alert(1)> | ] (x) \\";
+    const n = await incident(h, hostile, ["sev2", "svc:api"]);
+    h.sim.as("rita").openIssue(repo, { title: `${hostile} problem`, labels: ["problem", "svc:api"] });
+    await h.deliver();
+    const pr = await pull(h, { files: { "services/api/a.ts": "x" } });
+    const summary = run(h, pr).output.summary!;
+    expect(summary).toContain(`#${n}`);
+    expect(summary).not.toMatch(/@alice|@acme\/everyone/);
+    expect(summary).toContain("@\u200balice");
+    expect(summary).not.toContain("<!--");
+    expect(summary).not.toContain("<img");
+    expect(summary).toContain("&lt;img src=x onerror=alert(1)&gt; \\| ] (x) \\\\");
+  });
+
+  it("hundreds of open incidents with long titles: the summary fits GitHub's 65,535 characters", async () => {
+    for (let i = 0; i < 300; i++) {
+      h.sim.as("alice").openIssue(repo, { title: `${"Ω".repeat(200)} ${i}`, labels: ["incident", "sev2", "status:investigating", "svc:api"] });
+    }
+    h.sim.webhooks.take();
+    const pr = await pull(h, { files: { "services/api/a.ts": "x" } });
+    const r = run(h, pr);
+    expect(r.conclusion).toBe("neutral");
+    expect(r.output.title).toBe("300 open incidents");
+    expect(r.output.summary!.length).toBeLessThanOrEqual(65_535);
+    expect(r.output.summary).toMatch(/- … and \d+ more/);
+  });
+});
+
+describe("change risk: an invalid configuration", () => {
+  const h = useApp({ config: "services:\n  api:\n    paths: api/**\n" });
+
+  it("a neutral run that says the file, the key and what is wrong, and no comment", async () => {
+    const bug = h.sim.as("alice").openIssue(repo, { title: "Bug" });
+    const pr = await pull(h, { title: "Fix the bug", body: `Fixes #${bug}`, files: { "api/a.ts": "x" } });
+    const r = run(h, pr);
+    expect(r.conclusion).toBe("neutral");
+    expect(r.output.title).toBe("incident-desk cannot read its configuration");
+    expect(r.output.summary).toContain("`acme/web/.github/incidents.yml`");
+    expect(r.output.summary).toMatch(/\| `services\.api\.paths` \| .*expected array/i);
+    expect(h.comments(pr)).toEqual([]);
+    expect(h.comments(bug)).toEqual([]);
+  });
+});
