@@ -18,8 +18,9 @@ import type { EarlierIncident, OpenIncident, OpenProblem } from "./risk.js";
  *   keeps on them (and the service from the declaration), never from each issue's timeline;
  * - the open problems: one listing of open issues with the problem label, when a service was touched;
  * - earlier causes: one listing of the pull requests labelled as a cause and updated in the last
- *   90 days, newest first, at most 50 of them; of each, its files and the cause comments the app
- *   wrote on it, kept per pull request until it is updated again.
+ *   90 days, newest first, at most 50 of them; of each, its files, and the cause comments the app
+ *   wrote on it only when it shares a file with this pull request; kept per pull request until it
+ *   is updated again.
  *
  * The listings go through the conditional requests (src/github/conditional.ts): an unchanged
  * listing is a 304 that GitHub does not count.
@@ -138,31 +139,42 @@ export async function readOpenProblems(github: GitHub, repo: RepoRef, config: Co
 interface CauseRecord {
   updatedAt: string;
   files: string[];
-  /** Incidents the app recorded this pull request as a cause of, and when. */
-  incidents: { number: number; at: string }[];
+  /** Incidents the app recorded this pull request as a cause of, and when (read once files are shared). */
+  incidents?: { number: number; at: string }[];
 }
 
-/** A cause pull request's files and the app's own cause comments on it (the incidents it caused). */
-async function readCause(github: GitHub, repo: RepoRef, pull: { number: number; updated_at: string }): Promise<CauseRecord> {
-  const key = `risk cause ${lower(`${repo.owner}/${repo.repo}`)}#${pull.number}`;
-  const known = await remembered<CauseRecord>(key);
-  if (known && known.updatedAt === pull.updated_at) return known;
+/** The incidents the app's own cause comments on a pull request name (`cause` markers of this repository). */
+async function causedIncidents(github: GitHub, repo: RepoRef, number: number): Promise<{ number: number; at: string }[]> {
   const identity = await identityOf(github);
   const full = `${repo.owner}/${repo.repo}`;
   const here = lower(full);
-  const comments = await github.paginate(github.rest.issues.listComments, { ...repo, issue_number: pull.number, per_page: 100 });
+  const comments = await github.paginate(github.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100 });
   const incidents = new Map<number, string>();
   for (const c of comments) {
     if (!wroteIt(identity, c.user ?? undefined, full, full)) continue;
     for (const payload of readMarkers(c.body, "cause")) {
       const m = /^(.+)#(\d{1,9})$/.exec(payload);
       if (!m || lower(m[1]!) !== here) continue;
-      const number = Number(m[2]);
-      if (!incidents.has(number)) incidents.set(number, c.created_at);
+      const n = Number(m[2]);
+      if (!incidents.has(n)) incidents.set(n, c.created_at);
     }
   }
-  const files = incidents.size > 0 ? (await listFiles(github, repo, pull.number)).files : [];
-  const record: CauseRecord = { updatedAt: pull.updated_at, files, incidents: [...incidents].map(([number, at]) => ({ number, at })) };
+  return [...incidents].map(([n, at]) => ({ number: n, at }));
+}
+
+/**
+ * A cause pull request's files, and, only when it shares one with this pull request, the incidents
+ * it caused; remembered until the pull request is updated again (a new comment updates it).
+ */
+async function readCause(github: GitHub, repo: RepoRef, pull: { number: number; updated_at: string }, touched: ReadonlySet<string>): Promise<CauseRecord> {
+  const key = `risk cause ${lower(`${repo.owner}/${repo.repo}`)}#${pull.number}`;
+  const known = await remembered<CauseRecord>(key);
+  const record: CauseRecord = known && known.updatedAt === pull.updated_at ? known : { updatedAt: pull.updated_at, files: (await listFiles(github, repo, pull.number)).files };
+  if (record.incidents || !record.files.some((f) => touched.has(f))) {
+    if (record !== known) await remember(key, record);
+    return record;
+  }
+  record.incidents = await causedIncidents(github, repo, pull.number);
   await remember(key, record);
   return record;
 }
@@ -170,7 +182,8 @@ async function readCause(github: GitHub, repo: RepoRef, pull: { number: number; 
 /** Incidents of the last 90 days caused by pull requests that changed any of `files`. */
 export async function readEarlierIncidents(github: GitHub, repo: RepoRef, config: Config, files: readonly string[], now: number, self: number): Promise<EarlierIncident[]> {
   if (files.length === 0) return [];
-  const since = new Date(now - EARLIER_DAYS * 86_400_000).toISOString();
+  // From the start of that day (UTC): the listing's URL, and so its ETag, holds for a day.
+  const since = new Date(Math.floor((now - EARLIER_DAYS * 86_400_000) / 86_400_000) * 86_400_000).toISOString();
   const pulls: { number: number; updated_at: string; html_url: string }[] = [];
   for await (const page of github.paginate.iterator(github.rest.issues.listForRepo, {
     ...repo,
@@ -185,12 +198,12 @@ export async function readEarlierIncidents(github: GitHub, repo: RepoRef, config
     if (pulls.length >= MAX_CAUSE_PULLS) break;
   }
   const touched = new Set(files);
-  const causes = await mapLimit(pulls.slice(0, MAX_CAUSE_PULLS), CAUSE_CONCURRENCY, async (pull) => ({ pull, record: await readCause(github, repo, pull) }));
+  const causes = await mapLimit(pulls.slice(0, MAX_CAUSE_PULLS), CAUSE_CONCURRENCY, async (pull) => ({ pull, record: await readCause(github, repo, pull, touched) }));
   const byIncident = new Map<number, EarlierIncident>();
   for (const { pull, record } of causes) {
     const shared = record.files.filter((f) => touched.has(f));
     if (shared.length === 0) continue;
-    for (const incident of record.incidents) {
+    for (const incident of record.incidents ?? []) {
       if (Date.parse(incident.at) < Date.parse(since) || byIncident.has(incident.number)) continue;
       byIncident.set(incident.number, { number: incident.number, at: incident.at, cause: { number: pull.number, url: pull.html_url }, files: [...new Set(shared)] });
     }

@@ -28,10 +28,12 @@ function compile(glob: string): Minimatch {
   return new Minimatch(glob.replace(/^\.?\//, ""), { ...OPTIONS, nobrace: braces > MAX_BRACE_GROUPS });
 }
 
-const compiled = new WeakMap<Config["services"], ServiceMatcher>();
+/** Compiled once per distinct `services` (each delivery parses its own copy of the configuration). */
+const compiled = new Map<string, ServiceMatcher>();
 
 export function serviceMatcher(config: Pick<Config, "services">): ServiceMatcher {
-  const known = compiled.get(config.services);
+  const key = JSON.stringify(Object.entries(config.services).map(([name, s]) => [name, s.paths]));
+  const known = compiled.get(key);
   if (known) return known;
   const services = Object.entries(config.services)
     .filter(([, s]) => s.paths.length > 0)
@@ -43,7 +45,8 @@ export function serviceMatcher(config: Pick<Config, "services">): ServiceMatcher
       return services.filter((s) => s.globs.some((g) => g.match(path))).map((s) => s.name);
     },
   };
-  compiled.set(config.services, matcher);
+  if (compiled.size >= 50) compiled.delete(compiled.keys().next().value!);
+  compiled.set(key, matcher);
   return matcher;
 }
 
