@@ -138,7 +138,7 @@ export async function handlePullEvent(deps: IncidentDeps, payload: unknown): Pro
     failure = error;
   }
   try {
-    await handlePullRequest(config ? { ...deps, config } : deps, payload);
+    await handlePullRequest(config ? { ...deps, config } : deps, payload, { reportConfig: false });
   } catch (error) {
     failure ??= error;
   }
