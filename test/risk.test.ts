@@ -158,6 +158,17 @@ describe("change risk: the change freeze", () => {
     expect(run(h, pr)).toMatchObject({ id, conclusion: "action_required" });
   });
 
+  it("two edits delivered out of order: the run follows the pull request as it is now", async () => {
+    const n = await incident(h, "Checkout down", ["sev1"]);
+    const pr = await pull(h, { title: "Raise the pool", files: { "services/api/pool.ts": "x" } });
+    h.sim.as("bob").editPullRequest(repo, pr, { body: `Fixes #${n}` });
+    h.sim.as("bob").editPullRequest(repo, pr, { body: "Not a fix after all" });
+    const edits = h.sim.webhooks.take();
+    for (const d of edits.reverse()) await h.receive(d);
+    await h.deliver();
+    expect(run(h, pr).conclusion).toBe("action_required");
+  });
+
   it("below min_severity, or once mitigated, there is no freeze", async () => {
     const n = await incident(h, "Slow search", ["sev3", "svc:api"]);
     const pr = await pull(h, { files: { "services/api/search.ts": "x" } });

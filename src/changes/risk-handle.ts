@@ -108,7 +108,12 @@ export async function handlePullRisk(deps: IncidentDeps, payload: unknown): Prom
   const parsed = pullEvent.safeParse(payload);
   if (!parsed.success || !(RISK_ACTIONS as readonly string[]).includes(parsed.data.action)) return {};
   const e = parsed.data;
-  return checkPull(deps, repoOf(e.repository), e.pull_request, Date.parse(e.pull_request.updated_at));
+  const repo = repoOf(e.repository);
+  // Edits decide whether it is a fix, and two of them may arrive out of order: the title and body
+  // are read as they are now, not as this delivery carries them.
+  const pull = e.action === "edited" ? await readPull(deps.github, repo, e.pull_request.number) : e.pull_request;
+  if (!pull) return {};
+  return checkPull(deps, repo, pull, Date.parse(pull.updated_at));
 }
 
 async function readPull(github: GitHub, repo: RepoRef, number: number): Promise<Pull | undefined> {
