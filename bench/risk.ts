@@ -49,7 +49,14 @@ async function seedCauses(h: Harness, count: number, file: (i: number) => string
   const n = h.sim.as("alice").openIssue(repo, { title: "Earlier outage", labels: ["incident", "sev2"] });
   h.sim.as("alice").comment(repo, n, "/resolve");
   for (let i = 0; i < count; i++) {
-    const pr = h.sim.as("bob").openPullRequest(repo, { title: `Cause ${i}`, head: `cause-${i}`, labels: ["incident-cause"], commits: [{ message: `c${i}`, files: { [file(i)]: `${i}` } }] });
+    const pr = h.sim
+      .as("bob")
+      .openPullRequest(repo, {
+        title: `Cause ${i}`,
+        head: `cause-${i}`,
+        labels: ["incident-cause"],
+        commits: [{ message: `c${i}`, files: { [file(i)]: `${i}` } }],
+      });
     h.sim.as("bob").mergePullRequest(repo, pr);
     h.sim.as("incident-desk[bot]").comment(repo, pr, renderCauseComment({ owner: "acme", repo: "web" }, n, "alice"));
   }
@@ -102,7 +109,9 @@ async function requests(): Promise<void> {
     big.sim.as("bob").openPullRequest(repo, { title: "Big move", head: "big", commits: [{ message: "move", files }] });
   });
   const bigPr = big.sim.pulls(repo).find((p: { title: string }) => p.title === "Big move")!.number as number;
-  await measure(big, "The same 3,000-file pull request edited (files remembered per head commit)", () => big.sim.as("bob").editPullRequest(repo, bigPr, { title: "Big move, renamed" }));
+  await measure(big, "The same 3,000-file pull request edited (files remembered per head commit)", () =>
+    big.sim.as("bob").editPullRequest(repo, bigPr, { title: "Big move, renamed" }),
+  );
   await big.close();
 
   const many = await startApp({ config: CONFIG });
@@ -130,13 +139,7 @@ function globs(): void {
   const t0 = performance.now();
   const matcher = serviceMatcher(config);
   const compileMs = performance.now() - t0;
-  const paths = [
-    `${"a/".repeat(2_047)}z`,
-    "a".repeat(4_095),
-    `${"a/b/c/".repeat(682)}e`,
-    `${"aaaaaaaaaa/".repeat(372)}b`,
-    `x/${"a".repeat(4_000)}`,
-  ];
+  const paths = [`${"a/".repeat(2_047)}z`, "a".repeat(4_095), `${"a/b/c/".repeat(682)}e`, `${"aaaaaaaaaa/".repeat(372)}b`, `x/${"a".repeat(4_000)}`];
   const files = Array.from({ length: 3_000 }, (_, i) => paths[i % paths.length]!.slice(0, 4_096 - String(i).length) + String(i));
   const t1 = performance.now();
   const touched = servicesTouched(matcher, files);
@@ -148,7 +151,9 @@ function globs(): void {
     worst = Math.max(worst, performance.now() - t);
   }
   console.log(`- 200 globs (4 hostile, one with 20 brace groups) compiled in ${compileMs.toFixed(1)} ms`);
-  console.log(`- 3,000 hostile paths of ~4 KB against them: ${matchMs.toFixed(0)} ms in all (${((matchMs / 3_000) * 1000).toFixed(0)} µs a path); worst single path ${worst.toFixed(2)} ms; ${touched.size} service matched`);
+  console.log(
+    `- 3,000 hostile paths of ~4 KB against them: ${matchMs.toFixed(0)} ms in all (${((matchMs / 3_000) * 1000).toFixed(0)} µs a path); worst single path ${worst.toFixed(2)} ms; ${touched.size} service matched`,
+  );
 }
 
 await requests();

@@ -128,19 +128,19 @@ export async function handleIssueEvent(deps: IncidentDeps, name: string, payload
  * told by the check run, not by a comment as well.
  */
 export async function handlePullEvent(deps: IncidentDeps, payload: unknown): Promise<void> {
-  let failure: unknown;
+  const failures: unknown[] = [];
   let config = deps.config;
   try {
     const risk = await handlePullRisk(deps, payload);
     if (risk.configError) return;
     config ??= risk.config;
   } catch (error) {
-    failure = error;
+    failures.push(error);
   }
   try {
     await handlePullRequest(config ? { ...deps, config } : deps, payload, { reportConfig: false });
   } catch (error) {
-    failure ??= error;
+    failures.push(error);
   }
-  if (failure !== undefined) throw failure;
+  if (failures.length > 0) throw failures[0] instanceof Error ? failures[0] : new Error(String(failures[0]));
 }

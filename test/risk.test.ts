@@ -25,7 +25,15 @@ changes:
     min_severity: sev2
 `;
 
-type Run = { id: number; name: string; status: string; conclusion: string | null; details_url: string; external_id: string; output: { title: string | null; summary: string | null } };
+type Run = {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  details_url: string;
+  external_id: string;
+  output: { title: string | null; summary: string | null };
+};
 
 function runs(h: Harness, pr: number): Run[] {
   const sha = h.sim.pull(repo, pr).head.sha as string;
@@ -45,7 +53,10 @@ async function incident(h: Harness, title: string, labels: string[]): Promise<nu
   return n;
 }
 
-async function pull(h: Harness, input: { title?: string; body?: string; files: Record<string, string>; fromFork?: boolean; login?: string; head?: string }): Promise<number> {
+async function pull(
+  h: Harness,
+  input: { title?: string; body?: string; files: Record<string, string>; fromFork?: boolean; login?: string; head?: string },
+): Promise<number> {
   const head = input.head ?? `change-${Object.keys(input.files).join("-").replace(/\W+/g, "-").slice(0, 40)}`;
   const pr = h.sim.as(input.login ?? "bob").openPullRequest(repo, {
     title: input.title ?? "A change",
@@ -190,7 +201,9 @@ describe("change risk: earlier incidents caused by changes to the same files", (
   const h = useApp({ config: SERVICES });
 
   it("an incident caused by a pull request that changed the same file is listed; other files are not", async () => {
-    const cause = h.sim.as("bob").openPullRequest(repo, { title: "Add caching", head: "cache", commits: [{ message: "cache", files: { "lib/cache.ts": "v1", "lib/other.ts": "o" } }] });
+    const cause = h.sim
+      .as("bob")
+      .openPullRequest(repo, { title: "Add caching", head: "cache", commits: [{ message: "cache", files: { "lib/cache.ts": "v1", "lib/other.ts": "o" } }] });
     h.sim.as("bob").mergePullRequest(repo, cause);
     await h.deliver();
     const n = await incident(h, "Stale prices", ["sev2"]);
@@ -209,7 +222,9 @@ describe("change risk: earlier incidents caused by changes to the same files", (
   });
 
   it("a cause older than 90 days is not listed", async () => {
-    const cause = h.sim.as("bob").openPullRequest(repo, { title: "Add caching", head: "cache", commits: [{ message: "cache", files: { "lib/cache.ts": "v1" } }] });
+    const cause = h.sim
+      .as("bob")
+      .openPullRequest(repo, { title: "Add caching", head: "cache", commits: [{ message: "cache", files: { "lib/cache.ts": "v1" } }] });
     h.sim.as("bob").mergePullRequest(repo, cause);
     const n = await incident(h, "Stale prices", ["sev2"]);
     h.sim.as("alice").comment(repo, n, `/cause #${cause}`);
@@ -220,7 +235,14 @@ describe("change risk: earlier incidents caused by changes to the same files", (
   });
 
   it("a cause label set by hand, without the app's cause comment, names no incident", async () => {
-    const cause = h.sim.as("bob").openPullRequest(repo, { title: "Add caching", head: "cache", labels: ["incident-cause"], commits: [{ message: "cache", files: { "lib/cache.ts": "v1" } }] });
+    const cause = h.sim
+      .as("bob")
+      .openPullRequest(repo, {
+        title: "Add caching",
+        head: "cache",
+        labels: ["incident-cause"],
+        commits: [{ message: "cache", files: { "lib/cache.ts": "v1" } }],
+      });
     h.sim.as("mallory").comment(repo, cause, "<!-- incident-desk:cause acme/web#1 -->");
     await h.deliver();
     const pr = await pull(h, { files: { "lib/cache.ts": "v2" } });

@@ -37,7 +37,9 @@ function validWebhook(name: string, action: string, payload: unknown): string[] 
 }
 
 function openPull(): { number: number; sha: string } {
-  const number = sim.as("bob").openPullRequest("acme/web", { title: "Change", head: "change", commits: [{ message: "c", files: { "a.ts": "1", "dir/b.ts": "2" } }] });
+  const number = sim
+    .as("bob")
+    .openPullRequest("acme/web", { title: "Change", head: "change", commits: [{ message: "c", files: { "a.ts": "1", "dir/b.ts": "2" } }] });
   return { number, sha: sim.pull("acme/web", number).head.sha as string };
 }
 
@@ -45,7 +47,15 @@ describe("check runs", () => {
   it("create, update, get and list for a ref, with their webhooks valid against GitHub's schemas", async () => {
     const { sha, number } = openPull();
     sim.webhooks.take();
-    const { data: created } = await octokit.checks.create({ ...R, name: "risk", head_sha: sha, external_id: "7", status: "completed", conclusion: "neutral", output: { title: "T", summary: "S" } });
+    const { data: created } = await octokit.checks.create({
+      ...R,
+      name: "risk",
+      head_sha: sha,
+      external_id: "7",
+      status: "completed",
+      conclusion: "neutral",
+      output: { title: "T", summary: "S" },
+    });
     expect(created).toMatchObject({ name: "risk", head_sha: sha, status: "completed", conclusion: "neutral", external_id: "7" });
     expect(created.pull_requests.map((p) => p.number)).toEqual([number]);
     const hooks = sim.webhooks.take();
@@ -53,7 +63,10 @@ describe("check runs", () => {
     for (const d of hooks) expect(validWebhook(d.name, d.payload.action, d.payload)).toEqual([]);
 
     await octokit.checks.update({ ...R, check_run_id: created.id, conclusion: "success", output: { title: "T2", summary: "S2" } });
-    expect((await octokit.checks.get({ ...R, check_run_id: created.id })).data).toMatchObject({ conclusion: "success", output: { title: "T2", summary: "S2" } });
+    expect((await octokit.checks.get({ ...R, check_run_id: created.id })).data).toMatchObject({
+      conclusion: "success",
+      output: { title: "T2", summary: "S2" },
+    });
     const { data: listed } = await octokit.checks.listForRef({ ...R, ref: sha, check_name: "risk" });
     expect(listed.total_count).toBe(1);
     expect((await octokit.checks.listForRef({ ...R, ref: sha, check_name: "other" })).data.total_count).toBe(0);
@@ -77,7 +90,9 @@ describe("check runs", () => {
 
   it("a summary over 65,535 characters is refused as the description says", async () => {
     const { sha } = openPull();
-    await expect(octokit.checks.create({ ...R, name: "x", head_sha: sha, conclusion: "neutral", output: { title: "T", summary: "x".repeat(65_536) } })).rejects.toMatchObject({ status: 422 });
+    await expect(
+      octokit.checks.create({ ...R, name: "x", head_sha: sha, conclusion: "neutral", output: { title: "T", summary: "x".repeat(65_536) } }),
+    ).rejects.toMatchObject({ status: 422 });
     expect(sim.violations.map((v) => v.kind)).toEqual(["invalid-body"]);
     sim.violations = [];
   });

@@ -49,7 +49,10 @@ async function remembered<T>(key: string): Promise<T | undefined> {
 
 async function remember(key: string, value: unknown): Promise<void> {
   const text = JSON.stringify(value);
-  if (text.length <= MAX_CACHED_CHARS) await coordination().set(key, text, CACHE_TTL_MS).catch(() => undefined);
+  if (text.length <= MAX_CACHED_CHARS)
+    await coordination()
+      .set(key, text, CACHE_TTL_MS)
+      .catch(() => undefined);
 }
 
 export interface PullFiles {
@@ -91,7 +94,12 @@ export async function readOpenIncidents(github: GitHub, repo: RepoRef, config: C
   const full = `${repo.owner}/${repo.repo}`;
   const out: OpenIncident[] = [];
   let pages = 0;
-  for await (const page of github.paginate.iterator(github.rest.issues.listForRepo, { ...repo, labels: config.labels.incident, state: "open", per_page: 100 })) {
+  for await (const page of github.paginate.iterator(github.rest.issues.listForRepo, {
+    ...repo,
+    labels: config.labels.incident,
+    state: "open",
+    per_page: 100,
+  })) {
     for (const issue of page.data) {
       if (issue.pull_request) continue;
       const labels = new Set(labelNames(issue.labels).map(lower));
@@ -169,7 +177,8 @@ async function causedIncidents(github: GitHub, repo: RepoRef, number: number): P
 async function readCause(github: GitHub, repo: RepoRef, pull: { number: number; updated_at: string }, touched: ReadonlySet<string>): Promise<CauseRecord> {
   const key = `risk cause ${lower(`${repo.owner}/${repo.repo}`)}#${pull.number}`;
   const known = await remembered<CauseRecord>(key);
-  const record: CauseRecord = known && known.updatedAt === pull.updated_at ? known : { updatedAt: pull.updated_at, files: (await listFiles(github, repo, pull.number)).files };
+  const record: CauseRecord =
+    known && known.updatedAt === pull.updated_at ? known : { updatedAt: pull.updated_at, files: (await listFiles(github, repo, pull.number)).files };
   if (record.incidents || !record.files.some((f) => touched.has(f))) {
     if (record !== known) await remember(key, record);
     return record;
@@ -180,7 +189,14 @@ async function readCause(github: GitHub, repo: RepoRef, pull: { number: number; 
 }
 
 /** Incidents of the last 90 days caused by pull requests that changed any of `files`. */
-export async function readEarlierIncidents(github: GitHub, repo: RepoRef, config: Config, files: readonly string[], now: number, self: number): Promise<EarlierIncident[]> {
+export async function readEarlierIncidents(
+  github: GitHub,
+  repo: RepoRef,
+  config: Config,
+  files: readonly string[],
+  now: number,
+  self: number,
+): Promise<EarlierIncident[]> {
   if (files.length === 0) return [];
   // From the start of that day (UTC): the listing's URL, and so its ETag, holds for a day.
   const since = new Date(Math.floor((now - EARLIER_DAYS * 86_400_000) / 86_400_000) * 86_400_000).toISOString();
@@ -194,18 +210,27 @@ export async function readEarlierIncidents(github: GitHub, repo: RepoRef, config
     direction: "desc",
     per_page: 100,
   })) {
-    for (const issue of page.data) if (issue.pull_request && issue.number !== self) pulls.push({ number: issue.number, updated_at: issue.updated_at, html_url: issue.html_url });
+    for (const issue of page.data)
+      if (issue.pull_request && issue.number !== self) pulls.push({ number: issue.number, updated_at: issue.updated_at, html_url: issue.html_url });
     if (pulls.length >= MAX_CAUSE_PULLS) break;
   }
   const touched = new Set(files);
-  const causes = await mapLimit(pulls.slice(0, MAX_CAUSE_PULLS), CAUSE_CONCURRENCY, async (pull) => ({ pull, record: await readCause(github, repo, pull, touched) }));
+  const causes = await mapLimit(pulls.slice(0, MAX_CAUSE_PULLS), CAUSE_CONCURRENCY, async (pull) => ({
+    pull,
+    record: await readCause(github, repo, pull, touched),
+  }));
   const byIncident = new Map<number, EarlierIncident>();
   for (const { pull, record } of causes) {
     const shared = record.files.filter((f) => touched.has(f));
     if (shared.length === 0) continue;
     for (const incident of record.incidents ?? []) {
       if (Date.parse(incident.at) < Date.parse(since) || byIncident.has(incident.number)) continue;
-      byIncident.set(incident.number, { number: incident.number, at: incident.at, cause: { number: pull.number, url: pull.html_url }, files: [...new Set(shared)] });
+      byIncident.set(incident.number, {
+        number: incident.number,
+        at: incident.at,
+        cause: { number: pull.number, url: pull.html_url },
+        files: [...new Set(shared)],
+      });
     }
   }
   return [...byIncident.values()].sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || b.number - a.number);

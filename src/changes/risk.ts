@@ -118,7 +118,9 @@ export function assessRisk(facts: RiskFacts, config: Config): Assessment {
           freezing.length > 0 ? `fixes ${fixed.map(fixedLine).join(", ")} during the freeze` : "",
           onServices.length > 0 ? `${count(onServices.length)} open incident${onServices.length === 1 ? "" : "s"}` : "",
           facts.problems.length > 0 ? `${count(facts.problems.length)} open problem${facts.problems.length === 1 ? "" : "s"}` : "",
-          facts.earlier.length > 0 ? `${count(facts.earlier.length)} earlier incident${facts.earlier.length === 1 ? "" : "s"} caused by changes to these files` : "",
+          facts.earlier.length > 0
+            ? `${count(facts.earlier.length)} earlier incident${facts.earlier.length === 1 ? "" : "s"} caused by changes to these files`
+            : "",
         ]
           .filter(Boolean)
           .join(", ")
@@ -141,7 +143,9 @@ export function assessRisk(facts: RiskFacts, config: Config): Assessment {
     { heading: "### 🔥 Open incidents on the services this changes", lines: onServices.map(incidentLine) },
     {
       heading: "### 🧩 Open problems on these services",
-      lines: facts.problems.map((p) => `- [#${p.number}](${p.url}) ${neutraliseInline(p.title, 200)} — ${p.services.map((s) => neutraliseInline(s, 100)).join(", ")}`),
+      lines: facts.problems.map(
+        (p) => `- [#${p.number}](${p.url}) ${neutraliseInline(p.title, 200)} — ${p.services.map((s) => neutraliseInline(s, 100)).join(", ")}`,
+      ),
     },
     {
       heading: "### 🕰️ Earlier incidents caused by changes to the same files (last 90 days)",

@@ -59,7 +59,11 @@ function pullsAt(repo: RepoRec, sha: string): IssueRec[] {
 
 function minimalPull(i: IssueRec) {
   const pr = i.pr!;
-  const ref = (side: { ref: string; sha: string; repo: RepoRec }) => ({ ref: side.ref, sha: side.sha, repo: { id: side.repo.id, url: `${API}/repos/${side.repo.owner.login}/${side.repo.name}`, name: side.repo.name } });
+  const ref = (side: { ref: string; sha: string; repo: RepoRec }) => ({
+    ref: side.ref,
+    sha: side.sha,
+    repo: { id: side.repo.id, url: `${API}/repos/${side.repo.owner.login}/${side.repo.name}`, name: side.repo.name },
+  });
   return { id: i.id, number: i.number, url: `${API}/repos/${i.repo.owner.login}/${i.repo.name}/pulls/${i.number}`, head: ref(pr.head), base: ref(pr.base) };
 }
 
@@ -146,7 +150,8 @@ function applyBody(ctx: Ctx, run: CheckRunRec, b: Record<string, any>, creating:
     run.conclusion = b.conclusion;
     run.completed_at = b.completed_at ?? ctx.sim.clock.iso();
   } else if (b.status !== undefined) {
-    if (b.status === "completed" || b.completed_at !== undefined) throw validationFailed("Validation Failed", [{ resource: "CheckRun", field: "conclusion", code: "missing_field" }]);
+    if (b.status === "completed" || b.completed_at !== undefined)
+      throw validationFailed("Validation Failed", [{ resource: "CheckRun", field: "conclusion", code: "missing_field" }]);
     run.status = b.status;
     if (!creating) {
       run.conclusion = null;
@@ -169,7 +174,13 @@ function runOf(ctx: Ctx, repo: RepoRec): CheckRunRec {
 
 /** The webhooks GitHub sends about an app's own check runs and suites (to that app). */
 export function emitCheckRun(ops: Ops, repo: RepoRec, run: CheckRunRec, action: string, sender: UserRec, extra: Record<string, unknown> = {}) {
-  ops.emit("check_run", action, repo, { user: sender, app: null }, { check_run: { ...checkRunJson(repo, run), check_suite: checkSuiteJson(repo, run.suite) }, ...extra });
+  ops.emit(
+    "check_run",
+    action,
+    repo,
+    { user: sender, app: null },
+    { check_run: { ...checkRunJson(repo, run), check_suite: checkSuiteJson(repo, run.suite) }, ...extra },
+  );
 }
 
 export function emitCheckSuite(ops: Ops, repo: RepoRec, suite: CheckSuiteRec, action: string, sender: UserRec) {
@@ -324,4 +335,3 @@ export function checkRunsAt(state: State, full: string, sha: string): ReturnType
     .runs.filter((r) => r.head_sha === sha)
     .map((r) => checkRunJson(repo, r));
 }
-
