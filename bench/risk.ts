@@ -49,14 +49,12 @@ async function seedCauses(h: Harness, count: number, file: (i: number) => string
   const n = h.sim.as("alice").openIssue(repo, { title: "Earlier outage", labels: ["incident", "sev2"] });
   h.sim.as("alice").comment(repo, n, "/resolve");
   for (let i = 0; i < count; i++) {
-    const pr = h.sim
-      .as("bob")
-      .openPullRequest(repo, {
-        title: `Cause ${i}`,
-        head: `cause-${i}`,
-        labels: ["incident-cause"],
-        commits: [{ message: `c${i}`, files: { [file(i)]: `${i}` } }],
-      });
+    const pr = h.sim.as("bob").openPullRequest(repo, {
+      title: `Cause ${i}`,
+      head: `cause-${i}`,
+      labels: ["incident-cause"],
+      commits: [{ message: `c${i}`, files: { [file(i)]: `${i}` } }],
+    });
     h.sim.as("bob").mergePullRequest(repo, pr);
     h.sim.as("incident-desk[bot]").comment(repo, pr, renderCauseComment({ owner: "acme", repo: "web" }, n, "alice"));
   }
@@ -82,10 +80,14 @@ async function requests(): Promise<void> {
   let opened: Delivery | undefined;
   // A process just started: nothing remembered (no ETags, no files, no causes).
   useCoordination(new InProcessCoordination());
-  await measure(h, "Cold: a pull request opened (3 open incidents, 1 problem, 10 cause pull requests: files and comments of each read once)", () => {
-    h.sim.as("carol").openPullRequest(repo, { title: "Tune the pool", head: "pool", commits: [{ message: "pool", files: { "services/api/db.ts": "new" } }] });
-    opened = h.sim.webhooks.peek().find((d) => d.name === "pull_request" && d.payload.action === "opened");
-  });
+  await measure(
+    h,
+    "Cold: a pull request opened (3 open incidents, 1 problem, 10 cause pull requests: the files of each, the comments of the 5 that share a file)",
+    () => {
+      h.sim.as("carol").openPullRequest(repo, { title: "Tune the pool", head: "pool", commits: [{ message: "pool", files: { "services/api/db.ts": "new" } }] });
+      opened = h.sim.webhooks.peek().find((d) => d.name === "pull_request" && d.payload.action === "opened");
+    },
+  );
   const pr = opened!.payload.pull_request.number as number;
   await measure(h, "Warm: its title edited (files and causes remembered, listings answered 304, the run unchanged: no write)", () =>
     h.sim.as("carol").editPullRequest(repo, pr, { title: "Tune the pool size" }),

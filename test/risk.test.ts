@@ -235,14 +235,12 @@ describe("change risk: earlier incidents caused by changes to the same files", (
   });
 
   it("a cause label set by hand, without the app's cause comment, names no incident", async () => {
-    const cause = h.sim
-      .as("bob")
-      .openPullRequest(repo, {
-        title: "Add caching",
-        head: "cache",
-        labels: ["incident-cause"],
-        commits: [{ message: "cache", files: { "lib/cache.ts": "v1" } }],
-      });
+    const cause = h.sim.as("bob").openPullRequest(repo, {
+      title: "Add caching",
+      head: "cache",
+      labels: ["incident-cause"],
+      commits: [{ message: "cache", files: { "lib/cache.ts": "v1" } }],
+    });
     h.sim.as("mallory").comment(repo, cause, "<!-- incident-desk:cause acme/web#1 -->");
     await h.deliver();
     const pr = await pull(h, { files: { "lib/cache.ts": "v2" } });
@@ -380,5 +378,33 @@ describe("change risk: an invalid configuration", () => {
     expect(r.output.summary).toMatch(/\| `services\.api\.paths` \| .*expected array/i);
     expect(h.comments(pr)).toEqual([]);
     expect(h.comments(bug)).toEqual([]);
+  });
+});
+
+describe("change risk: big and hostile file lists", () => {
+  const h = useApp({
+    config: `${SERVICES}  hostile:\n    paths: ["**/a/**/b/**/c/**/d/**", "**/*a*a*a*a*a*a*a*b", "${"{a,b}".repeat(20)}*"]\n`,
+  });
+
+  it("4 KB paths against hostile globs: matched like any other", async () => {
+    const n = await incident(h, "Styles broken", ["sev3", "svc:web"]);
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 50; i++) files[`${"a/b/c/".repeat(600)}x${i}`] = String(i);
+    files[`${"a/".repeat(2_000)}deep.css`] = "css";
+    const pr = await pull(h, { files, head: "hostile" });
+    const r = run(h, pr);
+    expect(r.conclusion).toBe("neutral");
+    expect(r.output.summary).toContain(`[#${n}]`);
+    expect(r.output.summary).toContain("**web** (1 file)");
+  });
+
+  it("GitHub lists 3,000 files of a pull request: the summary says when only those were looked at", async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 3_010; i++) files[`docs/${String(i).padStart(4, "0")}.md`] = String(i);
+    const pr = await pull(h, { files, head: "big" });
+    const r = run(h, pr);
+    expect(r.conclusion).toBe("success");
+    expect(r.output.summary).toContain("Only the first 3,000 files were looked at");
+    expect(h.sim.count({ route: "/repos/{owner}/{repo}/pulls/{pull_number}/files" })).toBe(30);
   });
 });
