@@ -4,6 +4,7 @@ import type { Config } from "../config/schema.js";
 import { errorStatus, type GitHub, type RepoRef } from "../github/client.js";
 import type { IncidentDeps } from "../incident/deps.js";
 import { writeMarker } from "../markers.js";
+import { serialize } from "../serialize.js";
 import { fitBody } from "../text/limits.js";
 import { writeCheckRun, type CheckRunResult } from "./check-run.js";
 import { assessRisk, CHECK_NAME, CHECK_SUMMARY_LIMIT, type PullFacts } from "./risk.js";
@@ -71,7 +72,7 @@ function configErrorOutput(error: ConfigError, pull: Pull) {
   };
 }
 
-/** Assess one pull request at its head commit and write the check run. */
+/** Assess one pull request at its head commit and write the check run (the caller holds its lock). */
 export async function checkPull(deps: IncidentDeps, repo: RepoRef, pull: Pull, now: number): Promise<RiskOutcome> {
   const { github } = deps;
   let config: Config;
@@ -109,12 +110,16 @@ export async function handlePullRisk(deps: IncidentDeps, payload: unknown): Prom
   if (!parsed.success || !(RISK_ACTIONS as readonly string[]).includes(parsed.data.action)) return {};
   const e = parsed.data;
   const repo = repoOf(e.repository);
-  // Edits decide whether it is a fix, and two of them may arrive out of order: the title and body
-  // are read as they are now, not as this delivery carries them.
-  const pull = e.action === "edited" ? await readPull(deps.github, repo, e.pull_request.number) : e.pull_request;
-  if (!pull) return {};
-  return checkPull(deps, repo, pull, Date.parse(pull.updated_at));
+  // Deliveries arrive out of order (an edit before the push that preceded it): the pull request is
+  // read as it is now, its head and its title and body (which decide whether it is a fix).
+  return serialize(lockKey(repo, e.pull_request.number), async () => {
+    const pull = await readPull(deps.github, repo, e.pull_request.number);
+    return pull ? checkPull(deps, repo, pull, Date.parse(pull.updated_at)) : {};
+  });
 }
+
+/** One assessment at a time per pull request (across replicas with Redis): reads and write together. */
+const lockKey = (repo: RepoRef, number: number) => `risk ${repo.owner}/${repo.repo}#${number}`.toLowerCase();
 
 async function readPull(github: GitHub, repo: RepoRef, number: number): Promise<Pull | undefined> {
   try {
@@ -133,10 +138,12 @@ async function pullsAt(github: GitHub, repo: RepoRef, sha: string): Promise<numb
 
 async function recheck(deps: IncidentDeps, repo: RepoRef, numbers: number[], at: string | null | undefined): Promise<void> {
   for (const number of [...new Set(numbers)].slice(0, 10)) {
-    const pull = await readPull(deps.github, repo, number);
-    if (!pull) continue;
-    const times = [pull.updated_at, at].filter((t): t is string => typeof t === "string").map(Date.parse);
-    await checkPull(deps, repo, pull, Math.max(...times.filter((t) => !Number.isNaN(t))));
+    await serialize(lockKey(repo, number), async () => {
+      const pull = await readPull(deps.github, repo, number);
+      if (!pull) return;
+      const times = [pull.updated_at, at].filter((t): t is string => typeof t === "string").map(Date.parse);
+      await checkPull(deps, repo, pull, Math.max(...times.filter((t) => !Number.isNaN(t))));
+    });
   }
 }
 
