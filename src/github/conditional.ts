@@ -36,6 +36,7 @@ const CACHED = [
   /^\/repos\/[^/]+\/[^/]+\/issues\/[^/]+\/timeline$/,
   /^\/repos\/[^/]+\/[^/]+\/issues$/,
   /^\/repos\/[^/]+\/[^/]+\/commits\/[^/]+\/check-runs$/,
+  /^\/repos\/[^/]+\/[^/]+\/pulls\/[^/]+$/,
 ];
 
 interface Remembered {
