@@ -351,6 +351,15 @@ describe("change risk: people's text", () => {
     expect(summary).toContain("&lt;img src=x onerror=alert(1)&gt; \\| ] (x) \\\\");
   });
 
+  it("a security incident is listed by its number only", async () => {
+    h.sim.as("alice").openIssue(repo, { title: "Token leak in the API logs", labels: ["incident", "sev2", "status:investigating", "security", "svc:api"] });
+    h.sim.webhooks.take();
+    const pr = await pull(h, { files: { "services/api/a.ts": "x" } });
+    const summary = run(h, pr).output.summary!;
+    expect(summary).toContain("_(a security incident: details withheld)_");
+    expect(summary).not.toContain("Token leak");
+  });
+
   it("hundreds of open incidents with long titles: the summary fits GitHub's 65,535 characters", async () => {
     for (let i = 0; i < 300; i++) {
       h.sim.as("alice").openIssue(repo, { title: `${"Ω".repeat(200)} ${i}`, labels: ["incident", "sev2", "status:investigating", "svc:api"] });
