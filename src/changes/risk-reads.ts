@@ -88,6 +88,10 @@ export async function readPullFiles(github: GitHub, repo: RepoRef, number: numbe
   return read;
 }
 
+/** As src/incident/state.ts: `default_severity`, else sev3, else the least severe. */
+const defaultSeverity = (config: Config) =>
+  config.default_severity ?? config.severities.find((s) => s.name === "sev3")?.name ?? config.severities[config.severities.length - 1]!.name;
+
 /** The open incidents, from one listing: accepted ones only (a status label other than triage). */
 export async function readOpenIncidents(github: GitHub, repo: RepoRef, config: Config): Promise<OpenIncident[]> {
   const identity = await identityOf(github);
@@ -106,7 +110,7 @@ export async function readOpenIncidents(github: GitHub, repo: RepoRef, config: C
       const status = STATUSES.find((s) => labels.has(lower(config.labels.status[s])));
       // No status label yet (the app has not reconciled it) or a report in triage: not accepted.
       if (!status || status === "triage") continue;
-      const severity = config.severities.find((s) => labels.has(lower(s.label)))?.name ?? config.default_severity ?? config.severities[0]!.name;
+      const severity = config.severities.find((s) => labels.has(lower(s.label)))?.name ?? defaultSeverity(config);
       const declared = parseDeclaration(issue.body ?? "", config, wroteIt(identity, issue.user ?? undefined, full, full)).service;
       const byLabel = Object.entries(config.services).find(([, s]) => s.labels.some((l) => labels.has(lower(l))))?.[0];
       const service = declared && config.services[declared] ? declared : byLabel;
