@@ -135,6 +135,7 @@ export function assessRisk(facts: RiskFacts, config: Config): Assessment {
           ? "A change freeze is on (`changes.freeze`): this pull request is held until the incidents below are mitigated, unless it fixes one of them (`Fixes #n`, `Closes #n`, `Resolves #n` or `Incident: #n` in its title or description, from a branch of this repository)."
           : `A change freeze is on (\`changes.freeze\`); this pull request fixes ${fixed.map(fixedLine).join(", ")}, so it is not held.`,
         "",
+        "",
       ].join("\n"),
     );
     parts.push(list(freezing.map(incidentLine), (n) => `- … and ${count(n)} more`));
@@ -154,7 +155,7 @@ export function assessRisk(facts: RiskFacts, config: Config): Assessment {
   ];
   for (const section of sections) {
     if (section.lines.length === 0) continue;
-    parts.push(`\n${section.heading}\n\n`);
+    parts.push(`${parts.length > 0 ? "\n\n" : ""}${section.heading}\n\n`);
     parts.push(list(section.lines, (n) => `- … and ${count(n)} more`));
   }
   const touched =
@@ -164,6 +165,6 @@ export function assessRisk(facts: RiskFacts, config: Config): Assessment {
         ? "This changes no configured service (`services.<name>.paths`)."
         : "No service has `paths` in `.github/incidents.yml`, so only the change freeze and earlier incidents are looked at.";
   const filesNote = facts.filesCut ? ` Only the first ${count(facts.fileCount)} files were looked at (GitHub lists no more).` : "";
-  parts.push(`\n\n---\n${touched}${filesNote}`);
+  parts.push(`${parts.length > 0 ? "\n\n---\n\n" : ""}${touched}${filesNote}`);
   return { conclusion, title: titleText.slice(0, 200), summary: fitBody(parts, CHECK_SUMMARY_LIMIT), detailsUrl };
 }
