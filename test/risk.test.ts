@@ -284,12 +284,23 @@ describe("change risk: one run per head commit", () => {
   it("a fork's pull request is re-run too (GitHub leaves it out of the check's pull_requests)", async () => {
     const pr = await pull(h, { files: { "services/api/a.ts": "x" }, fromFork: true, login: "mallory", head: "x" });
     const before = run(h, pr);
-    await incident(h, "API down", ["sev2", "svc:api"]);
+    const n = await incident(h, "API down", ["sev2", "svc:api"]);
     h.sim.rerequestCheckRun(repo, "mallory", before.id);
     const [delivery] = h.sim.webhooks.peek().filter((d) => d.name === "check_run");
     expect(delivery!.payload.check_run.pull_requests).toEqual([]);
     await h.deliver();
     expect(run(h, pr)).toMatchObject({ id: before.id, conclusion: "neutral" });
+
+    // "Re-run all checks" on a fork's suite: found through the commit's pull requests.
+    h.sim.as("alice").comment(repo, n, "/resolve");
+    await h.deliver();
+    h.sim.rerequestCheckSuite(
+      repo,
+      "mallory",
+      (h.sim.checkRuns(repo, h.sim.pull(repo, pr).head.sha as string)[0] as unknown as { check_suite: { id: number } }).check_suite.id,
+    );
+    await h.deliver();
+    expect(run(h, pr)).toMatchObject({ id: before.id, conclusion: "success" });
   });
 
   it("a duplicate delivery, and two copies handled at once, make one run; a copy with nothing new writes nothing", async () => {
