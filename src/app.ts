@@ -9,6 +9,7 @@ import { reconcileIssue, type IncidentDeps } from "./incident/handle.js";
 import { trackTicket } from "./problems/track.js";
 import { handlePullRequest, PULL_ACTIONS } from "./changes/pulls.js";
 import { handleDeploymentStatus } from "./changes/deployments.js";
+import { handlePullRisk, handleRiskRerequest } from "./changes/risk-handle.js";
 import { handleMaintenanceEvent } from "./maintenance/handle.js";
 import { oncePerDelivery } from "./cluster/deliveries.js";
 import { healthRoute } from "./cluster/health.js";
@@ -69,9 +70,14 @@ export default function incidentDesk(app: Probot, options?: ApplicationFunctionO
     async (context) => {
       const labelling = context.payload.action === "labeled" || context.payload.action === "unlabeled";
       if (labelling && (await fromSelf(context.payload.sender))) return;
-      await oncePerDelivery(context.id, () => handlePullRequest({ github: own(context.octokit), log: context.log }, context.payload), context.log);
+      await oncePerDelivery(context.id, () => handlePullEvent({ github: own(context.octokit), log: context.log }, context.payload), context.log);
     },
   );
+  // Change risk: a person's "Re-run" of the check run or of its suite (GitHub sends these only to
+  // the app that made them). The check runs' own `created`/`completed` echoes have no handler.
+  app.on(["check_run.rerequested", "check_suite.rerequested"], async (context) => {
+    await oncePerDelivery(context.id, () => handleRiskRerequest({ github: own(context.octokit), log: context.log }, context.name, context.payload), context.log);
+  });
   app.on("deployment_status", async (context) =>
     oncePerDelivery(context.id, async () => void (await handleDeploymentStatus({ github: own(context.octokit), log: context.log }, context.payload)), context.log),
   );
@@ -113,4 +119,28 @@ export async function handleIssueEvent(deps: IncidentDeps, name: string, payload
   await trackTicket(config ? { ...deps, config } : deps, name, payload);
   // Maintenance windows (src/maintenance/): their own card, with the configuration read above.
   await handleMaintenanceEvent(config ? { ...deps, config } : deps, name, payload);
+}
+
+/**
+ * A `pull_request` event: change risk (the check run) and the incidents the pull request refers to
+ * (src/changes/pulls.ts), with the configuration read once. Each runs even if the other failed;
+ * the first failure is then thrown, so that the delivery is given back. An invalid configuration is
+ * told by the check run, not by a comment as well.
+ */
+export async function handlePullEvent(deps: IncidentDeps, payload: unknown): Promise<void> {
+  const failures: unknown[] = [];
+  let config = deps.config;
+  try {
+    const risk = await handlePullRisk(deps, payload);
+    if (risk.configError) return;
+    config ??= risk.config;
+  } catch (error) {
+    failures.push(error);
+  }
+  try {
+    await handlePullRequest(config ? { ...deps, config } : deps, payload, { reportConfig: false });
+  } catch (error) {
+    failures.push(error);
+  }
+  if (failures.length > 0) throw failures[0] instanceof Error ? failures[0] : new Error(String(failures[0]));
 }

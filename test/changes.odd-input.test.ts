@@ -93,16 +93,18 @@ describe("odd input", () => {
     expect(fixLines(n)).toHaveLength(1);
   });
 
-  it("an invalid configuration is reported once on the pull request, and nothing else changes", async () => {
+  it("an invalid configuration is reported once on the pull request (its change risk check run), and nothing else changes", async () => {
     const n = await incident();
     h.sim.seedFile(repo, ".github/incidents.yml", "changes:\n  lookback: soon\n");
     const pr = h.sim.as("bob").openPullRequest(repo, { title: "A change", body: `Fixes #${n}`, head: "b1", commits: [{ message: "x" }] });
     await h.deliver();
     h.sim.as("bob").editPullRequest(repo, pr, { title: "A change, edited" });
     await h.deliver();
-    const replies = h.comments(pr).filter((c) => c.body.includes("incident-desk:config-error"));
-    expect(replies).toHaveLength(1);
-    expect(replies[0]!.body).toContain("`changes.lookback`");
+    expect(h.comments(pr)).toEqual([]);
+    const runs = h.sim.checkRuns(repo, h.sim.pull(repo, pr).head.sha as string);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ name: "incident-desk / change risk", conclusion: "neutral" });
+    expect(runs[0]!.output.summary).toContain("`changes.lookback`");
     expect(labels(repo, pr)).toEqual([]);
     expect(fixLines(n)).toEqual([]);
   });

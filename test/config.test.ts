@@ -68,8 +68,12 @@ describe("configuration (.github/incidents.yml)", () => {
     await h.deliver();
     expect(h.comments(bug).filter((c) => c.user === "incident-desk[bot]")).toEqual([]);
     expect(h.sim.comments(repo, pr)).toEqual([]);
-    // A pull request that names an issue may be about an incident: it is told.
-    expect(h.sim.comments(repo, linked).map((c: { body: string }) => c.body)).toEqual([expect.stringContaining("incident-desk cannot read its configuration")]);
+    // Pull requests are told by their change risk check run (README: change risk), not by a comment.
+    expect(h.sim.comments(repo, linked)).toEqual([]);
+    for (const n of [pr, linked]) {
+      const runs = h.sim.checkRuns(repo, h.sim.pull(repo, n).head.sha as string);
+      expect(runs.map((r) => [r.conclusion, r.output.title])).toEqual([["neutral", "incident-desk cannot read its configuration"]]);
+    }
   });
 
   it("YAML that does not parse is reported the same way", async () => {

@@ -69,7 +69,11 @@ async function currentlyLabelled(github: GitHub, repo: RepoRef, number: number, 
   return hasLabel(data.map((l) => l.name), label);
 }
 
-export async function handlePullRequest(deps: IncidentDeps, payload: unknown): Promise<void> {
+/**
+ * `reportConfig: false`: an invalid configuration is only logged (the app tells it by the pull
+ * request's change risk check run instead, src/changes/risk-handle.ts); the Action comments.
+ */
+export async function handlePullRequest(deps: IncidentDeps, payload: unknown, options: { reportConfig?: boolean } = {}): Promise<void> {
   const parsed = pullEventSchema.safeParse(payload);
   if (!parsed.success) return;
   const e = parsed.data;
@@ -83,7 +87,7 @@ export async function handlePullRequest(deps: IncidentDeps, payload: unknown): P
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // Told only on a pull request that names an issue (it may be about an incident), not on every one.
-    if (localReferences([pr.title, pr.body ?? ""], repo).some((n) => n !== pr.number)) await reportConfigError(deps, repo, pr.number, error);
+    if (options.reportConfig !== false && localReferences([pr.title, pr.body ?? ""], repo).some((n) => n !== pr.number)) await reportConfigError(deps, repo, pr.number, error);
     else deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error.message}`);
     return;
   }

@@ -11,7 +11,9 @@ import { accountOf, routePath } from "./pacing.js";
  *
  * Cached: the configuration file (and any file read through the contents API), a user's
  * permission, the repository's labels, the app's installation on a repository, the issue and its
- * timeline (unchanged on duplicate deliveries and alert redeliveries).
+ * timeline (unchanged on duplicate deliveries and alert redeliveries), the repository's issue
+ * listings (change risk lists the open incidents, problems and cause pull requests on every pull
+ * request event) and a commit's check runs (change risk looks its run up before writing).
  *
  * A file that does not exist has no ETag: its 404 is asked again each time (and counted), so that
  * a configuration added meanwhile is used at the next event. A repository that commits a
@@ -32,6 +34,9 @@ const CACHED = [
   /^\/repos\/[^/]+\/[^/]+\/installation$/,
   /^\/repos\/[^/]+\/[^/]+\/issues\/[^/]+$/,
   /^\/repos\/[^/]+\/[^/]+\/issues\/[^/]+\/timeline$/,
+  /^\/repos\/[^/]+\/[^/]+\/issues$/,
+  /^\/repos\/[^/]+\/[^/]+\/commits\/[^/]+\/check-runs$/,
+  /^\/repos\/[^/]+\/[^/]+\/pulls\/[^/]+$/,
 ];
 
 interface Remembered {

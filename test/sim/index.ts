@@ -8,6 +8,7 @@ import type { Permission, RepoRec } from "./model.js";
 import { fullName } from "./model.js";
 import { loadOpenApi, openApiLoadMs } from "./openapi.js";
 import { Ops } from "./ops.js";
+import { checkRunsAt, rerequestCheckRun, rerequestCheckSuite } from "./routes/checks.js";
 import { route, type RequestRecord, type Violation } from "./router.js";
 import { commentJson, deploymentJson, eventJson, issueJson, labelJson, pullFullJson } from "./serialize.js";
 import { listen, type Listening } from "./server.js";
@@ -274,6 +275,21 @@ export class GitHubSim {
 
   branch(full: string, name: string): string | undefined {
     return this.state.branchSha(this.state.repoByName(full), name);
+  }
+
+  /** Check runs on a commit (any app), oldest first. */
+  checkRuns(full: string, sha: string) {
+    return checkRunsAt(this.state, full, sha);
+  }
+
+  /** `login` presses "Re-run" on a check run (`check_run.rerequested` to its app). */
+  rerequestCheckRun(full: string, login: string, id: number): void {
+    rerequestCheckRun(this.state, this.ops, full, login, id);
+  }
+
+  /** `login` presses "Re-run all checks" on a check suite (`check_suite.rerequested` to its app). */
+  rerequestCheckSuite(full: string, login: string, id: number): void {
+    rerequestCheckSuite(this.state, this.ops, full, login, id);
   }
 
   deployments(full: string) {

@@ -7,12 +7,13 @@ import { checkLengths, encodeBody, HttpError, LIMITED_OPERATIONS, type Ctx, type
 import type { GitHubSim } from "./index.js";
 import { matchOperation, validateParams, validateRequestBody, validateResponse } from "./openapi.js";
 import { appRoutes } from "./routes/apps.js";
+import { checkRoutes } from "./routes/checks.js";
 import { issueRoutes } from "./routes/issues.js";
 import { pullRoutes } from "./routes/pulls.js";
 import { repoRoutes } from "./routes/repos.js";
 import { searchRoutes } from "./routes/search.js";
 
-export const handlers: Record<string, Handler> = { ...issueRoutes, ...pullRoutes, ...repoRoutes, ...searchRoutes, ...appRoutes };
+export const handlers: Record<string, Handler> = { ...issueRoutes, ...pullRoutes, ...repoRoutes, ...searchRoutes, ...appRoutes, ...checkRoutes };
 
 export interface RequestRecord {
   method: string;

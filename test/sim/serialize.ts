@@ -43,8 +43,8 @@ export function appJson(a: AppRec) {
     html_url: `${WEB}/apps/${a.slug}`,
     created_at: a.created_at,
     updated_at: a.created_at,
-    permissions: { issues: "write", pull_requests: "write", contents: "write", deployments: "write", metadata: "read" },
-    events: ["issues", "issue_comment", "pull_request", "deployment", "deployment_status", "repository_dispatch", "label"],
+    permissions: { issues: "write", pull_requests: "write", contents: "write", deployments: "write", checks: "write", metadata: "read" },
+    events: ["issues", "issue_comment", "pull_request", "deployment", "deployment_status", "repository_dispatch", "label", "check_run", "check_suite"],
   };
 }
 
@@ -60,7 +60,7 @@ export function installationJson(i: InstallationRec, app: AppRec) {
     app_slug: app.slug,
     target_id: i.account.id,
     target_type: i.account.type === "Organization" ? "Organization" : "User",
-    permissions: { issues: "write", pull_requests: "write", contents: "write", deployments: "write", metadata: "read" },
+    permissions: { issues: "write", pull_requests: "write", contents: "write", deployments: "write", checks: "write", metadata: "read" },
     events: ["issues", "issue_comment", "pull_request"],
     created_at: i.created_at,
     updated_at: i.created_at,
