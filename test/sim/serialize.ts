@@ -266,6 +266,7 @@ export function issueJson(i: IssueRec, opts: { withRepository?: boolean; score?:
     performed_via_github_app: i.app ? appJson(i.app) : null,
     state_reason: i.state_reason,
     sub_issues_summary: { total: i.subIssues.length, completed, percent_completed: i.subIssues.length ? Math.floor((completed * 100) / i.subIssues.length) : 0 },
+    ...(i.pr ? {} : { parent_issue_url: i.parent ? issueUrls(i.parent).url : null }),
     ...(opts.withRepository ? { repository: repoJson(i.repo) } : {}),
     ...(opts.score ? { score: 1 } : {}),
   };

@@ -68,6 +68,9 @@ export function validateWebhook(name: string, action: string | undefined, payloa
       if (!webhookAjv) {
         webhookAjv = new Ajv({ strict: false, allErrors: true, logger: false });
         addFormats(webhookAjv);
+        // As for the REST answers (openapi.ts): GitHub's URLs as the sim writes them (a bot's `…/name[bot]`, "" when unset).
+        const uri = /^[a-z][a-z0-9+.-]*:[^\s]*$/i;
+        webhookAjv.addFormat("uri", { type: "string", validate: (v: string) => v === "" || uri.test(v) });
         webhookAjv.addSchema({ $id: "webhooks.json", components: webhookDoc!.components });
       }
       validate = webhookAjv.compile({ $ref: `webhooks.json#/components/schemas/${component}` });
