@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startApp, type Harness } from "./harness.js";
 import { GitHubSim } from "./sim/index.js";
 import { ACTIONS_BOT, ACTIONS_TOKEN, issuePayload, runAction } from "./action.fixtures.js";
+import { validateWebhook } from "./sim/webhooks.js";
+import { Octokit } from "@octokit/rest";
 
 /**
  * GitHub issue types (SPEC section 1): in an organisation that defines an `Incident` issue type,
@@ -156,6 +158,17 @@ describe("issue types: setting the type declares, clearing it withdraws", () => 
     expect(issue(cleared).labels).not.toContain("incident");
   });
 
+  it("a responder removing the incident label withdraws it and clears the type", async () => {
+    h = await orgApp();
+    const n = h.sim.as("alice").openIssue(h.repo, { title: "Not an incident after all", labels: ["incident"] });
+    await h.deliver();
+    expect(issue(n).type).toBe("Incident");
+    h.sim.as("bob").removeLabel(h.repo, n, "incident");
+    await h.deliver();
+    expect(issue(n).type).toBeNull();
+    expect(issue(n).labels).not.toContain("incident");
+  });
+
   it("someone below write clearing the type is put back with one reply; the verdict stands after a promotion", async () => {
     h = await orgApp();
     const n = h.sim.as("alice").openIssue(h.repo, { title: "Payments down", labels: ["incident"] });
@@ -249,5 +262,47 @@ describe("issue types in the Action's `handle`", () => {
     await runAction(sim, { repo: REPO, inputs: { command: "handle" }, event: { name: "issues", payload } });
     expect(sim.requests.filter((r) => r.method !== "GET")).toEqual([]);
     expect(sim.violations).toEqual([]);
+  });
+});
+
+describe("the simulator's issue types", () => {
+  it("types per organisation, `type` on create and update (422 for an unknown one), the timeline events, validated webhooks", async () => {
+    const sim = new GitHubSim({ validateResponses: true });
+    sim.addRepo(REPO, { org: true });
+    sim.addRepo("alice/home");
+    sim.setIssueTypes("bigco", ["Bug", { name: "Incident", color: "red" }, { name: "Old", enabled: false }]);
+    const octokit = new Octokit({ auth: sim.installationToken(REPO), request: { fetch: sim.fetch } });
+    const repo = { owner: "bigco", repo: "api" };
+    const { data: types } = await octokit.request("GET /repos/{owner}/{repo}/issue-types", repo);
+    expect((types as { name: string }[]).map((t) => t.name)).toEqual(["Bug", "Incident"]);
+    const { data: orgTypes } = await octokit.request("GET /orgs/{org}/issue-types", { org: "bigco" });
+    expect((orgTypes as { name: string }[]).map((t) => t.name)).toEqual(["Bug", "Incident", "Old"]);
+
+    const { data: created } = await octokit.rest.issues.create({ ...repo, title: "x", type: "incident" });
+    expect(created.type?.name).toBe("Incident");
+    await expect(octokit.rest.issues.update({ ...repo, issue_number: created.number, type: "Old", title: "changed" })).rejects.toMatchObject({ status: 422 });
+    expect(sim.issue(REPO, created.number)).toMatchObject({ type: "Incident", title: "x" });
+    await octokit.rest.issues.update({ ...repo, issue_number: created.number, type: "Bug" });
+    await octokit.rest.issues.update({ ...repo, issue_number: created.number, type: null });
+    const timeline = await octokit.paginate(octokit.rest.issues.listEventsForTimeline, { ...repo, issue_number: created.number });
+    expect(timeline.map((e) => [e.event, (e as { issue_type?: { name: string } }).issue_type?.name ?? null, (e as { prev_issue_type?: { name: string } }).prev_issue_type?.name ?? null])).toEqual([
+      ["issue_type_added", "Incident", null],
+      ["issue_type_changed", "Bug", "Incident"],
+      ["issue_type_removed", null, "Bug"],
+    ]);
+    expect(sim.webhooks.history.map((d) => `${d.name}.${d.payload.action}:${d.payload.type?.name ?? ""}`)).toEqual(["issues.opened:", "issues.typed:Incident", "issues.typed:Bug", "issues.untyped:Bug"]);
+
+    // A personal account has no issue types.
+    const personal = new Octokit({ auth: sim.installationToken("alice/home"), request: { fetch: sim.fetch } });
+    await expect(personal.request("GET /repos/{owner}/{repo}/issue-types", { owner: "alice", repo: "home" })).rejects.toMatchObject({ status: 404 });
+    await expect(personal.rest.issues.create({ owner: "alice", repo: "home", title: "y", type: "Bug" })).rejects.toMatchObject({ status: 422 });
+    expect(sim.issues("alice/home")).toEqual([]);
+    expect(sim.violations).toEqual([]);
+
+    // The check of emitted payloads is a real one.
+    const typed = sim.webhooks.history.find((d) => d.payload.action === "typed")!;
+    expect(validateWebhook("issues", "typed", typed.payload)).toBeUndefined();
+    expect(validateWebhook("issues", "typed", { ...typed.payload, type: { name: "Bug" } })).toMatch(/type/);
+    expect(validateWebhook("sub_issues", "sub_issue_added", { action: "sub_issue_added" })).toMatch(/sub_issue/);
   });
 });
