@@ -32,7 +32,10 @@ afterEach(async () => {
 
 const issue = (n: number) => h.sim.issue(h.repo, n);
 const typeLookups = () => h.sim.count({ method: "GET", route: TYPES });
-const typeWrites = (n: number) => h.sim.requests.filter((r) => r.method === "PATCH" && r.path === `/repos/${h.repo}/issues/${n}` && (r.body as { type?: unknown } | undefined)?.type !== undefined);
+const typeWrites = (n: number) =>
+  h.sim.requests.filter(
+    (r) => r.method === "PATCH" && r.path === `/repos/${h.repo}/issues/${n}` && (r.body as { type?: unknown } | undefined)?.type !== undefined,
+  );
 const replies = (n: number) => h.comments(n).filter((c) => c.body.includes("was put back"));
 
 describe("issue types: a new incident gets the organisation's Incident type", () => {
@@ -124,7 +127,12 @@ describe("issue types: setting the type declares, clearing it withdraws", () => 
     h = await orgApp();
     const n = h.sim.as("alice").openIssue(h.repo, { title: "Disk full", type: "Incident" });
     const delivered = await h.deliver();
-    expect(delivered.filter((d) => d.name === "issues").map((d) => d.payload.action).slice(0, 2)).toEqual(["opened", "typed"]);
+    expect(
+      delivered
+        .filter((d) => d.name === "issues")
+        .map((d) => d.payload.action)
+        .slice(0, 2),
+    ).toEqual(["opened", "typed"]);
     expect([...issue(n).labels].sort()).toEqual(["incident", "sev3", "status:investigating"]);
     expect(h.sim.comments(h.repo, n)).toHaveLength(1);
   });
@@ -285,12 +293,23 @@ describe("the simulator's issue types", () => {
     await octokit.rest.issues.update({ ...repo, issue_number: created.number, type: "Bug" });
     await octokit.rest.issues.update({ ...repo, issue_number: created.number, type: null });
     const timeline = await octokit.paginate(octokit.rest.issues.listEventsForTimeline, { ...repo, issue_number: created.number });
-    expect(timeline.map((e) => [e.event, (e as { issue_type?: { name: string } }).issue_type?.name ?? null, (e as { prev_issue_type?: { name: string } }).prev_issue_type?.name ?? null])).toEqual([
+    expect(
+      timeline.map((e) => [
+        e.event,
+        (e as { issue_type?: { name: string } }).issue_type?.name ?? null,
+        (e as { prev_issue_type?: { name: string } }).prev_issue_type?.name ?? null,
+      ]),
+    ).toEqual([
       ["issue_type_added", "Incident", null],
       ["issue_type_changed", "Bug", "Incident"],
       ["issue_type_removed", null, "Bug"],
     ]);
-    expect(sim.webhooks.history.map((d) => `${d.name}.${d.payload.action}:${d.payload.type?.name ?? ""}`)).toEqual(["issues.opened:", "issues.typed:Incident", "issues.typed:Bug", "issues.untyped:Bug"]);
+    expect(sim.webhooks.history.map((d) => `${d.name}.${d.payload.action}:${d.payload.type?.name ?? ""}`)).toEqual([
+      "issues.opened:",
+      "issues.typed:Incident",
+      "issues.typed:Bug",
+      "issues.untyped:Bug",
+    ]);
 
     // A personal account has no issue types.
     const personal = new Octokit({ auth: sim.installationToken("alice/home"), request: { fetch: sim.fetch } });

@@ -50,7 +50,9 @@ describe("sub-issues attached by hand", () => {
     h.sim.as("alice").addSubIssue(h.repo, n, h.repo, retries);
     h.sim.as("alice").addSubIssue(h.repo, n, h.repo, index);
     await h.deliver();
-    expect(followups(n)).toBe(`### Follow-ups · 0 of 2 done\n- ⬜ Add retries to the search client · #${retries} open\n- ⬜ Rebuild the index nightly · #${index} open\n`);
+    expect(followups(n)).toBe(
+      `### Follow-ups · 0 of 2 done\n- ⬜ Add retries to the search client · #${retries} open\n- ⬜ Rebuild the index nightly · #${index} open\n`,
+    );
 
     h.sim.as("bob").close(h.repo, retries);
     await h.deliver();
@@ -60,7 +62,9 @@ describe("sub-issues attached by hand", () => {
     h.sim.as("bob").editIssue(h.repo, index, { title: "Rebuild the search index nightly" });
     h.sim.as("bob").close(h.repo, index);
     await h.deliver();
-    expect(followups(n)).toBe(`### Follow-ups · 2 of 2 done\n- ✅ Add retries to the search client · #${retries} closed\n- ✅ Rebuild the search index nightly · #${index} closed\n`);
+    expect(followups(n)).toBe(
+      `### Follow-ups · 2 of 2 done\n- ✅ Add retries to the search client · #${retries} closed\n- ✅ Rebuild the search index nightly · #${index} closed\n`,
+    );
     expect(doneComments(n)).toHaveLength(1);
 
     h.sim.as("alice").removeSubIssue(h.repo, n, h.repo, index);
@@ -80,7 +84,12 @@ describe("sub-issues attached by hand", () => {
     expect(tickets).toHaveLength(2);
     expect(tickets).not.toContain(manual);
     await h.deliver();
-    expect(h.sim.issue(h.repo, n).subIssues.map((s) => s.number).sort()).toEqual([manual, ...tickets].sort());
+    expect(
+      h.sim
+        .issue(h.repo, n)
+        .subIssues.map((s) => s.number)
+        .sort(),
+    ).toEqual([manual, ...tickets].sort());
     expect(followups(n)).toBe(
       `### Follow-ups · 0 of 3 done\n- ⬜ Add a query timeout · @bob · #${tickets[0]} open\n- ⬜ Cache the facets · @carol · #${tickets[1]} open\n- ⬜ Load-test search · #${manual} open\n`,
     );
@@ -177,9 +186,11 @@ describe("sub-issues attached by hand", () => {
     const queued = h.sim.webhooks.take();
     h.sim.faults.inject({ method: "GET", path: SUB_ISSUES, status: 500, times: 20 });
     const card = h.card(n);
-    await expect((async () => {
-      for (const d of queued) await h.receive(d);
-    })()).rejects.toThrow();
+    await expect(
+      (async () => {
+        for (const d of queued) await h.receive(d);
+      })(),
+    ).rejects.toThrow();
     expect(h.card(n)).toBe(card);
     h.sim.faults.clear();
     h.sim.faults.secondaryRateLimit({ method: "GET", path: SUB_ISSUES, retryAfter: 1 });
@@ -214,7 +225,11 @@ describe("sub-issues in the Action's `handle`", () => {
     expect(followups(n)).toBe(`### Follow-ups · 0 of 1 done\n- ⬜ Add retries · #${a} open\n`);
     // The sub-issue closing, as an `issues` event: the card follows.
     h.sim.as("bob").close(h.repo, a);
-    const closed = await runAction(h.sim, { repo: h.repo, inputs: { command: "handle" }, event: { name: "issues", payload: issuePayload(h.sim, h.repo, a, "closed") } });
+    const closed = await runAction(h.sim, {
+      repo: h.repo,
+      inputs: { command: "handle" },
+      event: { name: "issues", payload: issuePayload(h.sim, h.repo, a, "closed") },
+    });
     expect(closed.error).toBeUndefined();
     expect(followups(n)).toBe(`### Follow-ups · 1 of 1 done\n- ✅ Add retries · #${a} closed\n`);
   });

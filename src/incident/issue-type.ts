@@ -54,7 +54,14 @@ export async function forgetIssueTypes(repo: RepoRef): Promise<void> {
  * The type to give this incident: the configured one, spelt as the organisation spells it, when
  * the issue is an incident, lacks it, and the repository offers it. Nothing is read otherwise.
  */
-export async function incidentTypeToSet(github: GitHub, repo: RepoRef, config: Config, state: IncidentState, history: History, log: Logger): Promise<string | undefined> {
+export async function incidentTypeToSet(
+  github: GitHub,
+  repo: RepoRef,
+  config: Config,
+  state: IncidentState,
+  history: History,
+  log: Logger,
+): Promise<string | undefined> {
   const wanted = config.issue_type;
   if (!wanted || !state.isIncident) return undefined;
   if ((history.issue.type ?? "").toLowerCase() === wanted.toLowerCase()) return undefined;

@@ -30,7 +30,8 @@ export function attachedSubIssues(history: History): AttachedSubIssue[] {
     if (e.type !== "sub-issue-added" && e.type !== "sub-issue-removed") continue;
     const key = keyOf(e.sub.repo || home, e.sub.number);
     attached.delete(key);
-    if (e.type === "sub-issue-added") attached.set(key, { ref: { ...e.sub, repo: e.sub.repo || home }, actor: e.actor, at: e.at, ...(e.id !== undefined ? { id: e.id } : {}) });
+    if (e.type === "sub-issue-added")
+      attached.set(key, { ref: { ...e.sub, repo: e.sub.repo || home }, actor: e.actor, at: e.at, ...(e.id !== undefined ? { id: e.id } : {}) });
   }
   if (!history.subIssues) return [...attached.values()];
   // The list is what GitHub holds now: it wins over the timeline (a deleted or moved sub-issue is gone).
