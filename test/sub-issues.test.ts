@@ -199,6 +199,20 @@ describe("sub-issues attached by hand", () => {
     expect(followups(n)).toBe(`### Follow-ups · 0 of 1 done\n- ⬜ Add retries · #${a} open\n`);
   });
 
+  it("one from another public repository of the owner shows as owner/repo#n; one from a private repository is not told", async () => {
+    h.sim.addRepo("acme/lib");
+    h.sim.addRepo("acme/secret", { private: true });
+    const n = await incident();
+    const lib = h.sim.as("bob").openIssue("acme/lib", { title: "Bound the client's pool" });
+    const secret = h.sim.as("bob").openIssue("acme/secret", { title: "Rotate the leaked key" });
+    h.sim.as("alice").addSubIssue(h.repo, n, "acme/lib", lib);
+    h.sim.as("alice").addSubIssue(h.repo, n, "acme/secret", secret);
+    await h.deliver();
+    expect(followups(n)).toBe(`### Follow-ups · 0 of 1 done\n- ⬜ Bound the client's pool · acme/lib#${lib} open\n`);
+    expect(h.card(n)).not.toContain("leaked");
+    expect(h.card(n)).not.toContain("acme/secret");
+  });
+
   it("a sub-issue of an issue that is not an incident touches nothing", async () => {
     const plain = h.sim.as("alice").openIssue(h.repo, { title: "Epic: search v2" });
     const child = h.sim.as("alice").openIssue(h.repo, { title: "Facets" });

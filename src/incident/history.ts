@@ -52,6 +52,8 @@ export interface IssueReference {
   repo: string;
   title: string;
   state: "open" | "closed";
+  /** Whether its repository is private (absent when the reference does not say). */
+  private?: boolean;
 }
 
 export interface ReferenceSource {
@@ -166,7 +168,14 @@ export function toSubIssue(item: unknown): SubIssue {
 function toIssueReference(ref: unknown): IssueReference | undefined {
   const r = obj(ref);
   if (typeof r.number !== "number") return undefined;
-  return { number: r.number, repo: str(obj(r.repository).full_name), title: str(r.title), state: r.state === "closed" ? "closed" : "open" };
+  const repository = obj(r.repository);
+  return {
+    number: r.number,
+    repo: str(repository.full_name),
+    title: str(r.title),
+    state: r.state === "closed" ? "closed" : "open",
+    ...(typeof repository.private === "boolean" ? { private: repository.private } : {}),
+  };
 }
 
 const typeName = (t: unknown): string | null => (typeof obj(t).name === "string" ? (obj(t).name as string) : null);

@@ -550,6 +550,8 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
         continue;
       }
       const elsewhere = a.ref.repo.toLowerCase() !== state.repo.toLowerCase();
+      // One from another repository shows only when that repository is public: its title and name would be told here.
+      if (elsewhere && a.ref.private !== false) continue;
       const url = a.listed?.url ?? issue.url.replace(/[^/]+\/[^/]+\/issues\/\d+$/, `${a.ref.repo}/issues/${a.ref.number}`);
       state.followups.push({
         title: a.ref.title.slice(0, 256),

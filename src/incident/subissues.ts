@@ -39,7 +39,7 @@ export function attachedSubIssues(history: History): AttachedSubIssue[] {
   const out: AttachedSubIssue[] = [];
   for (const [key, a] of attached) {
     const now = listed.get(key);
-    if (now) out.push({ ...a, ref: { number: now.number, repo: now.repo || a.ref.repo, title: now.title, state: now.state }, listed: now });
+    if (now) out.push({ ...a, ref: { ...a.ref, number: now.number, repo: now.repo || a.ref.repo, title: now.title, state: now.state }, listed: now });
   }
   return out;
 }
