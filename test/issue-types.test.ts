@@ -58,7 +58,10 @@ describe("issue types: a new incident gets the organisation's Incident type", ()
     expect(typeLookups()).toBe(1);
     // The echo (`issues.typed` by the app) writes nothing more.
     expect(typeWrites(commanded)).toHaveLength(1);
-    expect(typeWrites(dispatched)).toHaveLength(1);
+    // An issue the app opens itself gets the type in the request that opens it.
+    expect(typeWrites(dispatched)).toHaveLength(0);
+    const opening = h.sim.requests.find((r) => r.method === "POST" && r.route === "/repos/{owner}/{repo}/issues");
+    expect(opening?.body).toMatchObject({ title: "Queue backlog", type: "Incident" });
   });
 
   it("closing or retitling and typing go in one PATCH", async () => {

@@ -17,7 +17,7 @@ export const ISSUE_TYPES_TTL_MS = 60 * 60 * 1000;
 
 const cacheKey = (repo: RepoRef) => `issue-types:${repo.owner}/${repo.repo}`.toLowerCase();
 
-async function repositoryTypes(github: GitHub, repo: RepoRef, log: Logger): Promise<string[] | undefined> {
+async function repositoryTypes(github: GitHub, repo: RepoRef, log?: Logger): Promise<string[] | undefined> {
   const cached = await coordination().get(cacheKey(repo));
   if (cached !== undefined) {
     try {
@@ -36,7 +36,7 @@ async function repositoryTypes(github: GitHub, repo: RepoRef, log: Logger): Prom
     // No issue types here (a personal account, or types not offered): none, for an hour.
     if (errorStatus(error) !== 404) {
       // GitHub failing: the type waits for the next delivery; nothing else waits for it.
-      log.warn(`incident-desk: could not read the issue types of ${repo.owner}/${repo.repo}: ${error instanceof Error ? error.message : String(error)}`);
+      log?.warn(`incident-desk: could not read the issue types of ${repo.owner}/${repo.repo}: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     }
     names = [];
@@ -65,6 +65,13 @@ export async function incidentTypeToSet(
   const wanted = config.issue_type;
   if (!wanted || !state.isIncident) return undefined;
   if ((history.issue.type ?? "").toLowerCase() === wanted.toLowerCase()) return undefined;
+  return offeredIncidentType(github, repo, config, log);
+}
+
+/** The configured incident type as the repository offers it (spelt its way), if it does: for an issue the app opens itself. */
+export async function offeredIncidentType(github: GitHub, repo: RepoRef, config: Config, log?: Logger): Promise<string | undefined> {
+  const wanted = config.issue_type;
+  if (!wanted) return undefined;
   const names = await repositoryTypes(github, repo, log);
   return names?.find((n) => n.toLowerCase() === wanted.toLowerCase());
 }
