@@ -144,20 +144,25 @@ describe("sub-issues attached by hand", () => {
     expect(followups(n)).toBe(`### Follow-ups · 1 of 2 done\n- ⬜ ${title} · @bob · #${ticket} open\n- ✅ ${title} · #${forged} closed\n`);
   });
 
-  it("someone below write attaching a sub-issue is put back with one reply", async () => {
+  it("someone below write attaching a sub-issue is put back with one reply, which keeps saying so", async () => {
     const n = await incident();
     const own = h.sim.as("rita").openIssue(h.repo, { title: "My pet peeve" });
     h.sim.as("rita").addSubIssue(h.repo, n, h.repo, own);
+    h.sim.as("rita").addLabels(h.repo, n, ["sev1"]);
     await h.deliver();
     expect(h.sim.issue(h.repo, n).subIssues).toEqual([]);
+    expect(h.sim.issue(h.repo, n).labels).not.toContain("sev1");
     expect(followups(n)).toBeUndefined();
-    const replies = h.comments(n).filter((c) => c.body.includes("was put back"));
-    expect(replies).toHaveLength(1);
-    expect(replies[0]!.body).toContain(`attached #${own} as a sub-issue`);
-    // The app's own detaching is an echo: nothing more happens.
-    h.sim.resetRequests();
+    const replies = () => h.comments(n).filter((c) => c.body.includes("was put back"));
+    expect(replies()).toHaveLength(1);
+    expect(replies()[0]!.body).toContain(`attached #${own} as a sub-issue`);
+    expect(replies()[0]!.body).toContain("added the label sev1");
+    // The app's own detaching is an echo; a later event leaves the reply as it is.
+    h.sim.as("alice").comment(h.repo, n, "/ack");
     await h.deliver();
-    expect(h.sim.count({ writes: true })).toBe(0);
+    expect(replies()).toHaveLength(1);
+    expect(replies()[0]!.body).toContain(`attached #${own} as a sub-issue`);
+    expect(h.sim.issue(h.repo, n).subIssues).toEqual([]);
   });
 
   it("duplicate and out-of-order `sub_issues` deliveries write nothing twice", async () => {

@@ -53,8 +53,10 @@ export function commandAuthors(history: History, config: Config, verdicts: Verdi
   }
   // People who attached a sub-issue that is not one of the app's own tickets.
   const tickets = ownTickets(history);
-  for (const a of attachedSubIssues(history)) {
-    if (!isBot(a.actor) && !isOwnTicket(tickets, a.ref) && !verdicts.has(subIssueKey(a))) authors.add(a.actor.login);
+  for (const e of history.events) {
+    if (e.type !== "sub-issue-added" || isBot(e.actor)) continue;
+    const ref = { ...e.sub, repo: e.sub.repo || `${history.repo.owner}/${history.repo.repo}` };
+    if (!isOwnTicket(tickets, ref) && !verdicts.has(subIssueKey({ ...(e.id !== undefined ? { id: e.id } : {}), actor: e.actor, at: e.at, ref }))) authors.add(e.actor.login);
   }
   return [...authors];
 }
@@ -535,18 +537,31 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
     // own tickets are already counted (their follow-up's ticket); a ticket marker in anyone else's
     // issue is believed nowhere, so it makes that issue nothing more than a sub-issue.
     const own = ownTickets(history);
-    for (const a of attachedSubIssues(history)) {
+    const attached = attachedSubIssues(history);
+    /** One of the app's own tickets, as the sub-issue list shows it (its cross-reference not on the timeline yet). */
+    const listedTicket = (a: (typeof attached)[number]) => {
       const marker = a.listed?.own ? parseTicketMarker(a.listed.body) : undefined;
-      if (isOwnTicket(own, a.ref)) continue;
-      if (a.listed && isTicketOf(marker, state.repo, issue.number) && a.ref.repo.toLowerCase() === state.repo.toLowerCase()) {
-        // Ours, though its cross-reference is not (yet) on the timeline.
-        tickets.set(marker.key, { number: a.ref.number, url: a.listed.url, title: a.ref.title, state: a.ref.state });
-        continue;
-      }
-      const key = subIssueKey(a);
-      if (!isBot(a.actor) && !allowed(key, a.actor.login)) {
-        refuse(key, a.actor.login, a.at, `attached ${subIssueName(a.ref, state.repo)} as a sub-issue`);
-        if (a.listed) state.detachSubIssues.push(a.listed.id);
+      return a.listed && isTicketOf(marker, state.repo, issue.number) && a.ref.repo.toLowerCase() === state.repo.toLowerCase() ? marker : undefined;
+    };
+    // People's attachments, each judged once: a refused one stays refused (and in the reply) once detached, like a label.
+    const refusedNow = new Set<(typeof attached)[number]>();
+    for (const e of history.events) {
+      if (e.type !== "sub-issue-added" || isBot(e.actor)) continue;
+      const ref = { ...e.sub, repo: e.sub.repo || state.repo };
+      if (isOwnTicket(own, ref)) continue;
+      const now = attached.find((a) => (e.id !== undefined ? a.id === e.id : a.at === e.at && a.ref.number === ref.number));
+      if (now && listedTicket(now)) continue;
+      const key = subIssueKey({ ...(e.id !== undefined ? { id: e.id } : {}), actor: e.actor, at: e.at, ref });
+      if (allowed(key, e.actor.login)) continue;
+      refuse(key, e.actor.login, e.at, `attached ${subIssueName(ref, state.repo)} as a sub-issue`);
+      if (now) refusedNow.add(now);
+      if (now?.listed) state.detachSubIssues.push(now.listed.id);
+    }
+    for (const a of attached) {
+      if (isOwnTicket(own, a.ref) || refusedNow.has(a)) continue;
+      const marker = listedTicket(a);
+      if (marker) {
+        tickets.set(marker.key, { number: a.ref.number, url: a.listed!.url, title: a.ref.title, state: a.ref.state });
         continue;
       }
       const elsewhere = a.ref.repo.toLowerCase() !== state.repo.toLowerCase();
