@@ -126,6 +126,23 @@ describe("issue types: setting the type declares, clearing it withdraws", () => 
     expect(h.sim.count({ method: "PATCH", route: UPDATE })).toBe(0);
   });
 
+  it("the declaration is the timeline's: a deleted card is rebuilt from it", async () => {
+    h = await orgApp();
+    const n = h.sim.as("alice").openIssue(h.repo, { title: "Latency on /search" });
+    h.sim.as("alice").setType(h.repo, n, "Incident");
+    h.sim.as("alice").comment(h.repo, n, "/sev 2");
+    await h.deliver();
+    const card = h.card(n)!;
+    expect(card).toContain("Declared sev3 incident");
+    const id = h.sim.comments(h.repo, n).find((c: { body: string }) => c.body === card)!.id;
+    h.sim.as("alice").deleteComment(h.repo, id);
+    h.sim.as("bob").comment(h.repo, n, "/ack");
+    await h.deliver();
+    expect(h.card(n)).toContain("Declared sev3 incident");
+    expect(h.card(n)).toContain("Severity sev3 → sev2");
+    expect([...issue(n).labels].sort()).toEqual(["incident", "sev2", "status:investigating"]);
+  });
+
   it("an issue opened with the type (an issue form's `type:`) is declared once", async () => {
     h = await orgApp();
     const n = h.sim.as("alice").openIssue(h.repo, { title: "Disk full", type: "Incident" });
