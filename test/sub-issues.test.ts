@@ -242,6 +242,10 @@ describe("sub-issues in the Action's `handle`", () => {
     const run = await runAction(h.sim, { repo: h.repo, inputs: { command: "handle" }, event: { name: "sub_issues", payload: event.payload } });
     expect(run.error).toBeUndefined();
     expect(followups(n)).toBe(`### Follow-ups · 0 of 1 done\n- ⬜ Add retries · #${a} open\n`);
+    // A re-run of the same job writes nothing.
+    h.sim.resetRequests();
+    await runAction(h.sim, { repo: h.repo, inputs: { command: "handle" }, event: { name: "sub_issues", payload: event.payload } });
+    expect(h.sim.requests.filter((r) => r.method !== "GET")).toEqual([]);
     // The sub-issue closing, as an `issues` event: the card follows.
     h.sim.as("bob").close(h.repo, a);
     const closed = await runAction(h.sim, {
