@@ -7,6 +7,7 @@ import type { GitHub, RepoRef } from "./github/client.js";
 import { ACTIONS_BOT, identify } from "./trust.js";
 import { reconcileIssue, type IncidentDeps } from "./incident/handle.js";
 import { trackTicket } from "./problems/track.js";
+import { SUB_ISSUE_ACTIONS, trackSubIssue, trackSubIssueState } from "./problems/subissues.js";
 import { handlePullRequest, PULL_ACTIONS } from "./changes/pulls.js";
 import { handleDeploymentStatus } from "./changes/deployments.js";
 import { handlePullRisk, handleRiskRerequest } from "./changes/risk-handle.js";
@@ -51,6 +52,9 @@ export default function incidentDesk(app: Probot, options?: ApplicationFunctionO
       "issues.unlabeled",
       "issues.closed",
       "issues.reopened",
+      // The organisation's incident issue type set or cleared (src/incident/issue-type.ts).
+      "issues.typed",
+      "issues.untyped",
       "issue_comment.created",
       "issue_comment.edited",
       "issue_comment.deleted",
@@ -78,6 +82,14 @@ export default function incidentDesk(app: Probot, options?: ApplicationFunctionO
   app.on(["check_run.rerequested", "check_suite.rerequested"], async (context) => {
     await oncePerDelivery(context.id, () => handleRiskRerequest({ github: own(context.octokit), log: context.log }, context.name, context.payload), context.log);
   });
+  // Sub-issues attached to an incident or detached by hand: follow-ups on its card (src/problems/subissues.ts).
+  app.on(
+    SUB_ISSUE_ACTIONS.map((action) => `sub_issues.${action}` as const),
+    async (context) => {
+      if (await fromSelf(context.payload.sender)) return;
+      await oncePerDelivery(context.id, () => trackSubIssue({ github: own(context.octokit), log: context.log }, context.payload), context.log);
+    },
+  );
   app.on("deployment_status", async (context) =>
     oncePerDelivery(context.id, async () => void (await handleDeploymentStatus({ github: own(context.octokit), log: context.log }, context.payload)), context.log),
   );
@@ -113,10 +125,12 @@ export async function handleIssueEvent(deps: IncidentDeps, name: string, payload
   if (target) {
     await reconcileIssue(deps, target.repo, target.number, target.trigger, (read) => {
       config = read;
-      return concernsIncident(target, read.labels.incident);
+      return concernsIncident(target, read.labels.incident, read.issue_type);
     });
   }
-  await trackTicket(config ? { ...deps, config } : deps, name, payload);
+  const ticket = await trackTicket(config ? { ...deps, config } : deps, name, payload);
+  // A sub-issue someone attached by hand closed, reopened, renamed or deleted: its parent incident's card follows.
+  if (!ticket) await trackSubIssueState(config ? { ...deps, config } : deps, name, payload);
   // Maintenance windows (src/maintenance/): their own card, with the configuration read above.
   await handleMaintenanceEvent(config ? { ...deps, config } : deps, name, payload);
 }

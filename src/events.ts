@@ -8,6 +8,7 @@ import { commandParagraphs, mayHoldCommand } from "./text/markdown.js";
  */
 const user = z.object({ login: z.string(), type: z.string().default("User") });
 const label = z.object({ name: z.string() });
+const issueType = z.object({ name: z.string() });
 
 export const issueEventSchema = z.object({
   action: z.string(),
@@ -19,8 +20,11 @@ export const issueEventSchema = z.object({
     created_at: z.string().optional(),
     updated_at: z.string().optional(),
     pull_request: z.unknown().optional(),
+    type: issueType.nullish(),
   }),
   label: label.optional(),
+  /** `issues.typed` / `untyped`: the type set, or the one cleared. */
+  type: issueType.nullish(),
   comment: z.object({ id: z.number(), body: z.string().nullish() }).optional(),
   changes: z.object({ body: z.object({ from: z.string().nullish() }).optional() }).partial().optional(),
   sender: user,
@@ -37,6 +41,9 @@ export interface IssueTarget {
   text: string;
   labels: string[];
   removedLabel?: string;
+  /** The issue's type (its name), and for `untyped` the type cleared. */
+  issueType?: string;
+  removedType?: string;
 }
 
 
@@ -52,7 +59,7 @@ export function issueTarget(name: string, raw: unknown): IssueTarget | undefined
   if (e.issue.pull_request) return undefined;
   const repo = { owner: e.repository.owner.login, repo: e.repository.name };
   const labels = e.issue.labels.map((l) => l.name);
-  const base = { repo, number: e.issue.number, labels };
+  const base = { repo, number: e.issue.number, labels, ...(e.issue.type ? { issueType: e.issue.type.name } : {}) };
   if (name === "issue_comment") {
     const body = e.comment?.body ?? "";
     const before = e.changes?.body?.from ?? "";
@@ -68,17 +75,20 @@ export function issueTarget(name: string, raw: unknown): IssueTarget | undefined
   // `opened` does the work; a `labeled` whose issue has not changed since it was created is one of
   // those, and would only repeat it. (Should GitHub ever stamp them a moment later, both are
   // handled: idempotent, a few reads more.)
-  if (e.action === "labeled" && e.issue.created_at !== undefined && e.issue.created_at === e.issue.updated_at) return undefined;
+  // The same for an issue type given as the issue is opened (an issue form's `type:`).
+  if ((e.action === "labeled" || e.action === "typed") && e.issue.created_at !== undefined && e.issue.created_at === e.issue.updated_at) return undefined;
   if (e.action === "unlabeled" && e.label) return { ...base, trigger: { kind: "issue" }, text: body, removedLabel: e.label.name };
-  if (labels.length === 0 && !mayHoldCommand(body) && !body.includes("incident-desk:declare")) return undefined;
+  if (e.action === "untyped" && e.type) return { ...base, trigger: { kind: "issue" }, text: body, removedType: e.type.name };
+  if (labels.length === 0 && !e.issue.type && !mayHoldCommand(body) && !body.includes("incident-desk:declare")) return undefined;
   return { ...base, trigger: { kind: "issue" }, text: body };
 }
 
-/** After the configuration is known: is this issue (or is it becoming) an incident? */
-export function concernsIncident(target: IssueTarget, incidentLabel: string): boolean {
+/** After the configuration is known: is this issue (or is it becoming) an incident? `issueType`: the configured incident type. */
+export function concernsIncident(target: IssueTarget, incidentLabel: string, issueType: string | false = false): boolean {
   const label = incidentLabel.toLowerCase();
   if (target.labels.some((l) => l.toLowerCase() === label)) return true;
   if (target.removedLabel?.toLowerCase() === label) return true;
+  if (issueType && [target.issueType, target.removedType].some((t) => t?.toLowerCase() === issueType.toLowerCase())) return true;
   return declaresIncident(target.text) || target.text.includes("incident-desk:declare");
 }
 

@@ -2,6 +2,7 @@ import { handleDispatch } from "../alerts/dispatch.js";
 import { handleIssueEvent } from "../app.js";
 import { handleDeploymentStatus } from "../changes/deployments.js";
 import { handlePullRequest } from "../changes/pulls.js";
+import { trackSubIssue } from "../problems/subissues.js";
 import type { CommandContext, CommandResult } from "./context.js";
 
 /**
@@ -19,6 +20,11 @@ export async function runHandle(ctx: CommandContext): Promise<CommandResult> {
   if (name === "issues" || name === "issue_comment") {
     await handleIssueEvent(deps, name, payload);
     return { outputs: {}, summary: `Handled the \`${name}.${String(payload.action ?? "")}\` event.` };
+  }
+  if (name === "sub_issues") {
+    // A sub-issue attached to an incident or detached: the incident's card counts its follow-ups.
+    await trackSubIssue(deps, payload);
+    return { outputs: {}, summary: `Handled the \`sub_issues.${String(payload.action ?? "")}\` event.` };
   }
   if (name === "pull_request") {
     await handlePullRequest(deps, payload);

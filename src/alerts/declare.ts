@@ -1,9 +1,10 @@
 import { readMarkers, type MarkerKind } from "../markers.js";
 import { writtenByUs } from "../trust.js";
 import type { Config } from "../config/schema.js";
-import type { GitHub, RepoRef } from "../github/client.js";
+import { errorStatus, type GitHub, type RepoRef } from "../github/client.js";
 import { ensureLabels } from "../github/labels.js";
 import { labelSpec } from "../incident/labels.js";
+import { forgetIssueTypes, offeredIncidentType } from "../incident/issue-type.js";
 
 /**
  * The issues the app opens itself (from an alert or a `repository_dispatch`), and finding them
@@ -41,6 +42,17 @@ export async function openIncidentIssue(
   const severityLabel = config.severities.find((s) => s.name === issue.severity)?.label ?? issue.severity;
   const labels = [config.labels.incident, severityLabel, config.labels.status.investigating];
   await ensureLabels(github, repo, labels.map((name) => labelSpec(config, name)));
-  const { data } = await github.rest.issues.create({ ...repo, title: issue.title, body: issue.body, labels });
-  return { number: data.number, url: data.html_url };
+  // The organisation's incident issue type, in the same request (src/incident/issue-type.ts).
+  const type = await offeredIncidentType(github, repo, config);
+  const create = { ...repo, title: issue.title, body: issue.body, labels };
+  try {
+    const { data } = await github.rest.issues.create({ ...create, ...(type ? { type } : {}) });
+    return { number: data.number, url: data.html_url };
+  } catch (error) {
+    // The type removed from the organisation since it was read: the incident is opened without it.
+    if (!(type && errorStatus(error) === 422)) throw error;
+    await forgetIssueTypes(repo);
+    const { data } = await github.rest.issues.create(create);
+    return { number: data.number, url: data.html_url };
+  }
 }

@@ -10,6 +10,7 @@ import { applyResponse } from "./respond.js";
 import { applyPullWrites } from "../changes/causes.js";
 import { moveToPrivateRepo } from "../security/private.js";
 import { sendNotifications } from "../notify/send.js";
+import { forgetIssueTypes } from "./issue-type.js";
 
 /**
  * Carry out a reconcile plan with as few requests as GitHub allows without racing people: the
@@ -45,13 +46,29 @@ export async function applyPlan(deps: IncidentDeps, repo: RepoRef, history: Hist
   }
   if (plan.addAssignees.length > 0) await github.rest.issues.addAssignees({ ...issue, assignees: plan.addAssignees });
   if (plan.removeAssignees.length > 0) await github.rest.issues.removeAssignees({ ...issue, assignees: plan.removeAssignees });
-  if (plan.state !== undefined || plan.title !== undefined) {
-    await github.rest.issues.update({
+  if (plan.state !== undefined || plan.title !== undefined || plan.type !== undefined) {
+    const update = {
       ...issue,
       ...(plan.title !== undefined ? { title: plan.title } : {}),
-      ...(plan.state === "closed" ? { state: "closed", state_reason: plan.closeReason ?? "completed" } : {}),
-      ...(plan.state === "open" ? { state: "open" } : {}),
-    });
+      ...(plan.state === "closed" ? { state: "closed" as const, state_reason: plan.closeReason ?? "completed" } : {}),
+      ...(plan.state === "open" ? { state: "open" as const } : {}),
+    };
+    try {
+      await github.rest.issues.update({ ...update, ...(plan.type !== undefined ? { type: plan.type } : {}) });
+    } catch (error) {
+      // The type was removed from the organisation since it was read: the rest goes without it.
+      if (!(errorStatus(error) === 422 && plan.type)) throw error;
+      await forgetIssueTypes(repo);
+      deps.log.warn(`incident-desk: the issue type ${plan.type} was refused on ${repo.owner}/${repo.repo}#${number}; it is left unset`);
+      if (plan.state !== undefined || plan.title !== undefined) await github.rest.issues.update(update);
+    }
+  }
+  for (const id of plan.detachSubIssues) {
+    try {
+      await github.rest.issues.removeSubIssue({ ...issue, sub_issue_id: id });
+    } catch (error) {
+      if (errorStatus(error) !== 404) throw error;
+    }
   }
   for (const body of plan.comments) await github.rest.issues.createComment({ ...issue, body });
   for (const reply of plan.replies) {

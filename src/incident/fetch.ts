@@ -1,11 +1,13 @@
 import type { GitHub, RepoRef } from "../github/client.js";
 import { identityOf } from "../trust.js";
-import { markOwn, toHistoryEvent, toIssueSnapshot, type History, type HistoryEvent } from "./history.js";
+import { markOwn, toHistoryEvent, toIssueSnapshot, toSubIssue, type History, type HistoryEvent } from "./history.js";
+import { needsSubIssueList } from "./subissues.js";
 
 /**
  * Read an issue's whole history: the issue itself and its timeline, 100 items a page (the most
- * GitHub allows). This is every read the state needs. `read`: the issue as this delivery has just
- * read it, so it is not asked for twice.
+ * GitHub allows). This is every read the state needs, but for the sub-issues, read only when a
+ * person attached one that is not the app's own ticket (src/incident/subissues.ts). `read`: the
+ * issue as this delivery has just read it, so it is not asked for twice.
  */
 export async function fetchHistory(github: GitHub, repo: RepoRef, number: number, read?: unknown): Promise<History> {
   // Both at once: one round trip to GitHub less for every delivery.
@@ -14,5 +16,9 @@ export async function fetchHistory(github: GitHub, repo: RepoRef, number: number
     github.paginate(github.rest.issues.listEventsForTimeline, { ...repo, issue_number: number, per_page: 100 }),
   ]);
   const events = items.map(toHistoryEvent).filter((e): e is HistoryEvent => e !== undefined);
-  return markOwn({ repo, issue: toIssueSnapshot(issue), events }, (await identityOf(github)));
+  const identity = await identityOf(github);
+  const history = markOwn({ repo, issue: toIssueSnapshot(issue), events }, identity);
+  if (!needsSubIssueList(history)) return history;
+  const subIssues = await github.paginate(github.rest.issues.listSubIssues, { ...repo, issue_number: number, per_page: 100 });
+  return markOwn({ ...history, subIssues: subIssues.map(toSubIssue) }, identity);
 }

@@ -15,6 +15,7 @@ import type { History } from "./history.js";
 import { findCards, planReconcile } from "./reconcile.js";
 import { commandAuthors, deriveIncident, type IncidentState } from "./state.js";
 import { readVerdicts } from "./verdicts.js";
+import { incidentTypeToSet } from "./issue-type.js";
 import { readFactsBlock } from "../changes/facts.js";
 
 export type Trigger =
@@ -67,7 +68,8 @@ async function run(
   const read = await readIncident(github, repo, number, config, pull?.update, pull?.issue);
   if (!read) return undefined;
   const { history, state } = read;
-  const plan = planReconcile(state, history, config, trigger.kind === "comment" ? { commentId: trigger.commentId } : {});
+  const issueType = await incidentTypeToSet(github, repo, config, state, history, deps.log);
+  const plan = planReconcile(state, history, config, { ...(trigger.kind === "comment" ? { commentId: trigger.commentId } : {}), ...(issueType ? { issueType } : {}) });
   const { moved } = await applyPlan(deps, repo, history, plan, config);
   // A security incident moved to the private repository is reconciled there, as a delivery of its own.
   if (moved) await reconcileIssue(deps, { owner: moved.owner, repo: moved.repo }, moved.number, { kind: "issue" });

@@ -23,8 +23,37 @@ export interface IssueSnapshot {
   createdAt: string;
   closedAt: string | null;
   url: string;
+  /** The organisation's issue type set on it (its name), if any. */
+  type?: string | null;
+  /** How many sub-issues GitHub says it has (`sub_issues_summary.total`): they are read only when there are some. */
+  subIssues?: number;
   /** Written by this app's own account (src/trust.ts): only then are its markers believed. */
   own?: boolean;
+}
+
+/** A sub-issue as `GET /repos/{o}/{r}/issues/{n}/sub_issues` lists it (read only when needed: src/incident/fetch.ts). */
+export interface SubIssue {
+  id: number;
+  number: number;
+  /** `owner/name`. */
+  repo: string;
+  title: string;
+  body: string;
+  url: string;
+  state: "open" | "closed";
+  author: Actor;
+  /** Written by this app's own account (a problem ticket it opened). */
+  own?: boolean;
+}
+
+/** The other issue of a sub-issue event, as the timeline shows it. */
+export interface IssueReference {
+  number: number;
+  repo: string;
+  title: string;
+  state: "open" | "closed";
+  /** Whether its repository is private (absent when the reference does not say). */
+  private?: boolean;
 }
 
 export interface ReferenceSource {
@@ -55,13 +84,19 @@ export type HistoryEvent =
   | { type: "reopened"; actor: Actor; at: string; id?: number }
   | { type: "renamed"; from: string; to: string; actor: Actor; at: string }
   | { type: "cross-referenced"; source: ReferenceSource; actor: Actor; at: string }
-  | { type: "referenced"; commitId: string; actor: Actor; at: string };
+  | { type: "referenced"; commitId: string; actor: Actor; at: string }
+  /** The issue type set, changed or cleared (`issue_type_added` / `_changed` / `_removed`): names, null for none. */
+  | { type: "typed"; to: string | null; from: string | null; actor: Actor; at: string; id?: number }
+  /** A sub-issue attached to this issue or detached from it. */
+  | { type: "sub-issue-added" | "sub-issue-removed"; sub: IssueReference; actor: Actor; at: string; id?: number };
 
 export interface History {
   repo: { owner: string; repo: string };
   issue: IssueSnapshot;
   /** Oldest first, as the timeline lists them. */
   events: HistoryEvent[];
+  /** The sub-issues as GitHub lists them now, when they had to be read (src/incident/subissues.ts says when). */
+  subIssues?: SubIssue[];
 }
 
 export const isBot = (actor: Actor | undefined): boolean =>
@@ -75,6 +110,7 @@ export function markOwn(history: History, identity: Identity | undefined): Histo
     if (e.type === "commented") e.own = wroteIt(identity, e.author, home, home);
     else if (e.type === "cross-referenced") e.source.own = wroteIt(identity, e.source.author, e.source.repo || home, home);
   }
+  for (const sub of history.subIssues ?? []) sub.own = wroteIt(identity, sub.author, sub.repo || home, home);
   return history;
 }
 
@@ -107,8 +143,42 @@ export function toIssueSnapshot(issue: unknown): IssueSnapshot {
     createdAt: str(i.created_at),
     closedAt: typeof i.closed_at === "string" ? i.closed_at : null,
     url: str(i.html_url),
+    type: typeof obj(i.type).name === "string" ? (obj(i.type).name as string) : null,
+    subIssues: Number(obj(i.sub_issues_summary).total) || 0,
   };
 }
+
+const repoOfUrl = (url: unknown): string => /repos\/([^/]+\/[^/]+)(?:\/issues\/\d+)?$/.exec(str(url))?.[1] ?? "";
+
+/** One item of `GET /repos/{o}/{r}/issues/{n}/sub_issues`. */
+export function toSubIssue(item: unknown): SubIssue {
+  const i = obj(item);
+  return {
+    id: Number(i.id),
+    number: Number(i.number),
+    repo: str(obj(i.repository).full_name, repoOfUrl(i.repository_url)),
+    title: str(i.title),
+    body: str(i.body),
+    url: str(i.html_url),
+    state: i.state === "closed" ? "closed" : "open",
+    author: toActor(i.user),
+  };
+}
+
+function toIssueReference(ref: unknown): IssueReference | undefined {
+  const r = obj(ref);
+  if (typeof r.number !== "number") return undefined;
+  const repository = obj(r.repository);
+  return {
+    number: r.number,
+    repo: str(repository.full_name),
+    title: str(r.title),
+    state: r.state === "closed" ? "closed" : "open",
+    ...(typeof repository.private === "boolean" ? { private: repository.private } : {}),
+  };
+}
+
+const typeName = (t: unknown): string | null => (typeof obj(t).name === "string" ? (obj(t).name as string) : null);
 
 function toReferenceSource(source: unknown): ReferenceSource | undefined {
   const issue = obj(obj(source).issue);
@@ -168,6 +238,15 @@ export function toHistoryEvent(item: unknown): HistoryEvent | undefined {
     }
     case "referenced":
       return typeof e.commit_id === "string" ? { type: "referenced", commitId: e.commit_id, actor, at } : undefined;
+    case "issue_type_added":
+    case "issue_type_changed":
+    case "issue_type_removed":
+      return { type: "typed", to: e.event === "issue_type_removed" ? null : typeName(e.issue_type), from: e.event === "issue_type_added" ? null : typeName(e.prev_issue_type), actor, at, ...id };
+    case "sub_issue_added":
+    case "sub_issue_removed": {
+      const sub = toIssueReference(e.sub_issue);
+      return sub ? { type: e.event === "sub_issue_added" ? "sub-issue-added" : "sub-issue-removed", sub, actor, at, ...id } : undefined;
+    }
     default:
       return undefined;
   }

@@ -33,6 +33,10 @@ export interface Plan {
   /** The app's replies kept in step (one per person whose changes were put back): create or edit. */
   replies: ({ create: string } | { update: number; body: string })[];
   title?: string;
+  /** The issue type to set (the organisation's incident type), or null to clear it: in the same PATCH as the state and title. */
+  type?: string | null;
+  /** Sub-issues (ids) to detach: attached by someone below the permission. */
+  detachSubIssues: number[];
   card: { create: string } | { update: number; body: string } | null;
   deleteCards: number[];
   /** One-off comments (each carries its own marker, so it is planned only while absent). */
@@ -56,6 +60,8 @@ export function findCards(history: History): CardComment[] {
 /** What this delivery is about, as far as the plan cares: the comment to answer, if any. */
 export interface PlanTrigger {
   commentId?: number;
+  /** The incident issue type as the repository offers it, when the issue lacks it (src/incident/issue-type.ts). */
+  issueType?: string;
 }
 
 /**
@@ -63,10 +69,10 @@ export interface PlanTrigger {
  * facts of the card it marks as noted): applyPlan (src/incident/apply.ts) is the only writer.
  */
 export function planReconcile(state: IncidentState, history: History, config: Config, trigger: PlanTrigger = {}): Plan {
-  const plan: Plan = { addLabels: [], removeLabels: [], addAssignees: [], removeAssignees: [], card: null, deleteCards: [], comments: [], replies: [], pulls: { labels: [], notes: [] } };
+  const plan: Plan = { addLabels: [], removeLabels: [], addAssignees: [], removeAssignees: [], card: null, deleteCards: [], comments: [], replies: [], pulls: { labels: [], notes: [] }, detachSubIssues: [] };
   const outcome = trigger.commentId !== undefined ? state.commands.find((c) => c.commentId === trigger.commentId) : undefined;
   if (outcome) plan.response = planResponse(outcome, history, config);
-  if (!state.isIncident) return state.declined ? planDeclined(state, history, config, plan) : plan;
+  if (!state.isIncident) return state.declined ? planDeclined(state, history, config, plan) : state.withdrawn ? planWithdrawn(history, config, plan) : plan;
   // A security incident outside the private repository moves there before anything is written here.
   const privateRepo = state.security ? privateRepoFor(config, history.repo) : undefined;
   if (privateRepo) {
@@ -98,6 +104,8 @@ export function planReconcile(state: IncidentState, history: History, config: Co
   if (state.status === "resolved" && issue.state === "open") plan.state = "closed";
   if (state.status !== "resolved" && issue.state === "closed") plan.state = "open";
   if (state.retitle && state.retitle !== issue.title) plan.title = state.retitle;
+  if (trigger.issueType && (issue.type ?? "").toLowerCase() !== trigger.issueType.toLowerCase()) plan.type = trigger.issueType;
+  plan.detachSubIssues = [...state.detachSubIssues];
 
   const body = renderCard(state, config);
   const [first, ...extra] = findCards(history);
@@ -123,6 +131,17 @@ function planRefusals(state: IncidentState, history: History, config: Config, pl
     if (!existing) plan.replies.push({ create: body });
     else if (existing.body !== body) plan.replies.push({ update: existing.id, body });
   }
+}
+
+/**
+ * Withdrawn by someone who may (the incident label removed, or the incident issue type cleared or
+ * changed): the other of the two goes too, so the issue no longer looks like an incident.
+ */
+function planWithdrawn(history: History, config: Config, plan: Plan): Plan {
+  const label = config.labels.incident.toLowerCase();
+  plan.removeLabels = history.issue.labels.filter((l) => l.toLowerCase() === label);
+  if (config.issue_type && (history.issue.type ?? "").toLowerCase() === config.issue_type.toLowerCase()) plan.type = null;
+  return plan;
 }
 
 /** A declined report: not an incident any more. Its labels go, it is closed as not planned, its card says so. */

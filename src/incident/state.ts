@@ -10,6 +10,7 @@ import { parseDeclaration } from "./declaration.js";
 import { isBot, type Actor, type History } from "./history.js";
 import { linesStartingWith, visibleBlocks } from "../text/markdown.js";
 import { BODY_KEY, commentKey, eventKey, type Verdicts } from "./verdicts.js";
+import { attachedSubIssues, isOwnTicket, ownTickets } from "./subissues.js";
 import type { CommandOutcome, FollowupTicket, IncidentState, TimelineEntry } from "./types.js";
 
 /**
@@ -48,9 +49,27 @@ export function commandAuthors(history: History, config: Config, verdicts: Verdi
     if (e.type === "commented") consider(commentKey(e.commentId), e.body, e.author, e.at);
     else if ((e.type === "labeled" || e.type === "unlabeled") && !isBot(e.actor) && meaningful.has(lower(e.label)) && !verdicts.has(eventKey(e))) authors.add(e.actor.login);
     else if ((e.type === "closed" || e.type === "reopened") && !isBot(e.actor) && !verdicts.has(eventKey(e))) authors.add(e.actor.login);
+    else if (e.type === "typed" && !isBot(e.actor) && typeMatters(e, config) && !verdicts.has(eventKey(e))) authors.add(e.actor.login);
+  }
+  // People who attached a sub-issue that is not one of the app's own tickets.
+  const tickets = ownTickets(history);
+  for (const e of history.events) {
+    if (e.type !== "sub-issue-added" || isBot(e.actor)) continue;
+    const ref = { ...e.sub, repo: e.sub.repo || `${history.repo.owner}/${history.repo.repo}` };
+    if (!isOwnTicket(tickets, ref) && !verdicts.has(subIssueKey({ ...(e.id !== undefined ? { id: e.id } : {}), actor: e.actor, at: e.at, ref }))) authors.add(e.actor.login);
   }
   return [...authors];
 }
+
+/** Whether an issue type change sets or clears the configured incident type (`issue_type`). */
+function typeMatters(e: { to: string | null; from: string | null }, config: Config): boolean {
+  if (!config.issue_type) return false;
+  const wanted = lower(config.issue_type);
+  return (e.to !== null && lower(e.to) === wanted) !== (e.from !== null && lower(e.from) === wanted);
+}
+
+const subIssueKey = (a: { id?: number; actor: Actor; at: string; ref: { number: number } }) =>
+  eventKey({ ...(a.id !== undefined ? { id: a.id } : {}), type: "sub-issue", at: a.at, actor: a.actor, label: String(a.ref.number) });
 
 function followupKey(text: string): string {
   let h = 0x811c9dc5;
@@ -93,6 +112,8 @@ export function rootCauseLines(body: string): string[] {
   return shas;
 }
 
+const subIssueName = (ref: { repo: string; number: number }, home: string) => (ref.repo.toLowerCase() === home.toLowerCase() ? `#${ref.number}` : `${ref.repo}#${ref.number}`);
+
 const ROOT_CAUSE_LINE = /^[ \t]*root[ -]cause:[ \t]*([0-9a-f]{7,40})(?![0-9a-z])/i;
 
 export function deriveIncident(history: History, { config, mayCommand, changes, verdicts }: DeriveOptions): IncidentState {
@@ -125,6 +146,7 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
     references: [],
     changes: emptyChanges(),
     refusedChanges: [],
+    detachSubIssues: [],
     verdicts: new Map(),
   };
   const known = verdicts ?? new Map<string, boolean>();
@@ -186,6 +208,7 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
     }
     state.isIncident = true;
     delete state.declined;
+    delete state.withdrawn;
     if (everDeclared) {
       note({ at, kind: "declared", text: `Declared an incident again`, actor: by });
       if (!permitted) state.status = "triage";
@@ -205,6 +228,13 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
     }
     note({ at, kind: "declared", text: `Declared ${state.severity} incident`, actor: by });
     page(at);
+  };
+
+  /** No longer an incident: the label removed or the issue type cleared, by someone who may. */
+  const withdraw = (at: string, by: string) => {
+    state.isIncident = false;
+    state.withdrawn = true;
+    note({ at, kind: "declared", text: "No longer tracked as an incident", actor: by });
   };
 
   const setSeverity = (severity: string, at: string, by: string) => {
@@ -403,10 +433,8 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
         const person = !isBot(event.actor);
         const key = eventKey(event);
         if (lower(event.label) === incidentLabel && person && state.isIncident) {
-          if (allowed(key, event.actor.login)) {
-            state.isIncident = false;
-            note({ at: event.at, kind: "declared", text: "No longer tracked as an incident", actor: event.actor.login });
-          } else refuse(key, event.actor.login, event.at, `removed the label ${event.label}`);
+          if (allowed(key, event.actor.login)) withdraw(event.at, event.actor.login);
+          else refuse(key, event.actor.login, event.at, `removed the label ${event.label}`);
         } else if (lower(event.label) === securityLabel && person) {
           if (!state.isIncident || allowed(key, event.actor.login)) security = false;
           else refuse(key, event.actor.login, event.at, `removed the label ${event.label}`);
@@ -455,6 +483,20 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
       case "renamed":
         if (state.retitle && event.to === state.retitle) delete state.retitle;
         break;
+      case "typed": {
+        // The organisation's incident issue type (`issue_type`) set or cleared: like the incident label.
+        if (!typeMatters(event, config)) break;
+        const person = !isBot(event.actor);
+        const key = eventKey(event);
+        if (event.to !== null && lower(event.to) === lower(config.issue_type || "")) {
+          const viaForm = Object.keys(declaration).length > 0 && Math.abs(Date.parse(event.at) - Date.parse(issue.createdAt)) <= 60_000;
+          if (person || !state.isIncident) declare(event.at, event.actor.login, viaForm ? "form" : "type", undefined, !person || allowed(key, event.actor.login));
+        } else if (person && state.isIncident) {
+          if (allowed(key, event.actor.login)) withdraw(event.at, event.actor.login);
+          else refuse(key, event.actor.login, event.at, event.to ? `changed the issue type to ${event.to}` : `removed the issue type ${event.from ?? ""}`);
+        }
+        break;
+      }
       case "cross-referenced": {
         // A problem ticket of this incident mentions it; its current state comes with the
         // reference, so closing a ticket shows on the incident with no event of its own.
@@ -490,6 +532,51 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
   if (state.isIncident) {
     for (const item of bodyActs ? listed : []) {
       state.followups.push({ ...item, by: issue.author.login, at: issue.createdAt, url: issue.url, source: "body", key: `b-${followupKey(item.title)}` });
+    }
+    // Sub-issues a person attached by hand: follow-ups of their own, each its own ticket. The app's
+    // own tickets are already counted (their follow-up's ticket); a ticket marker in anyone else's
+    // issue is believed nowhere, so it makes that issue nothing more than a sub-issue.
+    const own = ownTickets(history);
+    const attached = attachedSubIssues(history);
+    /** One of the app's own tickets, as the sub-issue list shows it (its cross-reference not on the timeline yet). */
+    const listedTicket = (a: (typeof attached)[number]) => {
+      const marker = a.listed?.own ? parseTicketMarker(a.listed.body) : undefined;
+      return a.listed && isTicketOf(marker, state.repo, issue.number) && a.ref.repo.toLowerCase() === state.repo.toLowerCase() ? marker : undefined;
+    };
+    // People's attachments, each judged once: a refused one stays refused (and in the reply) once detached, like a label.
+    const refusedNow = new Set<(typeof attached)[number]>();
+    for (const e of history.events) {
+      if (e.type !== "sub-issue-added" || isBot(e.actor)) continue;
+      const ref = { ...e.sub, repo: e.sub.repo || state.repo };
+      if (isOwnTicket(own, ref)) continue;
+      const now = attached.find((a) => (e.id !== undefined ? a.id === e.id : a.at === e.at && a.ref.number === ref.number));
+      if (now && listedTicket(now)) continue;
+      const key = subIssueKey({ ...(e.id !== undefined ? { id: e.id } : {}), actor: e.actor, at: e.at, ref });
+      if (allowed(key, e.actor.login)) continue;
+      refuse(key, e.actor.login, e.at, `attached ${subIssueName(ref, state.repo)} as a sub-issue`);
+      if (now) refusedNow.add(now);
+      if (now?.listed) state.detachSubIssues.push(now.listed.id);
+    }
+    for (const a of attached) {
+      if (isOwnTicket(own, a.ref) || refusedNow.has(a)) continue;
+      const marker = listedTicket(a);
+      if (marker) {
+        tickets.set(marker.key, { number: a.ref.number, url: a.listed!.url, title: a.ref.title, state: a.ref.state });
+        continue;
+      }
+      const elsewhere = a.ref.repo.toLowerCase() !== state.repo.toLowerCase();
+      // One from another repository shows only when that repository is public: its title and name would be told here.
+      if (elsewhere && a.ref.private !== false) continue;
+      const url = a.listed?.url ?? issue.url.replace(/[^/]+\/[^/]+\/issues\/\d+$/, `${a.ref.repo}/issues/${a.ref.number}`);
+      state.followups.push({
+        title: a.ref.title.slice(0, 256),
+        by: a.actor.login,
+        at: a.at,
+        url,
+        source: "sub-issue",
+        key: `s-${elsewhere ? `${a.ref.repo.toLowerCase()}#` : ""}${a.ref.number}`,
+        ticket: { ...(elsewhere ? { repo: a.ref.repo } : {}), number: a.ref.number, url, title: a.ref.title, state: a.ref.state },
+      });
     }
     // The same item written twice is one follow-up (it would be one ticket).
     const seenKeys = new Set<string>();

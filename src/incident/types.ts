@@ -32,9 +32,10 @@ export interface Followup {
   owner?: string;
   by: string;
   at: string;
-  /** Where it was written: the comment's URL, or the issue body. */
+  /** Where it was written: the comment's URL, or the issue body (a sub-issue: its own URL). */
   url: string;
-  source: "comment" | "body";
+  /** `sub-issue`: an issue a person attached to the incident as a sub-issue; it is its own ticket. */
+  source: "comment" | "body" | "sub-issue";
   /** A stable key: the same follow-up always has the same key (problem tickets carry it). */
   key: string;
   /** Its problem ticket, once the `problems` command opened one (seen as a cross-reference). */
@@ -42,6 +43,8 @@ export interface Followup {
 }
 
 export interface FollowupTicket {
+  /** `owner/name` when the ticket lives in another repository than the incident. */
+  repo?: string;
   number: number;
   url: string;
   title: string;
@@ -70,7 +73,9 @@ export interface IncidentState {
   /** A title given with `/incident … <title>` that the issue does not carry yet. */
   retitle?: string;
   declaredBy?: string;
-  declaredVia?: "label" | "form" | "command" | "alert" | "dispatch";
+  declaredVia?: "label" | "form" | "command" | "alert" | "dispatch" | "type";
+  /** Declared once, then withdrawn by someone who may (the label removed, the issue type cleared or changed). */
+  withdrawn?: boolean;
   source?: string;
   severity: string;
   status: Status;
@@ -87,6 +92,8 @@ export interface IncidentState {
   declined?: { by: string; at: string; reason?: string };
   /** Changes by people below the permission that were not applied: put back, with one reply each. */
   refusedChanges: RefusedChange[];
+  /** Sub-issues (their ids) a person below the permission attached: put back (detached). */
+  detachSubIssues: number[];
   /** Every verdict taken (src/incident/verdicts.ts), for the card to keep. */
   verdicts: Verdicts;
   times: { started?: string; detected?: string; acknowledged?: string; mitigated?: string; resolved?: string };

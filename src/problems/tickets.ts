@@ -106,13 +106,15 @@ export async function openProblemTickets(
       );
     }
   }
-  if (state.followups.length === 0) return { state, tickets: [] };
+  if (!state.followups.some((f) => f.source !== "sub-issue")) return { state, tickets: [] };
   const known = await knownTickets(github, repo, state);
   const labels = [config.labels.problem, ...config.problems.labels.filter((l) => l.toLowerCase() !== config.labels.problem.toLowerCase())];
-  if (!dryRun && state.followups.some((f) => !known.has(f.key))) await ensureLabels(github, repo, labels.map((l) => labelSpec(config, l)));
+  if (!dryRun && state.followups.some((f) => f.source !== "sub-issue" && !known.has(f.key))) await ensureLabels(github, repo, labels.map((l) => labelSpec(config, l)));
 
   const tickets: TicketOutcome[] = [];
   for (const followup of state.followups) {
+    // A sub-issue attached by hand is its own ticket: nothing to open.
+    if (followup.source === "sub-issue") continue;
     const existing = known.get(followup.key);
     const base = { key: followup.key, title: ticketTitle(followup) };
     if (existing?.subIssue) {

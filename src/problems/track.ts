@@ -43,12 +43,13 @@ export function ticketTarget(name: string, payload: unknown): (TicketTarget & { 
   return { repo: parseRepo(e.repository.full_name), incident: marker.incident, ticket: e.issue.number, ...(e.issue.user ? { author: e.issue.user.login } : {}) };
 }
 
-/** Rebuild the incident's card after one of its problem tickets changed. */
-export async function trackTicket(deps: IncidentDeps, name: string, payload: unknown): Promise<void> {
+/** Rebuild the incident's card after one of its problem tickets changed; true when it was one. */
+export async function trackTicket(deps: IncidentDeps, name: string, payload: unknown): Promise<boolean> {
   const target = ticketTarget(name, payload);
-  if (!target) return;
+  if (!target) return false;
   // Only a ticket this app opened speaks for an incident: anyone can open an issue carrying a copy of the marker.
   const full = `${target.repo.owner}/${target.repo.repo}`;
-  if (!target.author || !wroteIt(await identityOf(deps.github), { login: target.author }, full, full)) return;
+  if (!target.author || !wroteIt(await identityOf(deps.github), { login: target.author }, full, full)) return false;
   await reconcileIssue(deps, target.repo, target.incident, { kind: "issue" });
+  return true;
 }

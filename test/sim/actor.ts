@@ -43,7 +43,7 @@ export class UserActions {
     return c;
   }
 
-  openIssue(full: string, input: { title: string; body?: string; labels?: string[]; assignees?: string[] }): number {
+  openIssue(full: string, input: { title: string; body?: string; labels?: string[]; assignees?: string[]; type?: string }): number {
     return this.ops.createIssue(this.repo(full), this.actor, input).number;
   }
   editIssue(full: string, n: number, input: { title?: string; body?: string | null; state?: "open" | "closed"; state_reason?: string; labels?: string[]; assignees?: string[] }): void {
@@ -89,6 +89,14 @@ export class UserActions {
   }
   addSubIssue(full: string, parent: number, subRepo: string, sub: number): void {
     this.ops.addSubIssue(this.issue(full, parent), this.actor, this.issue(subRepo, sub));
+  }
+  removeSubIssue(full: string, parent: number, subRepo: string, sub: number): void {
+    this.ops.removeSubIssue(this.issue(full, parent), this.actor, this.issue(subRepo, sub));
+  }
+  /** Sets the issue's type by name (the owner's issue types; throws like GitHub's 422 for another), or clears it. */
+  setType(full: string, n: number, type: string | null): void {
+    const issue = this.issue(full, n);
+    this.ops.setIssueType(issue, this.actor, type === null ? null : this.ops.issueType(issue.repo, type));
   }
   transfer(full: string, n: number, toRepo: string): number {
     return this.ops.transferIssue(this.issue(full, n), this.actor, this.repo(toRepo)).number;

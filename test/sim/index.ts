@@ -51,6 +51,8 @@ export interface IssueSnapshot {
   reactions: { user: string; content: string }[];
   subIssues: { repo: string; number: number }[];
   parent: { repo: string; number: number } | null;
+  /** The issue type's name, if it has one. */
+  type: string | null;
   /** The REST representation (GET /repos/{o}/{r}/issues/{n}). */
   rest: ReturnType<typeof issueJson>;
 }
@@ -78,6 +80,7 @@ export class GitHubSim {
     if (options.autoTick === false) this.clock.autoTick = false;
     this.state = new State(this.clock, { id: options.appId ?? 4242, slug: options.appSlug ?? "incident-desk", name: options.appName ?? "incident-desk" });
     this.ops = new Ops(this.state, this.webhooks);
+    this.ops.onInvalidWebhook = (name, action, message) => this.violations.push({ kind: "invalid-webhook", method: "WEBHOOK", path: `${name}.${action ?? ""}`, message });
   }
 
   // ---------------- transport ----------------
@@ -130,6 +133,11 @@ export class GitHubSim {
   /** Adds "owner/name" (owner created as a user, or an org with {org:true}); installed (app installed on the owner account) by default. */
   addRepo(full: string, opts: { private?: boolean; installed?: boolean; org?: boolean; defaultBranch?: string; description?: string } = {}): RepoRec {
     return this.state.addRepo(full, opts);
+  }
+
+  /** An organisation's issue types (`addRepo(..., { org: true })` first); replaces its list. Emits nothing. */
+  setIssueTypes(org: string, types: Parameters<State["setIssueTypes"]>[1]): void {
+    this.state.setIssueTypes(org, types);
   }
 
   setPermission(full: string, login: string, level: Permission): void {
@@ -231,6 +239,7 @@ export class GitHubSim {
         .map((c) => ({ id: c.id, body: c.body, user: c.user.login, created_at: c.created_at, updated_at: c.updated_at, reactions: c.reactions.map((r) => ({ user: r.user.login, content: r.content })) })),
       reactions: i.reactions.map((r) => ({ user: r.user.login, content: r.content })),
       subIssues: i.subIssues.map((s) => ({ repo: fullName(s.repo), number: s.number })),
+      type: i.type?.name ?? null,
       parent: i.parent ? { repo: fullName(i.parent.repo), number: i.parent.number } : null,
       rest,
     };

@@ -87,6 +87,12 @@ export interface EventRec {
   commit_repo?: RepoRec;
   comment?: CommentRec;
   source?: IssueRec;
+  /** issue_type_added / issue_type_changed / issue_type_removed. */
+  issue_type?: IssueTypeRec | null;
+  prev_issue_type?: IssueTypeRec | null;
+  /** sub_issue_added / sub_issue_removed: the sub-issue; parent_issue_added / parent_issue_removed: the parent. */
+  sub_issue?: IssueRec;
+  parent_issue?: IssueRec;
   /** Only on the timeline (not /events). */
   timelineOnly?: boolean;
 }
@@ -122,9 +128,23 @@ export interface IssueRec {
   timeline: EventRec[];
   subIssues: IssueRec[];
   parent: IssueRec | null;
+  /** The organisation's issue type set on it (none on personal accounts' repositories). */
+  type: IssueTypeRec | null;
   reactions: ReactionRec[];
   pr: PullRec | null;
   app: AppRec | null;
+}
+
+/** An organisation's issue type (`GET /orgs/{org}/issue-types`). */
+export interface IssueTypeRec {
+  id: number;
+  node_id: string;
+  name: string;
+  description: string | null;
+  color: "gray" | "blue" | "green" | "yellow" | "orange" | "red" | "pink" | "purple" | null;
+  created_at: string;
+  updated_at: string;
+  is_enabled: boolean;
 }
 
 export interface DeploymentStatusRec {

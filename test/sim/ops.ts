@@ -1,10 +1,10 @@
 // State changes shared by the REST routes and sim.as(user): each records timeline events and emits webhooks.
 import { checkLengths, HttpError, validationFailed } from "./http.js";
-import type { AppRec, CommentRec, CommitRec, DeploymentRec, EventRec, IssueRec, LabelRec, ReactionRec, RepoRec, UserRec } from "./model.js";
+import type { AppRec, CommentRec, CommitRec, DeploymentRec, EventRec, IssueRec, IssueTypeRec, LabelRec, ReactionRec, RepoRec, UserRec } from "./model.js";
 import { fullName } from "./model.js";
-import { commentJson, deploymentJson, deploymentStatusJson, issueJson, labelJson, pullJson, repoJson, userJson } from "./serialize.js";
+import { commentJson, deploymentJson, deploymentStatusJson, issueJson, issueTypeJson, labelJson, pullJson, repoJson, userJson } from "./serialize.js";
 import type { State } from "./state.js";
-import { buildPayload, type Webhooks } from "./webhooks.js";
+import { buildPayload, validateWebhook, type Webhooks } from "./webhooks.js";
 
 export interface Actor {
   user: UserRec;
@@ -20,6 +20,9 @@ export class Ops {
     public webhooks: Webhooks,
   ) {}
 
+  /** Where a webhook payload that breaks its schema is reported (GitHubSim: `sim.violations`). */
+  onInvalidWebhook: (name: string, action: string | undefined, message: string) => void = () => undefined;
+
   get clock() {
     return this.state.clock;
   }
@@ -27,16 +30,17 @@ export class Ops {
   // ---------------- webhooks ----------------
   emit(name: string, action: string | undefined, repo: RepoRec, actor: Actor, fields: Record<string, unknown>) {
     const inst = this.state.installationOf(repo);
-    this.webhooks.emit(
-      name,
-      buildPayload(name, action, {
-        ...fields,
-        repository: repoJson(repo),
-        organization: repo.owner.type === "Organization" ? orgJson(repo.owner) : undefined,
-        sender: userJson(actor.user),
-        installation: inst ? { id: inst.id, node_id: this.state.nodeId("MDIz", inst.id) } : undefined,
-      }),
-    );
+    const payload = buildPayload(name, action, {
+      ...fields,
+      repository: repoJson(repo),
+      organization: repo.owner.type === "Organization" ? orgJson(repo.owner) : undefined,
+      sender: userJson(actor.user),
+      installation: inst ? { id: inst.id, node_id: this.state.nodeId("MDIz", inst.id) } : undefined,
+    });
+    // Payloads with no example in @octokit/webhooks-examples are built here: checked against GitHub's schema.
+    const problem = validateWebhook(name, action, payload);
+    if (problem) this.onInvalidWebhook(name, action, problem);
+    this.webhooks.emit(name, payload);
   }
 
   emitIssue(issue: IssueRec, action: string, actor: Actor, extra: Record<string, unknown> = {}) {
@@ -163,11 +167,12 @@ export class Ops {
   createIssue(
     repo: RepoRec,
     actor: Actor,
-    input: { title: string; body?: string | null; labels?: (string | { name?: string })[]; assignees?: string[]; assignee?: string | null },
+    input: { title: string; body?: string | null; labels?: (string | { name?: string })[]; assignees?: string[]; assignee?: string | null; type?: string | null },
     pr?: IssueRec["pr"],
   ): IssueRec {
     if (!input.title || !String(input.title).trim()) throw validationFailed("Validation Failed", [{ resource: "Issue", code: "missing_field", field: "title" }]);
     checkLengths("Issue", { title: String(input.title), body: input.body ?? null });
+    const type = input.type ? this.issueType(repo, input.type) : null;
     const at = this.clock.stamp();
     const id = this.state.nextId();
     const issue: IssueRec = {
@@ -190,6 +195,7 @@ export class Ops {
       timeline: [],
       subIssues: [],
       parent: null,
+      type,
       reactions: [],
       pr: pr ?? null,
       app: actor.app,
@@ -199,8 +205,11 @@ export class Ops {
     // `labeled` delivery per label follows, each showing the issue as created.
     const labels = (input.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean);
     const added = this.addLabels(issue, actor, labels, at, false);
+    if (type) this.event(issue, actor, "issue_type_added", { issue_type: type }, at);
     this.emitIssue(issue, "opened", actor);
     for (const l of added) this.emitIssue(issue, "labeled", actor, { label: labelJson(issue.repo, l) });
+    // Like the labels: the type is on the issue in `opened`, and a `typed` delivery follows.
+    if (type) this.emitIssue(issue, "typed", actor, { type: issueTypeJson(type) });
     const assignees = [...(input.assignees ?? []), ...(input.assignee ? [input.assignee] : [])];
     this.addAssignees(issue, actor, assignees);
     this.crossReference(issue, actor, issue.body ?? "", at);
@@ -210,9 +219,11 @@ export class Ops {
   updateIssue(
     issue: IssueRec,
     actor: Actor,
-    input: { title?: string; body?: string | null; state?: "open" | "closed"; state_reason?: string | null; labels?: (string | { name?: string })[]; assignees?: string[]; assignee?: string | null },
+    input: { title?: string; body?: string | null; state?: "open" | "closed"; state_reason?: string | null; labels?: (string | { name?: string })[]; assignees?: string[]; assignee?: string | null; type?: string | null },
   ) {
     checkLengths("Issue", { title: input.title ?? null, body: input.body ?? null });
+    // An unknown type fails the whole request before anything changes.
+    const type = input.type === undefined ? undefined : input.type === null ? null : this.issueType(issue.repo, input.type);
     const changes: Record<string, { from: unknown }> = {};
     let at = this.clock.iso();
     if (input.title !== undefined && input.title !== issue.title) {
@@ -237,9 +248,31 @@ export class Ops {
       this.removeAssignees(issue, actor, issue.assignees.filter((a) => !wanted.some((w) => w.toLowerCase() === a.login.toLowerCase())).map((a) => a.login));
       this.addAssignees(issue, actor, wanted);
     }
+    if (type !== undefined) this.setIssueType(issue, actor, type);
     if (input.state === "closed" && issue.state === "open") this.close(issue, actor, input.state_reason ?? "completed");
     else if (input.state === "open" && issue.state === "closed") this.reopen(issue, actor);
     else if (input.state_reason !== undefined && input.state === undefined && issue.state === "closed" && input.state_reason) issue.state_reason = input.state_reason;
+  }
+
+  /** The owner's issue type of that name (case-insensitive), or 422 like GitHub. */
+  issueType(repo: RepoRec, name: string): IssueTypeRec {
+    const found = this.state.typesOf(repo)?.find((t) => t.name.toLowerCase() === name.toLowerCase());
+    if (!found) throw validationFailed("Validation Failed", [{ resource: "Issue", code: "invalid", field: "type", value: name, message: `${name} is not a valid issue type` }]);
+    return found;
+  }
+
+  /** Sets or clears an issue's type: `issue_type_added` / `_changed` / `_removed` on the timeline, `issues.typed` / `untyped`. */
+  setIssueType(issue: IssueRec, actor: Actor, type: IssueTypeRec | null) {
+    const prev = issue.type;
+    if ((prev?.id ?? null) === (type?.id ?? null)) return;
+    const at = this.clock.stamp();
+    issue.type = type;
+    issue.updated_at = at;
+    if (type && prev) this.event(issue, actor, "issue_type_changed", { issue_type: type, prev_issue_type: prev }, at);
+    else if (type) this.event(issue, actor, "issue_type_added", { issue_type: type }, at);
+    else this.event(issue, actor, "issue_type_removed", { prev_issue_type: prev }, at);
+    if (type) this.emitIssue(issue, "typed", actor, { type: issueTypeJson(type) });
+    else this.emitIssue(issue, "untyped", actor, { type: issueTypeJson(prev!) });
   }
 
   close(issue: IssueRec, actor: Actor, reason: string | null = "completed", commit?: { sha: string; repo: RepoRec }) {
@@ -363,15 +396,26 @@ export class Ops {
     const at = this.clock.stamp();
     parent.subIssues.push(sub);
     sub.parent = parent;
-    this.event(parent, actor, "sub_issue_added", { timelineOnly: true }, at);
-    this.event(sub, actor, "parent_issue_added", { timelineOnly: true }, at);
-    this.emit("sub_issues", "sub_issue_added", parent.repo, actor, {
-      sub_issue_id: sub.id,
-      sub_issue: issueJson(sub),
-      sub_issue_repo: repoJson(sub.repo),
-      parent_issue_id: parent.id,
-      parent_issue: issueJson(parent),
-    });
+    this.event(parent, actor, "sub_issue_added", { timelineOnly: true, sub_issue: sub }, at);
+    this.event(sub, actor, "parent_issue_added", { timelineOnly: true, parent_issue: parent }, at);
+    this.emitSubIssues("added", parent, sub, actor);
+  }
+
+  removeSubIssue(parent: IssueRec, actor: Actor, sub: IssueRec) {
+    if (!parent.subIssues.includes(sub)) throw new HttpError(404, "Not Found");
+    const at = this.clock.stamp();
+    parent.subIssues = parent.subIssues.filter((s) => s !== sub);
+    sub.parent = null;
+    this.event(parent, actor, "sub_issue_removed", { timelineOnly: true, sub_issue: sub }, at);
+    this.event(sub, actor, "parent_issue_removed", { timelineOnly: true, parent_issue: parent }, at);
+    this.emitSubIssues("removed", parent, sub, actor);
+  }
+
+  /** GitHub tells both sides: `sub_issue_*` to the parent's repository, `parent_issue_*` to the sub-issue's. */
+  private emitSubIssues(change: "added" | "removed", parent: IssueRec, sub: IssueRec, actor: Actor) {
+    const ids = { sub_issue_id: sub.id, sub_issue: issueJson(sub), parent_issue_id: parent.id, parent_issue: issueJson(parent) };
+    this.emit("sub_issues", `sub_issue_${change}`, parent.repo, actor, { ...ids, sub_issue_repo: repoJson(sub.repo) });
+    this.emit("sub_issues", `parent_issue_${change}`, sub.repo, actor, { ...ids, parent_issue_repo: repoJson(parent.repo) });
   }
 
   transferIssue(issue: IssueRec, actor: Actor, target: RepoRec): IssueRec {

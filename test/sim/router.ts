@@ -30,7 +30,7 @@ export interface RequestRecord {
 }
 
 export interface Violation {
-  kind: "unknown-operation" | "invalid-body" | "invalid-params" | "unimplemented" | "invalid-response" | "graphql";
+  kind: "unknown-operation" | "invalid-body" | "invalid-params" | "unimplemented" | "invalid-response" | "graphql" | "invalid-webhook";
   method: string;
   path: string;
   message: string;

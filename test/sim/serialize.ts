@@ -1,5 +1,5 @@
 // Turns the sim's records into the REST/webhook JSON shapes of GitHub's description.
-import type { AppRec, CommentRec, CommitRec, DeploymentRec, DeploymentStatusRec, EventRec, InstallationRec, IssueRec, LabelRec, ReactionRec, RepoRec, UserRec, BlobRec } from "./model.js";
+import type { AppRec, CommentRec, CommitRec, DeploymentRec, DeploymentStatusRec, EventRec, InstallationRec, IssueRec, IssueTypeRec, LabelRec, ReactionRec, RepoRec, UserRec, BlobRec } from "./model.js";
 import { fullName, PERMISSION_ORDER } from "./model.js";
 
 export const API = "https://api.github.com";
@@ -166,7 +166,7 @@ export function repoJson(r: RepoRec, viewerPermission?: string) {
   };
 }
 
-function repoJsonMinimal(r: RepoRec) {
+export function repoJsonMinimal(r: RepoRec) {
   const { parent: _p, source: _s, organization: _o, network_count: _n, subscribers_count: _c, ...rest } = repoJson(r) as Record<string, unknown>;
   return rest;
 }
@@ -245,7 +245,7 @@ export function issueJson(i: IssueRec, opts: { withRepository?: boolean; score?:
     updated_at: i.updated_at,
     closed_at: i.closed_at,
     author_association: authorAssociation(i.repo, i.user),
-    type: null,
+    type: i.type ? issueTypeJson(i.type) : null,
     active_lock_reason: null,
     ...(i.pr
       ? {
@@ -266,9 +266,25 @@ export function issueJson(i: IssueRec, opts: { withRepository?: boolean; score?:
     performed_via_github_app: i.app ? appJson(i.app) : null,
     state_reason: i.state_reason,
     sub_issues_summary: { total: i.subIssues.length, completed, percent_completed: i.subIssues.length ? Math.floor((completed * 100) / i.subIssues.length) : 0 },
+    ...(i.pr ? {} : { parent_issue_url: i.parent ? issueUrls(i.parent).url : null }),
     ...(opts.withRepository ? { repository: repoJson(i.repo) } : {}),
     ...(opts.score ? { score: 1 } : {}),
   };
+}
+
+/** An organisation's issue type, as `GET /orgs/{org}/issue-types` and the `issues.typed` payload show it. */
+export function issueTypeJson(t: IssueTypeRec) {
+  return { id: t.id, node_id: t.node_id, name: t.name, description: t.description, color: t.color, created_at: t.created_at, updated_at: t.updated_at, is_enabled: t.is_enabled };
+}
+
+/** The short form timeline events carry (`issue-type-webhook`). */
+function issueTypeBrief(t: IssueTypeRec | null | undefined) {
+  return t ? { id: t.id, name: t.name, color: t.color } : null;
+}
+
+/** `nullable-issue-reference`: the other issue of a sub-issue / parent-issue event, as it is now. */
+function issueReference(i: IssueRec) {
+  return { number: i.number, title: i.title, state: i.state, state_reason: i.state_reason, repository: repoJsonMinimal(i.repo), issue_type: issueTypeBrief(i.type) };
 }
 
 export function commentJson(c: CommentRec) {
@@ -501,6 +517,10 @@ export function eventJson(issue: IssueRec, e: EventRec, forTimeline: boolean): R
     base.assigner = userJson(e.actor);
   }
   if (e.rename) base.rename = e.rename;
+  if (e.event === "issue_type_added" || e.event === "issue_type_changed") base.issue_type = issueTypeBrief(e.issue_type);
+  if (e.event === "issue_type_removed" || e.event === "issue_type_changed") base.prev_issue_type = issueTypeBrief(e.prev_issue_type);
+  if (e.sub_issue) base.sub_issue = issueReference(e.sub_issue);
+  if (e.parent_issue) base.parent_issue = issueReference(e.parent_issue);
   if (e.event === "closed" || e.event === "reopened") base.state_reason = e.state_reason ?? null;
   if (!forTimeline) base.issue = issueJson(issue);
   return base;

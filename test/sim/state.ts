@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "./clock.js";
 import { HttpError } from "./http.js";
-import type { AppRec, BlobRec, CommitRec, InstallationRec, IssueRec, LabelRec, Permission, RepoRec, UserRec } from "./model.js";
+import type { AppRec, BlobRec, CommitRec, InstallationRec, IssueRec, IssueTypeRec, LabelRec, Permission, RepoRec, UserRec } from "./model.js";
 
 export interface TokenRec {
   login: string;
@@ -18,6 +18,8 @@ export class State {
   repos = new Map<string, RepoRec>();
   installations = new Map<number, InstallationRec>();
   tokens = new Map<string, TokenRec>();
+  /** Issue types per organisation (lower-case login); personal accounts have none. */
+  issueTypes = new Map<string, IssueTypeRec[]>();
   app: AppRec;
 
   constructor(
@@ -37,6 +39,29 @@ export class State {
       created_at: clock.iso(),
     };
     bot.app = this.app;
+  }
+
+  /** The issue types of a repository's owner (an organisation's, enabled ones); undefined for a personal account. */
+  typesOf(repo: RepoRec): IssueTypeRec[] | undefined {
+    if (repo.owner.type !== "Organization") return undefined;
+    return (this.issueTypes.get(repo.owner.login.toLowerCase()) ?? []).filter((t) => t.is_enabled);
+  }
+
+  /** Defines an organisation's issue types (replacing its list; a type kept by name keeps its id). */
+  setIssueTypes(org: string, types: (string | { name: string; description?: string; color?: IssueTypeRec["color"]; enabled?: boolean })[]): IssueTypeRec[] {
+    const owner = this.user(org);
+    if (!owner || owner.type !== "Organization") throw new Error(`sim: ${org} is not an organisation (addRepo(..., { org: true }) first)`);
+    const before = this.issueTypes.get(org.toLowerCase()) ?? [];
+    const list = types.map((t) => {
+      const spec = typeof t === "string" ? { name: t } : t;
+      const kept = before.find((b) => b.name.toLowerCase() === spec.name.toLowerCase());
+      if (kept) return { ...kept, is_enabled: spec.enabled ?? true };
+      const id = this.nextId();
+      const at = this.clock.iso();
+      return { id, node_id: nodeId("IT", id), name: spec.name, description: spec.description ?? null, color: spec.color ?? null, created_at: at, updated_at: at, is_enabled: spec.enabled ?? true };
+    });
+    this.issueTypes.set(org.toLowerCase(), list);
+    return list;
   }
 
   nextId(): number {

@@ -2,6 +2,10 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { Ajv, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
+
+const addFormats = (addFormatsModule as unknown as { default: (a: Ajv) => void }).default ?? addFormatsModule;
 
 export interface Delivery {
   id: string;
@@ -31,8 +35,59 @@ export function exampleFor(name: string, action?: string): Record<string, any> {
 
 const STRIP = ["changes", "label", "assignee", "organization", "enterprise", "installation", "milestone", "requested_reviewer", "requested_team", "before", "after"];
 
+/**
+ * Events with no example in @octokit/webhooks-examples: their payloads are built from the sim's
+ * state alone and validated against the schema of @octokit/openapi-webhooks at every emission.
+ */
+export const SCHEMA_BUILT = new Set([
+  "issues.typed",
+  "issues.untyped",
+  "sub_issues.sub_issue_added",
+  "sub_issues.sub_issue_removed",
+  "sub_issues.parent_issue_added",
+  "sub_issues.parent_issue_removed",
+]);
+
+let webhookDoc: { components: { schemas: Record<string, unknown> } } | undefined;
+let webhookAjv: Ajv | undefined;
+const webhookValidators = new Map<string, ValidateFunction | null>();
+
+/** The payload's problems against GitHub's webhook schema (`webhook-<event>-<action>`), or undefined when it is valid. */
+export function validateWebhook(name: string, action: string | undefined, payload: unknown, force = false): string | undefined {
+  const key = `${name}.${action ?? ""}`;
+  if (!force && !SCHEMA_BUILT.has(key)) return undefined;
+  let validate = webhookValidators.get(key);
+  if (validate === undefined) {
+    if (!webhookDoc) {
+      const require = createRequire(import.meta.url);
+      webhookDoc = JSON.parse(readFileSync(require.resolve("@octokit/openapi-webhooks/generated/api.github.com.json"), "utf8"));
+    }
+    const component = `webhook-${name.replace(/_/g, "-")}${action ? `-${action.replace(/_/g, "-")}` : ""}`;
+    if (!webhookDoc!.components.schemas[component]) validate = null;
+    else {
+      if (!webhookAjv) {
+        webhookAjv = new Ajv({ strict: false, allErrors: true, logger: false });
+        addFormats(webhookAjv);
+        // As for the REST answers (openapi.ts): GitHub's URLs as the sim writes them (a bot's `…/name[bot]`, "" when unset).
+        const uri = /^[a-z][a-z0-9+.-]*:[^\s]*$/i;
+        webhookAjv.addFormat("uri", { type: "string", validate: (v: string) => v === "" || uri.test(v) });
+        webhookAjv.addSchema({ $id: "webhooks.json", components: webhookDoc!.components });
+      }
+      validate = webhookAjv.compile({ $ref: `webhooks.json#/components/schemas/${component}` });
+    }
+    webhookValidators.set(key, validate);
+  }
+  if (validate === null) return `no schema for the ${key} webhook in @octokit/openapi-webhooks`;
+  if (validate(payload)) return undefined;
+  return (validate.errors ?? [])
+    .slice(0, 8)
+    .map((e) => `${e.instancePath || "(payload)"} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`)
+    .join("; ");
+}
+
 export function buildPayload(name: string, action: string | undefined, fields: Record<string, unknown>): Record<string, any> {
-  const p = exampleFor(name, action);
+  // An event with no example starts empty (not from another action's example).
+  const p = SCHEMA_BUILT.has(`${name}.${action ?? ""}`) ? {} : exampleFor(name, action);
   for (const k of STRIP) delete p[k];
   if (action !== undefined) p.action = action;
   for (const [k, v] of Object.entries(fields)) {

@@ -21,6 +21,14 @@ function sortIssues(ctx: Ctx, list: IssueRec[]): IssueRec[] {
   return [...list].sort((a, b) => (dir === "asc" ? key(a) - key(b) : key(b) - key(a)));
 }
 
+/** `type` as the body gives it: a name, `{ value }`, or null (clear); undefined: unchanged. */
+function typeName(type: unknown): string | null | undefined {
+  if (type === undefined) return undefined;
+  if (type === null || typeof type === "string") return type;
+  const value = (type as { value?: string | null }).value;
+  return value === undefined ? undefined : value;
+}
+
 export const issueRoutes: Routes = {
   "issues/list-for-repo": (ctx) => {
     const repo = repoOf(ctx);
@@ -47,7 +55,7 @@ export const issueRoutes: Routes = {
   "issues/create": (ctx) => {
     const repo = repoOf(ctx);
     const b = ctx.body;
-    const issue = ctx.sim.ops.createIssue(repo, actorOf(ctx), { title: b.title, body: b.body, labels: labelNames(b), assignees: b.assignees, assignee: b.assignee });
+    const issue = ctx.sim.ops.createIssue(repo, actorOf(ctx), { title: b.title, body: b.body, labels: labelNames(b), assignees: b.assignees, assignee: b.assignee, type: typeName(b.type) });
     return ok(issueJson(issue), 201, { location: issueJson(issue).url });
   },
   "issues/get": (ctx) => ok(issueJson(issueOf(ctx))),
@@ -62,6 +70,7 @@ export const issueRoutes: Routes = {
       labels: b.labels === undefined ? undefined : labelNames(b),
       assignees: b.assignees,
       assignee: b.assignee,
+      type: typeName(b.type),
     });
     return ok(issueJson(issue));
   },
@@ -228,6 +237,13 @@ export const issueRoutes: Routes = {
     if (sub.repo.owner !== parent.repo.owner) throw validationFailed("Validation Failed", [{ message: "Sub-issues must belong to the same owner" }]);
     ctx.sim.ops.addSubIssue(parent, actorOf(ctx), sub, ctx.body.replace_parent === true);
     return ok(issueJson(parent), 201);
+  },
+  "issues/remove-sub-issue": (ctx) => {
+    const parent = issueOf(ctx);
+    const sub = ctx.sim.state.issueById(Number(ctx.body.sub_issue_id));
+    if (!sub || !parent.subIssues.includes(sub)) throw new HttpError(404, "Not Found");
+    ctx.sim.ops.removeSubIssue(parent, actorOf(ctx), sub);
+    return ok(issueJson(sub));
   },
   "issues/list-sub-issues": (ctx) => {
     const parent = issueOf(ctx);

@@ -1,7 +1,7 @@
 // Repository, permissions, dispatches, contents, git refs, branches, deployments.
 import { HttpError, RawBody, validationFailed } from "../http.js";
 import { paginate } from "../pagination.js";
-import { commitJson, contentFileJson, deploymentJson, deploymentStatusJson, repoJson, userJson } from "../serialize.js";
+import { commitJson, contentFileJson, deploymentJson, deploymentStatusJson, issueTypeJson, repoJson, userJson } from "../serialize.js";
 import { actorOf, ok, repoOf, type Routes } from "./common.js";
 import type { Ctx } from "../http.js";
 import { fullName, type RepoRec } from "../model.js";
@@ -24,6 +24,17 @@ function deploymentOf(ctx: Ctx, repo: RepoRec) {
 }
 
 export const repoRoutes: Routes = {
+  // Issue types belong to organisations; a personal account's repository has none (404).
+  "repos/list-issue-types": (ctx) => {
+    const types = ctx.sim.state.typesOf(repoOf(ctx));
+    if (!types) throw new HttpError(404, "Not Found");
+    return ok(types.map(issueTypeJson));
+  },
+  "orgs/list-issue-types": (ctx) => {
+    const owner = ctx.sim.state.user(ctx.params.org ?? "");
+    if (!owner || owner.type !== "Organization") throw new HttpError(404, "Not Found");
+    return ok((ctx.sim.state.issueTypes.get(owner.login.toLowerCase()) ?? []).map(issueTypeJson));
+  },
   "repos/get": (ctx) => {
     const repo = repoOf(ctx);
     const perm = ctx.identity.kind === "installation" ? "write" : ctx.sim.state.permission(repo, ctx.identity.login);
