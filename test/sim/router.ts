@@ -11,8 +11,9 @@ import { issueRoutes } from "./routes/issues.js";
 import { pullRoutes } from "./routes/pulls.js";
 import { repoRoutes } from "./routes/repos.js";
 import { searchRoutes } from "./routes/search.js";
+import { gateRoutes } from "./gates.js";
 
-export const handlers: Record<string, Handler> = { ...issueRoutes, ...pullRoutes, ...repoRoutes, ...searchRoutes, ...appRoutes };
+export const handlers: Record<string, Handler> = { ...issueRoutes, ...pullRoutes, ...repoRoutes, ...searchRoutes, ...appRoutes, ...gateRoutes };
 
 export interface RequestRecord {
   method: string;
