@@ -1,3 +1,4 @@
+import { Octokit } from "@octokit/rest";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { gateTiming } from "../src/gate/handle.js";
 import { ACTIONS_BOT, ACTIONS_TOKEN, runAction } from "./action.fixtures.js";
@@ -411,6 +412,21 @@ describe("the record", () => {
 });
 
 describe("the simulator's deployment_protection_rule webhook", () => {
+  it("is answered only by the app's installation, once per run and environment", async () => {
+    await start();
+    const { runId } = h.sim.requestDeploymentReview(REPO, { environment: "production", sha: main() });
+    h.sim.webhooks.take("deployment_protection_rule");
+    h.sim.addToken("ghp_alice", "alice");
+    const as = (auth: string) => new Octokit({ auth, request: { fetch: h.sim.fetch } }).rest.actions;
+    const review = { owner: "acme", repo: "web", run_id: runId, environment_name: "production", state: "approved" as const, comment: "ok" };
+    await expect(as("ghp_alice").reviewCustomGatesForRun(review)).rejects.toMatchObject({ status: 403 });
+    await expect(as(h.sim.installationToken(REPO)).reviewCustomGatesForRun({ ...review, run_id: runId + 1 })).rejects.toMatchObject({ status: 404 });
+    await expect(as(h.sim.installationToken(REPO)).reviewCustomGatesForRun({ ...review, environment_name: "staging" })).rejects.toMatchObject({ status: 422 });
+    await as(h.sim.installationToken(REPO)).reviewCustomGatesForRun(review);
+    await expect(as(h.sim.installationToken(REPO)).reviewCustomGatesForRun({ ...review, state: "rejected" })).rejects.toMatchObject({ status: 422 });
+    expect(h.sim.deploymentReviews(REPO)[0]).toMatchObject({ state: "approved", comment: "ok", answers: [{ state: "approved", by: "incident-desk[bot]" }] });
+  });
+
   it("is checked against GitHub's webhook schema", () => {
     expect(validateWebhook("webhook-deployment-protection-rule-requested", { action: "requested", repository: {}, sender: {} }).ok).toBe(false);
     expect(validateWebhook("webhook-deployment-protection-rule-requested", { action: "approved", repository: {}, sender: {} }).ok).toBe(false);

@@ -4,7 +4,7 @@
 import { HttpError, type Ctx } from "./http.js";
 import type { GitHubSim } from "./index.js";
 import { fullName, type RepoRec } from "./model.js";
-import { deploymentJson, pullFullJson } from "./serialize.js";
+import { APP_PERMISSIONS, deploymentJson, pullFullJson } from "./serialize.js";
 import { ok, repoOf, type Routes } from "./routes/common.js";
 import { validateWebhook } from "./webhook-schemas.js";
 
@@ -91,6 +91,8 @@ export const gateRoutes: Routes = {
   "actions/review-custom-gates-for-run": (ctx) => {
     const repo = repoOf(ctx);
     if (ctx.identity.kind !== "installation") throw new HttpError(403, "Resource not accessible by personal access token: only the GitHub App of a custom deployment protection rule can review it");
+    // GitHub's requirement for a custom deployment protection rule (tests may take a permission away).
+    if (APP_PERMISSIONS.deployments !== "write" || !APP_PERMISSIONS.actions) throw new HttpError(403, "Resource not accessible by integration");
     const pending = reviewsFor(ctx, repo);
     if (pending.length === 0) throw new HttpError(404, "Not Found");
     const name = String(ctx.body.environment_name ?? "");
