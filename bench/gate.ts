@@ -63,7 +63,9 @@ async function main() {
     await incidents(h, "sev3", 10);
     const [n] = await incidents(h, "sev1", 1);
     await measure(h, "Rejection: one sev1 among 11 open incidents (record + card)", () => void ask(h));
-    const pr = h.sim.as("bob").openPullRequest(repo, { title: "Fix", body: `Incident: #${n}`, head: "fix", commits: [{ message: "fix", files: { fix: "1" } }] });
+    const pr = h.sim
+      .as("bob")
+      .openPullRequest(repo, { title: "Fix", body: `Incident: #${n}`, head: "fix", commits: [{ message: "fix", files: { fix: "1" } }] });
     const sha = h.sim.as("bob").mergePullRequest(repo, pr);
     await h.deliver();
     await measure(h, "Fix let through (Incident: #n, merged) (record + card)", () => void ask(h, sha));

@@ -54,7 +54,15 @@ const records = (n: number) => h.comments(n).filter((c) => c.body.includes("<!--
 function mergedPull(title: string, body: string, options: { fromFork?: boolean; by?: string } = {}): { pr: number; sha: string } {
   const head = `b-${title.replace(/\W+/g, "-").toLowerCase()}`;
   const author = options.by ?? "bob";
-  const pr = h.sim.as(author).openPullRequest(REPO, { title, body, head, commits: [{ message: title, files: { [`${head}.txt`]: title } }], ...(options.fromFork ? { fromFork: true } : {}) });
+  const pr = h.sim
+    .as(author)
+    .openPullRequest(REPO, {
+      title,
+      body,
+      head,
+      commits: [{ message: title, files: { [`${head}.txt`]: title } }],
+      ...(options.fromFork ? { fromFork: true } : {}),
+    });
   const sha = h.sim.as("bob").mergePullRequest(REPO, pr);
   return { pr, sha };
 }
@@ -113,7 +121,10 @@ describe("a deployment passes", () => {
   it("when nothing freezes: one listing and the answer, nothing recorded", async () => {
     await start();
     const requests = await h.sim.measure(async () => expect((await deploy()).state).toBe("approved"));
-    expect(requests.map((r) => r.operationId).filter((o) => o !== "repos/get-content" && o !== "apps/create-installation-access-token")).toEqual(["issues/list-for-repo", "actions/review-custom-gates-for-run"]);
+    expect(requests.map((r) => r.operationId).filter((o) => o !== "repos/get-content" && o !== "apps/create-installation-access-token")).toEqual([
+      "issues/list-for-repo",
+      "actions/review-custom-gates-for-run",
+    ]);
     expect(h.sim.deploymentReviews(REPO)[0]!.comment).toBe("incident-desk: no open incident freezes production.");
   });
 
@@ -174,7 +185,14 @@ describe("a deployment passes", () => {
     await start();
     const n = await incident("sev1");
     // Merged, `Fixes #n` would close the incident (GitHub does): a job deploying the branch is asked before that.
-    const pr = h.sim.as("bob").openPullRequest(REPO, { title: "Raise the pool size", body: `Fixes #${n}`, head: "pool", commits: [{ message: "Raise the pool size", files: { "pool.txt": "50" } }] });
+    const pr = h.sim
+      .as("bob")
+      .openPullRequest(REPO, {
+        title: "Raise the pool size",
+        body: `Fixes #${n}`,
+        head: "pool",
+        commits: [{ message: "Raise the pool size", files: { "pool.txt": "50" } }],
+      });
     await h.deliver();
     const sha = h.sim.pull(REPO, pr).head.sha;
     const review = await deploy(sha);
@@ -384,7 +402,11 @@ describe("the record", () => {
     expect(pm.error).toBeUndefined();
     const doc = h.sim.file(REPO, pm.outputs["postmortem-path"]!, `incident-desk/postmortem-${n}`)!;
     expect(doc).toContain("**Deploy gate** (deployments to frozen environments while this incident was open):");
-    expect(doc).toMatch(new RegExp(`- \`${rejected.slice(0, 7)}\` to production at 2026-03-02 \\d\\d:\\d\\d UTC \\(\\[run\\]\\(https://github.com/${REPO}/actions/runs/\\d+\\)\\): rejected`));
+    expect(doc).toMatch(
+      new RegExp(
+        `- \`${rejected.slice(0, 7)}\` to production at 2026-03-02 \\d\\d:\\d\\d UTC \\(\\[run\\]\\(https://github.com/${REPO}/actions/runs/\\d+\\)\\): rejected`,
+      ),
+    );
     expect(doc).toContain(`: let through: ships fix #${pr}`);
 
     vi.useFakeTimers({ toFake: ["Date"], now: h.sim.clock.now(), shouldAdvanceTime: true });

@@ -43,7 +43,8 @@ export function changesView(state: IncidentState) {
     return `${what} · by ${neutraliseInline(a.by, 40)} ${formatInstant(a.at)}${a.reason ? ` · ${neutraliseInline(a.reason, 200)}` : ""}`;
   });
   const rejected = c.gates.filter((g) => g.outcome === "rejected").length;
-  const gate = c.gates.length > 0 ? `${rejected} deployment${rejected === 1 ? "" : "s"} rejected, ${c.gates.length - rejected} let through the freeze` : undefined;
+  const gate =
+    c.gates.length > 0 ? `${rejected} deployment${rejected === 1 ? "" : "s"} rejected, ${c.gates.length - rejected} let through the freeze` : undefined;
   return {
     any: causes.length + fixes.length + postmortems.length + allowances.length > 0 || c.suspects !== undefined || gate !== undefined,
     allowances,

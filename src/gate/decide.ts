@@ -62,7 +62,14 @@ export function passageFor(incident: GateIncident, sha: string, pulls: readonly 
 
 const title = (i: GateIncident) => `#${i.number} ${neutraliseInline(i.title, 100)} (${i.severity}, ${i.status}) ${i.url}`;
 
-export function decideGate(config: Config, environment: string, sha: string, incidents: readonly GateIncident[], pulls: readonly DeployedPull[], here: RepoName): GateVerdict {
+export function decideGate(
+  config: Config,
+  environment: string,
+  sha: string,
+  incidents: readonly GateIncident[],
+  pulls: readonly DeployedPull[],
+  here: RepoName,
+): GateVerdict {
   const env = neutraliseInline(environment, 100);
   if (!config.changes.freeze) return { state: "approved", comment: "incident-desk: no change freeze is configured (changes.freeze).", freezing: [] };
   if (!isFrozenEnvironment(config, environment)) {
@@ -80,11 +87,19 @@ export function decideGate(config: Config, environment: string, sha: string, inc
         ? `#${incident.number}: allowed by its commander (${passage!.by})${passage!.reason ? `: ${neutraliseInline(passage!.reason, 200)}` : ""}`
         : `#${incident.number}: ships ${passage!.via} #${passage!.pull}`,
     );
-    return { state: "approved", comment: `incident-desk: ${env} is frozen, but this deployment may pass. ${how.join("; ")}.`, freezing, record: { outcome: "allowed", incidents: numbers, ...first } };
+    return {
+      state: "approved",
+      comment: `incident-desk: ${env} is frozen, but this deployment may pass. ${how.join("; ")}.`,
+      freezing,
+      record: { outcome: "allowed", incidents: numbers, ...first },
+    };
   }
   const named = held.slice(0, NAMED).map(title);
   const more = held.length > NAMED ? ` and ${held.length - NAMED} more` : "";
-  const refs = held.slice(0, NAMED).map((i) => `#${i.number}`).join(", ");
+  const refs = held
+    .slice(0, NAMED)
+    .map((i) => `#${i.number}`)
+    .join(", ");
   const comment = [
     `incident-desk: deployments to ${env} are frozen while ${held.length === 1 ? "this incident is" : "these incidents are"} open and not mitigated: ${named.join("; ")}${more}.`,
     `To deploy anyway: ship a fix whose pull request says "Fixes ${refs.split(", ")[0]}" (or a revert that names it), or ask the incident's commander to comment "/allow-deploy ${sha.slice(0, 7)} <reason>" on ${refs}; then re-run this job.`,

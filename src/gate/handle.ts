@@ -61,7 +61,8 @@ export function runIdOf(callbackUrl: string): number | undefined {
 
 export function parseGateRequest(payload: unknown): GateRequest | { error: string } {
   const parsed = requestSchema.safeParse(payload);
-  if (!parsed.success) return { error: `not a deployment protection rule request (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})` };
+  if (!parsed.success)
+    return { error: `not a deployment protection rule request (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})` };
   const e = parsed.data;
   const runId = runIdOf(e.deployment_callback_url);
   if (runId === undefined) return { error: `no workflow run in deployment_callback_url ${JSON.stringify(e.deployment_callback_url.slice(0, 200))}` };
@@ -70,7 +71,10 @@ export function parseGateRequest(payload: unknown): GateRequest | { error: strin
     runId,
     environment: e.environment,
     ...(e.deployment?.sha ? { sha: e.deployment.sha.toLowerCase() } : {}),
-    at: e.deployment?.created_at && !Number.isNaN(Date.parse(e.deployment.created_at)) ? new Date(e.deployment.created_at).toISOString() : new Date().toISOString(),
+    at:
+      e.deployment?.created_at && !Number.isNaN(Date.parse(e.deployment.created_at))
+        ? new Date(e.deployment.created_at).toISOString()
+        : new Date().toISOString(),
   };
 }
 
@@ -97,7 +101,9 @@ export async function handleGateRequest(deps: IncidentDeps, payload: unknown): P
   const first = await Promise.race([work.then(() => "done" as const), late]);
   clearTimeout(timer);
   if (first === "late") {
-    deps.log.warn(`incident-desk: deploy gate for run ${request.runId} (${request.environment}) is still deciding after ${gateTiming.acknowledgeAfterMs} ms: the delivery is acknowledged, the answer follows on the callback`);
+    deps.log.warn(
+      `incident-desk: deploy gate for run ${request.runId} (${request.environment}) is still deciding after ${gateTiming.acknowledgeAfterMs} ms: the delivery is acknowledged, the answer follows on the callback`,
+    );
   }
 }
 
@@ -132,8 +138,12 @@ export async function runGate(deps: IncidentDeps, request: GateRequest): Promise
     return { verdict, answer: sent };
   } catch (error) {
     // GitHub failing us (reads exhausted their retries, a permission missing): never hold a deployment for that.
-    log.error(`incident-desk: deploy gate for ${repo.owner}/${repo.repo} run ${request.runId}: ${error instanceof Error ? error.message : String(error)}; approving`);
-    verdict = approveBecause(`incident-desk could not read the open incidents (${errorStatus(error) ?? "error"}: ${error instanceof Error ? error.message.slice(0, 200) : "unknown"}), so no freeze was checked`);
+    log.error(
+      `incident-desk: deploy gate for ${repo.owner}/${repo.repo} run ${request.runId}: ${error instanceof Error ? error.message : String(error)}; approving`,
+    );
+    verdict = approveBecause(
+      `incident-desk could not read the open incidents (${errorStatus(error) ?? "error"}: ${error instanceof Error ? error.message.slice(0, 200) : "unknown"}), so no freeze was checked`,
+    );
     return { verdict, answer: await answer(github, request, verdict, log) };
   }
 }
@@ -209,7 +219,13 @@ async function answer(github: GitHub, request: GateRequest, verdict: GateVerdict
   const comment = cutText(verdict.comment, 1_000, () => "…");
   for (let attempt = 1; ; attempt++) {
     try {
-      await github.rest.actions.reviewCustomGatesForRun({ ...request.repo, run_id: request.runId, environment_name: request.environment, state: verdict.state, comment });
+      await github.rest.actions.reviewCustomGatesForRun({
+        ...request.repo,
+        run_id: request.runId,
+        environment_name: request.environment,
+        state: verdict.state,
+        comment,
+      });
       log.info(`incident-desk: deploy gate ${verdict.state} run ${request.runId} (${request.environment})`);
       return "sent";
     } catch (error) {
@@ -219,7 +235,9 @@ async function answer(github: GitHub, request: GateRequest, verdict: GateVerdict
         return "already";
       }
       if (attempt >= gateTiming.answerAttempts || !RETRIED(status)) {
-        log.error(`incident-desk: deploy gate could not answer run ${request.runId} (${request.environment}): ${error instanceof Error ? error.message : String(error)}`);
+        log.error(
+          `incident-desk: deploy gate could not answer run ${request.runId} (${request.environment}): ${error instanceof Error ? error.message : String(error)}`,
+        );
         return "failed";
       }
       await sleep(gateTiming.retryBaseMs * attempt ** 2);

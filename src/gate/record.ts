@@ -23,7 +23,10 @@ const recordSchema = z.object({
   incidents: z.array(z.number().int().positive()).max(100),
   via: z.enum(["fix", "revert", "allowed"]).optional(),
   pull: z.number().int().positive().optional(),
-  by: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/).optional(),
+  by: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/)
+    .optional(),
   reason: z.string().max(500).optional(),
 });
 
@@ -32,7 +35,8 @@ export const gateKey = (d: Pick<GateDecision, "runId" | "environment" | "sha" | 
   `${d.runId}/${d.environment.toLowerCase()}/${d.sha.toLowerCase()}/${d.outcome}`;
 
 /** The run, environment and commit, whatever the outcome. */
-export const gateRunKey = (d: Pick<GateDecision, "runId" | "environment" | "sha">): string => `${d.runId}/${d.environment.toLowerCase()}/${d.sha.toLowerCase()}`;
+export const gateRunKey = (d: Pick<GateDecision, "runId" | "environment" | "sha">): string =>
+  `${d.runId}/${d.environment.toLowerCase()}/${d.sha.toLowerCase()}`;
 
 const short = (sha: string) => sha.slice(0, 7);
 

@@ -202,7 +202,18 @@ export function computeMetrics({ period, incidents, deployments, severities }: M
       const key = `${g.runId}/${g.environment.toLowerCase()}/${g.sha}/${g.outcome}`;
       const row = gates.get(key);
       if (row) row.incidents = [...new Set([...row.incidents, ...g.incidents])].sort((a, b) => a - b);
-      else gates.set(key, { at: g.at, environment: g.environment, sha: g.sha, runId: g.runId, outcome: g.outcome, incidents: [...g.incidents], ...(g.via ? { via: g.via } : {}), ...(g.pull ? { pull: g.pull } : {}), ...(g.by ? { by: g.by } : {}) });
+      else
+        gates.set(key, {
+          at: g.at,
+          environment: g.environment,
+          sha: g.sha,
+          runId: g.runId,
+          outcome: g.outcome,
+          incidents: [...g.incidents],
+          ...(g.via ? { via: g.via } : {}),
+          ...(g.pull ? { pull: g.pull } : {}),
+          ...(g.by ? { by: g.by } : {}),
+        });
     }
   }
   const decisions = [...gates.values()].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.runId - b.runId);

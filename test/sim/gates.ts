@@ -59,7 +59,16 @@ export function requestDeploymentReview(sim: GitHubSim, full: string, request: R
   const ref = request.ref ?? repo.default_branch;
   const deployment = sim.ops.createDeployment(repo, actor, { ref, sha: request.sha, environment: request.environment });
   const runId = request.runId ?? sim.state.nextId() * 1000;
-  reviewsOf(sim).push({ repo: fullName(repo), runId, environment: request.environment, sha: deployment.sha, ref, deploymentId: deployment.id, state: "waiting", answers: [] });
+  reviewsOf(sim).push({
+    repo: fullName(repo),
+    runId,
+    environment: request.environment,
+    sha: deployment.sha,
+    ref,
+    deploymentId: deployment.id,
+    state: "waiting",
+    answers: [],
+  });
   const pulls = (request.pullRequests ?? []).map((n) => {
     const i = repo.issues.get(n);
     if (!i?.pr) throw new Error(`sim: ${full}#${n} is not a pull request`);
@@ -90,7 +99,8 @@ export const gateRoutes: Routes = {
    */
   "actions/review-custom-gates-for-run": (ctx) => {
     const repo = repoOf(ctx);
-    if (ctx.identity.kind !== "installation") throw new HttpError(403, "Resource not accessible by personal access token: only the GitHub App of a custom deployment protection rule can review it");
+    if (ctx.identity.kind !== "installation")
+      throw new HttpError(403, "Resource not accessible by personal access token: only the GitHub App of a custom deployment protection rule can review it");
     // GitHub's requirement for a custom deployment protection rule (tests may take a permission away).
     if (APP_PERMISSIONS.deployments !== "write" || !APP_PERMISSIONS.actions) throw new HttpError(403, "Resource not accessible by integration");
     const pending = reviewsFor(ctx, repo);
