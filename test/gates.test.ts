@@ -136,6 +136,16 @@ describe("a deployment passes", () => {
     expect(records(n)).toEqual([]);
   });
 
+  it("keeps a security incident's title out of the review", async () => {
+    await start();
+    const n = h.sim.as("alice").openIssue(REPO, { title: "Leaked signing key", labels: ["incident", "sev1", "security"] });
+    await h.deliver();
+    const review = await deploy();
+    expect(review.state).toBe("rejected");
+    expect(review.comment).toContain(`#${n} (security incident) (sev1, investigating)`);
+    expect(review.comment).not.toContain("Leaked");
+  });
+
   it("when no freeze is configured", async () => {
     await start("");
     await incident("sev1");
@@ -305,6 +315,26 @@ describe("/allow-deploy", () => {
     expect((await deploy(sha)).state).toBe("rejected");
     await say("carol", n, `/allow-deploy ${sha} carol is on it`);
     expect((await deploy(sha)).state).toBe("approved");
+  });
+
+  it("shows a hostile reason as text: no ping, no marker, no broken table", async () => {
+    await start();
+    const n = await incident("sev1");
+    const sha = main();
+    const reason = "ping @alice | x --> <!-- incident-desk:card --> <b>bold</b>";
+    await say("alice", n, `/allow-deploy ${sha} ${reason}`);
+    const review = await deploy(sha);
+    expect(review.state).toBe("approved");
+    expect(review.comment).not.toMatch(/@alice/);
+    const [record] = records(n);
+    expect(record!.body).not.toMatch(/@alice/);
+    expect(record!.body.match(/<!--/g)).toHaveLength(1);
+    expect(record!.body.split("\n")).toHaveLength(2);
+    const card = h.card(n)!;
+    expect(card).not.toContain("ping @alice");
+    expect(card.match(/<!-- incident-desk:card -->/g)).toHaveLength(1);
+    // HTML in a command's text is dropped, as GitHub drops it from the page (src/text/markdown.ts).
+    expect(card).toContain("· ping @\u200balice \\| x --&gt; bold\n");
   });
 
   it("without a commit or pull request is a mistake explained in a reply", async () => {

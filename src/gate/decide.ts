@@ -15,6 +15,8 @@ import { neutraliseInline } from "../text/neutralise.js";
 export interface GateIncident extends FreezeCandidate {
   commander?: string;
   allowances: DeployAllowance[];
+  /** A security incident: its title stays out of the review (shown on the workflow run). */
+  security?: boolean;
 }
 
 /** A pull request the deployed commit belongs to. */
@@ -60,7 +62,7 @@ export function passageFor(incident: GateIncident, sha: string, pulls: readonly 
   return undefined;
 }
 
-const title = (i: GateIncident) => `#${i.number} ${neutraliseInline(i.title, 100)} (${i.severity}, ${i.status}) ${i.url}`;
+const title = (i: GateIncident) => `#${i.number} ${i.security ? "(security incident)" : neutraliseInline(i.title, 100)} (${i.severity}, ${i.status}) ${i.url}`;
 
 export function decideGate(
   config: Config,

@@ -191,6 +191,7 @@ async function gather(github: GitHub, repo: RepoRef, config: Config, environment
       ...(s.declined ? { declined: true } : {}),
       ...(s.roles.commander ? { commander: s.roles.commander } : {}),
       allowances: s.allowances,
+      ...(s.security ? { security: true } : {}),
       history: read.history,
     });
   }

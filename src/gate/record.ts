@@ -74,7 +74,8 @@ export function renderGateRecord(d: GateDecision, url?: string): string {
     d.outcome === "rejected"
       ? `🚦 **Deploy gate:** rejected the deployment of \`${short(d.sha)}\` to **${environment}** (${run}) at ${formatInstant(d.at)}: deployments are frozen while this incident is open and not mitigated${others}.`
       : `🚦 **Deploy gate:** let the deployment of \`${short(d.sha)}\` to **${environment}** (${run}) through the freeze at ${formatInstant(d.at)}: ${neutraliseInline(passage(d), 700)}${others}.`;
-  return `${writeMarker("gate", payload)}\n${line}`;
+  // `@` is written as a JSON escape too: even hidden, the record holds nothing that looks like a mention.
+  return `${writeMarker("gate", payload).replace(/@/g, "\\u0040")}\n${line}`;
 }
 
 export function readGateRecord(body: string): { key: string; decision: GateDecision } | undefined {
