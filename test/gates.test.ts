@@ -54,15 +54,13 @@ const records = (n: number) => h.comments(n).filter((c) => c.body.includes("<!--
 function mergedPull(title: string, body: string, options: { fromFork?: boolean; by?: string } = {}): { pr: number; sha: string } {
   const head = `b-${title.replace(/\W+/g, "-").toLowerCase()}`;
   const author = options.by ?? "bob";
-  const pr = h.sim
-    .as(author)
-    .openPullRequest(REPO, {
-      title,
-      body,
-      head,
-      commits: [{ message: title, files: { [`${head}.txt`]: title } }],
-      ...(options.fromFork ? { fromFork: true } : {}),
-    });
+  const pr = h.sim.as(author).openPullRequest(REPO, {
+    title,
+    body,
+    head,
+    commits: [{ message: title, files: { [`${head}.txt`]: title } }],
+    ...(options.fromFork ? { fromFork: true } : {}),
+  });
   const sha = h.sim.as("bob").mergePullRequest(REPO, pr);
   return { pr, sha };
 }
@@ -195,14 +193,12 @@ describe("a deployment passes", () => {
     await start();
     const n = await incident("sev1");
     // Merged, `Fixes #n` would close the incident (GitHub does): a job deploying the branch is asked before that.
-    const pr = h.sim
-      .as("bob")
-      .openPullRequest(REPO, {
-        title: "Raise the pool size",
-        body: `Fixes #${n}`,
-        head: "pool",
-        commits: [{ message: "Raise the pool size", files: { "pool.txt": "50" } }],
-      });
+    const pr = h.sim.as("bob").openPullRequest(REPO, {
+      title: "Raise the pool size",
+      body: `Fixes #${n}`,
+      head: "pool",
+      commits: [{ message: "Raise the pool size", files: { "pool.txt": "50" } }],
+    });
     await h.deliver();
     const sha = h.sim.pull(REPO, pr).head.sha;
     const review = await deploy(sha);
