@@ -134,7 +134,14 @@ export async function runGate(deps: IncidentDeps, request: GateRequest): Promise
       verdict = decideGate(config, environment, request.sha, gathered.incidents, gathered.pulls, repo);
     }
     const sent = await answer(github, request, verdict, log);
-    if (sent !== "failed" && verdict.record && request.sha) await record(deps, config, request, verdict, gathered, sent);
+    if (sent !== "failed" && verdict.record && request.sha) {
+      // The answer is out: a record GitHub refuses now is logged, not answered again.
+      await record(deps, config, request, verdict, gathered, sent).catch((error: unknown) => {
+        log.error(
+          `incident-desk: deploy gate answered run ${request.runId} (${verdict.state}) but could not record it on the incident: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
+    }
     return { verdict, answer: sent };
   } catch (error) {
     // GitHub failing us (reads exhausted their retries, a permission missing): never hold a deployment for that.
