@@ -17,8 +17,8 @@ const FREEZE = "changes:\n  freeze:\n    environments: [production]\n    min_sev
 let h: Harness;
 const saved = { ...gateTiming };
 
-async function start(config = FREEZE) {
-  h = await startApp({ repo: REPO, config });
+async function start(config = FREEZE, http = false) {
+  h = await startApp({ repo: REPO, config, http });
 }
 beforeEach(() => Object.assign(gateTiming, { retryBaseMs: 5 }));
 afterEach(async () => {
@@ -394,13 +394,15 @@ describe("the answer", () => {
   });
 
   it("goes on after the delivery is acknowledged when the decision is slow, and is sent on the callback", async () => {
-    await start();
+    await start(FREEZE, true);
     const n = await incident("sev1");
     gateTiming.acknowledgeAfterMs = 20;
     h.sim.latencyMs = 15;
     const { runId } = h.sim.requestDeploymentReview(REPO, { environment: "production", sha: main() });
     const [delivery] = h.sim.webhooks.take("deployment_protection_rule");
-    await h.receive(delivery!);
+    // The signed delivery, over HTTP as GitHub sends it: answered before the review is.
+    const response = await h.post(delivery!);
+    expect(response.status).toBe(200);
     expect(h.sim.deploymentReviews(REPO).find((r) => r.runId === runId)!.state).toBe("waiting");
     expect(h.logs.some((l) => l.msg.includes("the delivery is acknowledged, the answer follows on the callback"))).toBe(true);
     await vi.waitFor(() => expect(h.sim.deploymentReviews(REPO).find((r) => r.runId === runId)!.state).toBe("rejected"), { timeout: 10_000, interval: 20 });
