@@ -47,7 +47,7 @@ export function appJson(a: AppRec) {
     created_at: a.created_at,
     updated_at: a.created_at,
     permissions: { ...APP_PERMISSIONS },
-    events: ["issues", "issue_comment", "pull_request", "deployment", "deployment_status", "deployment_protection_rule", "repository_dispatch", "label"],
+    events: ["issues", "issue_comment", "pull_request", "deployment", "deployment_status", "repository_dispatch", "label"],
   };
 }
 
