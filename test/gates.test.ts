@@ -360,6 +360,21 @@ describe("the answer", () => {
     expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
   });
 
+  it("a re-run of the same workflow run after /allow-deploy is decided again and recorded as a new decision", async () => {
+    await start();
+    const n = await incident("sev1");
+    const sha = main();
+    const first = await deploy(sha);
+    expect(first.state).toBe("rejected");
+    await say("alice", n, `/allow-deploy ${sha} the fix itself`);
+    h.sim.requestDeploymentReview(REPO, { environment: "production", sha, runId: first.runId });
+    await h.deliver();
+    const reviews = h.sim.deploymentReviews(REPO).filter((r) => r.runId === first.runId);
+    expect(reviews.map((r) => r.state)).toEqual(["rejected", "approved"]);
+    expect(records(n).map((c) => (c.body.includes("rejected the deployment") ? "rejected" : "allowed"))).toEqual(["rejected", "allowed"]);
+    expect(h.card(n)).toContain("- **Deploy gate:** 1 deployment rejected, 1 let through the freeze");
+  });
+
   it("is retried through 500s and a secondary rate limit", async () => {
     await start();
     const n = await incident("sev1");

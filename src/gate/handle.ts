@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { isFrozenEnvironment, freezingIncidents, severityRank } from "../changes/freeze.js";
 import { errorStatus, type GitHub, type RepoRef } from "../github/client.js";
+import { rateLimitWait } from "../github/pacing.js";
 import { reconcileIssue, readIncident, type IncidentDeps } from "../incident/handle.js";
 import type { History } from "../incident/history.js";
 import { tracked } from "../cluster/inflight.js";
@@ -220,7 +221,11 @@ async function deployedPulls(github: GitHub, repo: RepoRef, sha: string): Promis
 
 type Answer = "sent" | "already" | "failed";
 
-const RETRIED = (status: number | undefined) => status === undefined || status >= 500 || status === 403 || status === 429;
+/** Worth another attempt: no answer at all, GitHub's 5xx, a rate limit (not a 403 for a missing permission). */
+const retried = (error: unknown): boolean => {
+  const status = errorStatus(error);
+  return status === undefined || status >= 500 || rateLimitWait(error as Parameters<typeof rateLimitWait>[0]) !== undefined;
+};
 
 /** The review, retried; a 422 means the run was reviewed already (a duplicate delivery): nothing more to do. */
 async function answer(github: GitHub, request: GateRequest, verdict: GateVerdict, log: IncidentDeps["log"]): Promise<Answer> {
@@ -242,7 +247,7 @@ async function answer(github: GitHub, request: GateRequest, verdict: GateVerdict
         log.info(`incident-desk: deploy gate: run ${request.runId} (${request.environment}) was reviewed already`);
         return "already";
       }
-      if (attempt >= gateTiming.answerAttempts || !RETRIED(status)) {
+      if (attempt >= gateTiming.answerAttempts || !retried(error)) {
         log.error(
           `incident-desk: deploy gate could not answer run ${request.runId} (${request.environment}): ${error instanceof Error ? error.message : String(error)}`,
         );

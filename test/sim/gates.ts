@@ -106,7 +106,9 @@ export const gateRoutes: Routes = {
     const pending = reviewsFor(ctx, repo);
     if (pending.length === 0) throw new HttpError(404, "Not Found");
     const name = String(ctx.body.environment_name ?? "");
-    const review = pending.find((r) => r.environment.toLowerCase() === name.toLowerCase());
+    // A re-run of the workflow asks again with the same run id: the waiting request is the one answered.
+    const forEnvironment = pending.filter((r) => r.environment.toLowerCase() === name.toLowerCase());
+    const review = forEnvironment.find((r) => r.state === "waiting") ?? forEnvironment[0];
     if (!review) throw new HttpError(422, `No deployment protection rule of this app is pending for the environment ${name}`);
     const state = ctx.body.state as "approved" | "rejected" | undefined;
     const comment = typeof ctx.body.comment === "string" ? ctx.body.comment : undefined;
