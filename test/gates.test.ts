@@ -388,6 +388,18 @@ describe("the answer", () => {
     expect(records(n)).toHaveLength(1);
   });
 
+  it("that GitHub refuses for good is logged as an error, and nothing is recorded", async () => {
+    await start();
+    const n = await incident("sev1");
+    h.sim.faults.inject({ method: "POST", path: /\/deployment_protection_rule$/, status: 503, times: 1000 });
+    const review = await deploy();
+    h.sim.faults.clear();
+    expect(review.state).toBe("waiting");
+    expect(h.sim.count({ operationId: "actions/review-custom-gates-for-run", status: 503 })).toBe(4 * gateTiming.answerAttempts);
+    expect(h.logs.some((l) => l.level >= 50 && l.msg.includes(`could not answer run ${review.runId}`))).toBe(true);
+    expect(records(n)).toEqual([]);
+  });
+
   it("approves, saying why, when the configuration is invalid", async () => {
     await start("changes:\n  freeze:\n    min_severity: sev9\n");
     const review = await deploy();
