@@ -210,6 +210,36 @@ describe("a deployment passes", () => {
     expect(h.card(n)).toContain(`Deploy gate let \`${sha.slice(0, 7)}\` to production through the freeze: it ships fix #${pr}`);
   });
 
+  it("when the workflow run is the fix's pull_request run (GitHub lists the pull request; the merge commit has none)", async () => {
+    await start();
+    const n = await incident("sev1");
+    const pr = h.sim
+      .as("bob")
+      .openPullRequest(REPO, {
+        title: "Raise the pool size",
+        body: `Fixes #${n}`,
+        head: "pool",
+        commits: [{ message: "Raise the pool size", files: { "pool.txt": "50" } }],
+      });
+    await h.deliver();
+    const { runId } = h.sim.requestDeploymentReview(REPO, { environment: "production", sha: main(), event: "pull_request", pullRequests: [pr] });
+    await h.deliver();
+    expect(h.sim.deploymentReviews(REPO).find((r) => r.runId === runId)).toMatchObject({ state: "approved" });
+    const fork = h.sim
+      .as("mallory")
+      .openPullRequest(REPO, {
+        title: "Raise the pool size",
+        body: `Fixes #${n}`,
+        head: "pool2",
+        fromFork: true,
+        commits: [{ message: "x", files: { "pool.txt": "51" } }],
+      });
+    await h.deliver();
+    const again = h.sim.requestDeploymentReview(REPO, { environment: "production", sha: main(), event: "pull_request", pullRequests: [fork] });
+    await h.deliver();
+    expect(h.sim.deploymentReviews(REPO).find((r) => r.runId === again.runId)).toMatchObject({ state: "rejected" });
+  });
+
   it("when it ships a merged pull request that says Incident: #n", async () => {
     await start();
     const n = await incident("sev1");

@@ -28,6 +28,19 @@ const requestSchema = z.object({
   environment: z.string().min(1).max(255),
   deployment_callback_url: z.string().max(2000),
   deployment: z.object({ sha: z.string().regex(/^[0-9a-f]{7,40}$/i), created_at: z.string().optional() }).nullish(),
+  // The run's pull requests (a `pull_request` run deploys a merge commit GitHub associates with none).
+  pull_requests: z
+    .array(
+      z.object({
+        number: z.number().int().positive(),
+        title: z.string().max(1_000),
+        body: z.string().nullish(),
+        head: z.object({ repo: z.object({ full_name: z.string() }).nullish() }),
+      }),
+    )
+    .max(100)
+    .nullish()
+    .catch([]),
   repository: z.object({ name: z.string(), owner: z.object({ login: z.string() }) }),
 });
 
@@ -51,6 +64,8 @@ export interface GateRequest {
   environment: string;
   sha?: string;
   at: string;
+  /** The pull requests GitHub lists for the run. */
+  pulls: DeployedPull[];
 }
 
 /** The run id of `…/actions/runs/{run_id}/deployment_protection_rule`. */
@@ -72,6 +87,7 @@ export function parseGateRequest(payload: unknown): GateRequest | { error: strin
     runId,
     environment: e.environment,
     ...(e.deployment?.sha ? { sha: e.deployment.sha.toLowerCase() } : {}),
+    pulls: (e.pull_requests ?? []).map((p) => toDeployedPull(p, `${e.repository.owner.login}/${e.repository.name}`)),
     at:
       e.deployment?.created_at && !Number.isNaN(Date.parse(e.deployment.created_at))
         ? new Date(e.deployment.created_at).toISOString()
@@ -131,7 +147,7 @@ export async function runGate(deps: IncidentDeps, request: GateRequest): Promise
     if (!request.sha) {
       verdict = approveBecause("the request names no commit, so no freeze could be checked");
     } else {
-      gathered = await gather(github, repo, config, environment, request.sha);
+      gathered = await gather(github, repo, config, environment, request.sha, request.pulls);
       verdict = decideGate(config, environment, request.sha, gathered.incidents, gathered.pulls, repo);
     }
     const sent = await answer(github, request, verdict, log);
@@ -175,7 +191,7 @@ function labelRank(config: Config, labels: string[]): number {
   return ranks.length > 0 ? Math.min(...ranks) : config.severities.length;
 }
 
-async function gather(github: GitHub, repo: RepoRef, config: Config, environment: string, sha: string): Promise<Gathered> {
+async function gather(github: GitHub, repo: RepoRef, config: Config, environment: string, sha: string, runPulls: DeployedPull[]): Promise<Gathered> {
   if (!config.changes.freeze || !isFrozenEnvironment(config, environment)) return { incidents: [], pulls: [] };
   const open = await github.paginate(github.rest.issues.listForRepo, { ...repo, labels: config.labels.incident, state: "open", per_page: 100 });
   const names = (issue: (typeof open)[number]) => issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
@@ -203,15 +219,21 @@ async function gather(github: GitHub, repo: RepoRef, config: Config, environment
       history: read.history,
     });
   }
-  const pulls = freezingIncidents(config, incidents, environment).length > 0 ? await deployedPulls(github, repo, sha) : [];
+  if (freezingIncidents(config, incidents, environment).length === 0) return { incidents, pulls: [] };
+  const associated = await deployedPulls(github, repo, sha);
+  const pulls = [...associated, ...runPulls.filter((p) => !associated.some((a) => a.number === p.number))];
   return { incidents, pulls };
+}
+
+/** A pull request whose head lives elsewhere (or in a deleted fork) is a fork's. */
+function toDeployedPull(p: { number: number; title: string; body?: string | null; head: { repo?: { full_name: string } | null } }, here: string): DeployedPull {
+  return { number: p.number, title: p.title, body: p.body ?? "", fromFork: p.head.repo?.full_name?.toLowerCase() !== here.toLowerCase() };
 }
 
 async function deployedPulls(github: GitHub, repo: RepoRef, sha: string): Promise<DeployedPull[]> {
   try {
     const { data } = await github.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: sha, per_page: 100 });
-    const here = `${repo.owner}/${repo.repo}`.toLowerCase();
-    return data.map((p) => ({ number: p.number, title: p.title, body: p.body ?? "", fromFork: p.head.repo?.full_name?.toLowerCase() !== here }));
+    return data.map((p) => toDeployedPull(p, `${repo.owner}/${repo.repo}`));
   } catch (error) {
     // A commit GitHub does not know (yet) belongs to no pull request.
     if (errorStatus(error) === 422 || errorStatus(error) === 404) return [];
