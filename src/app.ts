@@ -11,6 +11,7 @@ import { SUB_ISSUE_ACTIONS, trackSubIssue, trackSubIssueState } from "./problems
 import { handlePullRequest, PULL_ACTIONS } from "./changes/pulls.js";
 import { handleDeploymentStatus } from "./changes/deployments.js";
 import { handlePullRisk, handleRiskRerequest } from "./changes/risk-handle.js";
+import { handleGateRequest } from "./gate/handle.js";
 import { handleMaintenanceEvent } from "./maintenance/handle.js";
 import { oncePerDelivery } from "./cluster/deliveries.js";
 import { healthRoute } from "./cluster/health.js";
@@ -92,6 +93,10 @@ export default function incidentDesk(app: Probot, options?: ApplicationFunctionO
   );
   app.on("deployment_status", async (context) =>
     oncePerDelivery(context.id, async () => void (await handleDeploymentStatus({ github: own(context.octokit), log: context.log }, context.payload)), context.log),
+  );
+  // The deploy gate (src/gate/): the app as a custom deployment protection rule.
+  app.on("deployment_protection_rule", async (context) =>
+    oncePerDelivery(context.id, () => handleGateRequest({ github: own(context.octokit), log: context.log }, context.payload), context.log),
   );
 
 

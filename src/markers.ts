@@ -31,7 +31,8 @@ export type MarkerKind =
   | "dispatch"
   | "followups-done"
   | "security-move"
-  | "config-error";
+  | "config-error"
+  | "gate";
 
 const PREFIX = "<!-- incident-desk:";
 const SUFFIX = " -->";

@@ -3,6 +3,7 @@ import type { CauseRef } from "../incident/commands.js";
 import { type History, type ReferenceSource } from "../incident/history.js";
 import type { Cause, IncidentChanges, IncidentState, LinkedPull, PullRole, ResolvedCause, TimelineEntry } from "../incident/types.js";
 import { readDeploymentNote } from "./deployment-note.js";
+import { gateEntryText, readGateRecord } from "../gate/record.js";
 import { emptyFacts, lookupCause, shortSha, type ChangeFacts, type DeploymentSnapshot, type PullSnapshot } from "./facts.js";
 import { isRevert, refersTo } from "./references.js";
 
@@ -20,6 +21,7 @@ export const emptyChanges = (): IncidentChanges => ({
   causes: [],
   unresolved: [],
   deployments: [],
+  gates: [],
   facts: emptyFacts(),
 });
 
@@ -161,5 +163,16 @@ export function deriveChanges(state: IncidentState, history: History, facts: Cha
     seen.add(d.id);
     changes.deployments.push(d);
     note({ at: d.at, kind: "deployment", text: `Deployed \`${shortSha(d.sha)}\` to ${d.environment}` });
+  }
+
+  // The deploy gate's decisions (src/gate/record.ts): believed only in the app's own comments.
+  const decided = new Set<string>();
+  for (const e of history.events) {
+    if (e.type !== "commented" || !e.own) continue;
+    const g = readGateRecord(e.body);
+    if (!g || decided.has(g.key)) continue;
+    decided.add(g.key);
+    changes.gates.push(g.decision);
+    note({ at: g.decision.at, kind: "gate", text: gateEntryText(g.decision) });
   }
 }

@@ -37,8 +37,18 @@ export function changesView(state: IncidentState) {
   const postmortems = c.postmortems.map((p) => pullText(p));
   const suspects = c.suspects?.items.map(suspectText) ?? [];
   const recovery = c.recoveryMs !== undefined ? formatDuration(c.recoveryMs) : undefined;
+  // `/allow-deploy`: named without `@` (the card is edited often; nobody is pinged by it).
+  const allowances = state.allowances.map((a) => {
+    const what = a.ref.kind === "pull" ? `#${a.ref.number}` : `\`${shortSha(a.ref.sha)}\``;
+    return `${what} · by ${neutraliseInline(a.by, 40)} ${formatInstant(a.at)}${a.reason ? ` · ${neutraliseInline(a.reason, 200)}` : ""}`;
+  });
+  const rejected = c.gates.filter((g) => g.outcome === "rejected").length;
+  const gate =
+    c.gates.length > 0 ? `${rejected} deployment${rejected === 1 ? "" : "s"} rejected, ${c.gates.length - rejected} let through the freeze` : undefined;
   return {
-    any: causes.length + fixes.length + postmortems.length > 0 || c.suspects !== undefined,
+    any: causes.length + fixes.length + postmortems.length + allowances.length > 0 || c.suspects !== undefined || gate !== undefined,
+    allowances,
+    gate,
     causes,
     fixes,
     postmortems,

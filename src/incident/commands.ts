@@ -25,6 +25,7 @@ export type Command =
   | { name: "impact"; text: string }
   | { name: "followup"; title: string; owner?: string }
   | { name: "postmortem" }
+  | { name: "allow-deploy"; ref: CauseRef; reason?: string }
   | { name: "help" };
 
 export type ParsedCommand =
@@ -48,6 +49,7 @@ export const USAGE: Record<string, string> = {
   followup: "/followup <title> [@owner]",
   postmortem: "/postmortem",
   decline: "/decline [reason]",
+  "allow-deploy": "/allow-deploy <commit sha or #pr> [reason]",
   help: "/help",
 };
 
@@ -119,6 +121,15 @@ export function parseTimelineTime(word: string, commentAt: string): string | und
     const ms = Date.parse(word);
     return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
   }
+  return undefined;
+}
+
+/** `#123`, `GH-123` or a pull request URL; a commit sha (7 to 40 hex digits, `owner@sha`) or a commit URL. */
+function changeRef(ref: string): CauseRef | undefined {
+  const pull = /^(?:#|GH-)(\d{1,9})$/i.exec(ref) ?? /\/pull\/(\d{1,9})\/?$/.exec(ref);
+  if (pull) return { kind: "pull", number: Number(pull[1]) };
+  const sha = /^(?:[^@\s]+@)?([0-9a-f]{7,40})$/i.exec(ref) ?? /\/commit\/([0-9a-f]{7,40})\/?$/i.exec(ref);
+  if (sha) return { kind: "sha", sha: sha[1]!.toLowerCase() };
   return undefined;
 }
 
@@ -210,11 +221,16 @@ function parseOne(name: string, args: string, ctx: ParseContext): Command {
     case "cause": {
       const ref = words[0] ?? "";
       if (words.length !== 1) throw new CommandError("name one pull request (#123) or one commit sha");
-      const pull = /^(?:#|GH-)(\d+)$/i.exec(ref) ?? /\/pull\/(\d+)\/?$/.exec(ref);
-      if (pull) return { name, ref: { kind: "pull", number: Number(pull[1]) } };
-      const sha = /^(?:[^@\s]+@)?([0-9a-f]{7,40})$/i.exec(ref) ?? /\/commit\/([0-9a-f]{7,40})\/?$/i.exec(ref);
-      if (sha) return { name, ref: { kind: "sha", sha: sha[1]!.toLowerCase() } };
+      const found = changeRef(ref);
+      if (found) return { name, ref: found };
       throw new CommandError(`"${ref}" is neither a pull request (#123) nor a commit sha`);
+    }
+    case "allow-deploy": {
+      // A deployment the commander lets through the change freeze (SPEC section 9): one commit or pull request.
+      const ref = changeRef(words[0] ?? "");
+      if (!ref) throw new CommandError(words[0] ? `"${words[0]}" is neither a pull request (#123) nor a commit sha` : "name the commit (sha) or the pull request (#123) to let through");
+      const reason = args.trim().slice(words[0]!.length).trim().replace(/\s+/g, " ").slice(0, 500);
+      return { name, ref, ...(reason ? { reason } : {}) };
     }
     case "followup": {
       const owner = /\s@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\s*$/.exec(` ${args}`);

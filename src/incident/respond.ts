@@ -27,6 +27,7 @@ const WHAT: Record<string, string> = {
   followup: "an action item; becomes a problem ticket",
   postmortem: "generate or refresh the post-mortem now",
   decline: "a report in triage is not an incident: close it, with the reason",
+  "allow-deploy": "let one deployment through the change freeze (the commander; anyone who may command while there is none)",
   help: "this list",
 };
 

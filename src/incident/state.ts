@@ -142,6 +142,7 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
     timeline: [],
     commands: [],
     causes: [],
+    allowances: [],
     followups: [],
     references: [],
     changes: emptyChanges(),
@@ -324,6 +325,12 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
           state.causes.push({ ref: command.ref, by, at, source: "command", ...(origin.commentId ? { commentId: origin.commentId } : {}) });
         }
         return;
+      case "allow-deploy": {
+        state.allowances.push({ ref: command.ref, ...(command.reason ? { reason: command.reason } : {}), by, at, url: origin.url });
+        const what = command.ref.kind === "pull" ? `#${command.ref.number}` : `\`${command.ref.sha.slice(0, 7)}\``;
+        note({ at, kind: "gate", text: `Deployment of ${what} allowed through the freeze${command.reason ? `: ${command.reason}` : ""}`, actor: by });
+        return;
+      }
       case "postmortem":
       case "help":
         return;
@@ -367,6 +374,13 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
       for (const p of acting) {
         const problem = p.ok && p.command.name === "cause" ? causeProblem(changes, p.command.ref, commentId) : undefined;
         if (problem) outcome.errors.push({ line: p.line, error: problem, usage: USAGE.cause! });
+      }
+      // `/allow-deploy` is the commander's call; while there is none, anyone who may command makes it.
+      const commander = state.roles.commander;
+      for (const p of acting) {
+        if (p.ok && p.command.name === "allow-deploy" && commander && commander.toLowerCase() !== author.login.toLowerCase()) {
+          outcome.errors.push({ line: p.line, error: `only the incident's commander (${commander}) may let a deployment through the freeze; while an incident has no commander, anyone with ${config.commands.permission} access may`, usage: USAGE["allow-deploy"]! });
+        }
       }
       // `/decline` is for a report still in triage; anything else a responder does there accepts it.
       for (const p of acting) {

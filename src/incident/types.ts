@@ -10,7 +10,7 @@ import type { Verdicts } from "./verdicts.js";
 
 export interface TimelineEntry {
   at: string;
-  kind: "started" | "declared" | "acknowledged" | "severity" | "status" | "role" | "update" | "note" | "closed" | "reopened" | "change" | "deployment" | "followup";
+  kind: "started" | "declared" | "acknowledged" | "severity" | "status" | "role" | "update" | "note" | "closed" | "reopened" | "change" | "deployment" | "followup" | "gate";
   text: string;
   actor?: string;
 }
@@ -59,6 +59,32 @@ export interface Cause {
   commentId?: number;
 }
 
+/** A deployment the commander let through the change freeze: `/allow-deploy <sha or #pr> [reason]`. */
+export interface DeployAllowance {
+  ref: CauseRef;
+  reason?: string;
+  by: string;
+  at: string;
+  url: string;
+}
+
+/** A decision of the deploy gate recorded on the incident (src/gate/record.ts). */
+export interface GateDecision {
+  runId: number;
+  environment: string;
+  sha: string;
+  outcome: "rejected" | "allowed";
+  at: string;
+  /** The freezing incidents the decision was about (numbers in this repository). */
+  incidents: number[];
+  /** How it passed: a fix or revert pull request, or the commander's `/allow-deploy`. */
+  via?: "fix" | "revert" | "allowed";
+  pull?: number;
+  /** Who allowed it (no `@`: the record pings nobody). */
+  by?: string;
+  reason?: string;
+}
+
 export interface LinkedChange {
   source: ReferenceSource;
   at: string;
@@ -105,6 +131,8 @@ export interface IncidentState {
   timeline: TimelineEntry[];
   commands: CommandOutcome[];
   causes: Cause[];
+  /** `/allow-deploy`: deployments the commander let through the freeze. */
+  allowances: DeployAllowance[];
   followups: Followup[];
   references: LinkedChange[];
   /** Linked pull requests, causes, suspects and deployments (src/changes). */
@@ -159,6 +187,8 @@ export interface IncidentChanges {
   unresolved: { ref: CauseRef; reason: string }[];
   suspects?: Suspects;
   deployments: NotedDeployment[];
+  /** The deploy gate's decisions recorded on the incident, oldest first. */
+  gates: GateDecision[];
   /** The deployment that shipped the (earliest deployed) cause: the start of DORA's failed-deployment recovery time. */
   failedDeployment?: DeploymentSnapshot;
   /** resolved − failedDeployment's time, once resolved. */

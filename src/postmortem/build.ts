@@ -148,6 +148,16 @@ export function postmortemView(state: IncidentState, config: Config, options: Po
       }));
   const fixes = (changes?.linked ?? []).map((p) => ({ number: p.number, title: p.title, url: p.url, state: p.state, role: p.role, mergedAt: p.mergedAt }));
   const deployments = (changes?.deployments ?? []).map((d) => ({ sha: d.sha.slice(0, 7), environment: d.environment, at: d.at, url: d.url }));
+  // The deploy gate's decisions and the commander's `/allow-deploy`s (SPEC section 9), without `@`.
+  const gates = (changes?.gates ?? []).map((g) => ({
+    sha: g.sha.slice(0, 7),
+    environment: g.environment,
+    at: g.at,
+    rejected: g.outcome === "rejected",
+    how: g.via === "allowed" ? `allowed by the commander (${g.by ?? "unknown"})${g.reason ? `: ${g.reason}` : ""}` : g.via ? `ships ${g.via} #${g.pull}` : "",
+    url: `${base}/actions/runs/${g.runId}`,
+  }));
+  const allowances = state.allowances.map((a) => ({ what: a.ref.kind === "pull" ? `#${a.ref.number}` : a.ref.sha.slice(0, 7), by: a.by, at: a.at, reason: a.reason }));
   const audience = options.audience ?? { repo: state.repo, private: false };
   const mentions = state.references
     .filter((r) => !r.source.isPullRequest && mayName(r.source, audience, config))
@@ -172,7 +182,7 @@ export function postmortemView(state: IncidentState, config: Config, options: Po
     commander: state.roles.commander,
     participants,
     updates: state.updates,
-    changes: { causes, fixes, deployments, mentions, any: causes.length + fixes.length + deployments.length > 0 },
+    changes: { causes, fixes, deployments, mentions, gates, allowances, any: causes.length + fixes.length + deployments.length + gates.length + allowances.length > 0 },
     followups: progress,
   };
 }

@@ -94,6 +94,20 @@ export interface ReportMetrics {
   recovery: Stat;
   buckets: { unit: "day" | "week" | "month"; items: Bucket[] };
   rows: IncidentRow[];
+  /** The deploy gate's decisions made in the period (each once, however many incidents record it), oldest first. */
+  gate: { rejected: number; allowed: number; decisions: GateRow[] };
+}
+
+export interface GateRow {
+  at: string;
+  environment: string;
+  sha: string;
+  runId: number;
+  outcome: "rejected" | "allowed";
+  incidents: number[];
+  via?: "fix" | "revert" | "allowed";
+  pull?: number;
+  by?: string;
 }
 
 export interface MetricsInput {
@@ -180,6 +194,29 @@ export function computeMetrics({ period, incidents, deployments, severities }: M
   for (const d of production) items[bucketOf(d.createdAt)]!.deployments++;
 
   const recoveries = defined(resolved.map((s) => s.changes.recoveryMs));
+  // Decisions are recorded on each incident they concern: one row per run, environment, commit and outcome.
+  const gates = new Map<string, GateRow>();
+  for (const s of incidents) {
+    for (const g of s.changes.gates ?? []) {
+      if (!within(g.at, period)) continue;
+      const key = `${g.runId}/${g.environment.toLowerCase()}/${g.sha}/${g.outcome}`;
+      const row = gates.get(key);
+      if (row) row.incidents = [...new Set([...row.incidents, ...g.incidents])].sort((a, b) => a - b);
+      else
+        gates.set(key, {
+          at: g.at,
+          environment: g.environment,
+          sha: g.sha,
+          runId: g.runId,
+          outcome: g.outcome,
+          incidents: [...g.incidents],
+          ...(g.via ? { via: g.via } : {}),
+          ...(g.pull ? { pull: g.pull } : {}),
+          ...(g.by ? { by: g.by } : {}),
+        });
+    }
+  }
+  const decisions = [...gates.values()].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.runId - b.runId);
   return {
     period,
     incidents: { total: inPeriod.length, open: inPeriod.length - resolved.length, resolved: resolved.length },
@@ -201,6 +238,7 @@ export function computeMetrics({ period, incidents, deployments, severities }: M
       ...(deploymentIds.size > 0 ? { rate: failed.size / deploymentIds.size } : {}),
     },
     recovery: stat(recoveries),
+    gate: { rejected: decisions.filter((d) => d.outcome === "rejected").length, allowed: decisions.filter((d) => d.outcome === "allowed").length, decisions },
     buckets: { unit, items },
     rows: inPeriod.map((s) => {
       const isResolved = s.status === "resolved" && s.times.resolved !== undefined;

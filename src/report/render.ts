@@ -34,6 +34,8 @@ export interface ReportView {
     resolve: string;
     recovery: string;
   }[];
+  /** The deploy gate's decisions of the period (SPEC section 9). */
+  gate: { rejected: number; allowed: number; rows: { at: string; environment: string; sha: string; outcome: string; incidents: string; how: string }[] };
   /** What the numbers rest on, for the reader who wants to check them. */
   notes: string[];
 }
@@ -128,6 +130,18 @@ export function buildReportView(repo: string, m: ReportMetrics, environments: re
       resolve: dur(r.resolve),
       recovery: dur(r.recovery),
     })),
+    gate: {
+      rejected: m.gate.rejected,
+      allowed: m.gate.allowed,
+      rows: m.gate.decisions.map((d) => ({
+        at: formatInstant(d.at),
+        environment: d.environment,
+        sha: d.sha.slice(0, 7),
+        outcome: d.outcome === "rejected" ? "⛔ rejected" : "✅ let through",
+        incidents: d.incidents.map((n) => `#${n}`).join(", "),
+        how: d.via === "allowed" ? `/allow-deploy by ${d.by ?? "the commander"}` : d.via ? `${d.via} #${d.pull}` : "change freeze",
+      })),
+    },
     notes: [
       `Incidents counted: those declared between ${formatInstant(m.period.from)} and ${formatInstant(m.period.to)}; medians and 90th percentiles (nearest rank) over the incidents that reached each time.`,
       `Over time: incidents per ${perUnit}.`,

@@ -3,6 +3,7 @@
 import { UserActions } from "./actor.js";
 import { Clock } from "./clock.js";
 import { Faults, Limits } from "./faults.js";
+import { requestDeploymentReview, reviewsOf, type DeploymentReview, type ReviewRequest } from "./gates.js";
 import { encodeBody, type SimRequest, type SimResponse } from "./http.js";
 import type { Permission, RepoRec } from "./model.js";
 import { fullName } from "./model.js";
@@ -15,7 +16,7 @@ import { listen, type Listening } from "./server.js";
 import { State } from "./state.js";
 import { Webhooks, type Delivery, type WebhookListener } from "./webhooks.js";
 
-export type { Delivery, Violation, RequestRecord, Listening, Permission };
+export type { Delivery, Violation, RequestRecord, Listening, Permission, DeploymentReview, ReviewRequest };
 export { openApiLoadMs };
 
 export interface GitHubSimOptions {
@@ -204,6 +205,19 @@ export class GitHubSim {
   as(login: string): UserActions {
     const user = this.state.user(login) ?? this.state.addUser(login);
     return new UserActions(this.state, this.ops, { user, app: user.app ?? null });
+  }
+
+  /**
+   * A workflow job reaches `environment`, protected by the app's custom deployment protection rule:
+   * GitHub creates the deployment and sends `deployment_protection_rule.requested`. Returns the run.
+   */
+  requestDeploymentReview(full: string, request: ReviewRequest): { runId: number; deploymentId: number } {
+    return requestDeploymentReview(this, full, request);
+  }
+
+  /** The reviews GitHub awaits or received (state, comment, every answer), oldest first. */
+  deploymentReviews(full?: string): DeploymentReview[] {
+    return reviewsOf(this).filter((r) => full === undefined || r.repo.toLowerCase() === full.toLowerCase());
   }
 
   // ---------------- webhooks ----------------

@@ -12,8 +12,9 @@ import { issueRoutes } from "./routes/issues.js";
 import { pullRoutes } from "./routes/pulls.js";
 import { repoRoutes } from "./routes/repos.js";
 import { searchRoutes } from "./routes/search.js";
+import { gateRoutes } from "./gates.js";
 
-export const handlers: Record<string, Handler> = { ...issueRoutes, ...pullRoutes, ...repoRoutes, ...searchRoutes, ...appRoutes, ...checkRoutes };
+export const handlers: Record<string, Handler> = { ...issueRoutes, ...pullRoutes, ...repoRoutes, ...searchRoutes, ...appRoutes, ...checkRoutes, ...gateRoutes };
 
 export interface RequestRecord {
   method: string;

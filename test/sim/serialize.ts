@@ -30,6 +30,9 @@ export function userJson(u: UserRec) {
   };
 }
 
+/** What the sim's app may do (the gate's review needs `deployments: write` and `actions: read`, as GitHub documents). */
+export const APP_PERMISSIONS: Record<string, "read" | "write"> = { issues: "write", pull_requests: "write", contents: "write", deployments: "write", actions: "read", checks: "write", metadata: "read" };
+
 export function appJson(a: AppRec) {
   return {
     id: a.id,
@@ -43,7 +46,7 @@ export function appJson(a: AppRec) {
     html_url: `${WEB}/apps/${a.slug}`,
     created_at: a.created_at,
     updated_at: a.created_at,
-    permissions: { issues: "write", pull_requests: "write", contents: "write", deployments: "write", checks: "write", metadata: "read" },
+    permissions: { ...APP_PERMISSIONS },
     events: ["issues", "issue_comment", "pull_request", "deployment", "deployment_status", "repository_dispatch", "label", "check_run", "check_suite"],
   };
 }
@@ -60,7 +63,7 @@ export function installationJson(i: InstallationRec, app: AppRec) {
     app_slug: app.slug,
     target_id: i.account.id,
     target_type: i.account.type === "Organization" ? "Organization" : "User",
-    permissions: { issues: "write", pull_requests: "write", contents: "write", deployments: "write", checks: "write", metadata: "read" },
+    permissions: { ...APP_PERMISSIONS },
     events: ["issues", "issue_comment", "pull_request"],
     created_at: i.created_at,
     updated_at: i.created_at,
