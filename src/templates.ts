@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import Handlebars from "handlebars";
 import { formatDuration, formatInstant } from "./time/duration.js";
-import { mention, neutralise, neutraliseInline, neutraliseQuote } from "./text/neutralise.js";
+import { codeSpan, mention, neutralise, neutraliseInline, neutraliseQuote } from "./text/neutralise.js";
 
 /**
  * Our Handlebars environment: the templates under `templates/` and the few helpers they use.
@@ -43,6 +43,8 @@ handlebars.registerHelper("cell", (s: unknown) => safe(neutraliseInline(s)));
 handlebars.registerHelper("mention", (s: unknown) => safe(mention(s)));
 handlebars.registerHelper("mentions", (list: unknown) => safe((Array.isArray(list) ? list : []).map(mention).join(" ")));
 handlebars.registerHelper("quote", (s: unknown) => safe(neutraliseQuote(s)));
+// `{{code value}}` (`{{code value cell=true}}` in a table): a code span showing the text as written.
+handlebars.registerHelper("code", (s: unknown, options: { hash?: { cell?: unknown } }) => safe(codeSpan(s, { cell: options.hash?.cell === true })));
 
 const TEMPLATE_DIR = new URL("../templates/", import.meta.url);
 const cache = new Map<string, Handlebars.TemplateDelegate>();

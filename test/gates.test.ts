@@ -369,7 +369,7 @@ describe("/allow-deploy", () => {
     const id = await say("alice", n, "/allow-deploy soon please");
     const reply = h.comments(n).find((c) => c.body.includes(`incident-desk:reply:${id}`))!;
     expect(reply.body).toContain(`"soon" is neither a pull request (#123) nor a commit sha`);
-    expect(reply.body).toContain("Write it as `/allow-deploy &lt;commit sha or #pr&gt; [reason]`");
+    expect(reply.body).toContain("Write it as `/allow-deploy <commit sha or #pr> [reason]`");
   });
 });
 

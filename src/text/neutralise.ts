@@ -57,3 +57,22 @@ export function neutraliseQuote(value: unknown): string {
     .map((line) => `> ${neutralise(line)}`)
     .join("\n");
 }
+
+/**
+ * A code span that shows people's (or our) text exactly as written: entities are not decoded
+ * inside code, so `<` stays `<` rather than `&lt;`. The fence is one backtick longer than the
+ * longest run inside; line breaks become spaces; `<!` gets a zero-width space so no HTML comment
+ * (and so no hidden marker) can be read out of the raw body; in a table cell `|` is escaped, which
+ * GFM reads before the code span. A code span never pings or links anyone.
+ */
+export function codeSpan(value: unknown, options: { cell?: boolean; max?: number } = {}): string {
+  const max = options.max ?? 1_000;
+  const raw = value === undefined || value === null ? "" : String(value);
+  let text = (raw.length > max ? `${raw.slice(0, max)}…` : raw).replace(/[\r\n\u2028\u2029]+/g, " ").replace(/<!/g, `<${ZWSP}!`);
+  if (options.cell) text = text.replace(/\\?\|/g, "\\|");
+  let longest = 0;
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  const fence = "`".repeat(longest + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
+  return text === "" ? "" : `${fence}${pad}${text}${pad}${fence}`;
+}
