@@ -7,6 +7,7 @@ import type { GitHub, RepoRef } from "./github/client.js";
 import { ACTIONS_BOT, identify } from "./trust.js";
 import { reconcileIssue, type IncidentDeps } from "./incident/handle.js";
 import { trackTicket } from "./problems/track.js";
+import { handleProblemEvent } from "./problems/handle.js";
 import { handlePullRequest, PULL_ACTIONS } from "./changes/pulls.js";
 import { handleDeploymentStatus } from "./changes/deployments.js";
 import { handleMaintenanceEvent } from "./maintenance/handle.js";
@@ -111,6 +112,8 @@ export async function handleIssueEvent(deps: IncidentDeps, name: string, payload
     });
   }
   await trackTicket(config ? { ...deps, config } : deps, name, payload);
+  // Problem records (src/problems/): their own card, with the configuration read above.
+  await handleProblemEvent(config ? { ...deps, config } : deps, name, payload);
   // Maintenance windows (src/maintenance/): their own card, with the configuration read above.
   await handleMaintenanceEvent(config ? { ...deps, config } : deps, name, payload);
 }
