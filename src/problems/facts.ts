@@ -1,5 +1,8 @@
 import type { ProblemChecks, ProblemFacts, ProblemView } from "../incident/types.js";
-import { readJsonMarker, writeMarker } from "../markers.js";
+import { encodeJson, readJsonMarker, writeMarker } from "../markers.js";
+
+/** JSON for a marker that carries people's text: not even a hidden `@name` (escaped, it reads back the same). */
+export const quietJson = (value: unknown): string => encodeJson(value).replace(/@/g, "\\u0040");
 
 /**
  * What an incident's card keeps about its problem (marker `problem-facts`, believed only in the
@@ -27,6 +30,6 @@ export function readProblemFacts(card: string | undefined): ProblemFacts {
 
 export function renderProblemFacts(facts: ProblemFacts | undefined): string {
   if (!facts || (Object.keys(facts.checks).length === 0 && !facts.record)) return "";
-  return writeMarker("problem-facts", facts);
+  return writeMarker("problem-facts", quietJson(facts));
 }
 

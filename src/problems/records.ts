@@ -7,6 +7,7 @@ import { commentKey, type Verdicts } from "../incident/verdicts.js";
 import { readJsonMarker, readMarker, writeMarker } from "../markers.js";
 import { commandParagraphs, mayHoldCommand } from "../text/markdown.js";
 import { parseTicketMarker } from "./marker.js";
+import { quietJson } from "./facts.js";
 
 /**
  * Problem records (SPEC section 9): an issue labelled `labels.problem` that groups incidents with
@@ -85,7 +86,7 @@ export function parseRecordMarker(body: string | null | undefined): { repo: stri
 }
 
 export function renderLinkMarker(record: LinkRecord): string {
-  return writeMarker("problem-link", record);
+  return writeMarker("problem-link", quietJson(record));
 }
 
 export function parseLinkMarker(body: string | null | undefined): LinkRecord | undefined {

@@ -1,0 +1,284 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startApp, type Harness } from "./harness.js";
+import { ACTIONS_BOT, ACTIONS_TOKEN, runAction } from "./action.fixtures.js";
+
+/**
+ * Problem records (SPEC section 9) through the app: an issue labelled `problem` groups incidents
+ * with one underlying cause. `/problem #n` and `/problem new <title>` on incidents; `/known-error`,
+ * `/workaround`, closing and reopening on the problem; its card; the workaround on the linked
+ * incidents' cards.
+ */
+const PROBLEM_CARD = "<!-- incident-desk:problem-card";
+let h: Harness;
+
+beforeEach(async () => {
+  h = await startApp();
+  h.sim.addUser(ACTIONS_BOT, { type: "Bot" });
+  h.sim.addToken(ACTIONS_TOKEN, ACTIONS_BOT);
+});
+afterEach(async () => {
+  expect(h.sim.violations).toEqual([]);
+  await h.close();
+});
+
+const problemCard = (n: number) => h.sim.comments(h.repo, n).find((c: { body: string }) => c.body.includes(PROBLEM_CARD))?.body as string | undefined;
+const problems = () => h.sim.issues(h.repo).filter((i) => i.labels.includes("problem"));
+/** Writes other than the 👍 GitHub answers 200 for when it exists already (a repeat changes nothing). */
+const changes = () => h.sim.requests.filter((r) => r.method !== "GET" && !(r.path.endsWith("/reactions") && r.status === 200));
+const linkRecords = (n: number) => h.sim.comments(h.repo, n).filter((c: { body: string }) => c.body.includes("<!-- incident-desk:problem-link"));
+
+async function incident(title = "Checkout fails with 502", labels: string[] = ["incident", "sev2"]): Promise<number> {
+  const n = h.sim.as("alice").openIssue(h.repo, { title, labels });
+  await h.deliver();
+  return n;
+}
+
+async function say(n: number, body: string, who = "alice"): Promise<number> {
+  const id = h.sim.as(who).comment(h.repo, n, body);
+  await h.deliver();
+  return id;
+}
+
+/** A problem record as a person opens one: an issue labelled `problem`. */
+function plainProblem(title = "Connection pool too small"): number {
+  return h.sim.as("alice").openIssue(h.repo, { title, labels: ["problem"] });
+}
+
+describe("/problem new", () => {
+  it("opens one problem (labelled problem and the incident's service labels), links the incident, and both cards show it", async () => {
+    h.sim.seedFile(h.repo, ".github/incidents.yml", "services:\n  payments:\n    labels: [svc:payments]\n");
+    const n = await incident("Checkout fails", ["incident", "sev2", "svc:payments"]);
+    h.sim.clock.advance("10m");
+    const id = await say(n, "/problem new Payment pool exhaustion under load");
+
+    const [p] = problems();
+    expect(p).toBeDefined();
+    expect(p!.title).toBe("Payment pool exhaustion under load");
+    expect(p!.labels).toEqual(["problem", "svc:payments"]);
+    expect(p!.user).toBe(h.sim.app.bot.login);
+    expect(p!.body).toContain(`opened from incident #${n}`);
+
+    const card = problemCard(p!.number)!;
+    expect(card).toContain("## 🧩 Problem · Payment pool exhaustion under load");
+    expect(card).toContain("**Status:** 🔍 investigating · **Incidents:** 1");
+    expect(card).toMatch(new RegExp(`\\| #${n} Checkout fails \\| sev2 \\| .* \\| ongoing \\| investigating \\|`));
+    expect(linkRecords(p!.number)).toHaveLength(1);
+
+    expect(h.card(n)).toContain(`**Problem:** [#${p!.number}](${p!.rest.html_url}) Payment pool exhaustion under load · investigating`);
+    expect(h.sim.issue(h.repo, n).comments.find((c) => c.id === id)!.reactions.map((r) => r.content)).toEqual(["+1"]);
+    expect(h.comments(n).filter((c) => c.body.includes("incident-desk:reply"))).toHaveLength(0);
+  });
+
+  it("a duplicate delivery opens nothing more and writes nothing", async () => {
+    const n = await incident();
+    h.sim.as("alice").comment(h.repo, n, "/problem new Pool exhaustion");
+    const deliveries = await h.deliver();
+    const comment = deliveries.find((d) => d.name === "issue_comment")!;
+    h.sim.resetRequests();
+    await h.receive(comment);
+    expect(changes()).toEqual([]);
+    expect(problems()).toHaveLength(1);
+  });
+
+  it("the delivery redelivered after a failure half-way (the problem opened, the link record not written) opens no second problem", async () => {
+    const n = await incident();
+    h.sim.as("alice").comment(h.repo, n, "/problem new Pool exhaustion");
+    const [comment] = h.sim.webhooks.take();
+    // GitHub fails every write of a comment for a while: the delivery fails after the problem was opened.
+    h.sim.faults.inject({ method: "POST", path: /\/issues\/\d+\/comments$/, status: 500, times: 20 });
+    await expect(h.receive(comment!)).rejects.toThrow();
+    expect(problems()).toHaveLength(1);
+    h.sim.faults.clear();
+    await h.receive(comment!);
+    await h.deliver();
+    expect(problems()).toHaveLength(1);
+    const p = problems()[0]!.number;
+    expect(linkRecords(p)).toHaveLength(1);
+    expect(h.card(n)).toContain(`**Problem:** [#${p}]`);
+  });
+
+  it("a 500 and a secondary rate limit on opening the problem are waited out: one problem", async () => {
+    const n = await incident();
+    h.sim.faults.inject({ method: "POST", path: "/repos/{owner}/{repo}/issues", status: 500, times: 1 });
+    h.sim.faults.secondaryRateLimit({ method: "POST", path: "/repos/{owner}/{repo}/issues", times: 1, retryAfter: 1 });
+    await say(n, "/problem new Pool exhaustion");
+    expect(problems()).toHaveLength(1);
+    expect(h.card(n)).toContain(`**Problem:** [#${problems()[0]!.number}]`);
+  });
+
+  it("from someone below the command permission: refused, nothing opened", async () => {
+    const n = await incident();
+    await say(n, "/problem new Pool exhaustion", "rita");
+    expect(problems()).toHaveLength(0);
+    expect(h.comments(n).find((c) => c.body.includes("incident-desk:reply"))!.body).toContain("@rita, thanks — incident commands need write access");
+  });
+
+  it("a hostile title: no marker, no ping, no broken table on either card", async () => {
+    const n = await incident("Search <!-- incident-desk:card --> @bob | x");
+    await say(n, "/problem new Pool <!-- incident-desk:problem-card {} --> @carol | cell");
+    const [p] = problems();
+    const card = problemCard(p!.number)!;
+    expect(card.match(/<!-- incident-desk:/g)).toEqual(["<!-- incident-desk:"]); // the card's own marker only
+    expect(card).not.toContain("@carol");
+    expect(card).not.toContain("@bob");
+    expect(card).toContain("Search &lt;!-- incident-desk:card --&gt; @\u200bbob \\| x");
+    expect(h.card(n)).not.toMatch(/<!-- incident-desk:problem-card/);
+    expect(h.card(n)).not.toContain("@carol");
+    expect(h.sim.comments(h.repo, p!.number).map((c: { body: string }) => c.body).join("\n")).not.toMatch(/@carol|@bob/);
+  });
+});
+
+describe("/problem #n", () => {
+  it("links to an existing problem record; the problem's card lists both incidents, recurrence and total impact", async () => {
+    const p = plainProblem();
+    const first = await incident("Checkout 502s");
+    h.sim.clock.advance("30m");
+    await say(first, "/mitigated");
+    await say(first, `/problem #${p}`);
+    const second = await incident("Checkout 502s again");
+    h.sim.clock.advance("20m");
+    await say(second, "/mitigated");
+    await say(second, `/problem #${p}`);
+
+    const card = problemCard(p)!;
+    expect(card).toContain("**Incidents:** 2 · **Total impact:** 50m");
+    expect(card).toContain(`| #${second} Checkout 502s again | sev2 |`);
+    expect(card).toContain(`| #${first} Checkout 502s | sev2 |`);
+    expect(card.indexOf(`#${second} `)).toBeLessThan(card.indexOf(`#${first} `));
+    expect(linkRecords(p)).toHaveLength(2);
+  });
+
+  it("is refused with a reply for a follow-up ticket (even one labelled problem), a plain issue, a pull request; nothing is linked", async () => {
+    const n = await incident();
+    await say(n, "/followup Add a pool alert @bob");
+    const run = await runAction(h.sim, { repo: h.repo, inputs: { command: "problems", issue: String(n) } });
+    const [ticket] = JSON.parse(run.outputs["problem-issues"]!) as number[];
+    await h.deliver();
+    // A ticket from before labels.followup existed, labelled `problem`: still a ticket.
+    h.sim.as("alice").addLabels(h.repo, ticket!, ["problem"]);
+    const plain = h.sim.as("alice").openIssue(h.repo, { title: "Unrelated" });
+    await h.deliver();
+
+    await say(n, `/problem #${ticket}`);
+    await say(n, `/problem #${plain}`);
+    await say(n, "/problem #999");
+    const replies = h.comments(n).filter((c) => c.body.includes("incident-desk:reply"));
+    expect(replies.map((r) => r.body)).toEqual([
+      expect.stringContaining(`#${ticket} is a follow-up ticket (an incident's action), not a problem record`),
+      expect.stringContaining(`#${plain} is not a problem record (it has no \`problem\` label)`),
+      expect.stringContaining("there is no issue #999 in this repository"),
+    ]);
+    expect(h.card(n)).not.toContain("**Problem:**");
+    expect(problemCard(ticket!)).toBeUndefined();
+    expect(linkRecords(ticket!)).toHaveLength(0);
+  });
+
+  it("linking elsewhere takes the incident off the former problem's card", async () => {
+    const a = plainProblem("Pool");
+    const b = plainProblem("DNS");
+    const n = await incident();
+    await say(n, `/problem #${a}`);
+    expect(problemCard(a)).toContain("**Incidents:** 1");
+    await say(n, `/problem #${b}`);
+    expect(problemCard(a)).toContain("**Incidents:** 0");
+    expect(problemCard(b)).toContain("**Incidents:** 1");
+    expect(h.card(n)).toContain(`**Problem:** [#${b}]`);
+  });
+
+  it("the incident's changes show on the problem's card (its link record follows the incident)", async () => {
+    const p = plainProblem();
+    const n = await incident();
+    await say(n, `/problem #${p}`);
+    expect(problemCard(p)).toMatch(new RegExp(`\\| #${n} .* \\| sev2 \\| .* \\| ongoing \\| investigating \\|`));
+    await say(n, "/sev 1");
+    h.sim.clock.advance("15m");
+    await say(n, "/resolve");
+    expect(problemCard(p)).toMatch(new RegExp(`\\| #${n} .* \\| sev1 \\| .* \\| 1\\d+m.* \\| resolved \\|`));
+    expect(linkRecords(p)).toHaveLength(1);
+  });
+});
+
+describe("on the problem: /known-error, /workaround, close, reopen", () => {
+  async function linked(count: number) {
+    const p = plainProblem();
+    const incidents: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const n = await incident(`Checkout 502s #${i}`);
+      await say(n, `/problem #${p}`);
+      incidents.push(n);
+    }
+    return { p, incidents };
+  }
+
+  it("/workaround makes it a known error; every open linked incident's card shows the workaround on top at once", async () => {
+    const { p, incidents } = await linked(2);
+    await say(p, "/workaround Restart the payments pods; raise `pool_size` to 50.");
+    const card = problemCard(p)!;
+    expect(card).toContain("**Status:** 🩹 known error");
+    expect(card).toContain("### Workaround\n> Restart the payments pods; raise `pool_size` to 50.");
+    for (const n of incidents) {
+      const top = h.card(n)!.split("## ")[0]!;
+      expect(top).toContain("**Known error — workaround**");
+      expect(top).toContain("> Restart the payments pods; raise `pool_size` to 50.");
+    }
+    // A new incident linked later shows it in the same delivery.
+    const late = await incident("Checkout 502s, later");
+    await say(late, `/problem #${p}`);
+    expect(h.card(late)!.split("## ")[0]).toContain("> Restart the payments pods");
+  });
+
+  it("/known-error alone: known error with no workaround yet", async () => {
+    const { p, incidents } = await linked(1);
+    await say(p, "/known-error");
+    expect(problemCard(p)).toContain("**Status:** 🩹 known error");
+    expect(h.card(incidents[0]!)).toContain("_No workaround recorded yet._");
+  });
+
+  it("below the permission: refused with a reply, nothing changes", async () => {
+    const { p, incidents } = await linked(1);
+    const before = h.card(incidents[0]!);
+    await say(p, "/workaround Just reboot everything @bob", "rita");
+    expect(problemCard(p)).toContain("**Status:** 🔍 investigating");
+    expect(h.card(incidents[0]!)).toBe(before);
+    expect(h.comments(p).find((c) => c.body.includes("incident-desk:reply"))!.body).toContain("@rita, thanks");
+  });
+
+  it("closing resolves it, reopening goes back to known error", async () => {
+    const { p, incidents } = await linked(1);
+    await say(p, "/workaround Restart the pods");
+    h.sim.as("bob").close(h.repo, p);
+    await h.deliver();
+    expect(problemCard(p)).toContain("**Status:** ✅ resolved");
+    expect(h.card(incidents[0]!)).toContain(`· resolved`);
+    expect(h.card(incidents[0]!)).not.toContain("**Known error");
+    h.sim.as("bob").reopen(h.repo, p);
+    await h.deliver();
+    expect(problemCard(p)).toContain("**Status:** 🩹 known error");
+    expect(h.card(incidents[0]!)).toContain("**Known error — workaround**");
+  });
+
+  it("a duplicate /workaround delivery writes nothing; an older delivery after a newer one changes nothing", async () => {
+    const { p, incidents } = await linked(1);
+    h.sim.as("alice").comment(h.repo, p, "/workaround First");
+    const [first] = h.sim.webhooks.take();
+    h.sim.as("alice").comment(h.repo, p, "/workaround Second");
+    const [second] = h.sim.webhooks.take();
+    await h.receive(second!);
+    await h.receive(first!);
+    await h.deliver();
+    expect(problemCard(p)).toContain("> Second");
+    expect(h.card(incidents[0]!)).toContain("> Second");
+    h.sim.resetRequests();
+    await h.receive(second!);
+    await h.receive(first!);
+    expect(changes()).toEqual([]);
+  });
+
+  it("the fix: a pull request that references the problem is listed", async () => {
+    const { p } = await linked(1);
+    const pr = h.sim.as("bob").openPullRequest(h.repo, { title: "Raise the pool size", body: `Fixes #${p}`, head: "fix-pool", commits: [{ message: "pool" }] });
+    await h.deliver();
+    await say(p, "/known-error");
+    expect(problemCard(p)).toContain(`### Fix\n- #${pr} Raise the pool size · open`);
+  });
+});
