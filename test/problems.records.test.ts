@@ -89,6 +89,11 @@ describe("/problem new", () => {
     await expect(h.receive(comment!)).rejects.toThrow();
     expect(problems()).toHaveLength(1);
     h.sim.faults.clear();
+    // GitHub adds cross-references asynchronously: the problem's mention of the incident is not there yet.
+    const rec = h.sim.state.issue(h.sim.state.repos.get(h.repo)!, n)!;
+    const hidden = rec.timeline.filter((e) => e.event === "cross-referenced");
+    expect(hidden).toHaveLength(1);
+    rec.timeline = rec.timeline.filter((e) => e.event !== "cross-referenced");
     await h.receive(comment!);
     await h.deliver();
     expect(problems()).toHaveLength(1);
@@ -280,5 +285,73 @@ describe("on the problem: /known-error, /workaround, close, reopen", () => {
     await h.deliver();
     await say(p, "/known-error");
     expect(problemCard(p)).toContain(`### Fix\n- #${pr} Raise the pool size · open`);
+  });
+});
+
+describe("the Action: report and post-mortem", () => {
+  const action = (inputs: Record<string, string>) => runAction(h.sim, { repo: h.repo, inputs });
+
+  /** An incident mitigated `impact` after it started, linked to `problem` (when given). */
+  async function past(title: string, impact: string, problem?: number, labels: string[] = ["incident", "sev2"]) {
+    const n = await incident(title, labels);
+    h.sim.clock.advance(impact);
+    await say(n, "/mitigated");
+    if (problem !== undefined) await say(n, `/problem #${problem}`);
+    h.sim.clock.advance("1h");
+    return n;
+  }
+
+  it("report: top problems by incidents and by impact, recurring incidents (same problem; same service, no problem)", async () => {
+    h.sim.seedFile(h.repo, ".github/incidents.yml", "services:\n  search:\n    labels: [svc:search]\n");
+    const pool = plainProblem("Pool | exhaustion @bob");
+    const dns = plainProblem("DNS flaps");
+    const a = await past("Checkout 502s", "30m", pool);
+    const b = await past("Checkout 502s again", "20m", pool);
+    const c = await past("Checkout slow", "10m", pool);
+    const d = await past("Everything down", "2h", dns);
+    const s1 = await past("Search down", "5m", undefined, ["incident", "sev3", "svc:search"]);
+    const s2 = await past("Search down again", "5m", undefined, ["incident", "sev3", "svc:search"]);
+    const run = await action({ command: "report", since: "2026-03-01" });
+    expect(run.error).toBeUndefined();
+    const url = (n: number) => h.sim.issue(h.repo, n).rest.html_url;
+    expect(run.summary).toContain(
+      [
+        "**Top problems by incidents**",
+        "",
+        "| problem | status | incidents | total impact |",
+        "| --- | --- | --- | --- |",
+        `| [#${pool}](${url(pool)}) Pool \\| exhaustion @\u200bbob | investigating | 3 | 1h 00m |`,
+        `| [#${dns}](${url(dns)}) DNS flaps | investigating | 1 | 2h 00m |`,
+      ].join("\n"),
+    );
+    expect(run.summary).toContain(`| problem | total impact | incidents |\n| --- | --- | --- |\n| [#${dns}](${url(dns)}) DNS flaps | 2h 00m | 1 |\n| [#${pool}]`);
+    expect(run.summary).toContain("**Recurring incidents**");
+    expect(run.summary).toContain(`- Problem [#${pool}](${url(pool)}) Pool \\| exhaustion @\u200bbob: [#${a}](${url(a)}), [#${b}](${url(b)}), [#${c}](${url(c)})`);
+    expect(run.summary).toContain(`- Service search, no problem linked: [#${s1}](${url(s1)}), [#${s2}](${url(s2)})`);
+    expect(run.summary).not.toContain(`[#${d}](${url(d)}),`);
+  });
+
+  it("post-mortem: names the problem and, for a known error, its workaround", async () => {
+    const p = plainProblem("Pool exhaustion");
+    const n = await past("Checkout 502s", "30m", p);
+    await say(p, "/workaround Restart the payments pods.\nRaise `pool_size` to 50.");
+    await say(n, "/resolve");
+    const run = await action({ command: "postmortem", issue: String(n) });
+    expect(run.error).toBeUndefined();
+    const doc = h.sim.file(h.repo, run.outputs["postmortem-path"]!, `incident-desk/postmortem-${n}`)!;
+    expect(doc).toContain(`**Problem record:** [#${p}](${h.sim.issue(h.repo, p).rest.html_url}) Pool exhaustion · known error`);
+    expect(doc).toContain("It is a **known error**. Workaround:\n\n> Restart the payments pods.\n> Raise `pool_size` to 50.");
+  });
+
+  it("`handle` runs /problem in the Action as in the app", async () => {
+    const p = plainProblem("Pool exhaustion");
+    const n = h.sim.as("alice").openIssue(h.repo, { title: "Checkout 502s", labels: ["incident"] });
+    h.sim.webhooks.take();
+    h.sim.as("alice").comment(h.repo, n, `/problem #${p}`);
+    const [delivery] = h.sim.webhooks.take();
+    const run = await runAction(h.sim, { repo: h.repo, inputs: { command: "handle" }, event: { name: "issue_comment", payload: delivery!.payload as Record<string, unknown> } });
+    expect(run.error).toBeUndefined();
+    expect(problemCard(p)).toContain("**Incidents:** 1");
+    expect(h.card(n)).toContain(`**Problem:** [#${p}]`);
   });
 });
