@@ -26,7 +26,8 @@ const problemEventSchema = z.object({
   changes: z.object({ body: z.object({ from: z.string().nullish() }).optional() }).partial().optional(),
 });
 
-const ISSUE_ACTIONS = new Set(["closed", "reopened", "edited", "labeled", "unlabeled"]);
+/** Labelling is left out: an issue labelled `problem` gets its card at its first command or link (and a form's labels cost nothing). */
+const ISSUE_ACTIONS = new Set(["closed", "reopened", "edited"]);
 
 export async function handleProblemEvent(deps: IncidentDeps, name: string, payload: unknown): Promise<void> {
   if (name !== "issues" && name !== "issue_comment") return;
