@@ -50,7 +50,7 @@ await measure("`/sev 1` on a linked incident (its link record follows)", () => a
 await measure(`\`/known-error\` on the problem (${LINKED + 1} linked, pushed to the newest 25)`, () => alice.comment(h.repo, problem, "/known-error"));
 await measure(`\`/workaround <text>\` on the problem (pushed to the newest 25)`, () => alice.comment(h.repo, problem, "/workaround Restart the payments pods."));
 await measure("the same `/workaround` delivered again", () => {
-  const last = h.sim.webhooks.history.filter((d) => d.name === "issue_comment").at(-1)!;
+  const last = h.sim.webhooks.history.filter((d) => d.name === "issue_comment" && (d.payload as { comment?: { body?: string } }).comment?.body?.startsWith("/workaround")).at(-1)!;
   return h.receive(last);
 });
 if (h.sim.violations.length > 0) throw new Error(JSON.stringify(h.sim.violations));
