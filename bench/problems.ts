@@ -16,7 +16,9 @@ async function measure(what: string, act: () => unknown): Promise<void> {
   await act();
   await h.deliver();
   const ms = performance.now() - t;
-  const mine = h.sim.requests.filter((r) => r.identity === app && r.operationId !== "apps/create-installation-access-token" && r.operationId !== "apps/get-authenticated");
+  const mine = h.sim.requests.filter(
+    (r) => r.identity === app && r.operationId !== "apps/create-installation-access-token" && r.operationId !== "apps/get-authenticated",
+  );
   const reads = mine.filter((r) => r.method === "GET").length;
   const writes = mine.length - reads;
   console.log(`| ${what} | ${mine.length} | ${reads} | ${writes} | ${Math.round(ms)} ms |`);
@@ -36,7 +38,9 @@ for (let i = 0; i < LINKED; i++) {
 }
 
 console.log(`## Problem records (bench/problems.ts)\n`);
-console.log(`The app's requests (all of a delivery and of the deliveries its writes cause), with ${LINKED} open incidents linked to one problem. Wall time is the simulator's in-process time, for scale only.\n`);
+console.log(
+  `The app's requests (all of a delivery and of the deliveries its writes cause), with ${LINKED} open incidents linked to one problem. Wall time is the simulator's in-process time, for scale only.\n`,
+);
 console.log("| operation | requests | reads | writes | time |");
 console.log("| --- | ---: | ---: | ---: | ---: |");
 const another = alice.openIssue(h.repo, { title: "Checkout 502s again", labels: ["incident", "sev2"] });
@@ -48,9 +52,13 @@ await measure("`/problem new <title>`", () => alice.comment(h.repo, fresh, "/pro
 await measure("`/ack` on a linked incident (its summary unchanged)", () => alice.comment(h.repo, incidents[0]!, "/ack"));
 await measure("`/sev 1` on a linked incident (its link record follows)", () => alice.comment(h.repo, incidents[0]!, "/sev 1"));
 await measure(`\`/known-error\` on the problem (${LINKED + 1} linked, pushed to the newest 25)`, () => alice.comment(h.repo, problem, "/known-error"));
-await measure(`\`/workaround <text>\` on the problem (pushed to the newest 25)`, () => alice.comment(h.repo, problem, "/workaround Restart the payments pods."));
+await measure(`\`/workaround <text>\` on the problem (pushed to the newest 25)`, () =>
+  alice.comment(h.repo, problem, "/workaround Restart the payments pods."),
+);
 await measure("the same `/workaround` delivered again", () => {
-  const last = h.sim.webhooks.history.filter((d) => d.name === "issue_comment" && (d.payload as { comment?: { body?: string } }).comment?.body?.startsWith("/workaround")).at(-1)!;
+  const last = h.sim.webhooks.history
+    .filter((d) => d.name === "issue_comment" && (d.payload as { comment?: { body?: string } }).comment?.body?.startsWith("/workaround"))
+    .at(-1)!;
   return h.receive(last);
 });
 if (h.sim.violations.length > 0) throw new Error(JSON.stringify(h.sim.violations));

@@ -65,7 +65,12 @@ describe("/problem new", () => {
     expect(linkRecords(p!.number)).toHaveLength(1);
 
     expect(h.card(n)).toContain(`**Problem:** [#${p!.number}](${p!.rest.html_url}) Payment pool exhaustion under load · investigating`);
-    expect(h.sim.issue(h.repo, n).comments.find((c) => c.id === id)!.reactions.map((r) => r.content)).toEqual(["+1"]);
+    expect(
+      h.sim
+        .issue(h.repo, n)
+        .comments.find((c) => c.id === id)!
+        .reactions.map((r) => r.content),
+    ).toEqual(["+1"]);
     expect(h.comments(n).filter((c) => c.body.includes("incident-desk:reply"))).toHaveLength(0);
   });
 
@@ -129,7 +134,12 @@ describe("/problem new", () => {
     expect(card).toContain("Search &lt;!-- incident-desk:card --&gt; @\u200bbob \\| x");
     expect(h.card(n)).not.toMatch(/<!-- incident-desk:problem-card/);
     expect(h.card(n)).not.toContain("@carol");
-    expect(h.sim.comments(h.repo, p!.number).map((c: { body: string }) => c.body).join("\n")).not.toMatch(/@carol|@bob/);
+    expect(
+      h.sim
+        .comments(h.repo, p!.number)
+        .map((c: { body: string }) => c.body)
+        .join("\n"),
+    ).not.toMatch(/@carol|@bob/);
   });
 });
 
@@ -324,9 +334,13 @@ describe("the Action: report and post-mortem", () => {
         `| [#${dns}](${url(dns)}) DNS flaps | investigating | 1 | 2h 00m |`,
       ].join("\n"),
     );
-    expect(run.summary).toContain(`| problem | total impact | incidents |\n| --- | --- | --- |\n| [#${dns}](${url(dns)}) DNS flaps | 2h 00m | 1 |\n| [#${pool}]`);
+    expect(run.summary).toContain(
+      `| problem | total impact | incidents |\n| --- | --- | --- |\n| [#${dns}](${url(dns)}) DNS flaps | 2h 00m | 1 |\n| [#${pool}]`,
+    );
     expect(run.summary).toContain("**Recurring incidents**");
-    expect(run.summary).toContain(`- Problem [#${pool}](${url(pool)}) Pool \\| exhaustion @\u200bbob: [#${a}](${url(a)}), [#${b}](${url(b)}), [#${c}](${url(c)})`);
+    expect(run.summary).toContain(
+      `- Problem [#${pool}](${url(pool)}) Pool \\| exhaustion @\u200bbob: [#${a}](${url(a)}), [#${b}](${url(b)}), [#${c}](${url(c)})`,
+    );
     expect(run.summary).toContain(`- Service search, no problem linked: [#${s1}](${url(s1)}), [#${s2}](${url(s2)})`);
     expect(run.summary).not.toContain(`[#${d}](${url(d)}),`);
   });
@@ -349,7 +363,11 @@ describe("the Action: report and post-mortem", () => {
     h.sim.webhooks.take();
     h.sim.as("alice").comment(h.repo, n, `/problem #${p}`);
     const [delivery] = h.sim.webhooks.take();
-    const run = await runAction(h.sim, { repo: h.repo, inputs: { command: "handle" }, event: { name: "issue_comment", payload: delivery!.payload as Record<string, unknown> } });
+    const run = await runAction(h.sim, {
+      repo: h.repo,
+      inputs: { command: "handle" },
+      event: { name: "issue_comment", payload: delivery!.payload as Record<string, unknown> },
+    });
     expect(run.error).toBeUndefined();
     expect(problemCard(p)).toContain("**Incidents:** 1");
     expect(h.card(n)).toContain(`**Problem:** [#${p}]`);

@@ -67,7 +67,9 @@ async function run(
   }
   if (!relevant(config)) return undefined;
   const pull = trigger.kind === "pull" ? trigger : undefined;
-  const read = await readIncident(github, repo, number, config, pull?.update, pull?.issue, (history, draft) => checkProblems(deps, repo, history, draft, config));
+  const read = await readIncident(github, repo, number, config, pull?.update, pull?.issue, (history, draft) =>
+    checkProblems(deps, repo, history, draft, config),
+  );
   if (!read) return undefined;
   const { history, state } = read;
   // Problem records (src/problems/): the link record on the problem, and what the card shows of it.

@@ -20,11 +20,18 @@ export function readProblemFacts(card: string | undefined): ProblemFacts {
   }
   const v = value?.view;
   const view: ProblemView | undefined =
-    v && Number.isInteger(v.number) && typeof v.title === "string" && typeof v.url === "string" && ["investigating", "known error", "resolved"].includes(v.status)
+    v &&
+    Number.isInteger(v.number) &&
+    typeof v.title === "string" &&
+    typeof v.url === "string" &&
+    ["investigating", "known error", "resolved"].includes(v.status)
       ? { number: v.number, title: v.title, url: v.url, status: v.status, ...(typeof v.workaround === "string" ? { workaround: v.workaround } : {}) }
       : undefined;
   const r = value?.record;
-  const record = r && Number.isInteger(r.problem) && Number.isInteger(r.comment) && typeof r.digest === "string" ? { problem: r.problem, comment: r.comment, digest: r.digest } : undefined;
+  const record =
+    r && Number.isInteger(r.problem) && Number.isInteger(r.comment) && typeof r.digest === "string"
+      ? { problem: r.problem, comment: r.comment, digest: r.digest }
+      : undefined;
   return { checks, ...(view ? { view } : {}), ...(record ? { record } : {}) };
 }
 
@@ -32,4 +39,3 @@ export function renderProblemFacts(facts: ProblemFacts | undefined): string {
   if (!facts || (Object.keys(facts.checks).length === 0 && !facts.record)) return "";
   return writeMarker("problem-facts", quietJson(facts));
 }
-

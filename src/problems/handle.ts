@@ -23,7 +23,10 @@ const problemEventSchema = z.object({
     pull_request: z.unknown().optional(),
   }),
   comment: z.object({ id: z.number(), body: z.string().nullish() }).optional(),
-  changes: z.object({ body: z.object({ from: z.string().nullish() }).optional() }).partial().optional(),
+  changes: z
+    .object({ body: z.object({ from: z.string().nullish() }).optional() })
+    .partial()
+    .optional(),
 });
 
 /** Labelling is left out: an issue labelled `problem` gets its card at its first command or link (and a form's labels cost nothing). */

@@ -63,7 +63,15 @@ async function peekProblem(github: GitHub, repo: RepoRef, n: number, config: Con
  * in its body among the issues this app opened since the command, a listing GitHub answers at once,
  * unlike cross-references, which come later), else a new one.
  */
-async function openProblem(github: GitHub, repo: RepoRef, history: History, state: IncidentState, config: Config, pending: PendingProblem, key: string): Promise<number> {
+async function openProblem(
+  github: GitHub,
+  repo: RepoRef,
+  history: History,
+  state: IncidentState,
+  config: Config,
+  pending: PendingProblem,
+  key: string,
+): Promise<number> {
   if (pending.ref.kind !== "new") throw new Error("not a /problem new");
   const identity = await identityOf(github);
   const ours = await writtenByUs(github, repo);
@@ -72,13 +80,28 @@ async function openProblem(github: GitHub, repo: RepoRef, history: History, stat
     const opened = await github.paginate(github.rest.issues.listForRepo, { ...repo, creator: identity.self, state: "all", since: pending.at, per_page: 100 });
     for (const issue of opened) {
       const marker = parseRecordMarker(issue.body);
-      if (!issue.pull_request && ours(issue) && marker && marker.key === key && marker.incident === state.number && marker.repo.toLowerCase() === state.repo.toLowerCase()) return issue.number;
+      if (
+        !issue.pull_request &&
+        ours(issue) &&
+        marker &&
+        marker.key === key &&
+        marker.incident === state.number &&
+        marker.repo.toLowerCase() === state.repo.toLowerCase()
+      )
+        return issue.number;
     }
   }
   // The problem carries the incident's service labels, so it shows where the service's work is.
   const serviceLabels = new Set(Object.values(config.services).flatMap((s) => s.labels.map((l) => l.toLowerCase())));
-  const labels = [config.labels.problem, ...history.issue.labels.filter((l) => serviceLabels.has(l.toLowerCase()) && l.toLowerCase() !== config.labels.problem.toLowerCase())];
-  await ensureLabels(github, repo, labels.map((l) => labelSpec(config, l)));
+  const labels = [
+    config.labels.problem,
+    ...history.issue.labels.filter((l) => serviceLabels.has(l.toLowerCase()) && l.toLowerCase() !== config.labels.problem.toLowerCase()),
+  ];
+  await ensureLabels(
+    github,
+    repo,
+    labels.map((l) => labelSpec(config, l)),
+  );
   const marker = renderRecordMarker(origin);
   const body = bundledTemplate("problem-record.md.hbs")({ marker, incident: state.number, by: pending.by }).trim();
   const { data } = await github.rest.issues.create({

@@ -177,7 +177,9 @@ export function incidentSummary(state: IncidentState): IncidentSummary {
 
 const COMMAND = /^[ \t]*\/(known-error|knownerror|workaround)(?![A-Za-z-])(.*)$/i;
 
-export function parseProblemCommands(body: string): { ok: true; line: string; command: ProblemCommand }[] | { ok: false; line: string; error: string; usage: string }[] {
+export function parseProblemCommands(
+  body: string,
+): { ok: true; line: string; command: ProblemCommand }[] | { ok: false; line: string; error: string; usage: string }[] {
   const out: ({ ok: true; line: string; command: ProblemCommand } | { ok: false; line: string; error: string; usage: string })[] = [];
   if (!mayHoldCommand(body)) return [];
   for (const lines of commandParagraphs(body)) {

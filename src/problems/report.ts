@@ -52,7 +52,10 @@ export function problemReport(incidents: readonly IncidentState[]): ProblemRepor
     const view = s.problemFacts?.view?.number === s.problem.number ? s.problemFacts.view : undefined;
     let entry = byProblem.get(s.problem.number);
     if (!entry) {
-      entry = { row: { number: s.problem.number, title: view?.title ?? "", url: view?.url ?? "", status: view?.status ?? "", incidents: 0, impact: "", impactMs: 0 }, members: [] };
+      entry = {
+        row: { number: s.problem.number, title: view?.title ?? "", url: view?.url ?? "", status: view?.status ?? "", incidents: 0, impact: "", impactMs: 0 },
+        members: [],
+      };
       byProblem.set(s.problem.number, entry);
     }
     entry.row.incidents++;

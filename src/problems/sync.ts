@@ -85,7 +85,15 @@ async function refresh(github: GitHub, repo: RepoRef, number: number, config: Co
     if (!existing) {
       const { data } = await github.rest.issues.createComment({ ...repo, issue_number: number, body });
       recordComment = data.id;
-      history.events.push({ type: "commented", commentId: data.id, body, author: { login: data.user?.login ?? "", type: "Bot" }, at: data.created_at, url: data.html_url, own: true });
+      history.events.push({
+        type: "commented",
+        commentId: data.id,
+        body,
+        author: { login: data.user?.login ?? "", type: "Bot" },
+        at: data.created_at,
+        url: data.html_url,
+        own: true,
+      });
     } else {
       recordComment = existing.commentId;
       if (existing.body !== body) {
