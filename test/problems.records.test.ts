@@ -373,3 +373,55 @@ describe("the Action: report and post-mortem", () => {
     expect(h.card(n)).toContain(`**Problem:** [#${p}]`);
   });
 });
+
+describe("bounds, order and hostile workarounds", () => {
+  it("a changed workaround goes at once to the newest 25 open linked incidents, not to closed ones or older ones", async () => {
+    const p = plainProblem();
+    const linked: number[] = [];
+    for (let i = 0; i < 27; i++) {
+      const n = h.sim.as("alice").openIssue(h.repo, { title: `Checkout 502s ${i}`, labels: ["incident", "sev2"] });
+      h.sim.clock.advance("1m");
+      h.sim.as("alice").comment(h.repo, n, `/problem #${p}`);
+      linked.push(n);
+    }
+    await h.deliver();
+    // The newest one is over: it is not pushed to.
+    await say(linked.at(-1)!, "/resolve");
+    await say(p, "/workaround Restart the pods");
+    const shows = (n: number) => h.card(n)!.includes("> Restart the pods");
+    expect(problemCard(p)).toContain("**Incidents:** 27");
+    expect(linked.slice(1, 26).every(shows)).toBe(true);
+    expect(shows(linked[0]!)).toBe(false);
+    expect(shows(linked[26]!)).toBe(false);
+    // The oldest catches up when its summary next changes (its link record is written again, with the problem read).
+    await say(linked[0]!, "/sev 1");
+    expect(shows(linked[0]!)).toBe(true);
+  });
+
+  it("two /problem commands delivered in reverse order: the last one written counts", async () => {
+    const a = plainProblem("Pool");
+    const b = plainProblem("DNS");
+    const n = await incident();
+    h.sim.as("alice").comment(h.repo, n, `/problem #${a}`);
+    h.sim.as("alice").comment(h.repo, n, `/problem #${b}`);
+    const [first, second] = h.sim.webhooks.take();
+    await h.receive(second!);
+    await h.receive(first!);
+    await h.deliver();
+    expect(h.card(n)).toContain(`**Problem:** [#${b}]`);
+    expect(problemCard(b)).toContain("**Incidents:** 1");
+    expect(problemCard(a)).toBeUndefined();
+  });
+
+  it("a hostile workaround: no marker, no ping, no escape from the quote or a table on the incident's card", async () => {
+    const p = plainProblem();
+    const n = await incident();
+    await say(n, `/problem #${p}`);
+    await say(p, "/workaround <!-- incident-desk:card --> ask @bob | or @acme/ops\n</details> ## not a heading\n| a | b |");
+    const top = h.card(n)!.split("## 🟠")[0]!;
+    // Only what a reader sees is read (the comment and the raw HTML are dropped, as GitHub drops them); the rest stays inside the quote.
+    expect(top).toContain("(problem [#1](https://github.com/acme/web/issues/1) Connection pool too small):\n>\n> ask @\u200bbob \\| or @\u200bacme/ops\n\n");
+    expect(h.card(n)!.match(/<!-- incident-desk:card -->/g)).toHaveLength(1);
+    expect(problemCard(p)).not.toMatch(/@bob|@acme|<\/details> ##/);
+  });
+});
