@@ -425,3 +425,34 @@ describe("bounds, order and hostile workarounds", () => {
     expect(problemCard(p)).not.toMatch(/@bob|@acme|<\/details> ##/);
   });
 });
+
+describe("GitHub failing during the push", () => {
+  it("a secondary rate limit and a 500 on the incidents' card edits are waited out: every card gets the workaround", async () => {
+    const p = plainProblem();
+    const a = await incident("One");
+    await say(a, `/problem #${p}`);
+    const b = await incident("Two");
+    await say(b, `/problem #${p}`);
+    h.sim.faults.secondaryRateLimit({ method: "PATCH", path: /\/issues\/comments\/\d+$/, times: 1, retryAfter: 1 });
+    h.sim.faults.inject({ method: "PATCH", path: /\/issues\/comments\/\d+$/, status: 500, times: 1 });
+    await say(p, "/workaround Fail over to the standby");
+    for (const n of [a, b]) expect(h.card(n)).toContain("> Fail over to the standby");
+    expect(problemCard(p)).toContain("### Workaround\n> Fail over to the standby");
+  });
+
+  it("closing an old follow-up ticket labelled `problem` costs no problem reads", async () => {
+    const n = await incident();
+    await say(n, "/followup Add a pool alert @bob");
+    const run = await runAction(h.sim, { repo: h.repo, inputs: { command: "problems", issue: String(n) } });
+    const [ticket] = JSON.parse(run.outputs["problem-issues"]!) as number[];
+    await h.deliver();
+    h.sim.as("alice").addLabels(h.repo, ticket!, ["problem"]);
+    await h.deliver();
+    h.sim.resetRequests();
+    h.sim.as("bob").close(h.repo, ticket!);
+    await h.deliver();
+    expect(h.sim.requests.filter((r) => r.path.endsWith(`/issues/${ticket}/timeline`))).toEqual([]);
+    expect(problemCard(ticket!)).toBeUndefined();
+    expect(h.card(n)).toContain(`#${ticket} closed`);
+  });
+});

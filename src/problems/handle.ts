@@ -5,6 +5,8 @@ import { parseRepo } from "../github/client.js";
 import { reconcileIssue, type IncidentDeps } from "../incident/handle.js";
 import { mayHoldCommand } from "../text/markdown.js";
 import { PUSH_LIMIT } from "./records.js";
+import { parseTicketMarker } from "./marker.js";
+import { identityOf, wroteIt } from "../trust.js";
 import { refreshProblem } from "./sync.js";
 
 /**
@@ -21,6 +23,8 @@ const problemEventSchema = z.object({
     number: z.number().int().positive(),
     labels: z.array(z.object({ name: z.string() })).default([]),
     pull_request: z.unknown().optional(),
+    body: z.string().nullish(),
+    user: z.object({ login: z.string() }).nullish(),
   }),
   comment: z.object({ id: z.number(), body: z.string().nullish() }).optional(),
   changes: z
@@ -51,6 +55,12 @@ export async function handleProblemEvent(deps: IncidentDeps, name: string, paylo
   }
   if (!labels.includes(config.labels.problem.toLowerCase()) || labels.includes(config.labels.incident.toLowerCase())) return;
   const repo = parseRepo(e.repository.full_name);
+  // A follow-up ticket this app opened, still labelled `problem` from before labels.followup: a ticket, not a problem (no reads).
+  if (
+    parseTicketMarker(e.issue.body) &&
+    wroteIt(await identityOf(deps.github), { login: e.issue.user?.login ?? "" }, e.repository.full_name, e.repository.full_name)
+  )
+    return;
   const commentId = name === "issue_comment" && e.action !== "deleted" ? e.comment?.id : undefined;
   const refreshed = await refreshProblem(deps.github, repo, e.issue.number, config, { pushing: true, ...(commentId !== undefined ? { commentId } : {}) });
   if ("error" in refreshed || !refreshed.changed) return;
