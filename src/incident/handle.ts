@@ -67,13 +67,15 @@ async function run(
   }
   if (!relevant(config)) return undefined;
   const pull = trigger.kind === "pull" ? trigger : undefined;
+  // Problem issues read to check a `/problem`, so that linking does not read them again.
+  const problems = new Map<number, unknown>();
   const read = await readIncident(github, repo, number, config, pull?.update, pull?.issue, (history, draft) =>
-    checkProblems(deps, repo, history, draft, config),
+    checkProblems(deps, repo, history, draft, config, problems),
   );
   if (!read) return undefined;
   const { history, state } = read;
   // Problem records (src/problems/): the link record on the problem, and what the card shows of it.
-  if (state.isIncident) await linkProblem(deps, repo, state, config);
+  if (state.isIncident) await linkProblem(deps, repo, state, config, problems);
   const plan = planReconcile(state, history, config, trigger.kind === "comment" ? { commentId: trigger.commentId } : {});
   const { moved } = await applyPlan(deps, repo, history, plan, config);
   // A security incident moved to the private repository is reconciled there, as a delivery of its own.

@@ -22,7 +22,15 @@ import { refreshProblem } from "./sync.js";
 // ---- checking and opening ------------------------------------------------------------------------
 
 /** Check the pending `/problem` commands of comments that are otherwise fine (reads; `/problem new` opens the problem). */
-export async function checkProblems(deps: IncidentDeps, repo: RepoRef, history: History, state: IncidentState, config: Config): Promise<ProblemChecks> {
+export async function checkProblems(
+  deps: IncidentDeps,
+  repo: RepoRef,
+  history: History,
+  state: IncidentState,
+  config: Config,
+  /** The problem issues read here, for linkProblem to use instead of reading them again. */
+  read: Map<number, unknown> = new Map(),
+): Promise<ProblemChecks> {
   const checks: ProblemChecks = {};
   for (const pending of state.pendingProblems) {
     const outcome = state.commands.find((c) => c.commentId === pending.commentId);
@@ -35,19 +43,20 @@ export async function checkProblems(deps: IncidentDeps, repo: RepoRef, history: 
         continue;
       }
       // The problem's card and this incident's link record are written when the state is final (linkProblem).
-      const refreshed = await peekProblem(deps.github, repo, n, config);
+      const refreshed = await peekProblem(deps.github, repo, n, config, read);
       checks[key] = refreshed ?? n;
     } else {
-      checks[key] = await openProblem(deps.github, repo, history, state, config, pending, key);
+      checks[key] = await openProblem(deps.github, repo, history, state, config, pending, key, read);
     }
   }
   return checks;
 }
 
 /** Why #n is not a problem record, or nothing: a read of the issue. */
-async function peekProblem(github: GitHub, repo: RepoRef, n: number, config: Config): Promise<string | undefined> {
+async function peekProblem(github: GitHub, repo: RepoRef, n: number, config: Config, read: Map<number, unknown>): Promise<string | undefined> {
   try {
     const { data } = await github.rest.issues.get({ ...repo, issue_number: n });
+    read.set(n, data);
     const ours = await writtenByUs(github, repo);
     const labels = data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
     return notAProblem({ number: n, labels, body: data.body ?? "", isPullRequest: Boolean(data.pull_request), own: ours(data) }, config);
@@ -71,6 +80,7 @@ async function openProblem(
   config: Config,
   pending: PendingProblem,
   key: string,
+  read: Map<number, unknown>,
 ): Promise<number> {
   if (pending.ref.kind !== "new") throw new Error("not a /problem new");
   const identity = await identityOf(github);
@@ -87,8 +97,10 @@ async function openProblem(
         marker.key === key &&
         marker.incident === state.number &&
         marker.repo.toLowerCase() === state.repo.toLowerCase()
-      )
+      ) {
+        read.set(issue.number, issue);
         return issue.number;
+      }
     }
   }
   // The problem carries the incident's service labels, so it shows where the service's work is.
@@ -110,6 +122,7 @@ async function openProblem(
     body: fitBody([marker, text(body.slice(marker.length), { at: "line" })]),
     labels,
   });
+  read.set(data.number, data);
   return data.number;
 }
 
@@ -120,7 +133,13 @@ async function openProblem(
  * link or the incident's summary changed, take it back from a problem it left, and set what the
  * card shows and keeps. Reads the problem only then; otherwise the card's facts serve.
  */
-export async function linkProblem(deps: IncidentDeps, repo: RepoRef, state: IncidentState, config: Config): Promise<void> {
+export async function linkProblem(
+  deps: IncidentDeps,
+  repo: RepoRef,
+  state: IncidentState,
+  config: Config,
+  read: Map<number, unknown> = new Map(),
+): Promise<void> {
   const facts: ProblemFacts = state.problemFacts ?? { checks: {} };
   const current = state.problem;
   let { view, record } = facts;
@@ -134,7 +153,10 @@ export async function linkProblem(deps: IncidentDeps, repo: RepoRef, state: Inci
     const summary = incidentSummary(state);
     const d = digest(summary);
     if (!record || record.digest !== d || !view) {
-      const refreshed = await refreshProblem(deps.github, repo, current.number, config, { record: { incident: state.number, summary, by: current.by } });
+      const refreshed = await refreshProblem(deps.github, repo, current.number, config, {
+        record: { incident: state.number, summary, by: current.by },
+        issue: read.get(current.number),
+      });
       if ("error" in refreshed) {
         // It stopped being a problem record after the link (its label removed): nothing to show.
         deps.log.warn(`incident-desk: #${state.number}'s problem #${current.number}: ${refreshed.error}`);

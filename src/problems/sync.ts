@@ -38,6 +38,8 @@ export interface RefreshOptions {
   commentId?: number;
   /** The caller tells the linked incidents about a changed view, so the card notes it as told. */
   pushing?: boolean;
+  /** The problem issue, when this delivery has just read it. */
+  issue?: unknown;
 }
 
 export type Refreshed =
@@ -65,7 +67,7 @@ function findCard(history: History): { id: number; body: string } | undefined {
 async function refresh(github: GitHub, repo: RepoRef, number: number, config: Config, options: RefreshOptions): Promise<Refreshed> {
   let history: History;
   try {
-    history = await fetchHistory(github, repo, number);
+    history = await fetchHistory(github, repo, number, options.issue);
   } catch (error) {
     if (errorStatus(error) === 404 || errorStatus(error) === 410) return { error: `there is no issue #${number} in this repository` };
     throw error;
