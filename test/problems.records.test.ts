@@ -456,3 +456,31 @@ describe("GitHub failing during the push", () => {
     expect(h.card(n)).toContain(`#${ticket} closed`);
   });
 });
+
+describe("verdicts and order on the problem", () => {
+  it("a refused /workaround stays refused when its author is promoted later (the verdict is kept in the problem's card)", async () => {
+    const p = plainProblem();
+    const n = await incident();
+    await say(n, `/problem #${p}`);
+    await say(p, "/workaround Reboot everything", "rita");
+    h.sim.setPermission(h.repo, "rita", "write");
+    await say(p, "/known-error", "alice");
+    expect(problemCard(p)).toContain("**Status:** 🩹 known error");
+    expect(problemCard(p)).not.toContain("Reboot everything");
+    expect(h.card(n)).toContain("_No workaround recorded yet._");
+  });
+
+  it("close and reopen delivered in reverse order: the problem is as its history stands", async () => {
+    const p = plainProblem();
+    const n = await incident();
+    await say(n, `/problem #${p}`);
+    h.sim.as("bob").close(h.repo, p);
+    h.sim.as("bob").reopen(h.repo, p);
+    const [closed, reopened] = h.sim.webhooks.take().filter((d) => d.name === "issues");
+    await h.receive(reopened!);
+    await h.receive(closed!);
+    await h.deliver();
+    expect(problemCard(p)).toContain("**Status:** 🔍 investigating");
+    expect(h.card(n)).toContain("· investigating");
+  });
+});
