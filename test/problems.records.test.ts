@@ -63,6 +63,8 @@ describe("/problem new", () => {
     expect(card).toContain("**Status:** 🔍 investigating · **Incidents:** 1");
     expect(card).toMatch(new RegExp(`\\| #${n} Checkout fails \\| sev2 \\| .* \\| ongoing \\| investigating \\|`));
     expect(linkRecords(p!.number)).toHaveLength(1);
+    // The card is the problem's first comment; link records follow it.
+    expect(h.sim.comments(h.repo, p!.number)[0].body).toContain(PROBLEM_CARD);
 
     expect(h.card(n)).toContain(`**Problem:** [#${p!.number}](${p!.rest.html_url}) Payment pool exhaustion under load · investigating`);
     expect(

@@ -77,6 +77,7 @@ async function refresh(github: GitHub, repo: RepoRef, number: number, config: Co
   if (why) return { error: why };
 
   let recordComment: number | undefined;
+  let pendingRecord: { event: { commentId: number }; body: string } | undefined;
   if (options.record) {
     const { by, ...record } = options.record;
     const body = bundledTemplate("problem-link.md.hbs")({ marker: renderLinkMarker(record), incident: record.incident, unlinked: record.unlinked, by }).trim();
@@ -85,17 +86,22 @@ async function refresh(github: GitHub, repo: RepoRef, number: number, config: Co
         e.type === "commented" && e.own === true && parseLinkMarker(e.body)?.incident === record.incident,
     );
     if (!existing) {
-      const { data } = await github.rest.issues.createComment({ ...repo, issue_number: number, body });
-      recordComment = data.id;
-      history.events.push({
+      const event: Extract<History["events"][number], { type: "commented" }> = {
         type: "commented",
-        commentId: data.id,
+        commentId: 0,
         body,
-        author: { login: data.user?.login ?? "", type: "Bot" },
-        at: data.created_at,
-        url: data.html_url,
+        author: { login: "", type: "Bot" },
+        at: new Date().toISOString(),
+        url: "",
         own: true,
-      });
+      };
+      history.events.push(event);
+      // A problem's first comment from the app is its card: the record follows it.
+      if (!findCard(history)) pendingRecord = { event, body };
+      else {
+        const { data } = await github.rest.issues.createComment({ ...repo, issue_number: number, body });
+        event.commentId = recordComment = data.id;
+      }
     } else {
       recordComment = existing.commentId;
       if (existing.body !== body) {
@@ -116,6 +122,10 @@ async function refresh(github: GitHub, repo: RepoRef, number: number, config: Co
   const body = renderProblemCard(state, { ...(options.pushing ? { pushed: now } : before ? { pushed: before } : {}) });
   if (!card) await github.rest.issues.createComment({ ...repo, issue_number: number, body });
   else if (card.body !== body) await github.rest.issues.updateComment({ ...repo, comment_id: card.id, body });
+  if (pendingRecord) {
+    const { data } = await github.rest.issues.createComment({ ...repo, issue_number: number, body: pendingRecord.body });
+    pendingRecord.event.commentId = recordComment = data.id;
+  }
 
   if (options.commentId !== undefined) await respond(github, repo, history, state, config, options.commentId);
   return { state, view, ...(recordComment !== undefined ? { recordComment } : {}), changed: before !== now };
