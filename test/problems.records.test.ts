@@ -64,7 +64,7 @@ describe("/problem new", () => {
     expect(card).toMatch(new RegExp(`\\| #${n} Checkout fails \\| sev2 \\| .* \\| ongoing \\| investigating \\|`));
     expect(linkRecords(p!.number)).toHaveLength(1);
     // The card is the problem's first comment; link records follow it.
-    expect(h.sim.comments(h.repo, p!.number)[0].body).toContain(PROBLEM_CARD);
+    expect(h.sim.comments(h.repo, p!.number)[0]!.body).toContain(PROBLEM_CARD);
 
     expect(h.card(n)).toContain(`**Problem:** [#${p!.number}](${p!.rest.html_url}) Payment pool exhaustion under load · investigating`);
     expect(
@@ -291,12 +291,17 @@ describe("on the problem: /known-error, /workaround, close, reopen", () => {
     expect(changes()).toEqual([]);
   });
 
-  it("the fix: a pull request that references the problem is listed", async () => {
+  it("the fix: a pull request that references the problem is listed at once, and when it is merged", async () => {
     const { p } = await linked(1);
     const pr = h.sim.as("bob").openPullRequest(h.repo, { title: "Raise the pool size", body: `Fixes #${p}`, head: "fix-pool", commits: [{ message: "pool" }] });
     await h.deliver();
-    await say(p, "/known-error");
     expect(problemCard(p)).toContain(`### Fix\n- #${pr} Raise the pool size · open`);
+    h.sim.as("bob").mergePullRequest(h.repo, pr);
+    await h.deliver();
+    expect(problemCard(p)).toContain(`### Fix\n- #${pr} Raise the pool size · merged`);
+    // `Fixes #p` merged into the default branch closes the problem, as GitHub does: it is resolved.
+    expect(h.sim.issue(h.repo, p).state).toBe("closed");
+    expect(problemCard(p)).toContain("**Status:** ✅ resolved");
   });
 });
 

@@ -40,6 +40,8 @@ export interface RefreshOptions {
   pushing?: boolean;
   /** The problem issue, when this delivery has just read it. */
   issue?: unknown;
+  /** A pull request that refers to the problem, as its delivery has it. */
+  pull?: { number: number; title: string; url: string; state: "open" | "closed"; mergedAt: string | null };
 }
 
 export type Refreshed =
@@ -116,6 +118,7 @@ async function refresh(github: GitHub, repo: RepoRef, number: number, config: Co
   const permissions = await fetchPermissions(github, repo, problemCommandAuthors(history, verdicts));
   const mayCommand = (login: string) => atLeast(permissions.get(login) ?? "none", config.commands.permission);
   const state = deriveProblem(history, { config, mayCommand, verdicts });
+  if (options.pull) withPull(state, options.pull);
   const view = problemView(state);
   const before = parseCardNote(card?.body).pushed;
   const now = digest(view);
@@ -129,6 +132,13 @@ async function refresh(github: GitHub, repo: RepoRef, number: number, config: Co
 
   if (options.commentId !== undefined) await respond(github, repo, history, state, config, options.commentId);
   return { state, view, ...(recordComment !== undefined ? { recordComment } : {}), changed: before !== now };
+}
+
+/** The pull request as its delivery has it: fresher than the cross-reference, which GitHub may add later. */
+function withPull(state: ProblemState, pull: NonNullable<RefreshOptions["pull"]>): void {
+  const others = state.fixes.filter((f) => f.number !== pull.number);
+  const fix = { number: pull.number, title: pull.title, url: pull.url, state: pull.mergedAt ? ("merged" as const) : pull.state };
+  state.fixes = [...others, fix].sort((a, b) => a.number - b.number);
 }
 
 /** The 👍 for a carried-out command, one reply for a refused or wrong one (the incident's own reply format). */
