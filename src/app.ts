@@ -8,6 +8,7 @@ import { ACTIONS_BOT, identify } from "./trust.js";
 import { reconcileIssue, type IncidentDeps } from "./incident/handle.js";
 import { trackTicket } from "./problems/track.js";
 import { SUB_ISSUE_ACTIONS, trackSubIssue, trackSubIssueState } from "./problems/subissues.js";
+import { handleProblemEvent } from "./problems/handle.js";
 import { handlePullRequest, PULL_ACTIONS } from "./changes/pulls.js";
 import { handleDeploymentStatus } from "./changes/deployments.js";
 import { handlePullRisk, handleRiskRerequest } from "./changes/risk-handle.js";
@@ -136,6 +137,8 @@ export async function handleIssueEvent(deps: IncidentDeps, name: string, payload
   const ticket = await trackTicket(config ? { ...deps, config } : deps, name, payload);
   // A sub-issue someone attached by hand closed, reopened, renamed or deleted: its parent incident's card follows.
   if (!ticket) await trackSubIssueState(config ? { ...deps, config } : deps, name, payload);
+  // Problem records (src/problems/): their own card, with the configuration read above.
+  await handleProblemEvent(config ? { ...deps, config } : deps, name, payload);
   // Maintenance windows (src/maintenance/): their own card, with the configuration read above.
   await handleMaintenanceEvent(config ? { ...deps, config } : deps, name, payload);
 }

@@ -47,7 +47,7 @@ describe("handle", () => {
     const n = sim.as("alice").openIssue(REPO, { title: "Queue backlog", labels: ["incident"] });
     sim.as("alice").comment(REPO, n, "/followup Alert on backlog @bob");
     await runAction(sim, { inputs: { command: "problems", issue: String(n) } });
-    const ticket = sim.issues(REPO).find((i) => i.labels.includes("problem"))!;
+    const ticket = sim.issues(REPO).find((i) => i.labels.includes("follow-up"))!;
     sim.as("bob").close(REPO, ticket.number);
     sim.resetRequests();
     const run = await handle("issues", issuePayload(sim, REPO, ticket.number, "closed"));

@@ -14,7 +14,7 @@ afterEach(() => {
 });
 
 const problems = (n: number, extra: Record<string, string> = {}) => runAction(sim, { inputs: { command: "problems", issue: String(n), ...extra } });
-const tickets = () => sim.issues(REPO).filter((i) => i.labels.includes("problem"));
+const tickets = () => sim.issues(REPO).filter((i) => i.labels.includes("follow-up"));
 
 describe("problems", () => {
   it("opens one ticket per follow-up (comments and the body's Follow-ups list): owner, labels, links, sub-issue", async () => {
@@ -26,10 +26,10 @@ describe("problems", () => {
 
     const all = tickets();
     expect(all.map((t) => [t.title, t.assignees, t.labels])).toEqual([
-      ["Alert on pool saturation", ["bob"], ["problem", "reliability"]],
-      ["Load-test config changes before rollout", ["carol"], ["problem", "reliability"]],
-      ["Document the rollback", ["carol"], ["problem", "reliability"]],
-      ["Add a canary stage", [], ["problem", "reliability"]],
+      ["Alert on pool saturation", ["bob"], ["follow-up", "reliability"]],
+      ["Load-test config changes before rollout", ["carol"], ["follow-up", "reliability"]],
+      ["Document the rollback", ["carol"], ["follow-up", "reliability"]],
+      ["Add a canary stage", [], ["follow-up", "reliability"]],
     ]);
     expect(run.outputs["problem-issues"]).toBe(JSON.stringify(all.map((t) => t.number)));
     expect(sim.issue(REPO, n).subIssues).toEqual(all.map((t) => ({ repo: REPO, number: t.number })));

@@ -104,7 +104,7 @@ describe("problems", () => {
     for (const t of tickets) {
       const ticket = h.sim.issue(repo, t);
       expect(ticket.user).toBe(ACTIONS_BOT);
-      expect(ticket.labels).toEqual(["problem"]);
+      expect(ticket.labels).toEqual(["follow-up"]);
       expect(ticket.comments).toEqual([]);
       expect(markerKinds(ticket.body ?? "")).toEqual(["problem"]);
       expect(ticket.body).toContain(`(Checkout fails &lt;!-- incident-desk:declare {"severity":"sev1"`);
@@ -135,7 +135,7 @@ describe("problems", () => {
     const run = await action("problems", { issue: String(n) });
     const [ticket] = JSON.parse(run.outputs["problem-issues"]!) as number[];
     expect(fakes).not.toContain(ticket);
-    expect(h.sim.issue(repo, ticket!)).toMatchObject({ user: ACTIONS_BOT, title, state: "open", labels: ["problem"] });
+    expect(h.sim.issue(repo, ticket!)).toMatchObject({ user: ACTIONS_BOT, title, state: "open", labels: ["follow-up"] });
     await h.deliver();
     expect(h.card(n)).toContain(`### Follow-ups · 0 of 1 done\n- ⬜ ${title} · @bob · #${ticket} open\n`);
   });

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { errorStatus, type GitHub, type RepoRef } from "../github/client.js";
 import { ensureLabels } from "../github/labels.js";
+import { refreshProblem } from "../problems/sync.js";
 import { reconcileIssue, reportConfigError, type IncidentDeps } from "../incident/handle.js";
 import { labelSpec } from "../incident/labels.js";
 import { localReferences } from "./references.js";
@@ -45,13 +46,21 @@ const hasLabel = (labels: string[], name: string) => labels.some((l) => l.toLowe
  * Which of `numbers` are incidents: issues (not pull requests) carrying the incident label, each
  * with the issue as just read (reconciling it then reads only its timeline).
  */
-async function incidentsAmong(github: GitHub, repo: RepoRef, numbers: number[], config: Config): Promise<Map<number, unknown>> {
+async function incidentsAmong(
+  github: GitHub,
+  repo: RepoRef,
+  numbers: number[],
+  config: Config,
+  /** Problem records among them (src/problems/): their cards list the pull request as a fix. */
+  problems = new Map<number, unknown>(),
+): Promise<Map<number, unknown>> {
   const out = new Map<number, unknown>();
   for (const number of numbers) {
     try {
       const { data } = await github.rest.issues.get({ ...repo, issue_number: number });
       const labels = data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
       if (!data.pull_request && hasLabel(labels, config.labels.incident)) out.set(number, data);
+      else if (!data.pull_request && hasLabel(labels, config.labels.problem)) problems.set(number, data);
     } catch (error) {
       // #12 in a body need not exist (or was deleted, or moved away): it refers to nothing.
       if (errorStatus(error) !== 404 && errorStatus(error) !== 410) throw error;
@@ -102,7 +111,8 @@ export async function handlePullRequest(deps: IncidentDeps, payload: unknown, op
     e.action === "edited" && e.changes
       ? localReferences([e.changes.title?.from ?? pr.title, e.changes.body?.from ?? pr.body ?? ""], repo).filter((n) => n !== pr.number && !now.includes(n))
       : [];
-  const incidents = await incidentsAmong(github, repo, [...now, ...before].slice(0, MAX_REFERENCES), config);
+  const problems = new Map<number, unknown>();
+  const incidents = await incidentsAmong(github, repo, [...now, ...before].slice(0, MAX_REFERENCES), config, problems);
   const referred = now.filter((n) => incidents.has(n));
 
   const labels = pr.labels.map((l) => l.name);
@@ -128,5 +138,9 @@ export async function handlePullRequest(deps: IncidentDeps, payload: unknown, op
   if (wantsFix && !hasLabel(update.pull.labels, fix)) update.pull.labels.push(fix);
   for (const [number, issue] of [...incidents].sort(([a], [b]) => a - b)) {
     await reconcileIssue({ ...deps, config }, repo, number, { kind: "pull", update, issue });
+  }
+  // A problem the pull request refers to lists it as its fix (GitHub's cross-reference may come later).
+  for (const [number, issue] of [...problems].filter(([n]) => now.includes(n)).sort(([a], [b]) => a - b)) {
+    await refreshProblem(github, repo, number, config, { issue, pull: update.pull });
   }
 }

@@ -7,6 +7,7 @@ import { followupProgress } from "../problems/progress.js";
 import { changesView } from "../changes/view.js";
 import { count, cutText, fitBody, text } from "../text/limits.js";
 import { USAGE } from "./commands.js";
+import { renderProblemFacts } from "../problems/facts.js";
 import type { IncidentState } from "./state.js";
 
 export const CARD_MARKER = writeMarker("card");
@@ -79,8 +80,16 @@ export function cardView(state: IncidentState, config: Config) {
     changes: changesView(state),
     commands: Object.values(USAGE),
     triage: state.status === "triage",
+    problem: problemBlock(state),
     permission: config.commands.permission,
   };
+}
+
+/** The problem the incident is linked to, as its card shows it (a known error's workaround on top). */
+function problemBlock(state: IncidentState) {
+  const view = state.problem ? state.problemFacts?.view : undefined;
+  if (!view || view.number !== state.problem?.number) return state.problem ? { number: state.problem.number, status: "" } : undefined;
+  return { ...view, knownError: view.status === "known error", workaround: view.workaround ? longText(view.workaround) : undefined };
 }
 
 function shortTitles<T extends { items: { title: string }[] }>(progress: T): T {
@@ -102,6 +111,8 @@ export function renderCard(state: IncidentState, config: Config): string {
     "\n",
     // With channels configured, the card records what they were told (src/notify/events.ts).
     config.notifications.length > 0 ? `${notifiedMarker(state)}\n` : "",
+    // What `/problem` commands named and the link record on the problem (src/problems/link.ts).
+    state.problemFacts ? `${renderProblemFacts(state.problemFacts)}\n`.replace(/^\n$/, "") : "",
     // Who could make each change, as decided when the app first saw it (src/incident/verdicts.ts).
     state.verdicts.size > 0 ? `${renderVerdicts(state.verdicts)}\n` : "",
   ]);

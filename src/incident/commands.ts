@@ -9,6 +9,9 @@ import { commandParagraphs, mayHoldCommand } from "../text/markdown.js";
  * (src/text/markdown.ts): nothing in code, HTML, comments or block quotes is a command.
  */
 
+/** `/problem #45` names an existing problem record; `/problem new <title>` opens one (src/problems/). */
+export type ProblemRef = { kind: "number"; number: number } | { kind: "new"; title: string };
+
 export type CauseRef = { kind: "pull"; number: number } | { kind: "sha"; sha: string };
 
 export type Command =
@@ -24,6 +27,7 @@ export type Command =
   | { name: "summary"; text: string }
   | { name: "impact"; text: string }
   | { name: "followup"; title: string; owner?: string }
+  | { name: "problem"; ref: ProblemRef }
   | { name: "postmortem" }
   | { name: "allow-deploy"; ref: CauseRef; reason?: string }
   | { name: "help" };
@@ -47,6 +51,7 @@ export const USAGE: Record<string, string> = {
   summary: "/summary <one paragraph>",
   impact: "/impact <who and what was affected>",
   followup: "/followup <title> [@owner]",
+  problem: "/problem #45 (link to a problem record), or /problem new <title>",
   postmortem: "/postmortem",
   decline: "/decline [reason]",
   "allow-deploy": "/allow-deploy <commit sha or #pr> [reason]",
@@ -237,6 +242,18 @@ function parseOne(name: string, args: string, ctx: ParseContext): Command {
       const title = (owner ? ` ${args}`.slice(0, owner.index) : args).trim();
       check(textArg("the follow-up's title"), title);
       return { name, title: title.slice(0, 256), ...(owner ? { owner: owner[1]! } : {}) };
+    }
+    case "problem": {
+      const rest = args.trim();
+      const number = /^(?:#|GH-)?(\d{1,9})$/i.exec(rest) ?? /\/issues\/(\d{1,9})\/?$/.exec(rest);
+      if (number) return { name, ref: { kind: "number", number: Number(number[1]) } };
+      const fresh = /^new(?:[ \t]+|$)/i.exec(rest);
+      if (fresh) {
+        const title = rest.slice(fresh[0].length).replace(/\s+/g, " ").trim();
+        check(textArg("the problem's title"), title);
+        return { name, ref: { kind: "new", title: title.slice(0, 256) } };
+      }
+      throw new CommandError(rest ? `"${rest.slice(0, 60)}" names no problem: write /problem #45 or /problem new <title>` : "say which problem: /problem #45 or /problem new <title>");
     }
     default:
       throw new CommandError("unknown command");

@@ -17,6 +17,9 @@ import { commandAuthors, deriveIncident, type IncidentState } from "./state.js";
 import { readVerdicts } from "./verdicts.js";
 import { incidentTypeToSet } from "./issue-type.js";
 import { readFactsBlock } from "../changes/facts.js";
+import { checkProblems, linkProblem } from "../problems/link.js";
+import { readProblemFacts } from "../problems/facts.js";
+import type { ProblemChecks } from "./types.js";
 
 export type Trigger =
   | { kind: "issue" }
@@ -65,9 +68,15 @@ async function run(
   }
   if (!relevant(config)) return undefined;
   const pull = trigger.kind === "pull" ? trigger : undefined;
-  const read = await readIncident(github, repo, number, config, pull?.update, pull?.issue);
+  // Problem issues read to check a `/problem`, so that linking does not read them again.
+  const problems = new Map<number, unknown>();
+  const read = await readIncident(github, repo, number, config, pull?.update, pull?.issue, (history, draft) =>
+    checkProblems(deps, repo, history, draft, config, problems),
+  );
   if (!read) return undefined;
   const { history, state } = read;
+  // Problem records (src/problems/): the link record on the problem, and what the card shows of it.
+  if (state.isIncident) await linkProblem(deps, repo, state, config, problems);
   const issueType = await incidentTypeToSet(github, repo, config, state, history, deps.log);
   const plan = planReconcile(state, history, config, { ...(trigger.kind === "comment" ? { commentId: trigger.commentId } : {}), ...(issueType ? { issueType } : {}) });
   const { moved } = await applyPlan(deps, repo, history, plan, config);
@@ -88,6 +97,8 @@ export async function readIncident(
   update?: PullUpdate,
   /** The issue, when this delivery has just read it (src/changes/pulls.ts). */
   issue?: unknown,
+  /** Check what new `/problem` commands name (the app's pipeline; src/problems/link.ts). Without it they stay pending. */
+  problems?: (history: History, draft: IncidentState) => Promise<ProblemChecks>,
 ): Promise<{ history: History; state: IncidentState } | undefined> {
   const history = await fetchHistory(github, repo, number, issue);
   if (history.issue.url.includes("/pull/")) return undefined;
@@ -99,9 +110,16 @@ export async function readIncident(
   // Derived once with the facts the card keeps; again only when GitHub had something new to say
   // about the changes (reads only: what `/cause`, the suspects and commit references name).
   const card = readFactsBlock(findCards(history)[0]?.body ?? "");
-  const draft = deriveIncident(history, { config, mayCommand, changes: card, verdicts });
+  const problemFacts = readProblemFacts(findCards(history)[0]?.body);
+  let checks = problemFacts.checks;
+  const draft = deriveIncident(history, { config, mayCommand, changes: card, verdicts, problems: checks });
   const { facts, fresh } = await gatherChangeFacts(github, repo, history, config, draft, update);
-  const state = fresh ? deriveIncident(history, { config, mayCommand, changes: facts, verdicts }) : draft;
+  let state = fresh ? deriveIncident(history, { config, mayCommand, changes: facts, verdicts, problems: checks }) : draft;
+  if (problems && state.pendingProblems.length > 0) {
+    checks = { ...checks, ...(await problems(history, state)) };
+    state = deriveIncident(history, { config, mayCommand, changes: facts, verdicts, problems: checks });
+  }
+  state.problemFacts = { ...problemFacts, checks };
   return { history, state };
 }
 

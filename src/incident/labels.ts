@@ -29,7 +29,8 @@ export function labelSpecs(config: Config): LabelSpec[] {
     ...STATUSES.map((s) => ({ name: l.status[s], color: STATUS_COLORS[s]!, description: `Incident status: ${s}` })),
     { name: l.cause, color: "5319e7", description: "A change that caused an incident" },
     { name: l.fix, color: "1d76db", description: "A change that mitigated or fixed an incident" },
-    { name: l.problem, color: "006b75", description: "A follow-up from an incident (problem ticket)" },
+    { name: l.problem, color: "006b75", description: "A problem record: incidents with one underlying cause" },
+    { name: l.followup, color: "bfd4f2", description: "A follow-up ticket: an action from an incident or a problem" },
     { name: l.postmortem, color: "0052cc", description: "The post-mortem of an incident" },
     { name: l.security, color: "ee0701", description: "A security incident" },
   ];

@@ -2,6 +2,7 @@ import type { Config, Status } from "../config/schema.js";
 import { STATUSES } from "../config/schema.js";
 import { onCallAt, rotationFor } from "../oncall/rotation.js";
 import { isTicketOf, parseTicketMarker } from "../problems/marker.js";
+import { checkKey } from "../problems/records.js";
 import { causeProblem, deriveChanges, emptyChanges } from "../changes/links.js";
 import type { ChangeFacts } from "../changes/facts.js";
 import { parseAlertSignal } from "../alerts/incident.js";
@@ -19,6 +20,7 @@ import type { CommandOutcome, FollowupTicket, IncidentState, TimelineEntry } fro
  */
 
 export type { Cause, CommandOutcome, Followup, FollowupTicket, IncidentState, LinkedChange, RefusedChange, TimelineEntry } from "./types.js";
+import type { ProblemChecks } from "./types.js";
 
 export interface DeriveOptions {
   config: Config;
@@ -28,6 +30,8 @@ export interface DeriveOptions {
   changes?: ChangeFacts;
   /** Verdicts already taken (from the card): they stand, whatever the permission is now. */
   verdicts?: Verdicts;
+  /** What `/problem` commands named (src/problems/link.ts; kept in the card); unchecked ones are pending. */
+  problems?: ProblemChecks;
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -116,7 +120,7 @@ const subIssueName = (ref: { repo: string; number: number }, home: string) => (r
 
 const ROOT_CAUSE_LINE = /^[ \t]*root[ -]cause:[ \t]*([0-9a-f]{7,40})(?![0-9a-z])/i;
 
-export function deriveIncident(history: History, { config, mayCommand, changes, verdicts }: DeriveOptions): IncidentState {
+export function deriveIncident(history: History, { config, mayCommand, changes, verdicts, problems }: DeriveOptions): IncidentState {
   const { issue } = history;
   const incidentLabel = lower(config.labels.incident);
   const securityLabel = lower(config.labels.security);
@@ -149,7 +153,10 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
     refusedChanges: [],
     detachSubIssues: [],
     verdicts: new Map(),
+    pendingProblems: [],
   };
+  /** The problem each checked `/problem` command names. */
+  const problemOf = new Map<Command, number>();
   const known = verdicts ?? new Map<string, boolean>();
   /** May this person make this change? Asked once per change; the answer is recorded and kept. */
   const allowed = (key: string, login: string): boolean => {
@@ -331,6 +338,13 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
         note({ at, kind: "gate", text: `Deployment of ${what} allowed through the freeze${command.reason ? `: ${command.reason}` : ""}`, actor: by });
         return;
       }
+      case "problem": {
+        const number = problemOf.get(command);
+        if (number === undefined || state.problem?.number === number) return;
+        state.problem = { number, at, by };
+        note({ at, kind: "note", text: `Linked to problem #${number}`, actor: by });
+        return;
+      }
       case "postmortem":
       case "help":
         return;
@@ -381,6 +395,16 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
         if (p.ok && p.command.name === "allow-deploy" && commander && commander.toLowerCase() !== author.login.toLowerCase()) {
           outcome.errors.push({ line: p.line, error: `only the incident's commander (${commander}) may let a deployment through the freeze; while an incident has no commander, anyone with ${config.commands.permission} access may`, usage: USAGE["allow-deploy"]! });
         }
+      }
+      // `/problem #n` must name a problem record (checked once, kept in the card): not a ticket, not a plain issue.
+      let nth = 0;
+      for (const p of acting) {
+        if (!(p.ok && p.command.name === "problem")) continue;
+        const key = checkKey(`${commentId > 0 ? commentKey(commentId) : BODY_KEY}.${nth++}`, p.command.ref);
+        const checked = problems?.[key];
+        if (typeof checked === "string") outcome.errors.push({ line: p.line, error: checked, usage: USAGE.problem! });
+        else if (checked === undefined) state.pendingProblems.push({ key, ref: p.command.ref, commentId, at, by: author.login });
+        else problemOf.set(p.command, checked);
       }
       // `/decline` is for a report still in triage; anything else a responder does there accepts it.
       for (const p of acting) {

@@ -4,7 +4,7 @@
  */
 import type { Status } from "../config/schema.js";
 import type { ChangeFacts, DeploymentSnapshot, Suspects } from "../changes/facts.js";
-import type { CauseRef, Command } from "./commands.js";
+import type { CauseRef, Command, ProblemRef } from "./commands.js";
 import type { ReferenceSource } from "./history.js";
 import type { Verdicts } from "./verdicts.js";
 
@@ -137,6 +137,41 @@ export interface IncidentState {
   references: LinkedChange[];
   /** Linked pull requests, causes, suspects and deployments (src/changes). */
   changes: IncidentChanges;
+  /** The problem record this incident is linked to (the last `/problem` carried out). */
+  problem?: { number: number; at: string; by: string };
+  /** `/problem` commands whose target nobody has checked yet (src/problems/link.ts checks them). */
+  pendingProblems: PendingProblem[];
+  /** What the card shows of its problem and keeps about it (src/problems/link.ts), when linked. */
+  problemFacts?: ProblemFacts;
+}
+
+export interface PendingProblem {
+  /** `c<comment id>.<i>` or `b.<i>`: the i-th `/problem` of that comment (or of the body). */
+  key: string;
+  ref: ProblemRef;
+  commentId: number;
+  at: string;
+  by: string;
+}
+
+/** What `/problem` commands turned out to name: a problem's number, or why not (a reply says it). */
+export type ProblemChecks = Record<string, number | string>;
+
+/** What an incident's card shows of its problem (pushed when the problem's workaround changes). */
+export interface ProblemView {
+  number: number;
+  title: string;
+  url: string;
+  status: "investigating" | "known error" | "resolved";
+  workaround?: string;
+}
+
+/** Kept in the incident's card (marker `problem-facts`): so a delivery reads the problem only when something changed. */
+export interface ProblemFacts {
+  checks: ProblemChecks;
+  view?: ProblemView;
+  /** The link record on the problem: its comment and the digest of the incident summary it carries. */
+  record?: { problem: number; comment: number; digest: string };
 }
 
 export interface RefusedChange {

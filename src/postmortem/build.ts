@@ -184,6 +184,21 @@ export function postmortemView(state: IncidentState, config: Config, options: Po
     updates: state.updates,
     changes: { causes, fixes, deployments, mentions, gates, allowances, any: causes.length + fixes.length + deployments.length + gates.length + allowances.length > 0 },
     followups: progress,
+    problem: problemOf(state),
+  };
+}
+
+/** The problem record the incident is linked to, as its card knows it (src/problems/); the workaround when a known error. */
+function problemOf(state: IncidentState) {
+  if (!state.problem) return undefined;
+  const view = state.problemFacts?.view?.number === state.problem.number ? state.problemFacts.view : undefined;
+  return {
+    number: state.problem.number,
+    title: view?.title ?? "",
+    url: view?.url ?? "",
+    status: view?.status ?? "",
+    knownError: view?.status === "known error",
+    workaround: view?.workaround,
   };
 }
 

@@ -12,7 +12,7 @@ import { cutText, fitBody, text } from "../text/limits.js";
 import { isTicketOf, parseTicketMarker, renderTicketMarker } from "./marker.js";
 
 /**
- * The `problems` command: one problem ticket per follow-up, each carrying a marker with the
+ * The `problems` command: one follow-up ticket per follow-up, each carrying a marker with the
  * incident and the follow-up's key. Existing tickets are found from the incident's own history
  * (tickets mention the incident, so they are cross-references) and from its sub-issues; a run
  * after one that failed half-way creates only what is missing and finishes what was started
@@ -108,7 +108,8 @@ export async function openProblemTickets(
   }
   if (!state.followups.some((f) => f.source !== "sub-issue")) return { state, tickets: [] };
   const known = await knownTickets(github, repo, state);
-  const labels = [config.labels.problem, ...config.problems.labels.filter((l) => l.toLowerCase() !== config.labels.problem.toLowerCase())];
+  // Tickets are actions, not problem records: labelled `labels.followup` (they are known by their marker, not by a label).
+  const labels = [config.labels.followup, ...config.problems.labels.filter((l) => l.toLowerCase() !== config.labels.followup.toLowerCase())];
   if (!dryRun && state.followups.some((f) => f.source !== "sub-issue" && !known.has(f.key))) await ensureLabels(github, repo, labels.map((l) => labelSpec(config, l)));
 
   const tickets: TicketOutcome[] = [];

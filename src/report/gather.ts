@@ -11,6 +11,7 @@ import { atLeast, fetchPermission, type PermissionLevel } from "../github/permis
 import { markOwn, toHistoryEvent, toIssueSnapshot, type History, type HistoryEvent } from "../incident/history.js";
 import { commandAuthors, deriveIncident, type IncidentState } from "../incident/state.js";
 import { readVerdicts } from "../incident/verdicts.js";
+import { readProblemFacts } from "../problems/facts.js";
 import type { Period } from "./period.js";
 
 /**
@@ -79,7 +80,11 @@ export async function gatherReport(github: GitHub, repo: RepoRef, config: Config
     for (const login of commandAuthors(history, config, verdicts)) levels.set(login, await permissionOf(login));
     const mayCommand = (login: string) => atLeast(levels.get(login) ?? "none", config.commands.permission);
     const changes = await causeFacts(github, repo, history, config, mayCommand);
-    return deriveIncident(history, { config, mayCommand, changes, verdicts });
+    // What the card keeps about the incident's problem (src/problems/facts.ts): no problem issue is read.
+    const problemFacts = readProblemFacts(findCards(history)[0]?.body);
+    const state = deriveIncident(history, { config, mayCommand, changes, verdicts, problems: problemFacts.checks });
+    state.problemFacts = problemFacts;
+    return state;
   });
 
   return { incidents, deployments: await productionDeployments(github, repo, config, period), listed: issues.length };

@@ -2,6 +2,7 @@ import { redact } from "../postmortem/redact.js";
 import { bundledTemplate } from "../templates.js";
 import { formatDuration, formatInstant } from "../time/duration.js";
 import type { ReportMetrics, Stat } from "./metrics.js";
+import type { ProblemReport } from "../problems/report.js";
 
 /**
  * The report's Markdown (templates/report.md.hbs) from the metrics: the same text goes to the job
@@ -149,8 +150,8 @@ export function buildReportView(repo: string, m: ReportMetrics, environments: re
   };
 }
 
-export function renderReport(repo: string, metrics: ReportMetrics, environments?: readonly string[]): string {
-  const text = bundledTemplate("report.md.hbs")(buildReportView(repo, metrics, environments));
+export function renderReport(repo: string, metrics: ReportMetrics, environments?: readonly string[], problems?: ProblemReport): string {
+  const text = bundledTemplate("report.md.hbs")({ ...buildReportView(repo, metrics, environments), ...(problems ? { problems } : {}) });
   // Titles come from people: a pasted token must not reach a summary or a file.
   return `${redact(text).trim()}\n`;
 }

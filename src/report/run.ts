@@ -6,6 +6,7 @@ import { gatherReport } from "./gather.js";
 import { computeMetrics } from "./metrics.js";
 import { parsePeriod, PeriodError } from "./period.js";
 import { renderReport } from "./render.js";
+import { problemReport } from "../problems/report.js";
 
 /**
  * The `report` command: read the period's incidents and deployments, compute, render. It writes
@@ -31,7 +32,10 @@ export async function runReport(ctx: CommandContext, now: Date = new Date()): Pr
   ctx.log.info(
     `report: ${metrics.incidents.total} incident(s) declared in the period (${gathered.listed} listed), ${gathered.deployments.length} production deployment(s)`,
   );
-  const markdown = renderReport(`${ctx.repo.owner}/${ctx.repo.repo}`, metrics, ctx.config.changes.environments);
+  // Problems and recurrence: over the incidents the metrics count (declared in the period).
+  const counted = new Set(metrics.rows.map((r) => r.number));
+  const problems = problemReport(gathered.incidents.filter((s) => counted.has(s.number)));
+  const markdown = renderReport(`${ctx.repo.owner}/${ctx.repo.repo}`, metrics, ctx.config.changes.environments, problems);
   if (!ctx.reportPath) return { outputs: {}, summary: markdown };
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const file = isAbsolute(ctx.reportPath) ? ctx.reportPath : resolve(workspace, ctx.reportPath);
