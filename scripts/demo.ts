@@ -221,8 +221,8 @@ if (existsSync(bundle)) {
       console.log(text);
     } else failures.push("the post-mortem pull request has no post-mortem file");
   } else failures.push("no post-mortem pull request was opened");
-  const tickets = sim.issues(REPO).filter((i) => i.labels.includes("problem"));
-  for (const t of tickets) console.log(`Problem ticket #${t.number}: ${t.title} (assigned to ${t.assignees.join(", ") || "nobody"})`);
+  const tickets = sim.issues(REPO).filter((i) => i.labels.includes("follow-up"));
+  for (const t of tickets) console.log(`Follow-up ticket #${t.number}: ${t.title} (assigned to ${t.assignees.join(", ") || "nobody"})`);
 
   // The status page, as a scheduled workflow would build it for GitHub Pages. The simulator's
   // clock is the page's "now" (SOURCE_DATE_EPOCH), so the demo's incident is today's.
