@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-const benches = ["lifecycle", "changes", "alerts", "action", "redact", "adversarial", "statuspage", "budget", "escalate", "cluster"];
+const benches = ["lifecycle", "changes", "alerts", "action", "redact", "adversarial", "statuspage", "budget", "escalate", "cluster", "client"];
 let failed = 0;
 for (const name of benches) {
   const file = new URL(`./${name}.ts`, import.meta.url).pathname;
