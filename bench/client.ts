@@ -38,7 +38,10 @@ const clients: Record<string, Client> = {
         baseUrl: s.baseUrl,
         log: quiet,
         // Their defaults, with the two handlers the plugin requires: retry as its README does.
-        throttle: { onRateLimit: (_after: number, _o: unknown, _k: unknown, count: number) => count < 3, onSecondaryRateLimit: (_after: number, _o: unknown, _k: unknown, count: number) => count < 3 },
+        throttle: {
+          onRateLimit: (_after: number, _o: unknown, _k: unknown, count: number) => count < 3,
+          onSecondaryRateLimit: (_after: number, _o: unknown, _k: unknown, count: number) => count < 3,
+        },
       },
       retry,
       throttling,
@@ -77,7 +80,13 @@ async function measure(sim: GitHubSim, work: (url: string) => Promise<void>): Pr
   }
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
-  return { wallMs, simMs, cpuMs: (used.user + used.system) / 1000, requests: sim.requests.length, writes: sim.requests.filter((r) => r.method !== "GET").length };
+  return {
+    wallMs,
+    simMs,
+    cpuMs: (used.user + used.system) / 1000,
+    requests: sim.requests.length,
+    writes: sim.requests.filter((r) => r.method !== "GET").length,
+  };
 }
 
 /** The Action's `main` as a runner starts it: INPUT_* and GITHUB_* variables, the event in a file. */
@@ -147,7 +156,9 @@ for (const [operation, { seed }] of Object.entries(operations)) {
 
 const READS = 300;
 const ROUNDS = 3;
-console.log(`\n${READS} sequential reads (GET /repos/{owner}/{repo}), idle (no limit hit), after 20 to warm up; median of ${ROUNDS} rounds, the clients taking turns:\n`);
+console.log(
+  `\n${READS} sequential reads (GET /repos/{owner}/{repo}), idle (no limit hit), after 20 to warm up; median of ${ROUNDS} rounds, the clients taking turns:\n`,
+);
 console.log("| client | per request (wall) | per request (wall − simulator) | CPU per request (client + simulator) |");
 console.log("| --- | --- | --- | --- |");
 const rounds = new Map<string, { wall: number; own: number; cpu: number }[]>();
@@ -169,5 +180,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 for (const [name, list] of rounds) {
-  console.log(`| ${name} | ${median(list.map((r) => r.wall)).toFixed(2)} ms | ${median(list.map((r) => r.own)).toFixed(2)} ms | ${median(list.map((r) => r.cpu)).toFixed(2)} ms |`);
+  console.log(
+    `| ${name} | ${median(list.map((r) => r.wall)).toFixed(2)} ms | ${median(list.map((r) => r.own)).toFixed(2)} ms | ${median(list.map((r) => r.cpu)).toFixed(2)} ms |`,
+  );
 }
