@@ -91,7 +91,7 @@ export async function runAction(sim: GitHubSim, spec: RunSpec = {}): Promise<Act
   process.stdout.write = ((chunk: string | Uint8Array) => {
     written.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
     return true;
-  }) as typeof process.stdout.write;
+  });
   process.exitCode = 0;
   try {
     await run({ fetch: sim.fetch as unknown as typeof fetch, octokit: spec.octokit ?? { retryBaseMs: 1, maxRetryAfterS: 5, searchSpacingMs: 0 } });

@@ -68,5 +68,5 @@ export function buildOctokit(settings: OctokitSettings): GitHub {
     },
     pacing,
   );
-  return octokit as unknown as GitHub;
+  return octokit;
 }
