@@ -159,7 +159,7 @@ for (const [operation, { seed }] of Object.entries(operations)) {
 }
 
 const READS = 300;
-const ROUNDS = 3;
+const ROUNDS = 5;
 console.log(
   `\n${READS} sequential reads (GET /repos/{owner}/{repo}), idle (no limit hit), after 20 to warm up; median of ${ROUNDS} rounds, the clients taking turns:\n`,
 );
