@@ -18,12 +18,10 @@ export default tseslint.config(
       // `_name` is how this code says "deliberately unused" (rest siblings, positional arguments).
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
       // Style, not correctness, and hundreds of findings in code the type checker already passes:
-      // async functions without await (they implement async interfaces), assertions the checker
-      // thinks redundant, `String(x ?? "")` over `unknown` (deliberate: hostile input is coerced).
+      // async functions without await (they implement async interfaces), `String(x ?? "")` over
+      // `unknown` (deliberate: hostile input is coerced).
       "@typescript-eslint/require-await": "off",
-      "@typescript-eslint/no-unnecessary-type-assertion": "off",
       "@typescript-eslint/no-base-to-string": "off",
-      "@typescript-eslint/no-redundant-type-constituents": "off",
     },
   },
   {

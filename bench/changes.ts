@@ -62,7 +62,7 @@ async function main() {
     );
     const count = (op: string) => req.filter((r) => r.operationId === op).length;
     console.log(`  suspects: search ×${count("search/issues-and-pull-requests")}, deployment pages ×${count("repos/list-deployments")}, status reads ×${count("repos/list-deployment-statuses")} (cap 30)`);
-    const n = h.sim.issues(repo).find((i: { title: string }) => i.title === "Down")!.number as number;
+    const n = h.sim.issues(repo).find((i: { title: string }) => i.title === "Down")!.number;
     await measure(h, "Steady state: `/ack` on that incident (suspects kept in the card: no re-read)", () => h.sim.as("alice").comment(repo, n, "/ack"));
     await h.close();
   }

@@ -31,8 +31,6 @@ export const issueEventSchema = z.object({
   installation: z.object({ id: z.number() }).optional(),
 });
 
-export type IssueEvent = z.infer<typeof issueEventSchema>;
-
 export interface IssueTarget {
   repo: { owner: string; repo: string };
   number: number;

@@ -102,6 +102,3 @@ export function hasMarker(body: string | null | undefined, kind: MarkerKind, pay
   const found = readMarkers(body, kind);
   return payload === undefined ? found.length > 0 : found.includes(String(payload));
 }
-
-/** Text a search for the marker can use (GitHub's search ignores the comment syntax). */
-export const markerSearchText = (kind: MarkerKind, payload?: string): string => `incident-desk:${kind}${payload ? ` ${payload}` : ""}`;

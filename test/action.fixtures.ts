@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run } from "../src/action/runner.js";
+import { run, type RunOptions } from "../src/action/runner.js";
 import { GitHubSim } from "./sim/index.js";
 
 export const ACTIONS_TOKEN = "ghs_workflow_token";
@@ -50,6 +50,8 @@ export interface RunSpec {
   repo?: string;
   /** Extra environment (or `undefined` to remove a variable). */
   env?: Record<string, string | undefined>;
+  /** The client's settings in place of the fast ones below (an injected clock, real back-off). */
+  octokit?: RunOptions["octokit"];
 }
 
 export function issuePayload(sim: GitHubSim, repo: string, n: number, action: string, extra: Record<string, unknown> = {}) {
@@ -89,10 +91,10 @@ export async function runAction(sim: GitHubSim, spec: RunSpec = {}): Promise<Act
   process.stdout.write = ((chunk: string | Uint8Array) => {
     written.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
     return true;
-  }) as typeof process.stdout.write;
+  });
   process.exitCode = 0;
   try {
-    await run({ fetch: sim.fetch as unknown as typeof fetch, octokit: { retryBaseMs: 1, maxRetryAfterS: 5, searchSpacingMs: 0 } });
+    await run({ fetch: sim.fetch as unknown as typeof fetch, octokit: spec.octokit ?? { retryBaseMs: 1, maxRetryAfterS: 5, searchSpacingMs: 0 } });
   } finally {
     process.stdout.write = write;
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];

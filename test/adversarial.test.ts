@@ -276,7 +276,7 @@ describe("the issue form reader (src/text/form.ts)", () => {
       ])}`;
       const n = h.sim.as("rita").openIssue(repo, { title: "Checkout errors", body, labels: ["incident"] });
       await h.deliver();
-      const labels = h.sim.issue(repo, n).labels as string[];
+      const labels = h.sim.issue(repo, n).labels;
       expect(labels).toContain("sev3");
       expect(labels).not.toContain("sev1");
       const card = h.card(n)!;
@@ -332,10 +332,10 @@ describe("hostile deliveries through the app", () => {
       expect(await slowestDelivery(), name).toBeLessThan(DELIVERY_BOUND_MS);
       if (!name.startsWith("random")) expect(h.sim.issue(repo, n).labels, name).toContain("sev3");
     }
-    const labels = [...(h.sim.issue(repo, n).labels as string[])].sort();
+    const labels = [...h.sim.issue(repo, n).labels].sort();
     h.sim.as("alice").comment(repo, n, `${"````\n```\n/sev 4\n```\n````\n".repeat(2_000)}`.slice(0, GITHUB_BODY_LIMIT));
     expect(await slowestDelivery()).toBeLessThan(DELIVERY_BOUND_MS);
-    expect([...(h.sim.issue(repo, n).labels as string[])].sort()).toEqual(labels);
+    expect([...h.sim.issue(repo, n).labels].sort()).toEqual(labels);
     h.sim.as("alice").comment(repo, n, "/sev 1\n".repeat(9_000));
     expect(await slowestDelivery()).toBeLessThan(DELIVERY_BOUND_MS);
     expect(h.sim.issue(repo, n).labels).toContain("sev1");

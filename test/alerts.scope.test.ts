@@ -100,7 +100,7 @@ describe("a token configuration that is not safe disables the routes, not the ap
     ["the same token twice", { ALERTS_TOKENS: `${TOKEN}=acme/web; ${TOKEN}=beta/*` }, "the same token as ALERTS_TOKENS entry 1"],
     ["a missing token file", { ALERTS_TOKENS_FILE: "/nonexistent/incident-desk-tokens" }, "cannot read /nonexistent/incident-desk-tokens"],
   ])("%s: one clear error in the log, 503 to every alert, webhooks still handled", async (_, env, problem) => {
-    await start(env as Record<string, string>);
+    await start(env);
     const error = h.logs.find((l) => l.level >= 50 && l.msg.includes("alert routes are disabled"));
     expect(error?.msg).toContain(problem);
     expect(error?.msg).not.toContain(TOKEN);

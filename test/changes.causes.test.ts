@@ -53,7 +53,7 @@ describe("/cause", () => {
 
   it("/cause <short sha> finds the commit's pull request", async () => {
     const { pr } = await shippedChange();
-    const head = h.sim.pull(repo, pr).head.sha as string;
+    const head = h.sim.pull(repo, pr).head.sha;
     const n = await incident();
     h.sim.as("alice").comment(repo, n, `/cause ${head.slice(0, 8)}`);
     await h.deliver();

@@ -58,8 +58,8 @@ export async function startReplica(name: string, options: ReplicaOptions): Promi
   const keep = (chunk: Buffer) => {
     for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) replica.logs.push(line);
   };
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
   child.once("exit", () => (replica.alive = false));
   for (let i = 0; i < 400; i++) {
     if (!replica.alive) throw new Error(`replica ${name} exited at start:\n${replica.logs.join("\n")}`);

@@ -97,7 +97,7 @@ describe("three replicas on one Redis", () => {
       const issue = sim.issue(REPO, n);
       expect(issue.labels).toEqual(expect.arrayContaining(["sev2", "status:mitigated"]));
       expect(issue.assignees).toEqual(["bob"]);
-      const card = botComments(REPO, n).find((c: { body?: string | null }) => c.body?.includes(CARD))!.body as string;
+      const card = botComments(REPO, n).find((c: { body?: string | null }) => c.body?.includes(CARD))!.body;
       expect(card).toContain("mitigated");
       expect(card).toContain("Recovered");
       // Each command carried out has one 👍 (deliveries the killed replica took may have lost theirs).

@@ -43,7 +43,7 @@ function at(iso: string): void {
 const form = (services: string, starts: string, ends: string, description = "Upgrading the database.") =>
   ["### Services", "", services, "", "### Starts", "", starts, "", "### Ends", "", ends, "", "### Description", "", description].join("\n");
 
-const card = (n: number) => h.sim.comments(REPO, n).find((c: { body?: string | null }) => c.body?.startsWith(MARKER))?.body as string | undefined;
+const card = (n: number) => h.sim.comments(REPO, n).find((c: { body?: string | null }) => c.body?.startsWith(MARKER))?.body;
 const others = (n: number) => h.comments(n).filter((c) => !c.body.startsWith(MARKER));
 
 /** The Action's scheduled run (`escalate`), at the simulator's time. */

@@ -88,5 +88,5 @@ export async function startRedis(): Promise<RedisServer> {
       await stopOnly();
       await launch();
     },
-  } as RedisServer;
+  };
 }

@@ -92,7 +92,7 @@ describe("webhooks", () => {
 describe("faults, limits, counting", () => {
   it("500 then success through plugin-retry; a faulted request changes nothing", async () => {
     const MyOctokit = Octokit.plugin(retry);
-    const octokit = new MyOctokit({ auth: sim.installationToken("acme/web"), request: { fetch: sim.fetch, retryAfter: 0 } as never, retry: { doNotRetry: [] } });
+    const octokit = new MyOctokit({ auth: sim.installationToken("acme/web"), request: { fetch: sim.fetch, retryAfter: 0 }, retry: { doNotRetry: [] } });
     sim.faults.inject({ method: "POST", path: "/repos/{owner}/{repo}/issues", status: 502, times: 1 });
     const { data } = await octokit.issues.create({ ...R, title: "x" });
     expect(data.number).toBe(1);

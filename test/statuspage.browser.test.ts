@@ -55,7 +55,7 @@ async function serve(root: string): Promise<void> {
     res.writeHead(200, { "content-type": TYPES[file.split(".").pop() ?? ""] ?? "application/octet-stream" }).end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
-  origin = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 if (!available && process.env.CI) {
@@ -157,7 +157,7 @@ describe.skipIf(!available)("the status page in Chromium", () => {
       expect(await visible(page, ACTIVE_LATEST)).toBe(true);
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
       // The stylesheet applied (the bars have a colour), though the page needs no script.
-      expect(await page.evaluate(() => getComputedStyle(document.querySelector(".bar")!).backgroundColor)).toBe("rgb(45, 164, 78)");
+      expect(await page.evaluate(() => getComputedStyle(document.querySelector(".bar")).backgroundColor)).toBe("rgb(45, 164, 78)");
       expect(await page.evaluate(() => document.scripts.length)).toBe(0);
       // Phones see the last 30 days; desktops all 90.
       const shown = await page.evaluate(() => [...document.querySelectorAll(".components > li:first-child .bar")].filter((b) => (b as HTMLElement).offsetWidth > 0).length);
@@ -204,7 +204,7 @@ describe.skipIf(!available)("the status page in Chromium", () => {
 
   it("works from the plain folder too (file://): styled, links between pages work, nothing fails to load", async () => {
     const { page, problems } = await open("index.html", 1280, "file");
-    expect(await page.evaluate(() => getComputedStyle(document.querySelector(".bar")!).backgroundColor)).toBe("rgb(45, 164, 78)");
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector(".bar")).backgroundColor)).toBe("rgb(45, 164, 78)");
     await Promise.all([page.waitForNavigation(), page.click(`article[id="acme-web-${ids.active}"] h3 a`)]);
     expect(await page.title()).toBe(`${ACTIVE_TITLE} · Acme Status`);
     expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(246, 248, 250)");

@@ -30,9 +30,11 @@ import { problemsSummary, postmortemSummary } from "./summary.js";
  * step with one line (core.setFailed), it is never only logged.
  */
 export interface RunOptions {
-  /** Tests: an in-process fetch (the simulator) and faster retries. */
+  /** Tests: an in-process fetch (the simulator), faster retries, an injected clock. */
   fetch?: typeof fetch;
-  octokit?: Partial<Pick<OctokitSettings, "retryBaseMs" | "writeSpacingMs" | "searchSpacingMs" | "maxRetryAfterS">>;
+  octokit?: Partial<Pick<OctokitSettings, "retryBaseMs" | "writeSpacingMs" | "searchSpacingMs" | "maxRetryAfterS" | "coordination" | "sleep">>;
+  /** Benchmarks: another client in place of buildOctokit (bench/client.ts compares two). */
+  client?: (settings: OctokitSettings) => GitHub;
 }
 
 interface RunnerOptions {
@@ -114,7 +116,7 @@ export async function main(options: RunOptions = {}): Promise<CommandResult> {
   const env = readEnvironment(process.env);
   const repo = parseRepo(env.GITHUB_REPOSITORY);
   const log = { info: core.info, warn: core.warning, error: core.error };
-  const github = buildOctokit({ token: inputs.token, baseUrl: env.GITHUB_API_URL, log, ...options.octokit, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const github = (options.client ?? buildOctokit)({ token: inputs.token, baseUrl: env.GITHUB_API_URL, log, ...options.octokit, ...(options.fetch ? { fetch: options.fetch } : {}) });
   identify(github, async () => ({ self: await tokenOwner(github), companions: inputs.app ? [inputs.app] : [] }));
   const issue = inputs.issue ?? eventIssue(env.payload);
 

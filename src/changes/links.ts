@@ -13,7 +13,7 @@ import { isRevert, refersTo } from "./references.js";
  * look-back window, and the production deployments noted while it was open.
  */
 
-export type { IncidentChanges, LinkedPull, NotedDeployment, PullRole, ResolvedCause } from "../incident/types.js";
+export type { IncidentChanges, LinkedPull } from "../incident/types.js";
 
 export const emptyChanges = (): IncidentChanges => ({
   linked: [],

@@ -157,8 +157,14 @@ export class InProcessCoordination implements Coordination {
   readonly #memory = new Expiring(20_000, 64 * 1024 * 1024);
   readonly #spent = new Map<string, number[]>();
 
-  constructor(options: { now?: () => number } = {}) {
-    this.#now = options.now ?? Date.now;
+  /** The gates' and pauses' clock and how they wait (tests inject a clock that only moves on). */
+  readonly #monotonic: () => number;
+  readonly #sleep: (ms: number) => Promise<unknown>;
+
+  constructor(options: { now?: () => number; clock?: { now: () => number; sleep: (ms: number) => Promise<unknown> } } = {}) {
+    this.#now = options.now ?? options.clock?.now ?? Date.now;
+    this.#monotonic = options.clock?.now ?? (() => performance.now());
+    this.#sleep = options.clock?.sleep ?? sleep;
   }
 
   lock<T>(key: string, work: () => Promise<T>): Promise<T> {
@@ -168,27 +174,27 @@ export class InProcessCoordination implements Coordination {
   gate<T>(key: string, spacingMs: number, work: () => Promise<T>, options: { pauseKey: string; priority?: number }): Promise<T> {
     return this.#gates.run(key, options.priority ?? 0, async () => {
       for (;;) {
-        const wait = Math.max((this.#lastEnd.get(key) ?? -Infinity) + spacingMs - performance.now(), await this.pausedFor(options.pauseKey));
+        const wait = Math.max((this.#lastEnd.get(key) ?? -Infinity) + spacingMs - this.#monotonic(), await this.pausedFor(options.pauseKey));
         if (wait <= 0) break;
-        await sleep(wait);
+        await this.#sleep(wait);
       }
       try {
         return await work();
       } finally {
-        this.#lastEnd.set(key, performance.now());
+        this.#lastEnd.set(key, this.#monotonic());
       }
     });
   }
 
   async pause(key: string, ms: number): Promise<void> {
-    const until = performance.now() + ms;
+    const until = this.#monotonic() + ms;
     if ((this.#pausedUntil.get(key) ?? 0) < until) this.#pausedUntil.set(key, until);
   }
 
   async pausedFor(key: string): Promise<number> {
     const until = this.#pausedUntil.get(key);
     if (until === undefined) return 0;
-    const left = until - performance.now();
+    const left = until - this.#monotonic();
     if (left <= 0) this.#pausedUntil.delete(key);
     return Math.max(0, left);
   }

@@ -76,8 +76,8 @@ export async function loadConfig(github: GitHub, repo: RepoRef, path = DEFAULT_C
       path,
       defaults: (configs: Plain[]) => configs.reduce<Plain>((acc, c) => merge(acc, c), {}),
     });
-    files = result.files as typeof files;
-    merged = result.config as Plain;
+    files = result.files;
+    merged = result.config;
   } catch (error) {
     const raw = error instanceof Error ? error.message : String(error);
     const message = raw.replace("[@probot/octokit-plugin-config] ", "");

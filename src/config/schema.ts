@@ -57,9 +57,9 @@ function isRealInstant(value: string): boolean {
   const m = ISO_INSTANT.exec(value);
   if (!m) return false;
   const [year, month, day, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = m.slice(1).map((v) => (v === undefined ? undefined : Number(v)));
-  const date = new Date(Date.UTC(year!, month! - 1, day!));
+  const date = new Date(Date.UTC(year!, month! - 1, day));
   const realDate = date.getUTCFullYear() === year && date.getUTCMonth() === month! - 1 && date.getUTCDate() === day;
-  return realDate && hour! < 24 && minute! < 60 && second! < 60 && offsetHours! <= 14 && offsetMinutes! < 60 && !Number.isNaN(Date.parse(value));
+  return realDate && hour < 24 && minute < 60 && second < 60 && offsetHours <= 14 && offsetMinutes < 60 && !Number.isNaN(Date.parse(value));
 }
 
 const isoInstant = z

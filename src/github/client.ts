@@ -19,7 +19,7 @@ export function parseRepo(fullName: string): RepoRef {
 
 export function errorStatus(error: unknown): number | undefined {
   if (typeof error === "object" && error !== null && "status" in error) {
-    const status = (error as { status: unknown }).status;
+    const status = error.status;
     return typeof status === "number" ? status : undefined;
   }
   return undefined;

@@ -27,5 +27,5 @@ export function incidentOctokit(options: AppOctokitOptions = {}): typeof ProbotO
       retry: { enabled: false },
       throttle: { ...throttle, enabled: false },
     };
-  }) as typeof ProbotOctokit;
+  });
 }

@@ -7,7 +7,8 @@ import { wroteIt, type Identity } from "../trust.js";
 
 export interface Actor {
   login: string;
-  type: "User" | "Bot" | "Organization" | string;
+  /** "User", "Bot", "Organization", or a kind GitHub adds later. */
+  type: string;
 }
 
 export interface IssueSnapshot {

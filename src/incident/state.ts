@@ -19,7 +19,7 @@ import type { CommandOutcome, FollowupTicket, IncidentState, TimelineEntry } fro
  * card, the labels, the assignees and the post-mortem are all renderings of this state.
  */
 
-export type { Cause, CommandOutcome, Followup, FollowupTicket, IncidentState, LinkedChange, RefusedChange, TimelineEntry } from "./types.js";
+export type { CommandOutcome, Followup, IncidentState, RefusedChange, TimelineEntry } from "./types.js";
 import type { ProblemChecks } from "./types.js";
 
 export interface DeriveOptions {

@@ -95,7 +95,7 @@ async function branchSha(github: GitHub, repo: RepoRef, branch: string): Promise
 
 async function pullsOf(github: GitHub, repo: RepoRef, branch: string): Promise<Pull[]> {
   const { data } = await github.rest.pulls.list({ ...repo, head: `${repo.owner}:${branch}`, state: "all", per_page: 100 });
-  return data as Pull[];
+  return data;
 }
 
 /** GitHub refuses a title over 256 characters: the incident's own title may already be that long. */
@@ -178,7 +178,7 @@ export async function publishPostmortem(input: PublishInput): Promise<PublishRes
     await write(`pull request ${branch} → ${base}`, async () => {
       try {
         const { data } = await github.rest.pulls.create({ ...repo, head: branch, base, title, body });
-        pull = data as Pull;
+        pull = data;
       } catch (error) {
         if (errorStatus(error) !== 422) throw error;
         // Opened by a concurrent run: use that one.

@@ -2,7 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { IncidentState } from "../incident/state.js";
 import type { MaintenanceState } from "../maintenance/state.js";
 import type { PublicMaintenance } from "./maintenance.js";
-import { isInternalUpdate, type ImpactPeriod, type PublicIncident } from "./public.js";
+import { isInternalUpdate, type PublicIncident } from "./public.js";
 
 /**
  * The status page as data: a pure function of the public incidents, the maintenance windows,
@@ -238,7 +238,7 @@ export function buildStatusPage({ config, site, incidents, maintenances, asOf, p
     const spans: Span[] = [];
     for (const incident of views) {
       if (!incident.componentIds.includes(def.id)) continue;
-      for (const p of incident.impact as ImpactPeriod[]) {
+      for (const p of incident.impact) {
         const from = Date.parse(p.from);
         const to = end(p.to);
         const status = severityStatus(config, p.severity);

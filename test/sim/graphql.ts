@@ -30,7 +30,7 @@ export function handleGraphql(ctx: Ctx): { status: number; body: unknown; violat
   }
   const st = ctx.sim.state;
   const issue = st.issueByNodeId(input.issueId);
-  const target = [...st.repos.values()].find((r) => r.node_id === input!.repositoryId);
+  const target = [...st.repos.values()].find((r) => r.node_id === input.repositoryId);
   if (!issue || !target) {
     return { status: 200, body: { data: { transferIssue: null }, errors: [{ type: "NOT_FOUND", path: ["transferIssue"], message: `Could not resolve to a node with the global id of '${!issue ? input.issueId : input.repositoryId}'` }] } };
   }

@@ -329,7 +329,7 @@ export class GitHubSim {
     return this.requests.filter((r) => matches(r, filter)).length;
   }
 
-  async measure(fn: () => Promise<unknown> | unknown): Promise<RequestRecord[]> {
+  async measure(fn: () => unknown): Promise<RequestRecord[]> {
     const start = this.requests.length;
     await fn();
     return this.requests.slice(start);

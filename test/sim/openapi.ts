@@ -247,7 +247,8 @@ export function validateParams(operation: Operation, query: URLSearchParams): st
   return problems;
 }
 
-export function responseSchema(operation: Operation, status: number): Json | undefined {
+/** The schema of the answer, or undefined when the description has none (`Json` is `any`). */
+export function responseSchema(operation: Operation, status: number): Json {
   const responses = operation.op.responses ?? {};
   const r = resolveRef(responses[String(status)]);
   return r?.content?.["application/json"]?.schema;

@@ -6,7 +6,7 @@ import { GitHubSim } from "../sim/index.js";
 const Paced = Octokit.plugin(pacing);
 
 function client(sim: GitHubSim, options: Record<string, number>) {
-  return new Paced({ auth: sim.installationToken("acme/web"), request: { fetch: sim.fetch as never }, pacing: options } as never) as InstanceType<typeof Paced>;
+  return new Paced({ auth: sim.installationToken("acme/web"), request: { fetch: sim.fetch as never }, pacing: options });
 }
 
 describe("pacing: GitHub's limits", () => {
@@ -56,7 +56,7 @@ describe("pacing: the write gate is per account and keeps its spacing", () => {
     const n = sim.as("alice").openIssue("acme/web", { title: "x" });
     sim.addToken("ghp_other", "alice");
     const one = client(sim, { writeSpacingMs: 300 });
-    const other = new Paced({ auth: "ghp_other", request: { fetch: sim.fetch as never }, pacing: { writeSpacingMs: 300 } } as never) as InstanceType<typeof Paced>;
+    const other = new Paced({ auth: "ghp_other", request: { fetch: sim.fetch as never }, pacing: { writeSpacingMs: 300 } });
     const queued = Promise.all([comment(one, n, "one-1"), comment(one, n, "one-2")]); // 300 ms apart
     const started = Date.now();
     await comment(other, n, "other");
@@ -78,7 +78,7 @@ describe("pacing: the write gate is per account and keeps its spacing", () => {
       privateKey: privateKey(),
       secret: "s",
       Octokit: incidentOctokit({ writeSpacingMs: 300 }),
-      request: { fetch: sim.fetch as unknown as typeof fetch },
+      request: { fetch: sim.fetch },
       log: (await import("pino")).pino({ level: "silent" }),
     });
     const a = await probot.auth(sim.installationId("acme/web"));

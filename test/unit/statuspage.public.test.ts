@@ -25,7 +25,7 @@ describe("what may be public", () => {
     expect(exclusionReason(incident, { ...open, privateRepo: true })).toMatch(/^a private repository's incident/);
     expect(exclusionReason(incident, { ...open, privateRepo: true, listed: true })).toBeUndefined();
     expect(exclusionReason({ ...incident, status: "triage" } as unknown as IncidentState, open)).toBe("still in triage");
-    expect(exclusionReason({ ...incident, declined: { by: "bob", at: "2026-03-02T10:00:00Z" } } as IncidentState, open)).toBe("declined");
+    expect(exclusionReason({ ...incident, declined: { by: "bob", at: "2026-03-02T10:00:00Z" } }, open)).toBe("declined");
   });
 
   it("a report by someone who may not command waits until someone who may acts on it", () => {

@@ -127,7 +127,7 @@ export function parseSearch(state: State, q: string): Query {
       default:
         throw new HttpError(422, `Validation Failed: the sim does not support the qualifier "${key}:"`);
     }
-    query.filters.push(neg ? (i) => !f!(i) : f);
+    query.filters.push(neg ? (i) => !f(i) : f);
   }
   if (repos.length) query.filters.push((i) => repos.includes(fullName(i.repo).toLowerCase()));
   void state;
