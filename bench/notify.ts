@@ -30,7 +30,7 @@ const kb = (body: unknown) => `${(Buffer.byteLength(JSON.stringify(body)) / 1024
 console.log("| update text | Slack build | Slack body | Teams build | Teams body |\n| --- | --- | --- | --- | --- |");
 for (const [name, text] of Object.entries(cases)) {
   for (const service of [undefined, "€😀<".repeat(16_000)]) {
-    const state = { ...base, ...(service ? { service } : {}) } as IncidentState;
+    const state = { ...base, ...(service ? { service } : {}) };
     const event: NotificationEvent = { key: "k", event: "update", at: "2026-01-01T00:00:00Z", text, by: "bob" };
     const time = (build: () => unknown) => {
       for (let i = 0; i < 3; i++) build();

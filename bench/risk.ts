@@ -96,7 +96,7 @@ async function requests(): Promise<void> {
   await measure(h, "Re-run of the check run, after a new incident on the service (the run updated)", () => {
     h.sim.as("alice").openIssue(repo, { title: "API latency", labels: ["incident", "sev3", "status:investigating", "svc:api"] });
     h.sim.webhooks.take();
-    const sha = h.sim.pull(repo, pr).head.sha as string;
+    const sha = h.sim.pull(repo, pr).head.sha;
     h.sim.rerequestCheckRun(repo, "carol", (h.sim.checkRuns(repo, sha)[0] as { id: number }).id);
   });
   await measure(h, "A push to the pull request (a new head: its files read, the rest remembered)", () => {
@@ -110,7 +110,7 @@ async function requests(): Promise<void> {
   await measure(big, "A pull request of 3,200 files (GitHub lists 3,000: 30 pages, then it stops)", () => {
     big.sim.as("bob").openPullRequest(repo, { title: "Big move", head: "big", commits: [{ message: "move", files }] });
   });
-  const bigPr = big.sim.pulls(repo).find((p: { title: string }) => p.title === "Big move")!.number as number;
+  const bigPr = big.sim.pulls(repo).find((p: { title: string }) => p.title === "Big move")!.number;
   await measure(big, "The same 3,000-file pull request edited (files remembered per head commit)", () =>
     big.sim.as("bob").editPullRequest(repo, bigPr, { title: "Big move, renamed" }),
   );

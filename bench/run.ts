@@ -5,7 +5,23 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-const benches = ["lifecycle", "changes", "alerts", "action", "redact", "adversarial", "statuspage", "budget", "escalate", "cluster", "notify", "client", "gate", "risk", "problems"];
+const benches = [
+  "lifecycle",
+  "changes",
+  "alerts",
+  "action",
+  "redact",
+  "adversarial",
+  "statuspage",
+  "budget",
+  "escalate",
+  "cluster",
+  "notify",
+  "client",
+  "gate",
+  "risk",
+  "problems",
+];
 let failed = 0;
 for (const name of benches) {
   const file = new URL(`./${name}.ts`, import.meta.url).pathname;

@@ -101,7 +101,7 @@ describe("odd input", () => {
     h.sim.as("bob").editPullRequest(repo, pr, { title: "A change, edited" });
     await h.deliver();
     expect(h.comments(pr)).toEqual([]);
-    const runs = h.sim.checkRuns(repo, h.sim.pull(repo, pr).head.sha as string);
+    const runs = h.sim.checkRuns(repo, h.sim.pull(repo, pr).head.sha);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ name: "incident-desk / change risk", conclusion: "neutral" });
     expect(runs[0]!.output.summary).toContain("`changes.lookback`");

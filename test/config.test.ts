@@ -71,7 +71,7 @@ describe("configuration (.github/incidents.yml)", () => {
     // Pull requests are told by their change risk check run (README: change risk), not by a comment.
     expect(h.sim.comments(repo, linked)).toEqual([]);
     for (const n of [pr, linked]) {
-      const runs = h.sim.checkRuns(repo, h.sim.pull(repo, n).head.sha as string);
+      const runs = h.sim.checkRuns(repo, h.sim.pull(repo, n).head.sha);
       expect(runs.map((r) => [r.conclusion, r.output.title])).toEqual([["neutral", "incident-desk cannot read its configuration"]]);
     }
   });

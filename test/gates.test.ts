@@ -213,27 +213,23 @@ describe("a deployment passes", () => {
   it("when the workflow run is the fix's pull_request run (GitHub lists the pull request; the merge commit has none)", async () => {
     await start();
     const n = await incident("sev1");
-    const pr = h.sim
-      .as("bob")
-      .openPullRequest(REPO, {
-        title: "Raise the pool size",
-        body: `Fixes #${n}`,
-        head: "pool",
-        commits: [{ message: "Raise the pool size", files: { "pool.txt": "50" } }],
-      });
+    const pr = h.sim.as("bob").openPullRequest(REPO, {
+      title: "Raise the pool size",
+      body: `Fixes #${n}`,
+      head: "pool",
+      commits: [{ message: "Raise the pool size", files: { "pool.txt": "50" } }],
+    });
     await h.deliver();
     const { runId } = h.sim.requestDeploymentReview(REPO, { environment: "production", sha: main(), event: "pull_request", pullRequests: [pr] });
     await h.deliver();
     expect(h.sim.deploymentReviews(REPO).find((r) => r.runId === runId)).toMatchObject({ state: "approved" });
-    const fork = h.sim
-      .as("mallory")
-      .openPullRequest(REPO, {
-        title: "Raise the pool size",
-        body: `Fixes #${n}`,
-        head: "pool2",
-        fromFork: true,
-        commits: [{ message: "x", files: { "pool.txt": "51" } }],
-      });
+    const fork = h.sim.as("mallory").openPullRequest(REPO, {
+      title: "Raise the pool size",
+      body: `Fixes #${n}`,
+      head: "pool2",
+      fromFork: true,
+      commits: [{ message: "x", files: { "pool.txt": "51" } }],
+    });
     await h.deliver();
     const again = h.sim.requestDeploymentReview(REPO, { environment: "production", sha: main(), event: "pull_request", pullRequests: [fork] });
     await h.deliver();

@@ -21,7 +21,7 @@ afterEach(async () => {
   await h.close();
 });
 
-const problemCard = (n: number) => h.sim.comments(h.repo, n).find((c: { body: string }) => c.body.includes(PROBLEM_CARD))?.body as string | undefined;
+const problemCard = (n: number) => h.sim.comments(h.repo, n).find((c: { body: string }) => c.body.includes(PROBLEM_CARD))?.body;
 const problems = () => h.sim.issues(h.repo).filter((i) => i.labels.includes("problem"));
 /** Writes other than the 👍 GitHub answers 200 for when it exists already (a repeat changes nothing). */
 const changes = () => h.sim.requests.filter((r) => r.method !== "GET" && !(r.path.endsWith("/reactions") && r.status === 200));

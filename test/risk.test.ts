@@ -36,7 +36,7 @@ type Run = {
 };
 
 function runs(h: Harness, pr: number): Run[] {
-  const sha = h.sim.pull(repo, pr).head.sha as string;
+  const sha = h.sim.pull(repo, pr).head.sha;
   return (h.sim.checkRuns(repo, sha) as Run[]).filter((r) => r.name === NAME);
 }
 
@@ -253,7 +253,7 @@ describe("change risk: one run per head commit", () => {
 
   it("a push gets a new run on the new head; the old head keeps its own", async () => {
     const pr = await pull(h, { files: { "docs/a.md": "x" }, head: "feature" });
-    const first = h.sim.pull(repo, pr).head.sha as string;
+    const first = h.sim.pull(repo, pr).head.sha;
     expect(run(h, pr).conclusion).toBe("success");
     await incident(h, "API down", ["sev2", "svc:api"]);
     h.sim.as("bob").push(repo, "feature", [{ message: "touch the api", files: { "services/api/a.ts": "x" } }]);
@@ -297,7 +297,7 @@ describe("change risk: one run per head commit", () => {
     h.sim.rerequestCheckSuite(
       repo,
       "mallory",
-      (h.sim.checkRuns(repo, h.sim.pull(repo, pr).head.sha as string)[0] as unknown as { check_suite: { id: number } }).check_suite.id,
+      (h.sim.checkRuns(repo, h.sim.pull(repo, pr).head.sha)[0] as unknown as { check_suite: { id: number } }).check_suite.id,
     );
     await h.deliver();
     expect(run(h, pr)).toMatchObject({ id: before.id, conclusion: "success" });

@@ -40,7 +40,7 @@ function openPull(): { number: number; sha: string } {
   const number = sim
     .as("bob")
     .openPullRequest("acme/web", { title: "Change", head: "change", commits: [{ message: "c", files: { "a.ts": "1", "dir/b.ts": "2" } }] });
-  return { number, sha: sim.pull("acme/web", number).head.sha as string };
+  return { number, sha: sim.pull("acme/web", number).head.sha };
 }
 
 describe("check runs", () => {

@@ -78,7 +78,10 @@ async function run(
   // Problem records (src/problems/): the link record on the problem, and what the card shows of it.
   if (state.isIncident) await linkProblem(deps, repo, state, config, problems);
   const issueType = await incidentTypeToSet(github, repo, config, state, history, deps.log);
-  const plan = planReconcile(state, history, config, { ...(trigger.kind === "comment" ? { commentId: trigger.commentId } : {}), ...(issueType ? { issueType } : {}) });
+  const plan = planReconcile(state, history, config, {
+    ...(trigger.kind === "comment" ? { commentId: trigger.commentId } : {}),
+    ...(issueType ? { issueType } : {}),
+  });
   const { moved } = await applyPlan(deps, repo, history, plan, config);
   // A security incident moved to the private repository is reconciled there, as a delivery of its own.
   if (moved) await reconcileIssue(deps, { owner: moved.owner, repo: moved.repo }, moved.number, { kind: "issue" });
