@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url3.port != null ? url3.port : url3.protocol === "https:" ? 443 : 80;
         let origin = url3.origin != null ? url3.origin : `${url3.protocol || ""}//${url3.hostname || ""}:${port}`;
-        let path = url3.path != null ? url3.path : `${url3.pathname || ""}${url3.search || ""}`;
+        let path2 = url3.path != null ? url3.path : `${url3.pathname || ""}${url3.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path && path[0] !== "/") {
-          path = `/${path}`;
+        if (path2 && path2[0] !== "/") {
+          path2 = `/${path2}`;
         }
-        return new URL(`${origin}${path}`);
+        return new URL(`${origin}${path2}`);
       }
       if (!isHttpOrHttpsPrefixed(url3.origin || url3.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1366,9 +1366,9 @@ var require_util = __commonJS({
     function isValidHeaderValue(characters) {
       return !headerCharRegex.test(characters);
     }
-    function parseRangeHeader(range) {
-      if (range == null || range === "") return { start: 0, end: null, size: null };
-      const m = range ? range.match(/^bytes (\d+)-(\d+)\/(\d+)?$/) : null;
+    function parseRangeHeader(range2) {
+      if (range2 == null || range2 === "") return { start: 0, end: null, size: null };
+      const m = range2 ? range2.match(/^bytes (\d+)-(\d+)\/(\d+)?$/) : null;
       return m ? {
         start: parseInt(m[1]),
         end: m[2] ? parseInt(m[2]) : null,
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path, origin }
+          request: { method, path: path2, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path);
+        debuglog("sending request to %s %s/%s", method, origin, path2);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path, origin },
+          request: { method, path: path2, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path,
+          path2,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path, origin }
+          request: { method, path: path2, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path);
+        debuglog("trailers received from %s %s/%s", method, origin, path2);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path, origin },
+          request: { method, path: path2, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path,
+          path2,
           error63.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path, origin }
+            request: { method, path: path2, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path);
+          debuglog("sending request to %s %s/%s", method, origin, path2);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path,
+        path: path2,
         method,
         body,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path !== "string") {
+        if (typeof path2 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path[0] !== "/" && !(path.startsWith("http://") || path.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path2[0] !== "/" && !(path2.startsWith("http://") || path2.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path)) {
+        } else if (invalidPathRegex.test(path2)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path, query) : path;
+        this.path = query ? buildURL(path2, query) : path2;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -2293,24 +2293,24 @@ var require_timers = __commonJS({
     var fastTimers = [];
     var NOT_IN_LIST = -2;
     var TO_BE_CLEARED = -1;
-    var PENDING = 0;
+    var PENDING2 = 0;
     var ACTIVE = 1;
     function onTick() {
       fastNow += TICK_MS;
       let idx = 0;
       let len = fastTimers.length;
       while (idx < len) {
-        const timer = fastTimers[idx];
-        if (timer._state === PENDING) {
-          timer._idleStart = fastNow - TICK_MS;
-          timer._state = ACTIVE;
-        } else if (timer._state === ACTIVE && fastNow >= timer._idleStart + timer._idleTimeout) {
-          timer._state = TO_BE_CLEARED;
-          timer._idleStart = -1;
-          timer._onTimeout(timer._timerArg);
+        const timer2 = fastTimers[idx];
+        if (timer2._state === PENDING2) {
+          timer2._idleStart = fastNow - TICK_MS;
+          timer2._state = ACTIVE;
+        } else if (timer2._state === ACTIVE && fastNow >= timer2._idleStart + timer2._idleTimeout) {
+          timer2._state = TO_BE_CLEARED;
+          timer2._idleStart = -1;
+          timer2._onTimeout(timer2._timerArg);
         }
-        if (timer._state === TO_BE_CLEARED) {
-          timer._state = NOT_IN_LIST;
+        if (timer2._state === TO_BE_CLEARED) {
+          timer2._state = NOT_IN_LIST;
           if (--len !== 0) {
             fastTimers[idx] = fastTimers[len];
           }
@@ -2406,7 +2406,7 @@ var require_timers = __commonJS({
         if (!fastNowTimeout || fastTimers.length === 1) {
           refreshTimeout();
         }
-        this._state = PENDING;
+        this._state = PENDING2;
       }
       /**
        * The `clear` method cancels the timer, preventing it from executing.
@@ -3671,18 +3671,18 @@ var require_webidl = __commonJS({
     webidl.errors.exception = function(message) {
       return new TypeError(`${message.header}: ${message.message}`);
     };
-    webidl.errors.conversionFailed = function(context) {
-      const plural2 = context.types.length === 1 ? "" : " one of";
-      const message = `${context.argument} could not be converted to${plural2}: ${context.types.join(", ")}.`;
+    webidl.errors.conversionFailed = function(context3) {
+      const plural2 = context3.types.length === 1 ? "" : " one of";
+      const message = `${context3.argument} could not be converted to${plural2}: ${context3.types.join(", ")}.`;
       return webidl.errors.exception({
-        header: context.prefix,
+        header: context3.prefix,
         message
       });
     };
-    webidl.errors.invalidArgument = function(context) {
+    webidl.errors.invalidArgument = function(context3) {
       return webidl.errors.exception({
-        header: context.prefix,
-        message: `"${context.value}" is an invalid ${context.type}.`
+        header: context3.prefix,
+        message: `"${context3.value}" is an invalid ${context3.type}.`
       });
     };
     webidl.brandCheck = function(V, I, opts) {
@@ -3816,10 +3816,10 @@ var require_webidl = __commonJS({
       }
     };
     webidl.sequenceConverter = function(converter) {
-      return (V, prefix, argument, Iterable) => {
+      return (V, prefix3, argument, Iterable) => {
         if (webidl.util.Type(V) !== "Object") {
           throw webidl.errors.exception({
-            header: prefix,
+            header: prefix3,
             message: `${argument} (${webidl.util.Stringify(V)}) is not iterable.`
           });
         }
@@ -3828,7 +3828,7 @@ var require_webidl = __commonJS({
         let index = 0;
         if (method === void 0 || typeof method.next !== "function") {
           throw webidl.errors.exception({
-            header: prefix,
+            header: prefix3,
             message: `${argument} is not iterable.`
           });
         }
@@ -3837,16 +3837,16 @@ var require_webidl = __commonJS({
           if (done) {
             break;
           }
-          seq.push(converter(value, prefix, `${argument}[${index++}]`));
+          seq.push(converter(value, prefix3, `${argument}[${index++}]`));
         }
         return seq;
       };
     };
     webidl.recordConverter = function(keyConverter, valueConverter) {
-      return (O, prefix, argument) => {
+      return (O, prefix3, argument) => {
         if (webidl.util.Type(O) !== "Object") {
           throw webidl.errors.exception({
-            header: prefix,
+            header: prefix3,
             message: `${argument} ("${webidl.util.Type(O)}") is not an Object.`
           });
         }
@@ -3854,8 +3854,8 @@ var require_webidl = __commonJS({
         if (!types.isProxy(O)) {
           const keys2 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
           for (const key2 of keys2) {
-            const typedKey = keyConverter(key2, prefix, argument);
-            const typedValue = valueConverter(O[key2], prefix, argument);
+            const typedKey = keyConverter(key2, prefix3, argument);
+            const typedValue = valueConverter(O[key2], prefix3, argument);
             result[typedKey] = typedValue;
           }
           return result;
@@ -3864,8 +3864,8 @@ var require_webidl = __commonJS({
         for (const key2 of keys) {
           const desc = Reflect.getOwnPropertyDescriptor(O, key2);
           if (desc?.enumerable) {
-            const typedKey = keyConverter(key2, prefix, argument);
-            const typedValue = valueConverter(O[key2], prefix, argument);
+            const typedKey = keyConverter(key2, prefix3, argument);
+            const typedValue = valueConverter(O[key2], prefix3, argument);
             result[typedKey] = typedValue;
           }
         }
@@ -3873,10 +3873,10 @@ var require_webidl = __commonJS({
       };
     };
     webidl.interfaceConverter = function(i) {
-      return (V, prefix, argument, opts) => {
+      return (V, prefix3, argument, opts) => {
         if (opts?.strict !== false && !(V instanceof i)) {
           throw webidl.errors.exception({
-            header: prefix,
+            header: prefix3,
             message: `Expected ${argument} ("${webidl.util.Stringify(V)}") to be an instance of ${i.name}.`
           });
         }
@@ -3884,14 +3884,14 @@ var require_webidl = __commonJS({
       };
     };
     webidl.dictionaryConverter = function(converters) {
-      return (dictionary, prefix, argument) => {
+      return (dictionary, prefix3, argument) => {
         const type = webidl.util.Type(dictionary);
         const dict = {};
         if (type === "Null" || type === "Undefined") {
           return dict;
         } else if (type !== "Object") {
           throw webidl.errors.exception({
-            header: prefix,
+            header: prefix3,
             message: `Expected ${dictionary} to be one of: Null, Undefined, Object.`
           });
         }
@@ -3900,7 +3900,7 @@ var require_webidl = __commonJS({
           if (required2 === true) {
             if (!Object.hasOwn(dictionary, key2)) {
               throw webidl.errors.exception({
-                header: prefix,
+                header: prefix3,
                 message: `Missing required key "${key2}".`
               });
             }
@@ -3911,10 +3911,10 @@ var require_webidl = __commonJS({
             value ??= defaultValue();
           }
           if (required2 || hasDefault || value !== void 0) {
-            value = converter(value, prefix, `${argument}.${key2}`);
+            value = converter(value, prefix3, `${argument}.${key2}`);
             if (options.allowedValues && !options.allowedValues.includes(value)) {
               throw webidl.errors.exception({
-                header: prefix,
+                header: prefix3,
                 message: `${value} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
               });
             }
@@ -3925,27 +3925,27 @@ var require_webidl = __commonJS({
       };
     };
     webidl.nullableConverter = function(converter) {
-      return (V, prefix, argument) => {
+      return (V, prefix3, argument) => {
         if (V === null) {
           return V;
         }
-        return converter(V, prefix, argument);
+        return converter(V, prefix3, argument);
       };
     };
-    webidl.converters.DOMString = function(V, prefix, argument, opts) {
+    webidl.converters.DOMString = function(V, prefix3, argument, opts) {
       if (V === null && opts?.legacyNullToEmptyString) {
         return "";
       }
       if (typeof V === "symbol") {
         throw webidl.errors.exception({
-          header: prefix,
+          header: prefix3,
           message: `${argument} is a symbol, which cannot be converted to a DOMString.`
         });
       }
       return String(V);
     };
-    webidl.converters.ByteString = function(V, prefix, argument) {
-      const x = webidl.converters.DOMString(V, prefix, argument);
+    webidl.converters.ByteString = function(V, prefix3, argument) {
+      const x = webidl.converters.DOMString(V, prefix3, argument);
       for (let index = 0; index < x.length; index++) {
         if (x.charCodeAt(index) > 255) {
           throw new TypeError(
@@ -3963,26 +3963,26 @@ var require_webidl = __commonJS({
     webidl.converters.any = function(V) {
       return V;
     };
-    webidl.converters["long long"] = function(V, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V, 64, "signed", void 0, prefix, argument);
+    webidl.converters["long long"] = function(V, prefix3, argument) {
+      const x = webidl.util.ConvertToInt(V, 64, "signed", void 0, prefix3, argument);
       return x;
     };
-    webidl.converters["unsigned long long"] = function(V, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V, 64, "unsigned", void 0, prefix, argument);
+    webidl.converters["unsigned long long"] = function(V, prefix3, argument) {
+      const x = webidl.util.ConvertToInt(V, 64, "unsigned", void 0, prefix3, argument);
       return x;
     };
-    webidl.converters["unsigned long"] = function(V, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V, 32, "unsigned", void 0, prefix, argument);
+    webidl.converters["unsigned long"] = function(V, prefix3, argument) {
+      const x = webidl.util.ConvertToInt(V, 32, "unsigned", void 0, prefix3, argument);
       return x;
     };
-    webidl.converters["unsigned short"] = function(V, prefix, argument, opts) {
-      const x = webidl.util.ConvertToInt(V, 16, "unsigned", opts, prefix, argument);
+    webidl.converters["unsigned short"] = function(V, prefix3, argument, opts) {
+      const x = webidl.util.ConvertToInt(V, 16, "unsigned", opts, prefix3, argument);
       return x;
     };
-    webidl.converters.ArrayBuffer = function(V, prefix, argument, opts) {
+    webidl.converters.ArrayBuffer = function(V, prefix3, argument, opts) {
       if (webidl.util.Type(V) !== "Object" || !types.isAnyArrayBuffer(V)) {
         throw webidl.errors.conversionFailed({
-          prefix,
+          prefix: prefix3,
           argument: `${argument} ("${webidl.util.Stringify(V)}")`,
           types: ["ArrayBuffer"]
         });
@@ -4001,10 +4001,10 @@ var require_webidl = __commonJS({
       }
       return V;
     };
-    webidl.converters.TypedArray = function(V, T, prefix, name, opts) {
+    webidl.converters.TypedArray = function(V, T, prefix3, name, opts) {
       if (webidl.util.Type(V) !== "Object" || !types.isTypedArray(V) || V.constructor.name !== T.name) {
         throw webidl.errors.conversionFailed({
-          prefix,
+          prefix: prefix3,
           argument: `${name} ("${webidl.util.Stringify(V)}")`,
           types: [T.name]
         });
@@ -4023,10 +4023,10 @@ var require_webidl = __commonJS({
       }
       return V;
     };
-    webidl.converters.DataView = function(V, prefix, name, opts) {
+    webidl.converters.DataView = function(V, prefix3, name, opts) {
       if (webidl.util.Type(V) !== "Object" || !types.isDataView(V)) {
         throw webidl.errors.exception({
-          header: prefix,
+          header: prefix3,
           message: `${name} is not a DataView.`
         });
       }
@@ -4044,18 +4044,18 @@ var require_webidl = __commonJS({
       }
       return V;
     };
-    webidl.converters.BufferSource = function(V, prefix, name, opts) {
+    webidl.converters.BufferSource = function(V, prefix3, name, opts) {
       if (types.isAnyArrayBuffer(V)) {
-        return webidl.converters.ArrayBuffer(V, prefix, name, { ...opts, allowShared: false });
+        return webidl.converters.ArrayBuffer(V, prefix3, name, { ...opts, allowShared: false });
       }
       if (types.isTypedArray(V)) {
-        return webidl.converters.TypedArray(V, V.constructor, prefix, name, { ...opts, allowShared: false });
+        return webidl.converters.TypedArray(V, V.constructor, prefix3, name, { ...opts, allowShared: false });
       }
       if (types.isDataView(V)) {
-        return webidl.converters.DataView(V, prefix, name, { ...opts, allowShared: false });
+        return webidl.converters.DataView(V, prefix3, name, { ...opts, allowShared: false });
       }
       throw webidl.errors.conversionFailed({
-        prefix,
+        prefix: prefix3,
         argument: `${name} ("${webidl.util.Stringify(V)}")`,
         types: ["BufferSource"]
       });
@@ -5049,31 +5049,31 @@ var require_formdata = __commonJS({
       }
       append(name, value, filename = void 0) {
         webidl.brandCheck(this, _FormData);
-        const prefix = "FormData.append";
-        webidl.argumentLengthCheck(arguments, 2, prefix);
+        const prefix3 = "FormData.append";
+        webidl.argumentLengthCheck(arguments, 2, prefix3);
         if (arguments.length === 3 && !isBlobLike(value)) {
           throw new TypeError(
             "Failed to execute 'append' on 'FormData': parameter 2 is not of type 'Blob'"
           );
         }
-        name = webidl.converters.USVString(name, prefix, "name");
-        value = isBlobLike(value) ? webidl.converters.Blob(value, prefix, "value", { strict: false }) : webidl.converters.USVString(value, prefix, "value");
-        filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix, "filename") : void 0;
+        name = webidl.converters.USVString(name, prefix3, "name");
+        value = isBlobLike(value) ? webidl.converters.Blob(value, prefix3, "value", { strict: false }) : webidl.converters.USVString(value, prefix3, "value");
+        filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix3, "filename") : void 0;
         const entry = makeEntry(name, value, filename);
         this[kState].push(entry);
       }
       delete(name) {
         webidl.brandCheck(this, _FormData);
-        const prefix = "FormData.delete";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
-        name = webidl.converters.USVString(name, prefix, "name");
+        const prefix3 = "FormData.delete";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
+        name = webidl.converters.USVString(name, prefix3, "name");
         this[kState] = this[kState].filter((entry) => entry.name !== name);
       }
       get(name) {
         webidl.brandCheck(this, _FormData);
-        const prefix = "FormData.get";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
-        name = webidl.converters.USVString(name, prefix, "name");
+        const prefix3 = "FormData.get";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
+        name = webidl.converters.USVString(name, prefix3, "name");
         const idx = this[kState].findIndex((entry) => entry.name === name);
         if (idx === -1) {
           return null;
@@ -5082,30 +5082,30 @@ var require_formdata = __commonJS({
       }
       getAll(name) {
         webidl.brandCheck(this, _FormData);
-        const prefix = "FormData.getAll";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
-        name = webidl.converters.USVString(name, prefix, "name");
+        const prefix3 = "FormData.getAll";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
+        name = webidl.converters.USVString(name, prefix3, "name");
         return this[kState].filter((entry) => entry.name === name).map((entry) => entry.value);
       }
       has(name) {
         webidl.brandCheck(this, _FormData);
-        const prefix = "FormData.has";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
-        name = webidl.converters.USVString(name, prefix, "name");
+        const prefix3 = "FormData.has";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
+        name = webidl.converters.USVString(name, prefix3, "name");
         return this[kState].findIndex((entry) => entry.name === name) !== -1;
       }
       set(name, value, filename = void 0) {
         webidl.brandCheck(this, _FormData);
-        const prefix = "FormData.set";
-        webidl.argumentLengthCheck(arguments, 2, prefix);
+        const prefix3 = "FormData.set";
+        webidl.argumentLengthCheck(arguments, 2, prefix3);
         if (arguments.length === 3 && !isBlobLike(value)) {
           throw new TypeError(
             "Failed to execute 'set' on 'FormData': parameter 2 is not of type 'Blob'"
           );
         }
-        name = webidl.converters.USVString(name, prefix, "name");
-        value = isBlobLike(value) ? webidl.converters.Blob(value, prefix, "name", { strict: false }) : webidl.converters.USVString(value, prefix, "name");
-        filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix, "name") : void 0;
+        name = webidl.converters.USVString(name, prefix3, "name");
+        value = isBlobLike(value) ? webidl.converters.Blob(value, prefix3, "name", { strict: false }) : webidl.converters.USVString(value, prefix3, "name");
+        filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix3, "name") : void 0;
         const entry = makeEntry(name, value, filename);
         const idx = this[kState].findIndex((entry2) => entry2.name === name);
         if (idx !== -1) {
@@ -5502,9 +5502,9 @@ var require_body = __commonJS({
         source = new Uint8Array(object2.buffer.slice(object2.byteOffset, object2.byteOffset + object2.byteLength));
       } else if (util.isFormDataLike(object2)) {
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
-        const prefix = `--${boundary}\r
+        const prefix3 = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape3 = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape4 = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -5512,14 +5512,14 @@ Content-Disposition: form-data`;
         let hasUnknownSizeValue = false;
         for (const [name, value] of object2) {
           if (typeof value === "string") {
-            const chunk2 = textEncoder.encode(prefix + `; name="${escape3(normalizeLinefeeds(name))}"\r
+            const chunk2 = textEncoder.encode(prefix3 + `; name="${escape4(normalizeLinefeeds(name))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder.encode(`${prefix}; name="${escape3(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape3(value.name)}"` : "") + `\r
+            const chunk2 = textEncoder.encode(`${prefix3}; name="${escape4(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape4(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path, host, upgrade, blocking, reset } = request2;
+      const { method, path: path2, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path} HTTP/1.1\r
+      let header = `${method} ${path2} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path2, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path;
+      headers[HTTP2_HEADER_PATH] = path2;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path = search ? `${pathname}${search}` : pathname;
+        const path2 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path;
+        this.opts.path = path2;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path = "/",
+          path: path2 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path;
+        opts.path = origin + path2;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -9077,16 +9077,16 @@ var require_retry_handler = __commonJS({
       const current2 = Date.now();
       return new Date(retryAfter).getTime() - current2;
     }
-    function validatePartialResponseContentLength(headers, range, statusCode, retryCount) {
+    function validatePartialResponseContentLength(headers, range2, statusCode, retryCount) {
       const contentLength = headers["content-length"];
       if (contentLength == null) {
         return null;
       }
-      if (!Number.isFinite(range.start) || !Number.isFinite(range.end)) {
+      if (!Number.isFinite(range2.start) || !Number.isFinite(range2.end)) {
         return null;
       }
       const length = Number(contentLength);
-      const expectedLength = range.end - range.start + 1;
+      const expectedLength = range2.end - range2.start + 1;
       if (!Number.isFinite(length) || length !== expectedLength) {
         return new RequestRetryError("Content-Length mismatch", statusCode, {
           headers,
@@ -9301,8 +9301,8 @@ var require_retry_handler = __commonJS({
         }
         if (this.end == null) {
           if (statusCode === 206) {
-            const range = parseRangeHeader(headers["content-range"]);
-            if (range == null) {
+            const range2 = parseRangeHeader(headers["content-range"]);
+            if (range2 == null) {
               this.headersSent = true;
               return this.handler.onHeaders(
                 statusCode,
@@ -9311,12 +9311,12 @@ var require_retry_handler = __commonJS({
                 statusMessage
               );
             }
-            const contentLengthError = validatePartialResponseContentLength(headers, range, statusCode, this.retryCount);
+            const contentLengthError = validatePartialResponseContentLength(headers, range2, statusCode, this.retryCount);
             if (contentLengthError != null) {
               this.abort(contentLengthError);
               return false;
             }
-            const { start, size, end = size - 1 } = range;
+            const { start, size, end = size - 1 } = range2;
             assert2(
               start != null && Number.isFinite(start),
               "content-range mismatch"
@@ -9877,17 +9877,17 @@ var require_api_request = __commonJS({
           }
         }
       }
-      onConnect(abort, context) {
+      onConnect(abort, context3) {
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert2(this.callback);
         this.abort = abort;
-        this.context = context;
+        this.context = context3;
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        const { callback, opaque, abort, context, responseHeaders, highWaterMark } = this;
+        const { callback, opaque, abort, context: context3, responseHeaders, highWaterMark } = this;
         const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         if (statusCode < 200) {
           if (this.onInfo) {
@@ -9924,7 +9924,7 @@ var require_api_request = __commonJS({
               trailers: this.trailers,
               opaque,
               body: res,
-              context
+              context: context3
             });
           }
         }
@@ -10093,17 +10093,17 @@ var require_api_stream = __commonJS({
         }
         addSignal(this, signal);
       }
-      onConnect(abort, context) {
+      onConnect(abort, context3) {
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert2(this.callback);
         this.abort = abort;
-        this.context = context;
+        this.context = context3;
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        const { factory, opaque, context, callback, responseHeaders } = this;
+        const { factory, opaque, context: context3, callback, responseHeaders } = this;
         const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         if (statusCode < 200) {
           if (this.onInfo) {
@@ -10131,7 +10131,7 @@ var require_api_stream = __commonJS({
             statusCode,
             headers,
             opaque,
-            context
+            context: context3
           });
           if (!res || typeof res.write !== "function" || typeof res.end !== "function" || typeof res.on !== "function") {
             throw new InvalidReturnValueError("expected Writable");
@@ -10323,7 +10323,7 @@ var require_api_pipeline = __commonJS({
         this.res = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context) {
+      onConnect(abort, context3) {
         const { ret, res } = this;
         if (this.reason) {
           abort(this.reason);
@@ -10332,10 +10332,10 @@ var require_api_pipeline = __commonJS({
         assert2(!res, "pipeline cannot be retried");
         assert2(!ret.destroyed);
         this.abort = abort;
-        this.context = context;
+        this.context = context3;
       }
       onHeaders(statusCode, rawHeaders, resume) {
-        const { opaque, handler: handler2, context } = this;
+        const { opaque, handler: handler2, context: context3 } = this;
         if (statusCode < 200) {
           if (this.onInfo) {
             const headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
@@ -10353,7 +10353,7 @@ var require_api_pipeline = __commonJS({
             headers,
             opaque,
             body: this.res,
-            context
+            context: context3
           });
         } catch (err) {
           this.res.on("error", util.nop);
@@ -10437,7 +10437,7 @@ var require_api_upgrade = __commonJS({
         this.context = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context) {
+      onConnect(abort, context3) {
         if (this.reason) {
           abort(this.reason);
           return;
@@ -10451,7 +10451,7 @@ var require_api_upgrade = __commonJS({
       }
       onUpgrade(statusCode, rawHeaders, socket) {
         assert2(statusCode === 101);
-        const { callback, opaque, context } = this;
+        const { callback, opaque, context: context3 } = this;
         removeSignal(this);
         this.callback = null;
         const headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
@@ -10459,7 +10459,7 @@ var require_api_upgrade = __commonJS({
           headers,
           socket,
           opaque,
-          context
+          context: context3
         });
       }
       onError(err) {
@@ -10528,20 +10528,20 @@ var require_api_connect = __commonJS({
         this.abort = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context) {
+      onConnect(abort, context3) {
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert2(this.callback);
         this.abort = abort;
-        this.context = context;
+        this.context = context3;
       }
       onHeaders() {
         throw new SocketError("bad connect", null);
       }
       onUpgrade(statusCode, rawHeaders, socket) {
-        const { callback, opaque, context } = this;
+        const { callback, opaque, context: context3 } = this;
         removeSignal(this);
         this.callback = null;
         let headers = rawHeaders;
@@ -10553,7 +10553,7 @@ var require_api_connect = __commonJS({
           headers,
           socket,
           opaque,
-          context
+          context: context3
         });
       }
       onError(err) {
@@ -10674,15 +10674,15 @@ var require_mock_utils = __commonJS({
         isPromise
       }
     } = __require("node:util");
-    function matchValue(match2, value) {
-      if (typeof match2 === "string") {
-        return match2 === value;
+    function matchValue(match3, value) {
+      if (typeof match3 === "string") {
+        return match3 === value;
       }
-      if (match2 instanceof RegExp) {
-        return match2.test(value);
+      if (match3 instanceof RegExp) {
+        return match3.test(value);
       }
-      if (typeof match2 === "function") {
-        return match2(value) === true;
+      if (typeof match3 === "function") {
+        return match3(value) === true;
       }
       return false;
     }
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path) {
-      if (typeof path !== "string") {
-        return path;
+    function safeUrl(path2) {
+      if (typeof path2 !== "string") {
+        return path2;
       }
-      const pathSegments = path.split("?");
+      const pathSegments = path2.split("?");
       if (pathSegments.length !== 2) {
-        return path;
+        return path2;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path);
+    function matchKey(mockDispatch2, { path: path2, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path2);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key2) {
       const basePath = key2.query ? buildURL(key2.path, key2.query) : key2.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path }) => matchValue(safeUrl(path), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path2 }) => matchValue(safeUrl(path2), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path, method, body, headers, query } = opts;
+      const { path: path2, method, body, headers, query } = opts;
       return {
-        path,
+        path: path2,
         method,
         body,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path2, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path,
+            Path: path2,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12187,17 +12187,17 @@ var require_headers = __commonJS({
       append(name, value) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 2, "Headers.append");
-        const prefix = "Headers.append";
-        name = webidl.converters.ByteString(name, prefix, "name");
-        value = webidl.converters.ByteString(value, prefix, "value");
+        const prefix3 = "Headers.append";
+        name = webidl.converters.ByteString(name, prefix3, "name");
+        value = webidl.converters.ByteString(value, prefix3, "value");
         return appendHeader(this, name, value);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-delete
       delete(name) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 1, "Headers.delete");
-        const prefix = "Headers.delete";
-        name = webidl.converters.ByteString(name, prefix, "name");
+        const prefix3 = "Headers.delete";
+        name = webidl.converters.ByteString(name, prefix3, "name");
         if (!isValidHeaderName(name)) {
           throw webidl.errors.invalidArgument({
             prefix: "Headers.delete",
@@ -12217,11 +12217,11 @@ var require_headers = __commonJS({
       get(name) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 1, "Headers.get");
-        const prefix = "Headers.get";
-        name = webidl.converters.ByteString(name, prefix, "name");
+        const prefix3 = "Headers.get";
+        name = webidl.converters.ByteString(name, prefix3, "name");
         if (!isValidHeaderName(name)) {
           throw webidl.errors.invalidArgument({
-            prefix,
+            prefix: prefix3,
             value: name,
             type: "header name"
           });
@@ -12232,11 +12232,11 @@ var require_headers = __commonJS({
       has(name) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 1, "Headers.has");
-        const prefix = "Headers.has";
-        name = webidl.converters.ByteString(name, prefix, "name");
+        const prefix3 = "Headers.has";
+        name = webidl.converters.ByteString(name, prefix3, "name");
         if (!isValidHeaderName(name)) {
           throw webidl.errors.invalidArgument({
-            prefix,
+            prefix: prefix3,
             value: name,
             type: "header name"
           });
@@ -12247,19 +12247,19 @@ var require_headers = __commonJS({
       set(name, value) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 2, "Headers.set");
-        const prefix = "Headers.set";
-        name = webidl.converters.ByteString(name, prefix, "name");
-        value = webidl.converters.ByteString(value, prefix, "value");
+        const prefix3 = "Headers.set";
+        name = webidl.converters.ByteString(name, prefix3, "name");
+        value = webidl.converters.ByteString(value, prefix3, "value");
         value = headerValueNormalize(value);
         if (!isValidHeaderName(name)) {
           throw webidl.errors.invalidArgument({
-            prefix,
+            prefix: prefix3,
             value: name,
             type: "header name"
           });
         } else if (!isValidHeaderValue(value)) {
           throw webidl.errors.invalidArgument({
-            prefix,
+            prefix: prefix3,
             value,
             type: "header value"
           });
@@ -12339,7 +12339,7 @@ var require_headers = __commonJS({
         enumerable: false
       }
     });
-    webidl.converters.HeadersInit = function(V, prefix, argument) {
+    webidl.converters.HeadersInit = function(V, prefix3, argument) {
       if (webidl.util.Type(V) === "Object") {
         const iterator2 = Reflect.get(V, Symbol.iterator);
         if (!util.types.isProxy(V) && iterator2 === Headers2.prototype.entries) {
@@ -12349,9 +12349,9 @@ var require_headers = __commonJS({
           }
         }
         if (typeof iterator2 === "function") {
-          return webidl.converters["sequence<sequence<ByteString>>"](V, prefix, argument, iterator2.bind(V));
+          return webidl.converters["sequence<sequence<ByteString>>"](V, prefix3, argument, iterator2.bind(V));
         }
-        return webidl.converters["record<ByteString, ByteString>"](V, prefix, argument);
+        return webidl.converters["record<ByteString, ByteString>"](V, prefix3, argument);
       }
       throw webidl.errors.conversionFailed({
         prefix: "Headers constructor",
@@ -12716,32 +12716,32 @@ var require_response = __commonJS({
     webidl.converters.URLSearchParams = webidl.interfaceConverter(
       URLSearchParams
     );
-    webidl.converters.XMLHttpRequestBodyInit = function(V, prefix, name) {
+    webidl.converters.XMLHttpRequestBodyInit = function(V, prefix3, name) {
       if (typeof V === "string") {
-        return webidl.converters.USVString(V, prefix, name);
+        return webidl.converters.USVString(V, prefix3, name);
       }
       if (isBlobLike(V)) {
-        return webidl.converters.Blob(V, prefix, name, { strict: false });
+        return webidl.converters.Blob(V, prefix3, name, { strict: false });
       }
       if (ArrayBuffer.isView(V) || types.isArrayBuffer(V)) {
-        return webidl.converters.BufferSource(V, prefix, name);
+        return webidl.converters.BufferSource(V, prefix3, name);
       }
       if (util.isFormDataLike(V)) {
-        return webidl.converters.FormData(V, prefix, name, { strict: false });
+        return webidl.converters.FormData(V, prefix3, name, { strict: false });
       }
       if (V instanceof URLSearchParams) {
-        return webidl.converters.URLSearchParams(V, prefix, name);
+        return webidl.converters.URLSearchParams(V, prefix3, name);
       }
-      return webidl.converters.DOMString(V, prefix, name);
+      return webidl.converters.DOMString(V, prefix3, name);
     };
-    webidl.converters.BodyInit = function(V, prefix, argument) {
+    webidl.converters.BodyInit = function(V, prefix3, argument) {
       if (V instanceof ReadableStream) {
-        return webidl.converters.ReadableStream(V, prefix, argument);
+        return webidl.converters.ReadableStream(V, prefix3, argument);
       }
       if (V?.[Symbol.asyncIterator]) {
         return V;
       }
-      return webidl.converters.XMLHttpRequestBodyInit(V, prefix, argument);
+      return webidl.converters.XMLHttpRequestBodyInit(V, prefix3, argument);
     };
     webidl.converters.ResponseInit = webidl.dictionaryConverter([
       {
@@ -12882,19 +12882,19 @@ var require_request2 = __commonJS({
         if (input2 === kConstruct) {
           return;
         }
-        const prefix = "Request constructor";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
-        input2 = webidl.converters.RequestInfo(input2, prefix, "input");
-        init = webidl.converters.RequestInit(init, prefix, "init");
+        const prefix3 = "Request constructor";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
+        input2 = webidl.converters.RequestInfo(input2, prefix3, "input");
+        init = webidl.converters.RequestInit(init, prefix3, "init");
         let request2 = null;
         let fallbackMode = null;
-        const baseUrl = environmentSettingsObject.settingsObject.baseUrl;
+        const baseUrl2 = environmentSettingsObject.settingsObject.baseUrl;
         let signal = null;
         if (typeof input2 === "string") {
           this[kDispatcher] = init.dispatcher;
           let parsedURL;
           try {
-            parsedURL = new URL(input2, baseUrl);
+            parsedURL = new URL(input2, baseUrl2);
           } catch (err) {
             throw new TypeError("Failed to parse URL from " + input2, { cause: err });
           }
@@ -12985,7 +12985,7 @@ var require_request2 = __commonJS({
           } else {
             let parsedReferrer;
             try {
-              parsedReferrer = new URL(referrer, baseUrl);
+              parsedReferrer = new URL(referrer, baseUrl2);
             } catch (err) {
               throw new TypeError(`Referrer "${referrer}" is not a valid URL.`, { cause: err });
             }
@@ -13410,14 +13410,14 @@ var require_request2 = __commonJS({
     webidl.converters.Request = webidl.interfaceConverter(
       Request
     );
-    webidl.converters.RequestInfo = function(V, prefix, argument) {
+    webidl.converters.RequestInfo = function(V, prefix3, argument) {
       if (typeof V === "string") {
-        return webidl.converters.USVString(V, prefix, argument);
+        return webidl.converters.USVString(V, prefix3, argument);
       }
       if (V instanceof Request) {
-        return webidl.converters.Request(V, prefix, argument);
+        return webidl.converters.Request(V, prefix3, argument);
       }
-      return webidl.converters.USVString(V, prefix, argument);
+      return webidl.converters.USVString(V, prefix3, argument);
     };
     webidl.converters.AbortSignal = webidl.interfaceConverter(
       AbortSignal
@@ -13611,7 +13611,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch2(input2, init = void 0) {
+    function fetch3(input2, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -14566,7 +14566,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch: fetch2,
+      fetch: fetch3,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -15456,10 +15456,10 @@ var require_cache = __commonJS({
       }
       async match(request2, options = {}) {
         webidl.brandCheck(this, _Cache);
-        const prefix = "Cache.match";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
-        request2 = webidl.converters.RequestInfo(request2, prefix, "request");
-        options = webidl.converters.CacheQueryOptions(options, prefix, "options");
+        const prefix3 = "Cache.match";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
+        request2 = webidl.converters.RequestInfo(request2, prefix3, "request");
+        options = webidl.converters.CacheQueryOptions(options, prefix3, "options");
         const p = this.#internalMatchAll(request2, options, 1);
         if (p.length === 0) {
           return;
@@ -15468,30 +15468,30 @@ var require_cache = __commonJS({
       }
       async matchAll(request2 = void 0, options = {}) {
         webidl.brandCheck(this, _Cache);
-        const prefix = "Cache.matchAll";
-        if (request2 !== void 0) request2 = webidl.converters.RequestInfo(request2, prefix, "request");
-        options = webidl.converters.CacheQueryOptions(options, prefix, "options");
+        const prefix3 = "Cache.matchAll";
+        if (request2 !== void 0) request2 = webidl.converters.RequestInfo(request2, prefix3, "request");
+        options = webidl.converters.CacheQueryOptions(options, prefix3, "options");
         return this.#internalMatchAll(request2, options);
       }
       async add(request2) {
         webidl.brandCheck(this, _Cache);
-        const prefix = "Cache.add";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
-        request2 = webidl.converters.RequestInfo(request2, prefix, "request");
+        const prefix3 = "Cache.add";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
+        request2 = webidl.converters.RequestInfo(request2, prefix3, "request");
         const requests = [request2];
         const responseArrayPromise = this.addAll(requests);
         return await responseArrayPromise;
       }
       async addAll(requests) {
         webidl.brandCheck(this, _Cache);
-        const prefix = "Cache.addAll";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
+        const prefix3 = "Cache.addAll";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
         const responsePromises = [];
         const requestList = [];
         for (let request2 of requests) {
           if (request2 === void 0) {
             throw webidl.errors.conversionFailed({
-              prefix,
+              prefix: prefix3,
               argument: "Argument 1",
               types: ["undefined is not allowed"]
             });
@@ -15503,7 +15503,7 @@ var require_cache = __commonJS({
           const r = request2[kState];
           if (!urlIsHttpHttpsScheme(r.url) || r.method !== "GET") {
             throw webidl.errors.exception({
-              header: prefix,
+              header: prefix3,
               message: "Expected http/s scheme when method is not GET."
             });
           }
@@ -15513,7 +15513,7 @@ var require_cache = __commonJS({
           const r = new Request(request2)[kState];
           if (!urlIsHttpHttpsScheme(r.url)) {
             throw webidl.errors.exception({
-              header: prefix,
+              header: prefix3,
               message: "Expected http/s scheme."
             });
           }
@@ -15589,10 +15589,10 @@ var require_cache = __commonJS({
       }
       async put(request2, response) {
         webidl.brandCheck(this, _Cache);
-        const prefix = "Cache.put";
-        webidl.argumentLengthCheck(arguments, 2, prefix);
-        request2 = webidl.converters.RequestInfo(request2, prefix, "request");
-        response = webidl.converters.Response(response, prefix, "response");
+        const prefix3 = "Cache.put";
+        webidl.argumentLengthCheck(arguments, 2, prefix3);
+        request2 = webidl.converters.RequestInfo(request2, prefix3, "request");
+        response = webidl.converters.Response(response, prefix3, "response");
         let innerRequest = null;
         if (request2 instanceof Request) {
           innerRequest = request2[kState];
@@ -15601,14 +15601,14 @@ var require_cache = __commonJS({
         }
         if (!urlIsHttpHttpsScheme(innerRequest.url) || innerRequest.method !== "GET") {
           throw webidl.errors.exception({
-            header: prefix,
+            header: prefix3,
             message: "Expected an http/s scheme when method is not GET"
           });
         }
         const innerResponse = response[kState];
         if (innerResponse.status === 206) {
           throw webidl.errors.exception({
-            header: prefix,
+            header: prefix3,
             message: "Got 206 status"
           });
         }
@@ -15617,7 +15617,7 @@ var require_cache = __commonJS({
           for (const fieldValue of fieldValues) {
             if (fieldValue === "*") {
               throw webidl.errors.exception({
-                header: prefix,
+                header: prefix3,
                 message: "Got * vary field value"
               });
             }
@@ -15625,7 +15625,7 @@ var require_cache = __commonJS({
         }
         if (innerResponse.body && (isDisturbed(innerResponse.body.stream) || innerResponse.body.stream.locked)) {
           throw webidl.errors.exception({
-            header: prefix,
+            header: prefix3,
             message: "Response body is locked or disturbed"
           });
         }
@@ -15670,10 +15670,10 @@ var require_cache = __commonJS({
       }
       async delete(request2, options = {}) {
         webidl.brandCheck(this, _Cache);
-        const prefix = "Cache.delete";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
-        request2 = webidl.converters.RequestInfo(request2, prefix, "request");
-        options = webidl.converters.CacheQueryOptions(options, prefix, "options");
+        const prefix3 = "Cache.delete";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
+        request2 = webidl.converters.RequestInfo(request2, prefix3, "request");
+        options = webidl.converters.CacheQueryOptions(options, prefix3, "options");
         let r = null;
         if (request2 instanceof Request) {
           r = request2[kState];
@@ -15716,9 +15716,9 @@ var require_cache = __commonJS({
        */
       async keys(request2 = void 0, options = {}) {
         webidl.brandCheck(this, _Cache);
-        const prefix = "Cache.keys";
-        if (request2 !== void 0) request2 = webidl.converters.RequestInfo(request2, prefix, "request");
-        options = webidl.converters.CacheQueryOptions(options, prefix, "options");
+        const prefix3 = "Cache.keys";
+        if (request2 !== void 0) request2 = webidl.converters.RequestInfo(request2, prefix3, "request");
+        options = webidl.converters.CacheQueryOptions(options, prefix3, "options");
         let r = null;
         if (request2 !== void 0) {
           if (request2 instanceof Request) {
@@ -15762,8 +15762,8 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        const cache3 = this.#relevantRequestResponseList;
-        const backupCache = [...cache3];
+        const cache4 = this.#relevantRequestResponseList;
+        const backupCache = [...cache4];
         const addedItems = [];
         const resultList = [];
         try {
@@ -15790,9 +15790,9 @@ var require_cache = __commonJS({
                 return [];
               }
               for (const requestResponse of requestResponses) {
-                const idx = cache3.indexOf(requestResponse);
+                const idx = cache4.indexOf(requestResponse);
                 assert2(idx !== -1);
-                cache3.splice(idx, 1);
+                cache4.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null) {
@@ -15822,11 +15822,11 @@ var require_cache = __commonJS({
               }
               requestResponses = this.#queryCache(operation.request);
               for (const requestResponse of requestResponses) {
-                const idx = cache3.indexOf(requestResponse);
+                const idx = cache4.indexOf(requestResponse);
                 assert2(idx !== -1);
-                cache3.splice(idx, 1);
+                cache4.splice(idx, 1);
               }
-              cache3.push([operation.request, operation.response]);
+              cache4.push([operation.request, operation.response]);
               addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
@@ -16000,13 +16000,13 @@ var require_cachestorage = __commonJS({
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
-            const cache3 = new Cache(kConstruct, cacheList);
-            return await cache3.match(request2, options);
+            const cache4 = new Cache(kConstruct, cacheList);
+            return await cache4.match(request2, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
-            const cache3 = new Cache(kConstruct, cacheList);
-            const response = await cache3.match(request2, options);
+            const cache4 = new Cache(kConstruct, cacheList);
+            const response = await cache4.match(request2, options);
             if (response !== void 0) {
               return response;
             }
@@ -16020,9 +16020,9 @@ var require_cachestorage = __commonJS({
        */
       async has(cacheName) {
         webidl.brandCheck(this, _CacheStorage);
-        const prefix = "CacheStorage.has";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
-        cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName");
+        const prefix3 = "CacheStorage.has";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
+        cacheName = webidl.converters.DOMString(cacheName, prefix3, "cacheName");
         return this.#caches.has(cacheName);
       }
       /**
@@ -16032,16 +16032,16 @@ var require_cachestorage = __commonJS({
        */
       async open(cacheName) {
         webidl.brandCheck(this, _CacheStorage);
-        const prefix = "CacheStorage.open";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
-        cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName");
+        const prefix3 = "CacheStorage.open";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
+        cacheName = webidl.converters.DOMString(cacheName, prefix3, "cacheName");
         if (this.#caches.has(cacheName)) {
-          const cache4 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache4);
+          const cache5 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache5);
         }
-        const cache3 = [];
-        this.#caches.set(cacheName, cache3);
-        return new Cache(kConstruct, cache3);
+        const cache4 = [];
+        this.#caches.set(cacheName, cache4);
+        return new Cache(kConstruct, cache4);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -16050,9 +16050,9 @@ var require_cachestorage = __commonJS({
        */
       async delete(cacheName) {
         webidl.brandCheck(this, _CacheStorage);
-        const prefix = "CacheStorage.delete";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
-        cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName");
+        const prefix3 = "CacheStorage.delete";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
+        cacheName = webidl.converters.DOMString(cacheName, prefix3, "cacheName");
         return this.#caches.delete(cacheName);
       }
       /**
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path) {
-      for (let i = 0; i < path.length; ++i) {
-        const code2 = path.charCodeAt(i);
+    function validateCookiePath(path2) {
+      for (let i = 0; i < path2.length; ++i) {
+        const code2 = path2.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -16463,9 +16463,9 @@ var require_cookies = __commonJS({
     }
     function deleteCookie(headers, name, attributes) {
       webidl.brandCheck(headers, Headers2, { strict: false });
-      const prefix = "deleteCookie";
-      webidl.argumentLengthCheck(arguments, 2, prefix);
-      name = webidl.converters.DOMString(name, prefix, "name");
+      const prefix3 = "deleteCookie";
+      webidl.argumentLengthCheck(arguments, 2, prefix3);
+      name = webidl.converters.DOMString(name, prefix3, "name");
       attributes = webidl.converters.DeleteCookieAttributes(attributes);
       setCookie(headers, {
         name,
@@ -16481,7 +16481,7 @@ var require_cookies = __commonJS({
       if (!cookies) {
         return [];
       }
-      return cookies.map((pair) => parseSetCookie(pair));
+      return cookies.map((pair2) => parseSetCookie(pair2));
     }
     function setCookie(headers, cookie) {
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
@@ -16584,10 +16584,10 @@ var require_events = __commonJS({
           webidl.util.markAsUncloneable(this);
           return;
         }
-        const prefix = "MessageEvent constructor";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
-        type = webidl.converters.DOMString(type, prefix, "type");
-        eventInitDict = webidl.converters.MessageEventInit(eventInitDict, prefix, "eventInitDict");
+        const prefix3 = "MessageEvent constructor";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
+        type = webidl.converters.DOMString(type, prefix3, "type");
+        eventInitDict = webidl.converters.MessageEventInit(eventInitDict, prefix3, "eventInitDict");
         super(type, eventInitDict);
         this.#eventInit = eventInitDict;
         webidl.util.markAsUncloneable(this);
@@ -16644,9 +16644,9 @@ var require_events = __commonJS({
     var CloseEvent = class _CloseEvent extends Event {
       #eventInit;
       constructor(type, eventInitDict = {}) {
-        const prefix = "CloseEvent constructor";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
-        type = webidl.converters.DOMString(type, prefix, "type");
+        const prefix3 = "CloseEvent constructor";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
+        type = webidl.converters.DOMString(type, prefix3, "type");
         eventInitDict = webidl.converters.CloseEventInit(eventInitDict);
         super(type, eventInitDict);
         this.#eventInit = eventInitDict;
@@ -16668,11 +16668,11 @@ var require_events = __commonJS({
     var ErrorEvent = class _ErrorEvent extends Event {
       #eventInit;
       constructor(type, eventInitDict) {
-        const prefix = "ErrorEvent constructor";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
+        const prefix3 = "ErrorEvent constructor";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
         super(type, eventInitDict);
         webidl.util.markAsUncloneable(this);
-        type = webidl.converters.DOMString(type, prefix, "type");
+        type = webidl.converters.DOMString(type, prefix3, "type");
         eventInitDict = webidl.converters.ErrorEventInit(eventInitDict ?? {});
         this.#eventInit = eventInitDict;
       }
@@ -17029,8 +17029,8 @@ var require_util7 = __commonJS({
       const position = { position: 0 };
       const extensionList = /* @__PURE__ */ new Map();
       while (position.position < extensions.length) {
-        const pair = collectASequenceOfCodePointsFast(";", extensions, position);
-        const [name, value = ""] = pair.split("=");
+        const pair2 = collectASequenceOfCodePointsFast(";", extensions, position);
+        const [name, value = ""] = pair2.split("=");
         extensionList.set(
           removeHTTPWhitespace(name, true, false),
           removeHTTPWhitespace(value, false, true)
@@ -17230,8 +17230,8 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest2 = crypto2.createHash("sha1").update(keyValue + uid).digest("base64");
-          if (secWSAccept !== digest2) {
+          const digest3 = crypto2.createHash("sha1").update(keyValue + uid).digest("base64");
+          if (secWSAccept !== digest3) {
             failWebsocketConnection(ws, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
           }
@@ -17589,12 +17589,12 @@ var require_receiver = __commonJS({
             }
             const buffer = this.consume(8);
             const upper = buffer.readUInt32BE(0);
-            const lower5 = buffer.readUInt32BE(4);
-            if (upper !== 0 || lower5 > 2 ** 31 - 1) {
+            const lower6 = buffer.readUInt32BE(4);
+            if (upper !== 0 || lower6 > 2 ** 31 - 1) {
               failWebsocketConnection(this.ws, "Received payload length > 2^31 bytes.");
               return;
             }
-            this.#info.payloadLength = lower5;
+            this.#info.payloadLength = lower6;
             this.#state = parserStates.READ_DATA;
             if (!this.#validatePayloadLength()) {
               return;
@@ -17939,10 +17939,10 @@ var require_websocket = __commonJS({
       constructor(url3, protocols = []) {
         super();
         webidl.util.markAsUncloneable(this);
-        const prefix = "WebSocket constructor";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
-        const options = webidl.converters["DOMString or sequence<DOMString> or WebSocketInit"](protocols, prefix, "options");
-        url3 = webidl.converters.USVString(url3, prefix, "url");
+        const prefix3 = "WebSocket constructor";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
+        const options = webidl.converters["DOMString or sequence<DOMString> or WebSocketInit"](protocols, prefix3, "options");
+        url3 = webidl.converters.USVString(url3, prefix3, "url");
         protocols = options.protocols;
         const baseURL = environmentSettingsObject.settingsObject.baseUrl;
         let urlRecord;
@@ -17995,12 +17995,12 @@ var require_websocket = __commonJS({
        */
       close(code2 = void 0, reason = void 0) {
         webidl.brandCheck(this, _WebSocket);
-        const prefix = "WebSocket.close";
+        const prefix3 = "WebSocket.close";
         if (code2 !== void 0) {
-          code2 = webidl.converters["unsigned short"](code2, prefix, "code", { clamp: true });
+          code2 = webidl.converters["unsigned short"](code2, prefix3, "code", { clamp: true });
         }
         if (reason !== void 0) {
-          reason = webidl.converters.USVString(reason, prefix, "reason");
+          reason = webidl.converters.USVString(reason, prefix3, "reason");
         }
         if (code2 !== void 0) {
           if (code2 !== 1e3 && (code2 < 3e3 || code2 > 4999)) {
@@ -18025,9 +18025,9 @@ var require_websocket = __commonJS({
        */
       send(data) {
         webidl.brandCheck(this, _WebSocket);
-        const prefix = "WebSocket.send";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
-        data = webidl.converters.WebSocketSendData(data, prefix, "data");
+        const prefix3 = "WebSocket.send";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
+        data = webidl.converters.WebSocketSendData(data, prefix3, "data");
         if (isConnecting(this)) {
           throw new DOMException("Sent before connected.", "InvalidStateError");
         }
@@ -18219,11 +18219,11 @@ var require_websocket = __commonJS({
     webidl.converters["sequence<DOMString>"] = webidl.sequenceConverter(
       webidl.converters.DOMString
     );
-    webidl.converters["DOMString or sequence<DOMString>"] = function(V, prefix, argument) {
+    webidl.converters["DOMString or sequence<DOMString>"] = function(V, prefix3, argument) {
       if (webidl.util.Type(V) === "Object" && Symbol.iterator in V) {
         return webidl.converters["sequence<DOMString>"](V);
       }
-      return webidl.converters.DOMString(V, prefix, argument);
+      return webidl.converters.DOMString(V, prefix3, argument);
     };
     webidl.converters.WebSocketInit = webidl.dictionaryConverter([
       {
@@ -18759,16 +18759,16 @@ var require_eventsource = __commonJS({
       constructor(url3, eventSourceInitDict = {}) {
         super();
         webidl.util.markAsUncloneable(this);
-        const prefix = "EventSource constructor";
-        webidl.argumentLengthCheck(arguments, 1, prefix);
+        const prefix3 = "EventSource constructor";
+        webidl.argumentLengthCheck(arguments, 1, prefix3);
         if (!experimentalWarned) {
           experimentalWarned = true;
           process.emitWarning("EventSource is experimental, expect them to change at any time.", {
             code: "UNDICI-ES"
           });
         }
-        url3 = webidl.converters.USVString(url3, prefix, "url");
-        eventSourceInitDict = webidl.converters.EventSourceInitDict(eventSourceInitDict, prefix, "eventSourceInitDict");
+        url3 = webidl.converters.USVString(url3, prefix3, "url");
+        eventSourceInitDict = webidl.converters.EventSourceInitDict(eventSourceInitDict, prefix3, "eventSourceInitDict");
         this.#dispatcher = eventSourceInitDict.dispatcher;
         this.#state = {
           lastEventId: "",
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path = opts.path;
+          let path2 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path = `/${path}`;
+            path2 = `/${path2}`;
           }
-          url3 = new URL(util.parseOrigin(url3).origin + path);
+          url3 = new URL(util.parseOrigin(url3).origin + path2);
         } else {
           if (!opts) {
             opts = typeof url3 === "object" ? url3 : {};
@@ -19104,7 +19104,7 @@ var require_undici = __commonJS({
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch2(init, options = void 0) {
+    module.exports.fetch = async function fetch3(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
       } catch (err) {
@@ -19230,17 +19230,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key2, node2, visitor, path) {
-      const ctrl = callVisitor(key2, node2, visitor, path);
+    function visit_(key2, node2, visitor, path2) {
+      const ctrl = callVisitor(key2, node2, visitor, path2);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key2, path, ctrl);
-        return visit_(key2, ctrl, visitor, path);
+        replaceNode(key2, path2, ctrl);
+        return visit_(key2, ctrl, visitor, path2);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path = Object.freeze(path.concat(node2));
+          path2 = Object.freeze(path2.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path);
+            const ci = visit_(i, node2.items[i], visitor, path2);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19251,13 +19251,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path = Object.freeze(path.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path);
+          path2 = Object.freeze(path2.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path2);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path);
+          const cv = visit_("value", node2.value, visitor, path2);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19278,17 +19278,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node2, visitor, path) {
-      const ctrl = await callVisitor(key2, node2, visitor, path);
+    async function visitAsync_(key2, node2, visitor, path2) {
+      const ctrl = await callVisitor(key2, node2, visitor, path2);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key2, path, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path);
+        replaceNode(key2, path2, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path2);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path = Object.freeze(path.concat(node2));
+          path2 = Object.freeze(path2.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path2);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19299,13 +19299,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path = Object.freeze(path.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path);
+          path2 = Object.freeze(path2.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path2);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path);
+          const cv = await visitAsync_("value", node2.value, visitor, path2);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19332,23 +19332,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node2, visitor, path) {
+    function callVisitor(key2, node2, visitor, path2) {
       if (typeof visitor === "function")
-        return visitor(key2, node2, path);
+        return visitor(key2, node2, path2);
       if (identity.isMap(node2))
-        return visitor.Map?.(key2, node2, path);
+        return visitor.Map?.(key2, node2, path2);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key2, node2, path);
+        return visitor.Seq?.(key2, node2, path2);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key2, node2, path);
+        return visitor.Pair?.(key2, node2, path2);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key2, node2, path);
+        return visitor.Scalar?.(key2, node2, path2);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key2, node2, path);
+        return visitor.Alias?.(key2, node2, path2);
       return void 0;
     }
-    function replaceNode(key2, path, node2) {
-      const parent = path[path.length - 1];
+    function replaceNode(key2, path2, node2) {
+      const parent = path2[path2.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key2] = node2;
       } else if (identity.isPair(parent)) {
@@ -19435,8 +19435,8 @@ var require_directives = __commonJS({
               if (parts.length < 2)
                 return false;
             }
-            const [handle, prefix] = parts;
-            this.tags[handle] = prefix;
+            const [handle, prefix3] = parts;
+            this.tags[handle] = prefix3;
             return true;
           }
           case "%YAML": {
@@ -19486,10 +19486,10 @@ var require_directives = __commonJS({
         const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
         if (!suffix)
           onError(`The ${source} tag has no suffix`);
-        const prefix = this.tags[handle];
-        if (prefix) {
+        const prefix3 = this.tags[handle];
+        if (prefix3) {
           try {
-            return prefix + decodeURIComponent(suffix);
+            return prefix3 + decodeURIComponent(suffix);
           } catch (error63) {
             onError(String(error63));
             return null;
@@ -19505,9 +19505,9 @@ var require_directives = __commonJS({
        * taking into account current tag prefixes and defaults.
        */
       tagString(tag) {
-        for (const [handle, prefix] of Object.entries(this.tags)) {
-          if (tag.startsWith(prefix))
-            return handle + escapeTagName(tag.substring(prefix.length));
+        for (const [handle, prefix3] of Object.entries(this.tags)) {
+          if (tag.startsWith(prefix3))
+            return handle + escapeTagName(tag.substring(prefix3.length));
         }
         return tag[0] === "!" ? tag : `!<${tag}>`;
       }
@@ -19524,11 +19524,11 @@ var require_directives = __commonJS({
           tagNames = Object.keys(tags);
         } else
           tagNames = [];
-        for (const [handle, prefix] of tagEntries) {
-          if (handle === "!!" && prefix === "tag:yaml.org,2002:")
+        for (const [handle, prefix3] of tagEntries) {
+          if (handle === "!!" && prefix3 === "tag:yaml.org,2002:")
             continue;
-          if (!doc || tagNames.some((tn) => tn.startsWith(prefix)))
-            lines.push(`%TAG ${handle} ${prefix}`);
+          if (!doc || tagNames.some((tn) => tn.startsWith(prefix3)))
+            lines.push(`%TAG ${handle} ${prefix3}`);
         }
         return lines.join("\n");
       }
@@ -19563,14 +19563,14 @@ var require_anchors = __commonJS({
       });
       return anchors;
     }
-    function findNewAnchor(prefix, exclude) {
+    function findNewAnchor(prefix3, exclude) {
       for (let i = 1; true; ++i) {
-        const name = `${prefix}${i}`;
+        const name = `${prefix3}${i}`;
         if (!exclude.has(name))
           return name;
       }
     }
-    function createNodeAnchors(doc, prefix) {
+    function createNodeAnchors(doc, prefix3) {
       const aliasObjects = [];
       const sourceObjects = /* @__PURE__ */ new Map();
       let prevAnchors = null;
@@ -19578,7 +19578,7 @@ var require_anchors = __commonJS({
         onAnchor: (source) => {
           aliasObjects.push(source);
           prevAnchors ?? (prevAnchors = anchorNames(doc));
-          const anchor2 = findNewAnchor(prefix, prevAnchors);
+          const anchor2 = findNewAnchor(prefix3, prevAnchors);
           prevAnchors.add(anchor2);
           return anchor2;
         },
@@ -19888,8 +19888,8 @@ var require_createNode = __commonJS({
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
       if (tagName) {
-        const match2 = tags.filter((t) => t.tag === tagName);
-        const tagObj = match2.find((t) => !t.format) ?? match2[0];
+        const match3 = tags.filter((t) => t.tag === tagName);
+        const tagObj = match3.find((t) => !t.format) ?? match3[0];
         if (!tagObj)
           throw new Error(`Tag ${tagName} not found`);
         return tagObj;
@@ -19960,10 +19960,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path, value) {
+    function collectionFromPath(schema, path2, value) {
       let v = value;
-      for (let i = path.length - 1; i >= 0; --i) {
-        const k = path[i];
+      for (let i = path2.length - 1; i >= 0; --i) {
+        const k = path2[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19982,7 +19982,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path) => path == null || typeof path === "object" && !!path[Symbol.iterator]().next().done;
+    var isEmptyPath = (path2) => path2 == null || typeof path2 === "object" && !!path2[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20012,11 +20012,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path, value) {
-        if (isEmptyPath(path))
+      addIn(path2, value) {
+        if (isEmptyPath(path2))
           this.add(value);
         else {
-          const [key2, ...rest] = path;
+          const [key2, ...rest] = path2;
           const node2 = this.get(key2, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20030,8 +20030,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path) {
-        const [key2, ...rest] = path;
+      deleteIn(path2) {
+        const [key2, ...rest] = path2;
         if (rest.length === 0)
           return this.delete(key2);
         const node2 = this.get(key2, true);
@@ -20045,8 +20045,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path, keepScalar) {
-        const [key2, ...rest] = path;
+      getIn(path2, keepScalar) {
+        const [key2, ...rest] = path2;
         const node2 = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20064,8 +20064,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path) {
-        const [key2, ...rest] = path;
+      hasIn(path2) {
+        const [key2, ...rest] = path2;
         if (rest.length === 0)
           return this.has(key2);
         const node2 = this.get(key2, true);
@@ -20075,8 +20075,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path, value) {
-        const [key2, ...rest] = path;
+      setIn(path2, value) {
+        const [key2, ...rest] = path2;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -20396,9 +20396,9 @@ ${indent}`) + "'";
         return quotedString(value, ctx);
       }
       const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const literal3 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
-        return literal2 ? "|\n" : ">\n";
+        return literal3 ? "|\n" : ">\n";
       let chomp;
       let endStart;
       for (endStart = value.length; endStart > 0; --endStart) {
@@ -20447,7 +20447,7 @@ ${indent}`) + "'";
         if (onComment)
           onComment();
       }
-      if (!literal2) {
+      if (!literal3) {
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
@@ -20584,21 +20584,21 @@ var require_stringify = __commonJS({
     }
     function getTagObject(tags, item) {
       if (item.tag) {
-        const match2 = tags.filter((t) => t.tag === item.tag);
-        if (match2.length > 0)
-          return match2.find((t) => t.format === item.format) ?? match2[0];
+        const match3 = tags.filter((t) => t.tag === item.tag);
+        if (match3.length > 0)
+          return match3.find((t) => t.format === item.format) ?? match3[0];
       }
       let tagObj = void 0;
       let obj2;
       if (identity.isScalar(item)) {
         obj2 = item.value;
-        let match2 = tags.filter((t) => t.identify?.(obj2));
-        if (match2.length > 1) {
-          const testMatch = match2.filter((t) => t.test);
+        let match3 = tags.filter((t) => t.identify?.(obj2));
+        if (match3.length > 1) {
+          const testMatch = match3.filter((t) => t.test);
           if (testMatch.length > 0)
-            match2 = testMatch;
+            match3 = testMatch;
         }
-        tagObj = match2.find((t) => t.format === item.format) ?? match2.find((t) => !t.format);
+        tagObj = match3.find((t) => t.format === item.format) ?? match3.find((t) => !t.format);
       } else {
         obj2 = item;
         tagObj = tags.find((t) => t.nodeClass && obj2 instanceof t.nodeClass);
@@ -20963,8 +20963,8 @@ var require_Pair = __commonJS({
         return new _Pair(key2, value);
       }
       toJSON(_, ctx) {
-        const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
-        return addPairToJSMap.addPairToJSMap(ctx, pair, this);
+        const pair2 = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+        return addPairToJSMap.addPairToJSMap(ctx, pair2, this);
       }
       toString(ctx, onComment, onChompKeep) {
         return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
@@ -21189,14 +21189,14 @@ var require_YAMLMap = __commonJS({
        * @param overwrite - If not set `true`, using a key that is already in the
        *   collection will throw. Otherwise, overwrites the previous value.
        */
-      add(pair, overwrite) {
+      add(pair2, overwrite) {
         let _pair;
-        if (identity.isPair(pair))
-          _pair = pair;
-        else if (!pair || typeof pair !== "object" || !("key" in pair)) {
-          _pair = new Pair.Pair(pair, pair?.value);
+        if (identity.isPair(pair2))
+          _pair = pair2;
+        else if (!pair2 || typeof pair2 !== "object" || !("key" in pair2)) {
+          _pair = new Pair.Pair(pair2, pair2?.value);
         } else
-          _pair = new Pair.Pair(pair.key, pair.value);
+          _pair = new Pair.Pair(pair2.key, pair2.value);
         const prev = findPair(this.items, _pair.key);
         const sortEntries = this.schema?.sortMapEntries;
         if (prev) {
@@ -21571,10 +21571,10 @@ var require_int = __commonJS({
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
     var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
-    function intStringify(node2, radix, prefix) {
+    function intStringify(node2, radix, prefix3) {
       const { value } = node2;
       if (intIdentify(value) && value >= 0)
-        return prefix + value.toString(radix);
+        return prefix3 + value.toString(radix);
       return stringifyNumber.stringifyNumber(node2);
     }
     var intOct = {
@@ -21787,16 +21787,16 @@ var require_pairs = __commonJS({
           else if (identity.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
-            const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
+            const pair2 = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
             if (item.commentBefore)
-              pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
-${pair.key.commentBefore}` : item.commentBefore;
+              pair2.key.commentBefore = pair2.key.commentBefore ? `${item.commentBefore}
+${pair2.key.commentBefore}` : item.commentBefore;
             if (item.comment) {
-              const cn = pair.value ?? pair.key;
+              const cn = pair2.value ?? pair2.key;
               cn.comment = cn.comment ? `${item.comment}
 ${cn.comment}` : item.comment;
             }
-            item = pair;
+            item = pair2;
           }
           seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
         }
@@ -21877,13 +21877,13 @@ var require_omap = __commonJS({
         const map2 = /* @__PURE__ */ new Map();
         if (ctx?.onCreate)
           ctx.onCreate(map2);
-        for (const pair of this.items) {
+        for (const pair2 of this.items) {
           let key2, value;
-          if (identity.isPair(pair)) {
-            key2 = toJS.toJS(pair.key, "", ctx);
-            value = toJS.toJS(pair.value, key2, ctx);
+          if (identity.isPair(pair2)) {
+            key2 = toJS.toJS(pair2.key, "", ctx);
+            value = toJS.toJS(pair2.value, key2, ctx);
           } else {
-            key2 = toJS.toJS(pair, "", ctx);
+            key2 = toJS.toJS(pair2, "", ctx);
           }
           if (map2.has(key2))
             throw new Error("Ordered maps must not include duplicate keys");
@@ -22036,11 +22036,11 @@ var require_int2 = __commonJS({
       const n = parseInt(str2, radix);
       return sign2 === "-" ? -1 * n : n;
     }
-    function intStringify(node2, radix, prefix) {
+    function intStringify(node2, radix, prefix3) {
       const { value } = node2;
       if (intIdentify(value)) {
         const str2 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
+        return value < 0 ? "-" + prefix3 + str2.substr(1) : prefix3 + str2;
       }
       return stringifyNumber.stringifyNumber(node2);
     }
@@ -22099,24 +22099,24 @@ var require_set = __commonJS({
         this.tag = _YAMLSet.tag;
       }
       add(key2) {
-        let pair;
+        let pair2;
         if (identity.isPair(key2))
-          pair = key2;
+          pair2 = key2;
         else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
-          pair = new Pair.Pair(key2.key, null);
+          pair2 = new Pair.Pair(key2.key, null);
         else
-          pair = new Pair.Pair(key2, null);
-        const prev = YAMLMap.findPair(this.items, pair.key);
+          pair2 = new Pair.Pair(key2, null);
+        const prev = YAMLMap.findPair(this.items, pair2.key);
         if (!prev)
-          this.items.push(pair);
+          this.items.push(pair2);
       }
       /**
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
       get(key2, keepPair) {
-        const pair = YAMLMap.findPair(this.items, key2);
-        return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
+        const pair2 = YAMLMap.findPair(this.items, key2);
+        return !keepPair && identity.isPair(pair2) ? identity.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
       set(key2, value) {
         if (typeof value !== "boolean")
@@ -22240,13 +22240,13 @@ var require_timestamp = __commonJS({
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
       resolve(str2) {
-        const match2 = str2.match(timestamp.test);
-        if (!match2)
+        const match3 = str2.match(timestamp.test);
+        if (!match3)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
-        const [, year, month, day2, hour, minute, second] = match2.map(Number);
-        const millisec = match2[7] ? Number((match2[7] + "00").substr(1, 3)) : 0;
+        const [, year, month, day2, hour, minute, second] = match3.map(Number);
+        const millisec = match3[7] ? Number((match3[7] + "00").substr(1, 3)) : 0;
         let date5 = Date.UTC(year, month - 1, day2, hour || 0, minute || 0, second || 0, millisec);
-        const tz = match2[8];
+        const tz = match3[8];
         if (tz && tz !== "Z") {
           let d = parseSexagesimal(tz, false);
           if (Math.abs(d) < 30)
@@ -22591,9 +22591,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path, value) {
+      addIn(path2, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path, value);
+          this.contents.addIn(path2, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22668,14 +22668,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path) {
-        if (Collection2.isEmptyPath(path)) {
+      deleteIn(path2) {
+        if (Collection2.isEmptyPath(path2)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path2) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22690,10 +22690,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path, keepScalar) {
-        if (Collection2.isEmptyPath(path))
+      getIn(path2, keepScalar) {
+        if (Collection2.isEmptyPath(path2))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path2, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22704,10 +22704,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path) {
-        if (Collection2.isEmptyPath(path))
+      hasIn(path2) {
+        if (Collection2.isEmptyPath(path2))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path2) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22724,13 +22724,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path, value) {
-        if (Collection2.isEmptyPath(path)) {
+      setIn(path2, value) {
+        if (Collection2.isEmptyPath(path2)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path2), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path, value);
+          this.contents.setIn(path2, value);
         }
       }
       /**
@@ -23091,7 +23091,7 @@ var require_util_map_includes = __commonJS({
       if (uniqueKeys === false)
         return false;
       const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
-      return items.some((pair) => isEqual(pair.key, search));
+      return items.some((pair2) => isEqual(pair2.key, search));
     }
     exports.mapIncludes = mapIncludes;
   }
@@ -23116,10 +23116,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key: key2, sep: sep3, value } = collItem;
+        const { start, key: key2, sep: sep4, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key2 ?? sep3?.[0],
+          next: key2 ?? sep4?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -23133,7 +23133,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key2 && key2.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep3) {
+          if (!keyProps.anchor && !keyProps.tag && !sep4) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -23157,7 +23157,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -23173,14 +23173,14 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
-          const pair = new Pair.Pair(keyNode, valueNode);
+          const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
-          map2.items.push(pair);
+            pair2.srcToken = collItem;
+          map2.items.push(pair2);
         } else {
           if (implicitKey)
             onError(keyNode.range, "MISSING_CHAR", "Implicit map keys need to be followed by map values");
@@ -23190,10 +23190,10 @@ var require_resolve_block_map = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair = new Pair.Pair(keyNode);
+          const pair2 = new Pair.Pair(keyNode);
           if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
-          map2.items.push(pair);
+            pair2.srcToken = collItem;
+          map2.items.push(pair2);
         }
       }
       if (commentEnd && commentEnd < offset)
@@ -23264,7 +23264,7 @@ var require_resolve_end = __commonJS({
       let comment2 = "";
       if (end) {
         let hasSpace = false;
-        let sep3 = "";
+        let sep4 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -23278,13 +23278,13 @@ var require_resolve_end = __commonJS({
               if (!comment2)
                 comment2 = cb;
               else
-                comment2 += sep3 + cb;
-              sep3 = "";
+                comment2 += sep4 + cb;
+              sep4 = "";
               break;
             }
             case "newline":
               if (comment2)
-                sep3 += source;
+                sep4 += source;
               hasSpace = true;
               break;
             default:
@@ -23327,18 +23327,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key: key2, sep: sep3, value } = collItem;
+        const { start, key: key2, sep: sep4, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key2 ?? sep3?.[0],
+          next: key2 ?? sep4?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep3 && !value) {
+          if (!props.anchor && !props.tag && !sep4 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -23392,8 +23392,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap && !sep3 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
+        if (!isMap && !sep4 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -23405,7 +23405,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key2))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -23416,8 +23416,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap && !props.found && ctx.options.strict) {
-              if (sep3)
-                for (const st of sep3) {
+              if (sep4)
+                for (const st of sep4) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -23434,7 +23434,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -23444,18 +23444,18 @@ var require_resolve_flow_collection = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair = new Pair.Pair(keyNode, valueNode);
+          const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
+            pair2.srcToken = collItem;
           if (isMap) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-            map2.items.push(pair);
+            map2.items.push(pair2);
           } else {
             const map2 = new YAMLMap.YAMLMap(ctx.schema);
             map2.flow = true;
-            map2.items.push(pair);
+            map2.items.push(pair2);
             const endRange = (valueNode ?? keyNode).range;
             map2.range = [keyNode.range[0], endRange[1], endRange[2]];
             coll.items.push(map2);
@@ -23614,7 +23614,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep3 = "";
+      let sep4 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -23631,24 +23631,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep3 === " ")
-            sep3 = "\n";
-          else if (!prevMoreIndented && sep3 === "\n")
-            sep3 = "\n\n";
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          if (sep4 === " ")
+            sep4 = "\n";
+          else if (!prevMoreIndented && sep4 === "\n")
+            sep4 = "\n\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep3 === "\n")
+          if (sep4 === "\n")
             value += "\n";
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          value += sep3 + content;
-          sep3 = " ";
+          value += sep4 + content;
+          sep4 = " ";
           prevMoreIndented = false;
         }
       }
@@ -23819,8 +23819,8 @@ var require_resolve_flow_scalar = __commonJS({
     }
     function unfoldLines(source) {
       const line = /(.*?)\r?\n/sy;
-      let match2 = line.exec(source);
-      if (!match2)
+      let match3 = line.exec(source);
+      if (!match3)
         return source;
       let trimEnd, trimBoth;
       try {
@@ -23830,26 +23830,26 @@ var require_resolve_flow_scalar = __commonJS({
         trimEnd = /[ \t]+$/;
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
-      let res = match2[1].replace(trimEnd, "");
-      let sep3 = " ";
+      let res = match3[1].replace(trimEnd, "");
+      let sep4 = " ";
       let pos = line.lastIndex;
-      while (match2 = line.exec(source)) {
-        const lm = match2[1].replace(trimBoth, "");
+      while (match3 = line.exec(source)) {
+        const lm = match3[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep3 === "\n")
-            res += sep3;
+          if (sep4 === "\n")
+            res += sep4;
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          res += sep3 + lm;
-          sep3 = " ";
+          res += sep4 + lm;
+          sep4 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
-      match2 = last.exec(source);
-      return res + sep3 + (match2?.[1] ?? "");
+      match3 = last.exec(source);
+      return res + sep4 + (match3?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -23971,7 +23971,7 @@ var require_compose_scalar = __commonJS({
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type, comment: comment2, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const { value, type, comment: comment2, range: range2 } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
@@ -23991,7 +23991,7 @@ var require_compose_scalar = __commonJS({
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
         scalar = new Scalar.Scalar(value);
       }
-      scalar.range = range;
+      scalar.range = range2;
       scalar.source = value;
       if (type)
         scalar.type = type;
@@ -24458,15 +24458,15 @@ var require_cst_scalar = __commonJS({
       }
       return null;
     }
-    function createScalarToken(value, context) {
-      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
+    function createScalarToken(value, context3) {
+      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context3;
       const source = stringifyString.stringifyString({ type, value }, {
         implicitKey,
         indent: indent > 0 ? " ".repeat(indent) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
-      const end = context.end ?? [
+      const end = context3.end ?? [
         { type: "newline", offset: -1, indent, source: "\n" }
       ];
       switch (source[0]) {
@@ -24490,8 +24490,8 @@ var require_cst_scalar = __commonJS({
           return { type: "scalar", offset, indent, source, end };
       }
     }
-    function setScalarValue(token, value, context = {}) {
-      let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
+    function setScalarValue(token, value, context3 = {}) {
+      let { afterKey = false, implicitKey = false, inFlow = false, type } = context3;
       let indent = "indent" in token ? token.indent : null;
       if (afterKey && typeof indent === "number")
         indent += 2;
@@ -24659,14 +24659,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key: key2, sep: sep3, value }) {
+    function stringifyItem({ start, key: key2, sep: sep4, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key2)
         res += stringifyToken(key2);
-      if (sep3)
-        for (const st of sep3)
+      if (sep4)
+        for (const st of sep4)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -24691,9 +24691,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
+    visit2.itemAtPath = (cst, path2) => {
       let item = cst;
-      for (const [field, index] of path) {
+      for (const [field, index] of path2) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24702,23 +24702,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
-      const field = path[path.length - 1][0];
+    visit2.parentCollection = (cst, path2) => {
+      const parent = visit2.itemAtPath(cst, path2.slice(0, -1));
+      const field = path2[path2.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path, item, visitor) {
-      let ctrl = visitor(item, path);
+    function _visit(path2, item, visitor) {
+      let ctrl = visitor(item, path2);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path2.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24729,10 +24729,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path);
+            ctrl = ctrl(item, path2);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path2) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -25833,18 +25833,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep3;
+          let sep4;
           if (scalar.end) {
-            sep3 = scalar.end;
-            sep3.push(this.sourceToken);
+            sep4 = scalar.end;
+            sep4.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep3 = [this.sourceToken];
+            sep4 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep3 }]
+            items: [{ start, key: scalar, sep: sep4 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -25997,15 +25997,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key2 = it.key;
-                  const sep3 = it.sep;
-                  sep3.push(this.sourceToken);
+                  const sep4 = it.sep;
+                  sep4.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key: key2, sep: sep3 }]
+                    items: [{ start: start2, key: key2, sep: sep4 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -26199,13 +26199,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep3 = fc.end.splice(1, fc.end.length);
-            sep3.push(this.sourceToken);
+            const sep4 = fc.end.splice(1, fc.end.length);
+            sep4.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep3 }]
+              items: [{ start, key: fc, sep: sep4 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -26550,7 +26550,7 @@ var require_punycode = __commonJS({
       }
       return output2;
     }
-    var ucs2encode = (codePoints) => String.fromCodePoint(...codePoints);
+    var ucs2encode = (codePoints2) => String.fromCodePoint(...codePoints2);
     var basicToDigit = function(codePoint) {
       if (codePoint >= 48 && codePoint < 58) {
         return 26 + (codePoint - 48);
@@ -26563,8 +26563,8 @@ var require_punycode = __commonJS({
       }
       return base;
     };
-    var digitToBasic = function(digit, flag2) {
-      return digit + 22 + 75 * (digit < 26) - ((flag2 != 0) << 5);
+    var digitToBasic = function(digit2, flag2) {
+      return digit2 + 22 + 75 * (digit2 < 26) - ((flag2 != 0) << 5);
     };
     var adapt = function(delta, numPoints, firstTime) {
       let k = 0;
@@ -26597,16 +26597,16 @@ var require_punycode = __commonJS({
           if (index >= inputLength) {
             error63("invalid-input");
           }
-          const digit = basicToDigit(input2.charCodeAt(index++));
-          if (digit >= base) {
+          const digit2 = basicToDigit(input2.charCodeAt(index++));
+          if (digit2 >= base) {
             error63("invalid-input");
           }
-          if (digit > floor((maxInt - i) / w)) {
+          if (digit2 > floor((maxInt - i) / w)) {
             error63("overflow");
           }
-          i += digit * w;
+          i += digit2 * w;
           const t = k <= bias ? tMin : k >= bias + tMax ? tMax : k - bias;
-          if (digit < t) {
+          if (digit2 < t) {
             break;
           }
           const baseMinusT = base - t;
@@ -26734,7 +26734,7 @@ var require_utils2 = __commonJS({
     exports.createFrame = createFrame;
     exports.blockParams = blockParams;
     exports.appendContextPath = appendContextPath;
-    var escape3 = {
+    var escape4 = {
       "&": "&amp;",
       "<": "&lt;",
       ">": "&gt;",
@@ -26746,7 +26746,7 @@ var require_utils2 = __commonJS({
     var badChars = /[&<>"'`=]/g;
     var possible = /[&<>"'`=]/;
     function escapeChar(chr) {
-      return escape3[chr];
+      return escape4[chr];
     }
     function extend2(obj2) {
       for (var i = 1; i < arguments.length; i++) {
@@ -26879,18 +26879,18 @@ var require_block_helper_missing = __commonJS({
     exports.__esModule = true;
     var _utils = require_utils2();
     exports["default"] = function(instance) {
-      instance.registerHelper("blockHelperMissing", function(context, options) {
+      instance.registerHelper("blockHelperMissing", function(context3, options) {
         var inverse = options.inverse, fn = options.fn;
-        if (context === true) {
+        if (context3 === true) {
           return fn(this);
-        } else if (context === false || context == null) {
+        } else if (context3 === false || context3 == null) {
           return inverse(this);
-        } else if (_utils.isArray(context)) {
-          if (context.length > 0) {
+        } else if (_utils.isArray(context3)) {
+          if (context3.length > 0) {
             if (options.ids) {
               options.ids = [options.name];
             }
-            return instance.helpers.each(context, options);
+            return instance.helpers.each(context3, options);
           } else {
             return inverse(this);
           }
@@ -26900,7 +26900,7 @@ var require_block_helper_missing = __commonJS({
             data.contextPath = _utils.appendContextPath(options.data.contextPath, options.name);
             options = { data };
           }
-          return fn(context, options);
+          return fn(context3, options);
         }
       });
     };
@@ -26929,7 +26929,7 @@ var require_each = __commonJS({
       }
     }
     exports["default"] = function(instance) {
-      instance.registerHelper("each", function(context, options) {
+      instance.registerHelper("each", function(context3, options) {
         if (!options) {
           throw new _exception2["default"]("Must pass iterator to #each");
         }
@@ -26937,8 +26937,8 @@ var require_each = __commonJS({
         if (options.data && options.ids) {
           contextPath = _utils.appendContextPath(options.data.contextPath, options.ids[0]) + ".";
         }
-        if (_utils.isFunction(context)) {
-          context = context.call(this);
+        if (_utils.isFunction(context3)) {
+          context3 = context3.call(this);
         }
         if (options.data) {
           data = _utils.createFrame(options.data);
@@ -26958,15 +26958,15 @@ var require_each = __commonJS({
             blockParams: _utils.blockParams([value, field], [contextPath + field, null])
           });
         }
-        if (context && typeof context === "object") {
-          if (_utils.isArray(context)) {
-            for (var j = context.length; i < j; i++) {
-              if (i in context) {
-                execIteration(i, i, i === context.length - 1, context[i]);
+        if (context3 && typeof context3 === "object") {
+          if (_utils.isArray(context3)) {
+            for (var j = context3.length; i < j; i++) {
+              if (i in context3) {
+                execIteration(i, i, i === context3.length - 1, context3[i]);
               }
             }
-          } else if (typeof Symbol === "function" && context[Symbol.iterator]) {
-            var iterator2 = context[Symbol.iterator]();
+          } else if (typeof Symbol === "function" && context3[Symbol.iterator]) {
+            var iterator2 = context3[Symbol.iterator]();
             var current2 = iterator2.next();
             while (!current2.done) {
               var next = iterator2.next();
@@ -26984,15 +26984,15 @@ var require_each = __commonJS({
           } else {
             (function() {
               var priorKey = void 0;
-              Object.keys(context).forEach(function(key2) {
+              Object.keys(context3).forEach(function(key2) {
                 if (priorKey !== void 0) {
-                  execIteration(priorKey, i - 1, false, context[priorKey]);
+                  execIteration(priorKey, i - 1, false, context3[priorKey]);
                 }
                 priorKey = key2;
                 i++;
               });
               if (priorKey !== void 0) {
-                execIteration(priorKey, i - 1, true, context[priorKey]);
+                execIteration(priorKey, i - 1, true, context3[priorKey]);
               }
             })();
           }
@@ -27124,23 +27124,23 @@ var require_with = __commonJS({
     var _exception = require_exception();
     var _exception2 = _interopRequireDefault(_exception);
     exports["default"] = function(instance) {
-      instance.registerHelper("with", function(context, options) {
+      instance.registerHelper("with", function(context3, options) {
         if (arguments.length != 2) {
           throw new _exception2["default"]("#with requires exactly one argument");
         }
-        if (_utils.isFunction(context)) {
-          context = context.call(this);
+        if (_utils.isFunction(context3)) {
+          context3 = context3.call(this);
         }
         var fn = options.fn;
-        if (!_utils.isEmpty(context)) {
+        if (!_utils.isEmpty(context3)) {
           var data = options.data;
           if (options.data && options.ids) {
             data = _utils.createFrame(options.data);
             data.contextPath = _utils.appendContextPath(options.data.contextPath, options.ids[0]);
           }
-          return fn(context, {
+          return fn(context3, {
             data,
-            blockParams: _utils.blockParams([context], [data && data.contextPath])
+            blockParams: _utils.blockParams([context3], [data && data.contextPath])
           });
         } else {
           return options.inverse(this);
@@ -27206,10 +27206,10 @@ var require_inline = __commonJS({
         var ret = fn;
         if (!props.partials) {
           props.partials = {};
-          ret = function(context, options2) {
+          ret = function(context3, options2) {
             var original = container.partials;
             container.partials = _utils.extend({}, original, props.partials);
-            var ret2 = fn(context, options2);
+            var ret2 = fn(context3, options2);
             container.partials = original;
             return ret2;
           };
@@ -27369,8 +27369,8 @@ var require_base = __commonJS({
     var _logger = require_logger();
     var _logger2 = _interopRequireDefault(_logger);
     var _internalProtoAccess = require_proto_access();
-    var VERSION10 = "4.7.10";
-    exports.VERSION = VERSION10;
+    var VERSION8 = "4.7.10";
+    exports.VERSION = VERSION8;
     var COMPILER_REVISION = 8;
     exports.COMPILER_REVISION = COMPILER_REVISION;
     var LAST_COMPATIBLE_COMPILER_REVISION = 7;
@@ -27547,17 +27547,17 @@ var require_runtime = __commonJS({
       templateSpec.main.decorator = templateSpec.main_d;
       env.VM.checkRevision(templateSpec.compiler);
       var templateWasPrecompiledWithCompilerV7 = templateSpec.compiler && templateSpec.compiler[0] === 7;
-      function invokePartialWrapper(partial2, context, options) {
+      function invokePartialWrapper(partial2, context3, options) {
         if (options.hash) {
-          context = Utils.extend({}, context, options.hash);
+          context3 = Utils.extend({}, context3, options.hash);
           if (options.ids) {
             options.ids[0] = true;
           }
         }
-        partial2 = env.VM.resolvePartial.call(this, partial2, context, options);
+        partial2 = env.VM.resolvePartial.call(this, partial2, context3, options);
         options.hooks = this.hooks;
         options.protoAccessControl = this.protoAccessControl;
-        var result = env.VM.invokePartial.call(this, partial2, context, options);
+        var result = env.VM.invokePartial.call(this, partial2, context3, options);
         if (result == null && Utils.isFunction(partial2)) {
           throw new _exception2["default"]("The partial " + options.name + " returned no output: partials must return a string");
         }
@@ -27566,7 +27566,7 @@ var require_runtime = __commonJS({
             throw new _exception2["default"]("The partial " + options.name + " could not be compiled: partials must be strings or functions returning strings");
           }
           options.partials[options.name] = env.compile(partial2, templateSpec.compilerOptions, env);
-          result = options.partials[options.name](context, options);
+          result = options.partials[options.name](context3, options);
         }
         if (result != null) {
           if (options.indent) {
@@ -27615,8 +27615,8 @@ var require_runtime = __commonJS({
             }
           }
         },
-        lambda: function lambda(current2, context) {
-          return typeof current2 === "function" ? current2.call(context) : current2;
+        lambda: function lambda(current2, context3) {
+          return typeof current2 === "function" ? current2.call(context3) : current2;
         },
         escapeExpression: Utils.escapeExpression,
         invokePartial: invokePartialWrapper,
@@ -27653,26 +27653,26 @@ var require_runtime = __commonJS({
         noop: env.VM.noop,
         compilerInfo: templateSpec.compiler
       };
-      function ret(context) {
+      function ret(context3) {
         var options = arguments.length <= 1 || arguments[1] === void 0 ? {} : arguments[1];
         var data = options.data;
         ret._setup(options);
         if (!options.partial && templateSpec.useData) {
-          data = initData(context, data);
+          data = initData(context3, data);
         }
         var depths = void 0, blockParams = templateSpec.useBlockParams ? [] : void 0;
         if (templateSpec.useDepths) {
           if (options.depths) {
-            depths = context != options.depths[0] ? [context].concat(options.depths) : options.depths;
+            depths = context3 != options.depths[0] ? [context3].concat(options.depths) : options.depths;
           } else {
-            depths = [context];
+            depths = [context3];
           }
         }
-        function main2(context2) {
-          return "" + templateSpec.main(container, context2, container.helpers, container.partials, data, blockParams, depths);
+        function main2(context4) {
+          return "" + templateSpec.main(container, context4, container.helpers, container.partials, data, blockParams, depths);
         }
         main2 = executeDecorators(templateSpec.main, main2, container, options.depths || [], data, blockParams);
-        return main2(context, options);
+        return main2(context3, options);
       }
       ret.isTop = true;
       ret._setup = function(options) {
@@ -27712,13 +27712,13 @@ var require_runtime = __commonJS({
       return ret;
     }
     function wrapProgram(container, i, fn, data, declaredBlockParams, blockParams, depths) {
-      function prog(context) {
+      function prog(context3) {
         var options = arguments.length <= 1 || arguments[1] === void 0 ? {} : arguments[1];
         var currentDepths = depths;
-        if (depths && context != depths[0] && !(context === container.nullContext && depths[0] === null)) {
-          currentDepths = [context].concat(depths);
+        if (depths && context3 != depths[0] && !(context3 === container.nullContext && depths[0] === null)) {
+          currentDepths = [context3].concat(depths);
         }
-        return fn(container, context, container.helpers, container.partials, options.data || data, blockParams && [options.blockParams].concat(blockParams), currentDepths);
+        return fn(container, context3, container.helpers, container.partials, options.data || data, blockParams && [options.blockParams].concat(blockParams), currentDepths);
       }
       prog = executeDecorators(fn, prog, container, depths, data, blockParams);
       prog.program = i;
@@ -27726,7 +27726,7 @@ var require_runtime = __commonJS({
       prog.blockParams = declaredBlockParams || 0;
       return prog;
     }
-    function resolvePartial(partial2, context, options) {
+    function resolvePartial(partial2, context3, options) {
       if (!partial2) {
         if (options.name === "@partial-block") {
           partial2 = lookupOwnProperty(options.data, "partial-block");
@@ -27739,7 +27739,7 @@ var require_runtime = __commonJS({
       }
       return partial2;
     }
-    function invokePartial(partial2, context, options) {
+    function invokePartial(partial2, context3, options) {
       var currentPartialBlock = lookupOwnProperty(options.data, "partial-block");
       options.partial = true;
       if (options.ids) {
@@ -27750,11 +27750,11 @@ var require_runtime = __commonJS({
         (function() {
           options.data = _base.createFrame(options.data);
           var fn = options.fn;
-          partialBlock = options.data["partial-block"] = function partialBlockWrapper(context2) {
+          partialBlock = options.data["partial-block"] = function partialBlockWrapper(context4) {
             var options2 = arguments.length <= 1 || arguments[1] === void 0 ? {} : arguments[1];
             options2.data = _base.createFrame(options2.data);
             options2.data["partial-block"] = currentPartialBlock;
-            return fn(context2, options2);
+            return fn(context4, options2);
           };
           if (fn.partials) {
             options.partials = Utils.extend({}, options.partials, fn.partials);
@@ -27767,7 +27767,7 @@ var require_runtime = __commonJS({
       if (partial2 === void 0) {
         throw new _exception2["default"]("The partial " + options.name + " could not be found");
       } else if (partial2 instanceof Function) {
-        return partial2(context, options);
+        return partial2(context3, options);
       }
     }
     function noop3() {
@@ -27778,10 +27778,10 @@ var require_runtime = __commonJS({
         return obj2[name];
       }
     }
-    function initData(context, data) {
+    function initData(context3, data) {
       if (!data || !("root" in data)) {
         data = data ? _base.createFrame(data) : {};
-        data.root = context;
+        data.root = context3;
       }
       return data;
     }
@@ -27906,13 +27906,13 @@ var require_ast = __commonJS({
         helperExpression: function helperExpression(node2) {
           return node2.type === "SubExpression" || (node2.type === "MustacheStatement" || node2.type === "BlockStatement") && !!(node2.params && node2.params.length || node2.hash);
         },
-        scopedId: function scopedId(path) {
-          return /^\.|this\b/.test(path.original);
+        scopedId: function scopedId(path2) {
+          return /^\.|this\b/.test(path2.original);
         },
         // an ID is simple if it only has one part, and that part is not
         // `..` or `this`.
-        simpleId: function simpleId(path) {
-          return path.parts.length === 1 && !AST.helpers.scopedId(path) && !path.depth;
+        simpleId: function simpleId(path2) {
+          return path2.parts.length === 1 && !AST.helpers.scopedId(path2) && !path2.depth;
         }
       }
     };
@@ -28373,7 +28373,7 @@ var require_parser2 = __commonJS({
               return this.EOF;
             }
             if (!this._input) this.done = true;
-            var token, match2, tempMatch, index, col, lines;
+            var token, match3, tempMatch, index, col, lines;
             if (!this._more) {
               this.yytext = "";
               this.match = "";
@@ -28381,31 +28381,31 @@ var require_parser2 = __commonJS({
             var rules = this._currentRules();
             for (var i = 0; i < rules.length; i++) {
               tempMatch = this._input.match(this.rules[rules[i]]);
-              if (tempMatch && (!match2 || tempMatch[0].length > match2[0].length)) {
-                match2 = tempMatch;
+              if (tempMatch && (!match3 || tempMatch[0].length > match3[0].length)) {
+                match3 = tempMatch;
                 index = i;
                 if (!this.options.flex) break;
               }
             }
-            if (match2) {
-              lines = match2[0].match(/(?:\r\n?|\n).*/g);
+            if (match3) {
+              lines = match3[0].match(/(?:\r\n?|\n).*/g);
               if (lines) this.yylineno += lines.length;
               this.yylloc = {
                 first_line: this.yylloc.last_line,
                 last_line: this.yylineno + 1,
                 first_column: this.yylloc.last_column,
-                last_column: lines ? lines[lines.length - 1].length - lines[lines.length - 1].match(/\r?\n?/)[0].length : this.yylloc.last_column + match2[0].length
+                last_column: lines ? lines[lines.length - 1].length - lines[lines.length - 1].match(/\r?\n?/)[0].length : this.yylloc.last_column + match3[0].length
               };
-              this.yytext += match2[0];
-              this.match += match2[0];
-              this.matches = match2;
+              this.yytext += match3[0];
+              this.match += match3[0];
+              this.matches = match3;
               this.yyleng = this.yytext.length;
               if (this.options.ranges) {
                 this.yylloc.range = [this.offset, this.offset += this.yyleng];
               }
               this._more = false;
-              this._input = this._input.slice(match2[0].length);
-              this.matched += match2[0];
+              this._input = this._input.slice(match3[0].length);
+              this.matched += match3[0];
               token = this.performAction.call(this, this.yy, this, rules[index], this.conditionStack[this.conditionStack.length - 1]);
               if (this.done && this._input) this.done = false;
               if (token) return token;
@@ -28743,8 +28743,8 @@ var require_visitor = __commonJS({
       Hash: function Hash(hash3) {
         this.acceptArray(hash3.pairs);
       },
-      HashPair: function HashPair(pair) {
-        this.acceptRequired(pair, "value");
+      HashPair: function HashPair(pair2) {
+        this.acceptRequired(pair2, "value");
       }
     };
     function visitSubExpression(mustache) {
@@ -28997,12 +28997,12 @@ var require_helpers2 = __commonJS({
         loc
       };
     }
-    function prepareMustache(path, params, hash3, open3, strip, locInfo) {
+    function prepareMustache(path2, params, hash3, open3, strip, locInfo) {
       var escapeFlag = open3.charAt(3) || open3.charAt(2), escaped = escapeFlag !== "{" && escapeFlag !== "&";
       var decorator = /\*/.test(open3);
       return {
         type: decorator ? "Decorator" : "MustacheStatement",
-        path,
+        path: path2,
         params,
         hash: hash3,
         escaped,
@@ -29166,7 +29166,7 @@ var require_compiler = __commonJS({
     exports.__esModule = true;
     exports.Compiler = Compiler;
     exports.precompile = precompile;
-    exports.compile = compile3;
+    exports.compile = compile4;
     function _interopRequireDefault(obj2) {
       return obj2 && obj2.__esModule ? obj2 : { "default": obj2 };
     }
@@ -29201,7 +29201,7 @@ var require_compiler = __commonJS({
         return true;
       },
       guid: 0,
-      compile: function compile4(program, options) {
+      compile: function compile5(program, options) {
         this.sourceNode = [];
         this.opcodes = [];
         this.children = [];
@@ -29274,9 +29274,9 @@ var require_compiler = __commonJS({
       },
       DecoratorBlock: function DecoratorBlock(decorator) {
         var program = decorator.program && this.compileProgram(decorator.program);
-        var params = this.setupFullMustacheParams(decorator, program, void 0), path = decorator.path;
+        var params = this.setupFullMustacheParams(decorator, program, void 0), path2 = decorator.path;
         this.useDecorators = true;
-        this.opcode("registerDecorator", params.length, path.original);
+        this.opcode("registerDecorator", params.length, path2.original);
       },
       PartialStatement: function PartialStatement(partial2) {
         this.usePartial = true;
@@ -29343,48 +29343,48 @@ var require_compiler = __commonJS({
         }
       },
       ambiguousSexpr: function ambiguousSexpr(sexpr, program, inverse) {
-        var path = sexpr.path, name = path.parts[0], isBlock = program != null || inverse != null;
-        this.opcode("getContext", validateDepth(path));
+        var path2 = sexpr.path, name = path2.parts[0], isBlock = program != null || inverse != null;
+        this.opcode("getContext", validateDepth(path2));
         this.opcode("pushProgram", program);
         this.opcode("pushProgram", inverse);
-        path.strict = true;
-        this.accept(path);
+        path2.strict = true;
+        this.accept(path2);
         this.opcode("invokeAmbiguous", name, isBlock);
       },
       simpleSexpr: function simpleSexpr(sexpr) {
-        var path = sexpr.path;
-        path.strict = true;
-        this.accept(path);
+        var path2 = sexpr.path;
+        path2.strict = true;
+        this.accept(path2);
         this.opcode("resolvePossibleLambda");
       },
       helperSexpr: function helperSexpr(sexpr, program, inverse) {
-        var params = this.setupFullMustacheParams(sexpr, program, inverse), path = sexpr.path, name = path.parts[0];
+        var params = this.setupFullMustacheParams(sexpr, program, inverse), path2 = sexpr.path, name = path2.parts[0];
         if (this.options.knownHelpers[name]) {
           this.opcode("invokeKnownHelper", params.length, name);
         } else if (this.options.knownHelpersOnly) {
           throw new _exception2["default"]("You specified knownHelpersOnly, but used the unknown helper " + name, sexpr);
         } else {
-          path.strict = true;
-          path.falsy = true;
-          this.accept(path);
-          this.opcode("invokeHelper", params.length, path.original, _ast2["default"].helpers.simpleId(path));
+          path2.strict = true;
+          path2.falsy = true;
+          this.accept(path2);
+          this.opcode("invokeHelper", params.length, path2.original, _ast2["default"].helpers.simpleId(path2));
         }
       },
-      PathExpression: function PathExpression(path) {
-        var depth = validateDepth(path);
-        var parts = validateParts(path);
+      PathExpression: function PathExpression(path2) {
+        var depth = validateDepth(path2);
+        var parts = validateParts(path2);
         this.addDepth(depth);
         this.opcode("getContext", depth);
-        var name = parts[0], scoped = _ast2["default"].helpers.scopedId(path), blockParamId = !depth && !scoped && this.blockParamIndex(name);
+        var name = parts[0], scoped = _ast2["default"].helpers.scopedId(path2), blockParamId = !depth && !scoped && this.blockParamIndex(name);
         if (blockParamId) {
           this.opcode("lookupBlockParam", blockParamId, parts);
         } else if (!name) {
           this.opcode("pushContext");
-        } else if (path.data) {
+        } else if (path2.data) {
           this.options.data = true;
-          this.opcode("lookupData", depth, parts, path.strict);
+          this.opcode("lookupData", depth, parts, path2.strict);
         } else {
-          this.opcode("lookupOnContext", parts, path.falsy, path.strict, scoped);
+          this.opcode("lookupOnContext", parts, path2.falsy, path2.strict, scoped);
         }
       },
       StringLiteral: function StringLiteral(string4) {
@@ -29540,7 +29540,7 @@ var require_compiler = __commonJS({
       var ast = env.parse(input2, options), environment = new env.Compiler().compile(ast, options);
       return new env.JavaScriptCompiler().compile(environment, options);
     }
-    function compile3(input2, options, env) {
+    function compile4(input2, options, env) {
       if (options === void 0) options = {};
       if (input2 == null || typeof input2 !== "string" && input2.type !== "Program") {
         throw new _exception2["default"]("You must pass a string or Handlebars AST to Handlebars.compile. You passed " + input2);
@@ -29557,11 +29557,11 @@ var require_compiler = __commonJS({
         var ast = env.parse(input2, options), environment = new env.Compiler().compile(ast, options), templateSpec = new env.JavaScriptCompiler().compile(environment, options, void 0, true);
         return env.template(templateSpec);
       }
-      function ret(context, execOptions) {
+      function ret(context3, execOptions) {
         if (!compiled2) {
           compiled2 = compileInput();
         }
-        return compiled2.call(this, context, execOptions);
+        return compiled2.call(this, context3, execOptions);
       }
       ret._setup = function(setupOptions) {
         if (!compiled2) {
@@ -29611,8 +29611,8 @@ var require_compiler = __commonJS({
       }
       return value;
     }
-    function validateParts(path) {
-      return validateStringArray(path, path.parts, "parts");
+    function validateParts(path2) {
+      return validateStringArray(path2, path2.parts, "parts");
     }
     function validateBlockParams(program) {
       if (program.blockParams != null) {
@@ -29634,14 +29634,14 @@ var require_compiler = __commonJS({
     }
     function transformLiteralToPath(sexpr) {
       if (!sexpr.path.parts) {
-        var literal2 = sexpr.path;
+        var literal3 = sexpr.path;
         sexpr.path = {
           type: "PathExpression",
           data: false,
           depth: 0,
-          parts: [literal2.original + ""],
-          original: literal2.original + "",
-          loc: literal2.loc
+          parts: [literal3.original + ""],
+          original: literal3.original + "",
+          loc: literal3.loc
         };
       }
     }
@@ -29707,15 +29707,15 @@ var require_base64_vlq = __commonJS({
     }
     exports.encode = function base64VLQ_encode(aValue) {
       var encoded = "";
-      var digit;
+      var digit2;
       var vlq = toVLQSigned(aValue);
       do {
-        digit = vlq & VLQ_BASE_MASK;
+        digit2 = vlq & VLQ_BASE_MASK;
         vlq >>>= VLQ_BASE_SHIFT;
         if (vlq > 0) {
-          digit |= VLQ_CONTINUATION_BIT;
+          digit2 |= VLQ_CONTINUATION_BIT;
         }
-        encoded += base643.encode(digit);
+        encoded += base643.encode(digit2);
       } while (vlq > 0);
       return encoded;
     };
@@ -29723,18 +29723,18 @@ var require_base64_vlq = __commonJS({
       var strLen = aStr.length;
       var result = 0;
       var shift = 0;
-      var continuation, digit;
+      var continuation, digit2;
       do {
         if (aIndex >= strLen) {
           throw new Error("Expected more digits in base 64 VLQ value.");
         }
-        digit = base643.decode(aStr.charCodeAt(aIndex++));
-        if (digit === -1) {
+        digit2 = base643.decode(aStr.charCodeAt(aIndex++));
+        if (digit2 === -1) {
           throw new Error("Invalid base64 digit: " + aStr.charAt(aIndex - 1));
         }
-        continuation = !!(digit & VLQ_CONTINUATION_BIT);
-        digit &= VLQ_BASE_MASK;
-        result = result + (digit << shift);
+        continuation = !!(digit2 & VLQ_CONTINUATION_BIT);
+        digit2 &= VLQ_BASE_MASK;
+        result = result + (digit2 << shift);
         shift += VLQ_BASE_SHIFT;
       } while (continuation);
       aOutParam.value = fromVLQSigned(result);
@@ -29759,16 +29759,16 @@ var require_util9 = __commonJS({
     var urlRegexp = /^(?:([\w+\-.]+):)?\/\/(?:(\w+:\w+)@)?([\w.-]*)(?::(\d+))?(.*)$/;
     var dataUrlRegexp = /^data:.+\,.+$/;
     function urlParse2(aUrl) {
-      var match2 = aUrl.match(urlRegexp);
-      if (!match2) {
+      var match3 = aUrl.match(urlRegexp);
+      if (!match3) {
         return null;
       }
       return {
-        scheme: match2[1],
-        auth: match2[2],
-        host: match2[3],
-        port: match2[4],
-        path: match2[5]
+        scheme: match3[1],
+        auth: match3[2],
+        host: match3[3],
+        port: match3[4],
+        path: match3[5]
       };
     }
     exports.urlParse = urlParse2;
@@ -29793,17 +29793,17 @@ var require_util9 = __commonJS({
       return url3;
     }
     exports.urlGenerate = urlGenerate;
-    function normalize3(aPath) {
-      var path = aPath;
+    function normalize4(aPath) {
+      var path2 = aPath;
       var url3 = urlParse2(aPath);
       if (url3) {
         if (!url3.path) {
           return aPath;
         }
-        path = url3.path;
+        path2 = url3.path;
       }
-      var isAbsolute3 = exports.isAbsolute(path);
-      var parts = path.split(/\/+/);
+      var isAbsolute3 = exports.isAbsolute(path2);
+      var parts = path2.split(/\/+/);
       for (var part, up = 0, i = parts.length - 1; i >= 0; i--) {
         part = parts[i];
         if (part === ".") {
@@ -29820,17 +29820,17 @@ var require_util9 = __commonJS({
           }
         }
       }
-      path = parts.join("/");
-      if (path === "") {
-        path = isAbsolute3 ? "/" : ".";
+      path2 = parts.join("/");
+      if (path2 === "") {
+        path2 = isAbsolute3 ? "/" : ".";
       }
       if (url3) {
-        url3.path = path;
+        url3.path = path2;
         return urlGenerate(url3);
       }
-      return path;
+      return path2;
     }
-    exports.normalize = normalize3;
+    exports.normalize = normalize4;
     function join2(aRoot, aPath) {
       if (aRoot === "") {
         aRoot = ".";
@@ -29856,7 +29856,7 @@ var require_util9 = __commonJS({
         aRootUrl.host = aPath;
         return urlGenerate(aRootUrl);
       }
-      var joined = aPath.charAt(0) === "/" ? aPath : normalize3(aRoot.replace(/\/+$/, "") + "/" + aPath);
+      var joined = aPath.charAt(0) === "/" ? aPath : normalize4(aRoot.replace(/\/+$/, "") + "/" + aPath);
       if (aRootUrl) {
         aRootUrl.path = joined;
         return urlGenerate(aRootUrl);
@@ -30038,7 +30038,7 @@ var require_util9 = __commonJS({
         }
         sourceURL = join2(urlGenerate(parsed3), sourceURL);
       }
-      return normalize3(sourceURL);
+      return normalize4(sourceURL);
     }
     exports.computeSourceURL = computeSourceURL;
   }
@@ -30573,7 +30573,7 @@ var require_source_map_consumer = __commonJS({
     SourceMapConsumer.GREATEST_LOWER_BOUND = 1;
     SourceMapConsumer.LEAST_UPPER_BOUND = 2;
     SourceMapConsumer.prototype.eachMapping = function SourceMapConsumer_eachMapping(aCallback, aContext, aOrder) {
-      var context = aContext || null;
+      var context3 = aContext || null;
       var order = aOrder || SourceMapConsumer.GENERATED_ORDER;
       var mappings;
       switch (order) {
@@ -30598,7 +30598,7 @@ var require_source_map_consumer = __commonJS({
           originalColumn: mapping.originalColumn,
           name: mapping.name === null ? null : this._names.at(mapping.name)
         };
-      }, this).forEach(aCallback, context);
+      }, this).forEach(aCallback, context3);
     };
     SourceMapConsumer.prototype.allGeneratedPositionsFor = function SourceMapConsumer_allGeneratedPositionsFor(aArgs) {
       var line = util.getArg(aArgs, "line");
@@ -31407,8 +31407,8 @@ var require_code_gen = __commonJS({
     function escapeScriptDelimiters(code2) {
       return code2.replace(SCRIPT_DELIMITERS, "\\u003C");
     }
-    function escapeSurrogate(surrogate) {
-      return "\\u" + surrogate.charCodeAt(0).toString(16);
+    function escapeSurrogate(surrogate2) {
+      return "\\u" + surrogate2.charCodeAt(0).toString(16);
     }
     function safeJsonLiteral(value) {
       return escapeScriptDelimiters(JSON.stringify(value).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029").replace(/[\ud800-\udfff]/g, escapeSurrogate));
@@ -31601,15 +31601,15 @@ var require_javascript_compiler = __commonJS({
         return ["lookupProperty(", parent, ",", this.quotedString(name), ")"];
       },
       lookupPropertyFunctionIsUsed: false,
-      compile: function compile3(environment, options, context, asObject) {
+      compile: function compile4(environment, options, context3, asObject) {
         this.environment = environment;
         this.options = options;
         this.stringParams = this.options.stringParams;
         this.trackIds = this.options.trackIds;
         this.precompile = !asObject;
         this.name = this.environment.name;
-        this.isChild = !!context;
-        this.context = context || {
+        this.isChild = !!context3;
+        this.context = context3 || {
           decorators: [],
           programs: [],
           environments: []
@@ -32161,17 +32161,17 @@ var require_javascript_compiler = __commonJS({
       //
       // Pops a value off the stack and assigns it to the current hash
       assignToHash: function assignToHash(key2) {
-        var value = this.popStack(), context = void 0, type = void 0, id = void 0;
+        var value = this.popStack(), context3 = void 0, type = void 0, id = void 0;
         if (this.trackIds) {
           id = this.popStack();
         }
         if (this.stringParams) {
           type = this.popStack();
-          context = this.popStack();
+          context3 = this.popStack();
         }
         var hash3 = this.hash;
-        if (context) {
-          hash3.contexts[key2] = context;
+        if (context3) {
+          hash3.contexts[key2] = context3;
         }
         if (type) {
           hash3.types[key2] = type;
@@ -32263,19 +32263,19 @@ var require_javascript_compiler = __commonJS({
         }
       },
       replaceStack: function replaceStack(callback) {
-        var prefix = ["("], stack = void 0, createdStack = void 0, usedLiteral = void 0;
+        var prefix3 = ["("], stack = void 0, createdStack = void 0, usedLiteral = void 0;
         if (!this.isInline()) {
           throw new _exception2["default"]("replaceStack on non-inline");
         }
         var top = this.popStack(true);
         if (top instanceof Literal) {
           stack = [top.value];
-          prefix = ["(", stack];
+          prefix3 = ["(", stack];
           usedLiteral = true;
         } else {
           createdStack = true;
           var _name = this.incrStack();
-          prefix = ["((", this.push(_name), " = ", top, ")"];
+          prefix3 = ["((", this.push(_name), " = ", top, ")"];
           stack = this.topStack();
         }
         var item = callback.call(this, stack);
@@ -32285,7 +32285,7 @@ var require_javascript_compiler = __commonJS({
         if (createdStack) {
           this.stackSlot--;
         }
-        this.push(prefix.concat(item, ")"));
+        this.push(prefix3.concat(item, ")"));
       },
       incrStack: function incrStack() {
         this.stackSlot++;
@@ -32336,11 +32336,11 @@ var require_javascript_compiler = __commonJS({
           return item;
         }
       },
-      contextName: function contextName(context) {
-        if (this.useDepths && context) {
-          return "depths[" + context + "]";
+      contextName: function contextName(context3) {
+        if (this.useDepths && context3) {
+          return "depths[" + context3 + "]";
         } else {
-          return "depth" + context;
+          return "depth" + context3;
         }
       },
       quotedString: function quotedString(str2) {
@@ -32630,8 +32630,8 @@ var require_printer = __commonJS({
       return this.accept(sexpr.path) + " " + params + hash3;
     };
     PrintVisitor.prototype.PathExpression = function(id) {
-      var path = id.parts.join("/");
-      return (id.data ? "@" : "") + "PATH:" + path;
+      var path2 = id.parts.join("/");
+      return (id.data ? "@" : "") + "PATH:" + path2;
     };
     PrintVisitor.prototype.StringLiteral = function(string4) {
       return '"' + string4.value + '"';
@@ -32655,8 +32655,8 @@ var require_printer = __commonJS({
       }
       return "HASH{" + joinedPairs.join(", ") + "}";
     };
-    PrintVisitor.prototype.HashPair = function(pair) {
-      return pair.key + "=" + this.accept(pair.value);
+    PrintVisitor.prototype.HashPair = function(pair2) {
+      return pair2.key + "=" + this.accept(pair2.value);
     };
   }
 });
@@ -32678,6 +32678,778 @@ var require_lib = __commonJS({
       __require.extensions[".handlebars"] = extension;
       __require.extensions[".hbs"] = extension;
     }
+  }
+});
+
+// node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
+var require_proxy = __commonJS({
+  "node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.getProxyUrl = getProxyUrl2;
+    exports.checkBypass = checkBypass;
+    function getProxyUrl2(reqUrl) {
+      const usingSsl = reqUrl.protocol === "https:";
+      if (checkBypass(reqUrl)) {
+        return void 0;
+      }
+      const proxyVar = (() => {
+        if (usingSsl) {
+          return process.env["https_proxy"] || process.env["HTTPS_PROXY"];
+        } else {
+          return process.env["http_proxy"] || process.env["HTTP_PROXY"];
+        }
+      })();
+      if (proxyVar) {
+        try {
+          return new DecodedURL(proxyVar);
+        } catch (_a4) {
+          if (!proxyVar.startsWith("http://") && !proxyVar.startsWith("https://"))
+            return new DecodedURL(`http://${proxyVar}`);
+        }
+      } else {
+        return void 0;
+      }
+    }
+    function checkBypass(reqUrl) {
+      if (!reqUrl.hostname) {
+        return false;
+      }
+      const reqHost = reqUrl.hostname;
+      if (isLoopbackAddress(reqHost)) {
+        return true;
+      }
+      const noProxy = process.env["no_proxy"] || process.env["NO_PROXY"] || "";
+      if (!noProxy) {
+        return false;
+      }
+      let reqPort;
+      if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+      } else if (reqUrl.protocol === "http:") {
+        reqPort = 80;
+      } else if (reqUrl.protocol === "https:") {
+        reqPort = 443;
+      }
+      const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+      if (typeof reqPort === "number") {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+      }
+      for (const upperNoProxyItem of noProxy.split(",").map((x) => x.trim().toUpperCase()).filter((x) => x)) {
+        if (upperNoProxyItem === "*" || upperReqHosts.some((x) => x === upperNoProxyItem || x.endsWith(`.${upperNoProxyItem}`) || upperNoProxyItem.startsWith(".") && x.endsWith(`${upperNoProxyItem}`))) {
+          return true;
+        }
+      }
+      return false;
+    }
+    function isLoopbackAddress(host) {
+      const hostLower = host.toLowerCase();
+      return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
+    }
+    var DecodedURL = class extends URL {
+      constructor(url3, base) {
+        super(url3, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+      }
+      get username() {
+        return this._decodedUsername;
+      }
+      get password() {
+        return this._decodedPassword;
+      }
+    };
+  }
+});
+
+// node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var require_lib2 = __commonJS({
+  "node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    var __awaiter3 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
+      function adopt(value) {
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
+        });
+      }
+      return new (P || (P = Promise))(function(resolve4, reject) {
+        function fulfilled(value) {
+          try {
+            step(generator.next(value));
+          } catch (e) {
+            reject(e);
+          }
+        }
+        function rejected(value) {
+          try {
+            step(generator["throw"](value));
+          } catch (e) {
+            reject(e);
+          }
+        }
+        function step(result) {
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+        }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+      });
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.HttpClient = exports.HttpClientResponse = exports.HttpClientError = exports.MediaTypes = exports.Headers = exports.HttpCodes = void 0;
+    exports.getProxyUrl = getProxyUrl2;
+    exports.isHttps = isHttps;
+    var http = __importStar(__require("http"));
+    var https = __importStar(__require("https"));
+    var pm = __importStar(require_proxy());
+    var tunnel2 = __importStar(require_tunnel2());
+    var undici_1 = require_undici();
+    var HttpCodes2;
+    (function(HttpCodes3) {
+      HttpCodes3[HttpCodes3["OK"] = 200] = "OK";
+      HttpCodes3[HttpCodes3["MultipleChoices"] = 300] = "MultipleChoices";
+      HttpCodes3[HttpCodes3["MovedPermanently"] = 301] = "MovedPermanently";
+      HttpCodes3[HttpCodes3["ResourceMoved"] = 302] = "ResourceMoved";
+      HttpCodes3[HttpCodes3["SeeOther"] = 303] = "SeeOther";
+      HttpCodes3[HttpCodes3["NotModified"] = 304] = "NotModified";
+      HttpCodes3[HttpCodes3["UseProxy"] = 305] = "UseProxy";
+      HttpCodes3[HttpCodes3["SwitchProxy"] = 306] = "SwitchProxy";
+      HttpCodes3[HttpCodes3["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+      HttpCodes3[HttpCodes3["PermanentRedirect"] = 308] = "PermanentRedirect";
+      HttpCodes3[HttpCodes3["BadRequest"] = 400] = "BadRequest";
+      HttpCodes3[HttpCodes3["Unauthorized"] = 401] = "Unauthorized";
+      HttpCodes3[HttpCodes3["PaymentRequired"] = 402] = "PaymentRequired";
+      HttpCodes3[HttpCodes3["Forbidden"] = 403] = "Forbidden";
+      HttpCodes3[HttpCodes3["NotFound"] = 404] = "NotFound";
+      HttpCodes3[HttpCodes3["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+      HttpCodes3[HttpCodes3["NotAcceptable"] = 406] = "NotAcceptable";
+      HttpCodes3[HttpCodes3["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+      HttpCodes3[HttpCodes3["RequestTimeout"] = 408] = "RequestTimeout";
+      HttpCodes3[HttpCodes3["Conflict"] = 409] = "Conflict";
+      HttpCodes3[HttpCodes3["Gone"] = 410] = "Gone";
+      HttpCodes3[HttpCodes3["TooManyRequests"] = 429] = "TooManyRequests";
+      HttpCodes3[HttpCodes3["InternalServerError"] = 500] = "InternalServerError";
+      HttpCodes3[HttpCodes3["NotImplemented"] = 501] = "NotImplemented";
+      HttpCodes3[HttpCodes3["BadGateway"] = 502] = "BadGateway";
+      HttpCodes3[HttpCodes3["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+      HttpCodes3[HttpCodes3["GatewayTimeout"] = 504] = "GatewayTimeout";
+    })(HttpCodes2 || (exports.HttpCodes = HttpCodes2 = {}));
+    var Headers2;
+    (function(Headers3) {
+      Headers3["Accept"] = "accept";
+      Headers3["ContentType"] = "content-type";
+    })(Headers2 || (exports.Headers = Headers2 = {}));
+    var MediaTypes2;
+    (function(MediaTypes3) {
+      MediaTypes3["ApplicationJson"] = "application/json";
+    })(MediaTypes2 || (exports.MediaTypes = MediaTypes2 = {}));
+    function getProxyUrl2(serverUrl) {
+      const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+      return proxyUrl ? proxyUrl.href : "";
+    }
+    var HttpRedirectCodes2 = [
+      HttpCodes2.MovedPermanently,
+      HttpCodes2.ResourceMoved,
+      HttpCodes2.SeeOther,
+      HttpCodes2.TemporaryRedirect,
+      HttpCodes2.PermanentRedirect
+    ];
+    var HttpResponseRetryCodes2 = [
+      HttpCodes2.BadGateway,
+      HttpCodes2.ServiceUnavailable,
+      HttpCodes2.GatewayTimeout
+    ];
+    var RetryableHttpVerbs = ["OPTIONS", "GET", "DELETE", "HEAD"];
+    var ExponentialBackoffCeiling = 10;
+    var ExponentialBackoffTimeSlice = 5;
+    var HttpClientError = class _HttpClientError extends Error {
+      constructor(message, statusCode) {
+        super(message);
+        this.name = "HttpClientError";
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, _HttpClientError.prototype);
+      }
+    };
+    exports.HttpClientError = HttpClientError;
+    var HttpClientResponse = class {
+      constructor(message) {
+        this.message = message;
+      }
+      readBody() {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter3(this, void 0, void 0, function* () {
+            let output2 = Buffer.alloc(0);
+            this.message.on("data", (chunk) => {
+              output2 = Buffer.concat([output2, chunk]);
+            });
+            this.message.on("end", () => {
+              resolve4(output2.toString());
+            });
+          }));
+        });
+      }
+      readBodyBuffer() {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter3(this, void 0, void 0, function* () {
+            const chunks = [];
+            this.message.on("data", (chunk) => {
+              chunks.push(chunk);
+            });
+            this.message.on("end", () => {
+              resolve4(Buffer.concat(chunks));
+            });
+          }));
+        });
+      }
+    };
+    exports.HttpClientResponse = HttpClientResponse;
+    function isHttps(requestUrl) {
+      const parsedUrl = new URL(requestUrl);
+      return parsedUrl.protocol === "https:";
+    }
+    var HttpClient3 = class {
+      constructor(userAgent2, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent2);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+          if (requestOptions.ignoreSslError != null) {
+            this._ignoreSslError = requestOptions.ignoreSslError;
+          }
+          this._socketTimeout = requestOptions.socketTimeout;
+          if (requestOptions.allowRedirects != null) {
+            this._allowRedirects = requestOptions.allowRedirects;
+          }
+          if (requestOptions.allowRedirectDowngrade != null) {
+            this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+          }
+          if (requestOptions.maxRedirects != null) {
+            this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+          }
+          if (requestOptions.keepAlive != null) {
+            this._keepAlive = requestOptions.keepAlive;
+          }
+          if (requestOptions.allowRetries != null) {
+            this._allowRetries = requestOptions.allowRetries;
+          }
+          if (requestOptions.maxRetries != null) {
+            this._maxRetries = requestOptions.maxRetries;
+          }
+        }
+      }
+      options(requestUrl, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("OPTIONS", requestUrl, null, additionalHeaders || {});
+        });
+      }
+      get(requestUrl, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("GET", requestUrl, null, additionalHeaders || {});
+        });
+      }
+      del(requestUrl, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("DELETE", requestUrl, null, additionalHeaders || {});
+        });
+      }
+      post(requestUrl, data, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("POST", requestUrl, data, additionalHeaders || {});
+        });
+      }
+      patch(requestUrl, data, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("PATCH", requestUrl, data, additionalHeaders || {});
+        });
+      }
+      put(requestUrl, data, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("PUT", requestUrl, data, additionalHeaders || {});
+        });
+      }
+      head(requestUrl, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("HEAD", requestUrl, null, additionalHeaders || {});
+        });
+      }
+      sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+      }
+      /**
+       * Gets a typed object from an endpoint
+       * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+       */
+      getJson(requestUrl_1) {
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
+          const res = yield this.get(requestUrl, additionalHeaders);
+          return this._processResponse(res, this.requestOptions);
+        });
+      }
+      postJson(requestUrl_1, obj_1) {
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data = JSON.stringify(obj2, null, 2);
+          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
+          additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
+          const res = yield this.post(requestUrl, data, additionalHeaders);
+          return this._processResponse(res, this.requestOptions);
+        });
+      }
+      putJson(requestUrl_1, obj_1) {
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data = JSON.stringify(obj2, null, 2);
+          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
+          additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
+          const res = yield this.put(requestUrl, data, additionalHeaders);
+          return this._processResponse(res, this.requestOptions);
+        });
+      }
+      patchJson(requestUrl_1, obj_1) {
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data = JSON.stringify(obj2, null, 2);
+          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
+          additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
+          const res = yield this.patch(requestUrl, data, additionalHeaders);
+          return this._processResponse(res, this.requestOptions);
+        });
+      }
+      /**
+       * Makes a raw http request.
+       * All other methods such as get, post, patch, and request ultimately call this.
+       * Prefer get, del, post and patch
+       */
+      request(verb, requestUrl, data, headers) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          if (this._disposed) {
+            throw new Error("Client has already been disposed.");
+          }
+          const parsedUrl = new URL(requestUrl);
+          let info2 = this._prepareRequest(verb, parsedUrl, headers);
+          const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb) ? this._maxRetries + 1 : 1;
+          let numTries = 0;
+          let response;
+          do {
+            response = yield this.requestRaw(info2, data);
+            if (response && response.message && response.message.statusCode === HttpCodes2.Unauthorized) {
+              let authenticationHandler;
+              for (const handler2 of this.handlers) {
+                if (handler2.canHandleAuthentication(response)) {
+                  authenticationHandler = handler2;
+                  break;
+                }
+              }
+              if (authenticationHandler) {
+                return authenticationHandler.handleAuthentication(this, info2, data);
+              } else {
+                return response;
+              }
+            }
+            let redirectsRemaining = this._maxRedirects;
+            while (response.message.statusCode && HttpRedirectCodes2.includes(response.message.statusCode) && this._allowRedirects && redirectsRemaining > 0) {
+              const redirectUrl = response.message.headers["location"];
+              if (!redirectUrl) {
+                break;
+              }
+              const parsedRedirectUrl = new URL(redirectUrl);
+              if (parsedUrl.protocol === "https:" && parsedUrl.protocol !== parsedRedirectUrl.protocol && !this._allowRedirectDowngrade) {
+                throw new Error("Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.");
+              }
+              yield response.readBody();
+              if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                for (const header in headers) {
+                  if (header.toLowerCase() === "authorization") {
+                    delete headers[header];
+                  }
+                }
+              }
+              info2 = this._prepareRequest(verb, parsedRedirectUrl, headers);
+              response = yield this.requestRaw(info2, data);
+              redirectsRemaining--;
+            }
+            if (!response.message.statusCode || !HttpResponseRetryCodes2.includes(response.message.statusCode)) {
+              return response;
+            }
+            numTries += 1;
+            if (numTries < maxTries) {
+              yield response.readBody();
+              yield this._performExponentialBackoff(numTries);
+            }
+          } while (numTries < maxTries);
+          return response;
+        });
+      }
+      /**
+       * Needs to be called if keepAlive is set to true in request options.
+       */
+      dispose() {
+        if (this._agent) {
+          this._agent.destroy();
+        }
+        this._disposed = true;
+      }
+      /**
+       * Raw request.
+       * @param info
+       * @param data
+       */
+      requestRaw(info2, data) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve4, reject) => {
+            function callbackForResult(err, res) {
+              if (err) {
+                reject(err);
+              } else if (!res) {
+                reject(new Error("Unknown error"));
+              } else {
+                resolve4(res);
+              }
+            }
+            this.requestRawWithCallback(info2, data, callbackForResult);
+          });
+        });
+      }
+      /**
+       * Raw request with callback.
+       * @param info
+       * @param data
+       * @param onResult
+       */
+      requestRawWithCallback(info2, data, onResult) {
+        if (typeof data === "string") {
+          if (!info2.options.headers) {
+            info2.options.headers = {};
+          }
+          info2.options.headers["Content-Length"] = Buffer.byteLength(data, "utf8");
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+          if (!callbackCalled) {
+            callbackCalled = true;
+            onResult(err, res);
+          }
+        }
+        const req = info2.httpModule.request(info2.options, (msg) => {
+          const res = new HttpClientResponse(msg);
+          handleResult(void 0, res);
+        });
+        let socket;
+        req.on("socket", (sock) => {
+          socket = sock;
+        });
+        req.setTimeout(this._socketTimeout || 3 * 6e4, () => {
+          if (socket) {
+            socket.end();
+          }
+          handleResult(new Error(`Request timeout: ${info2.options.path}`));
+        });
+        req.on("error", function(err) {
+          handleResult(err);
+        });
+        if (data && typeof data === "string") {
+          req.write(data, "utf8");
+        }
+        if (data && typeof data !== "string") {
+          data.on("close", function() {
+            req.end();
+          });
+          data.pipe(req);
+        } else {
+          req.end();
+        }
+      }
+      /**
+       * Gets an http agent. This function is useful when you need an http agent that handles
+       * routing through a proxy server - depending upon the url and proxy environment variables.
+       * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+       */
+      getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+      }
+      getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+          return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+      }
+      _prepareRequest(method, requestUrl, headers) {
+        const info2 = {};
+        info2.parsedUrl = requestUrl;
+        const usingSsl = info2.parsedUrl.protocol === "https:";
+        info2.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info2.options = {};
+        info2.options.host = info2.parsedUrl.hostname;
+        info2.options.port = info2.parsedUrl.port ? parseInt(info2.parsedUrl.port) : defaultPort;
+        info2.options.path = (info2.parsedUrl.pathname || "") + (info2.parsedUrl.search || "");
+        info2.options.method = method;
+        info2.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+          info2.options.headers["user-agent"] = this.userAgent;
+        }
+        info2.options.agent = this._getAgent(info2.parsedUrl);
+        if (this.handlers) {
+          for (const handler2 of this.handlers) {
+            handler2.prepareRequest(info2.options);
+          }
+        }
+        return info2;
+      }
+      _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+          return Object.assign({}, lowercaseKeys2(this.requestOptions.headers), lowercaseKeys2(headers || {}));
+        }
+        return lowercaseKeys2(headers || {});
+      }
+      /**
+       * Gets an existing header value or returns a default.
+       * Handles converting number header values to strings since HTTP headers must be strings.
+       * Note: This returns string | string[] since some headers can have multiple values.
+       * For headers that must always be a single string (like Content-Type), use the
+       * specialized _getExistingOrDefaultContentTypeHeader method instead.
+       */
+      _getExistingOrDefaultHeader(additionalHeaders, header, _default3) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+          const headerValue = lowercaseKeys2(this.requestOptions.headers)[header];
+          if (headerValue) {
+            clientHeader = typeof headerValue === "number" ? headerValue.toString() : headerValue;
+          }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== void 0) {
+          return typeof additionalValue === "number" ? additionalValue.toString() : additionalValue;
+        }
+        if (clientHeader !== void 0) {
+          return clientHeader;
+        }
+        return _default3;
+      }
+      /**
+       * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+       * Always returns a single string (not an array) since Content-Type should be a single value.
+       * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+       * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+       * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+       */
+      _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default3) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+          const headerValue = lowercaseKeys2(this.requestOptions.headers)[Headers2.ContentType];
+          if (headerValue) {
+            if (typeof headerValue === "number") {
+              clientHeader = String(headerValue);
+            } else if (Array.isArray(headerValue)) {
+              clientHeader = headerValue.join(", ");
+            } else {
+              clientHeader = headerValue;
+            }
+          }
+        }
+        const additionalValue = additionalHeaders[Headers2.ContentType];
+        if (additionalValue !== void 0) {
+          if (typeof additionalValue === "number") {
+            return String(additionalValue);
+          } else if (Array.isArray(additionalValue)) {
+            return additionalValue.join(", ");
+          } else {
+            return additionalValue;
+          }
+        }
+        if (clientHeader !== void 0) {
+          return clientHeader;
+        }
+        return _default3;
+      }
+      _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+          agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+          agent = this._agent;
+        }
+        if (agent) {
+          return agent;
+        }
+        const usingSsl = parsedUrl.protocol === "https:";
+        let maxSockets = 100;
+        if (this.requestOptions) {
+          maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        if (proxyUrl && proxyUrl.hostname) {
+          const agentOptions = {
+            maxSockets,
+            keepAlive: this._keepAlive,
+            proxy: Object.assign(Object.assign({}, (proxyUrl.username || proxyUrl.password) && {
+              proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+            }), { host: proxyUrl.hostname, port: proxyUrl.port })
+          };
+          let tunnelAgent;
+          const overHttps = proxyUrl.protocol === "https:";
+          if (usingSsl) {
+            tunnelAgent = overHttps ? tunnel2.httpsOverHttps : tunnel2.httpsOverHttp;
+          } else {
+            tunnelAgent = overHttps ? tunnel2.httpOverHttps : tunnel2.httpOverHttp;
+          }
+          agent = tunnelAgent(agentOptions);
+          this._proxyAgent = agent;
+        }
+        if (!agent) {
+          const options = { keepAlive: this._keepAlive, maxSockets };
+          agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+          this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+          agent.options = Object.assign(agent.options || {}, {
+            rejectUnauthorized: false
+          });
+        }
+        return agent;
+      }
+      _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+          proxyAgent = this._proxyAgentDispatcher;
+        }
+        if (proxyAgent) {
+          return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === "https:";
+        proxyAgent = new undici_1.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, (proxyUrl.username || proxyUrl.password) && {
+          token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString("base64")}`
+        }));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+          proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+            rejectUnauthorized: false
+          });
+        }
+        return proxyAgent;
+      }
+      _getUserAgentWithOrchestrationId(userAgent2) {
+        const baseUserAgent = userAgent2 || "actions/http-client";
+        const orchId = process.env["ACTIONS_ORCHESTRATION_ID"];
+        if (orchId) {
+          const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, "_");
+          return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+      }
+      _performExponentialBackoff(retryNumber) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+          const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+          return new Promise((resolve4) => setTimeout(() => resolve4(), ms));
+        });
+      }
+      _processResponse(res, options) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve4, reject) => __awaiter3(this, void 0, void 0, function* () {
+            const statusCode = res.message.statusCode || 0;
+            const response = {
+              statusCode,
+              result: null,
+              headers: {}
+            };
+            if (statusCode === HttpCodes2.NotFound) {
+              resolve4(response);
+            }
+            function dateTimeDeserializer(key2, value) {
+              if (typeof value === "string") {
+                const a = new Date(value);
+                if (!isNaN(a.valueOf())) {
+                  return a;
+                }
+              }
+              return value;
+            }
+            let obj2;
+            let contents;
+            try {
+              contents = yield res.readBody();
+              if (contents && contents.length > 0) {
+                if (options && options.deserializeDates) {
+                  obj2 = JSON.parse(contents, dateTimeDeserializer);
+                } else {
+                  obj2 = JSON.parse(contents);
+                }
+                response.result = obj2;
+              }
+              response.headers = res.message.headers;
+            } catch (err) {
+            }
+            if (statusCode > 299) {
+              let msg;
+              if (obj2 && obj2.message) {
+                msg = obj2.message;
+              } else if (contents && contents.length > 0) {
+                msg = contents;
+              } else {
+                msg = `Failed request: (${statusCode})`;
+              }
+              const err = new HttpClientError(msg, statusCode);
+              err.result = response.result;
+              reject(err);
+            } else {
+              resolve4(response);
+            }
+          }));
+        });
+      }
+    };
+    exports.HttpClient = HttpClient3;
+    var lowercaseKeys2 = (obj2) => Object.keys(obj2).reduce((c, k) => (c[k.toLowerCase()] = obj2[k], c), {});
   }
 });
 
@@ -33233,11 +34005,11 @@ var VERSION = "4.1.0";
 // node_modules/@probot/octokit-plugin-config/dist-src/util/get-config-file.js
 var import_yaml = __toESM(require_dist(), 1);
 var SUPPORTED_FILE_EXTENSIONS = ["json", "yml", "yaml"];
-async function getConfigFile(octokit, { owner, repo, path, ref }) {
-  const fileExtension = path.split(".").pop().toLowerCase();
+async function getConfigFile(octokit, { owner, repo, path: path2, ref }) {
+  const fileExtension = path2.split(".").pop().toLowerCase();
   if (!SUPPORTED_FILE_EXTENSIONS.includes(fileExtension)) {
     throw new Error(
-      `[@probot/octokit-plugin-config] .${fileExtension} extension is not support for configuration (path: "${path}")`
+      `[@probot/octokit-plugin-config] .${fileExtension} extension is not support for configuration (path: "${path2}")`
     );
   }
   const endpoint2 = {
@@ -33245,7 +34017,7 @@ async function getConfigFile(octokit, { owner, repo, path, ref }) {
     url: "/repos/{owner}/{repo}/contents/{path}",
     owner,
     repo,
-    path,
+    path: path2,
     mediaType: {
       format: "raw"
     },
@@ -33256,7 +34028,7 @@ async function getConfigFile(octokit, { owner, repo, path, ref }) {
   const emptyConfigResult = {
     owner,
     repo,
-    path,
+    path: path2,
     url: url3,
     config: null
   };
@@ -33314,7 +34086,7 @@ var EXTENDS_REGEX = new RegExp(
 );
 function extendsToGetContentParams({
   owner,
-  path,
+  path: path2,
   url: url3,
   extendsValue
 }) {
@@ -33325,25 +34097,25 @@ function extendsToGetContentParams({
       )} for _extends in ${url3}`
     );
   }
-  const match2 = extendsValue.match(EXTENDS_REGEX);
-  if (match2 === null) {
+  const match3 = extendsValue.match(EXTENDS_REGEX);
+  if (match3 === null) {
     throw new Error(
       `[@probot/octokit-plugin-config] Invalid value "${extendsValue}" for _extends in ${url3}`
     );
   }
   return {
-    owner: match2[1] || owner,
-    repo: match2[2],
-    path: match2[3] || path
+    owner: match3[1] || owner,
+    repo: match3[2],
+    path: match3[3] || path2
   };
 }
 
 // node_modules/@probot/octokit-plugin-config/dist-src/util/get-config-files.js
-async function getConfigFiles(octokit, { owner, repo, path, branch }) {
+async function getConfigFiles(octokit, { owner, repo, path: path2, branch }) {
   const requestedRepoFile = await getConfigFile(octokit, {
     owner,
     repo,
-    path,
+    path: path2,
     ref: branch
   });
   const files = [requestedRepoFile];
@@ -33354,7 +34126,7 @@ async function getConfigFiles(octokit, { owner, repo, path, branch }) {
     const defaultRepoConfig = await getConfigFile(octokit, {
       owner,
       repo: ".github",
-      path
+      path: path2
     });
     files.push(defaultRepoConfig);
   }
@@ -33364,7 +34136,7 @@ async function getConfigFiles(octokit, { owner, repo, path, branch }) {
   }
   let extendConfigOptions = extendsToGetContentParams({
     owner,
-    path,
+    path: path2,
     url: file2.url,
     extendsValue: file2.config._extends
   });
@@ -33377,7 +34149,7 @@ async function getConfigFiles(octokit, { owner, repo, path, branch }) {
     }
     extendConfigOptions = extendsToGetContentParams({
       owner,
-      path,
+      path: path2,
       url: extendRepoConfig.url,
       extendsValue: extendRepoConfig.config._extends
     });
@@ -33394,17 +34166,17 @@ async function getConfigFiles(octokit, { owner, repo, path, branch }) {
 }
 
 // node_modules/@probot/octokit-plugin-config/dist-src/compose-config-get.js
-async function composeConfigGet(octokit, { owner, repo, defaults, path, branch }) {
+async function composeConfigGet(octokit, { owner, repo, defaults: defaults3, path: path2, branch }) {
   const files = await getConfigFiles(octokit, {
     owner,
     repo,
-    path,
+    path: path2,
     branch
   });
   const configs = files.map((file2) => file2.config).reverse().filter(Boolean);
   return {
     files,
-    config: typeof defaults === "function" ? defaults(configs) : Object.assign({}, defaults, ...configs)
+    config: typeof defaults3 === "function" ? defaults3(configs) : Object.assign({}, defaults3, ...configs)
   };
 }
 
@@ -33442,17 +34214,17 @@ var BodyLimitError = class extends Error {
 };
 var fullLength = (part) => part.kind === "text" ? part.text.length : part.items.reduce((sum, item, i) => sum + item.length + (i > 0 ? part.separator.length : 0), 0);
 function fitBody(parts, limit = GITHUB_BODY_LIMIT) {
-  let fixed = 0;
+  let fixed2 = 0;
   const flexible = [];
   parts.forEach((part, index) => {
-    if (typeof part === "string") fixed += part.length;
+    if (typeof part === "string") fixed2 += part.length;
     else flexible.push({ index, size: fullLength(part) });
   });
-  if (fixed > limit) throw new BodyLimitError(fixed, limit);
+  if (fixed2 > limit) throw new BodyLimitError(fixed2, limit);
   const whole = () => parts.map((p) => typeof p === "string" ? p : p.kind === "text" ? p.text : p.items.join(p.separator)).join("");
-  if (fixed + flexible.reduce((sum, f) => sum + f.size, 0) <= limit) return whole();
+  if (fixed2 + flexible.reduce((sum, f) => sum + f.size, 0) <= limit) return whole();
   const budgets = /* @__PURE__ */ new Map();
-  let left = limit - fixed;
+  let left = limit - fixed2;
   const bySize = [...flexible].sort((a, b) => a.size - b.size);
   bySize.forEach((f, i) => {
     const share = Math.floor(left / (bySize.length - i));
@@ -33527,18 +34299,18 @@ function commentsBefore(value, end) {
   return spans;
 }
 var FENCE = /^ {0,3}(`{3,}|~{3,})([^]*)/;
-function openFence(prefix) {
+function openFence(prefix3) {
   let open3;
   let start = 0;
-  while (start <= prefix.length) {
-    const newline2 = prefix.indexOf("\n", start);
-    const line = prefix.slice(start, newline2 < 0 ? prefix.length : newline2);
-    const match2 = FENCE.exec(line);
-    if (match2) {
-      const fence2 = match2[1];
+  while (start <= prefix3.length) {
+    const newline2 = prefix3.indexOf("\n", start);
+    const line = prefix3.slice(start, newline2 < 0 ? prefix3.length : newline2);
+    const match3 = FENCE.exec(line);
+    if (match3) {
+      const fence2 = match3[1];
       if (open3 === void 0) {
-        if (!(fence2[0] === "`" && match2[2].includes("`"))) open3 = fence2;
-      } else if (fence2[0] === open3[0] && fence2.length >= open3.length && match2[2].trim() === "") {
+        if (!(fence2[0] === "`" && match3[2].includes("`"))) open3 = fence2;
+      } else if (fence2[0] === open3[0] && fence2.length >= open3.length && match3[2].trim() === "") {
         open3 = void 0;
       }
     }
@@ -34368,10 +35140,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj2, path) {
-  if (!path)
+function getElementAtPath(obj2, path2) {
+  if (!path2)
     return obj2;
-  return path.reduce((acc, key2) => acc?.[key2], obj2);
+  return path2.reduce((acc, key2) => acc?.[key2], obj2);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -34711,11 +35483,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path, issues) {
+function prefixIssues(path2, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path);
+    iss.path.unshift(path2);
     return iss;
   });
 }
@@ -35177,16 +35949,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path = []) => {
+  const processError = (error64, path2 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path2, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path2, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path2, ...issue3.path]);
       } else {
-        const fullpath = [...path, ...issue3.path];
+        const fullpath = [...path2, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -35225,17 +35997,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path = []) => {
+  const processError = (error64, path2 = []) => {
     var _a4;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path2, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path2, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path2, ...issue3.path]);
       } else {
-        const fullpath = [...path, ...issue3.path];
+        const fullpath = [...path2, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -35274,8 +36046,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path) {
+  const path2 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path2) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -36534,11 +37306,11 @@ function isValidCIDRv6(value) {
   const parts = value.split("/");
   if (parts.length !== 2)
     return false;
-  const [address, prefix] = parts;
-  if (!prefix)
+  const [address, prefix3] = parts;
+  if (!prefix3)
     return false;
-  const prefixNum = Number(prefix);
-  if (`${prefixNum}` !== prefix)
+  const prefixNum = Number(prefix3);
+  if (`${prefixNum}` !== prefix3)
     return false;
   if (prefixNum < 0 || prefixNum > 128)
     return false;
@@ -37571,7 +38343,7 @@ function handleIntersectionResults(result, left, right) {
   const unrecKeys = /* @__PURE__ */ new Map();
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
-  const collect = (iss, side) => {
+  const collect = (iss, side2) => {
     let keys;
     if (iss.code === "unrecognized_keys" && !iss.path?.length) {
       unrecIssue ?? (unrecIssue = iss);
@@ -37587,7 +38359,7 @@ function handleIntersectionResults(result, left, right) {
     for (const k of keys) {
       if (!unrecKeys.has(k))
         unrecKeys.set(k, {});
-      unrecKeys.get(k)[side] = true;
+      unrecKeys.get(k)[side2] = true;
     }
     return true;
   };
@@ -47044,8 +47816,8 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
       doc.write(`if (!${accessor}.includes(${esc(def.includes)})) return INVALID;`);
       break;
     case "starts_with": {
-      const prefix = def.prefix;
-      doc.write(`if (${accessor}.slice(0, ${prefix.length}) !== ${esc(prefix)}) return INVALID;`);
+      const prefix3 = def.prefix;
+      doc.write(`if (${accessor}.slice(0, ${prefix3.length}) !== ${esc(prefix3)}) return INVALID;`);
       break;
     }
     case "ends_with": {
@@ -47789,8 +48561,8 @@ function generateDiscriminatedUnionCheck(doc, ctx, def, accessor) {
       claimed.add(value);
     }
     const conditions = Array.from(values, (value) => literalEquality(ctx, discVar, value));
-    const prefix = firstBranch ? "if" : "else if";
-    doc.write(`${prefix} (${conditions.join(" || ")}) {`);
+    const prefix3 = firstBranch ? "if" : "else if";
+    doc.write(`${prefix3} (${conditions.join(" || ")}) {`);
     doc.indented((d) => {
       const branchOutput = generateCheck(d, ctx, option, accessor);
       d.write(`${outputVar} = ${branchOutput};`);
@@ -48738,12 +49510,12 @@ function _includes(includes, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _startsWith(prefix, params) {
+function _startsWith(prefix3, params) {
   return new $ZodCheckStartsWith({
     check: "string_format",
     format: "starts_with",
     ...normalizeParams(params),
-    prefix
+    prefix: prefix3
   });
 }
 // @__NO_SIDE_EFFECTS__
@@ -49335,8 +50107,8 @@ Set the \`cycles\` parameter to \`"ref"\` to resolve cyclical schemas with defs.
       continue;
     }
     if (ctx.external) {
-      const ext = ctx.external.registry.get(entry[0])?.id;
-      if (schema !== entry[0] && ext) {
+      const ext2 = ctx.external.registry.get(entry[0])?.id;
+      if (schema !== entry[0] && ext2) {
         extractToDef(entry);
         continue;
       }
@@ -52413,13 +53185,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path = ref.slice(1).split("/").filter(Boolean);
-  if (path.length === 0) {
+  const path2 = ref.slice(1).split("/").filter(Boolean);
+  if (path2.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path[0] === defsKey) {
-    const key2 = path[1] === void 0 ? void 0 : decodeJSONPointerSegment(path[1]);
+  if (path2[0] === defsKey) {
+    const key2 = path2[1] === void 0 ? void 0 : decodeJSONPointerSegment(path2[1]);
     if (!key2 || !ctx.defs[key2]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -53053,21 +53825,21 @@ function visit(schema, fnOrHandlers) {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
   };
-  const cache3 = /* @__PURE__ */ new Map();
+  const cache4 = /* @__PURE__ */ new Map();
   function run3(s) {
-    const cached2 = cache3.get(s);
+    const cached2 = cache4.get(s);
     if (cached2 === RESOLVING) {
       return new $ZodLazy({
         type: "lazy",
-        getter: () => cache3.get(s)
+        getter: () => cache4.get(s)
       });
     }
     if (cached2 !== void 0)
       return cached2;
-    cache3.set(s, RESOLVING);
+    cache4.set(s, RESOLVING);
     const inner = mapInner(s);
     const mapped = fn(inner, inner !== s);
-    cache3.set(s, mapped);
+    cache4.set(s, mapped);
     return mapped;
   }
   function mapInner(s) {
@@ -53214,11 +53986,11 @@ function deepPartial(schema) {
 }
 
 // node_modules/zod/v4/classic/in-out.js
-function withChecks(side, checks) {
+function withChecks(side2, checks) {
   if (!checks?.length)
-    return side;
-  const def = side._zod.def;
-  return clone(side, mergeDefs(def, { checks: [...def.checks ?? [], ...checks] }), { parent: true });
+    return side2;
+  const def = side2._zod.def;
+  return clone(side2, mergeDefs(def, { checks: [...def.checks ?? [], ...checks] }), { parent: true });
 }
 function outSide(def) {
   return withChecks(def.out, def.checks);
@@ -53275,9 +54047,9 @@ var NONZERO_DURATION_PATTERN = /^(?=[^1-9]*[1-9])(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/
 var MIN_DURATION_MS = 1e3;
 var MAX_DURATION_MS = 3650 * 864e5;
 function parseDuration(text3) {
-  const match2 = DURATION_PATTERN.exec(text3.trim());
-  if (!match2) throw new Error(`"${text3}" is not a duration such as 30m, 4h, 1d or 1w`);
-  return Number(match2[1]) * UNIT_MS[match2[2]];
+  const match3 = DURATION_PATTERN.exec(text3.trim());
+  if (!match3) throw new Error(`"${text3}" is not a duration such as 30m, 4h, 1d or 1w`);
+  return Number(match3[1]) * UNIT_MS[match3[2]];
 }
 function formatDuration(ms) {
   const negative = ms < 0;
@@ -53378,6 +54150,8 @@ var labels = external_exports.object({
   cause: labelName.default("incident-cause"),
   fix: labelName.default("incident-fix"),
   problem: labelName.default("problem"),
+  // Follow-up tickets (a problem's or an incident's actions) are labelled apart from problem records.
+  followup: labelName.default("follow-up"),
   postmortem: labelName.default("postmortem"),
   security: labelName.default("security"),
   maintenance: labelName.default("maintenance"),
@@ -53407,13 +54181,15 @@ var escalationLevel = external_exports.object({
 var service = external_exports.object({
   team: mention.optional(),
   rotation: external_exports.string().optional(),
-  labels: external_exports.array(labelName).default([])
+  labels: external_exports.array(labelName).default([]),
+  // Globs (minimatch) of the files this service is built from: change risk on pull requests.
+  paths: external_exports.array(external_exports.string().min(1).max(500)).max(200).default([])
 }).strict();
 var notificationEvent = external_exports.enum(["declared", "severity", "status", "update", "resolved"]);
 var notification = external_exports.object({
   name: external_exports.string().min(1).optional(),
   url_env: external_exports.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: "must name an environment variable, such as SLACK_WEBHOOK_URL" }),
-  format: external_exports.enum(["slack", "json"]).default("slack"),
+  format: external_exports.enum(["slack", "teams", "json"]).default("slack"),
   secret_env: external_exports.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
   events: external_exports.array(notificationEvent).default(["declared", "severity", "status", "update", "resolved"]),
   min_severity: external_exports.string().optional()
@@ -53454,7 +54230,14 @@ var configSchema = external_exports.object({
   services: external_exports.record(external_exports.string(), service).default({}),
   changes: external_exports.object({
     environments: external_exports.array(external_exports.string().min(1)).default(["production"]),
-    lookback: duration3.default("24h")
+    lookback: duration3.default("24h"),
+    // The deploy gate and change risk: while a matching incident is open and not mitigated,
+    // deployments to these environments are held. Absent: no freeze.
+    freeze: external_exports.object({
+      environments: external_exports.array(external_exports.string().min(1)).min(1).default(["production"]),
+      min_severity: external_exports.string().default("sev2"),
+      services: external_exports.array(external_exports.string().min(1)).default([])
+    }).strict().optional()
   }).strict().prefault({}),
   postmortem: external_exports.object({
     path: repoPath("a directory").default("docs/postmortems"),
@@ -53468,7 +54251,9 @@ var configSchema = external_exports.object({
   notifications: external_exports.array(notification).default([]),
   private: external_exports.object({ repo: external_exports.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/(?!\.\.?$)[A-Za-z0-9_.-]{1,100}$/, { message: "must be owner/name" }).optional() }).strict().default({}),
   statuspage: statuspage.prefault({}),
-  maintenance: maintenance.prefault({})
+  maintenance: maintenance.prefault({}),
+  // GitHub's issue type for incidents: used when the organisation defines it; false turns it off.
+  issue_type: external_exports.union([external_exports.string().trim().min(1).max(100), external_exports.literal(false)]).default("Incident")
 }).strict().transform((config4) => {
   if (JSON.stringify(config4.alerts.severity_map) === JSON.stringify(DEFAULT_SEVERITY_MAP)) {
     const names = new Set(config4.severities.map((s) => s.name));
@@ -53482,9 +54267,9 @@ var configSchema = external_exports.object({
     if (seen.has(name)) ctx.addIssue({ code: "custom", path: ["severities", index, "name"], message: `"${name}" is listed twice` });
     seen.add(name);
   });
-  const known = (value, path) => {
+  const known = (value, path2) => {
     if (value !== void 0 && !seen.has(value)) {
-      ctx.addIssue({ code: "custom", path, message: `"${value}" is not one of the severities (${names.join(", ")})` });
+      ctx.addIssue({ code: "custom", path: path2, message: `"${value}" is not one of the severities (${names.join(", ")})` });
     }
   };
   known(config4.default_severity, ["default_severity"]);
@@ -53496,11 +54281,11 @@ var configSchema = external_exports.object({
     rotations.add(r.name);
   });
   const meanings = /* @__PURE__ */ new Map();
-  const label4 = (name, path) => {
+  const label4 = (name, path2) => {
     const key2 = name.toLowerCase();
     const first = meanings.get(key2);
-    if (first !== void 0) ctx.addIssue({ code: "custom", path, message: `"${name}" is already the label of ${first}: each label has one meaning` });
-    else meanings.set(key2, path.join("."));
+    if (first !== void 0) ctx.addIssue({ code: "custom", path: path2, message: `"${name}" is already the label of ${first}: each label has one meaning` });
+    else meanings.set(key2, path2.join("."));
   };
   for (const [key2, name] of Object.entries(config4.labels)) if (typeof name === "string") label4(name, ["labels", key2]);
   for (const [key2, name] of Object.entries(config4.labels.status)) label4(name, ["labels", "status", key2]);
@@ -53511,11 +54296,17 @@ var configSchema = external_exports.object({
     }
   }
   known(config4.maintenance.page_above, ["maintenance", "page_above"]);
+  if (config4.changes.freeze) {
+    known(config4.changes.freeze.min_severity, ["changes", "freeze", "min_severity"]);
+    config4.changes.freeze.services.forEach((name, i) => {
+      if (!(name in config4.services)) ctx.addIssue({ code: "custom", path: ["changes", "freeze", "services", i], message: `"${name}" is not one of the services (${Object.keys(config4.services).join(", ") || "none configured"})` });
+    });
+  }
   for (const name of Object.keys(config4.statuspage.severities ?? {})) known(name, ["statuspage", "severities", name]);
   const services = Object.keys(config4.services);
   (config4.statuspage.components ?? []).forEach((component2, i) => {
-    const named = typeof component2 === "string" ? [component2] : component2.services;
-    for (const service2 of named) {
+    const named2 = typeof component2 === "string" ? [component2] : component2.services;
+    for (const service2 of named2) {
       if (services.length > 0 && !services.includes(service2)) {
         ctx.addIssue({ code: "custom", path: ["statuspage", "components", i], message: `"${service2}" is not one of the services (${services.join(", ")})` });
       }
@@ -53560,24 +54351,24 @@ function parseConfig(raw, files = [DEFAULT_CONFIG_PATH]) {
     return structuredClone(result.data);
   }
   const problems = result.error.issues.map((issue3) => {
-    const path = issue3.path.map(String);
+    const path2 = issue3.path.map(String);
     if (issue3.code === "unrecognized_keys") {
       return {
-        key: path.length > 0 ? path.join(".") : "(top level)",
+        key: path2.length > 0 ? path2.join(".") : "(top level)",
         message: `unknown key${issue3.keys.length > 1 ? "s" : ""} ${issue3.keys.map((k) => `\`${k}\``).join(", ")}`
       };
     }
-    return { key: path.length > 0 ? path.join(".") : "(top level)", message: issue3.message };
+    return { key: path2.length > 0 ? path2.join(".") : "(top level)", message: issue3.message };
   });
   throw new ConfigError(files, problems);
 }
-async function loadConfig(github, repo, path = DEFAULT_CONFIG_PATH) {
+async function loadConfig(github, repo, path2 = DEFAULT_CONFIG_PATH) {
   let files;
   let merged;
   try {
     const result = await composeConfigGet(github, {
       ...repo,
-      path,
+      path: path2,
       defaults: (configs) => configs.reduce((acc, c) => merge2(acc, c), {})
     });
     files = result.files;
@@ -53587,12 +54378,12 @@ async function loadConfig(github, repo, path = DEFAULT_CONFIG_PATH) {
     const message = raw.replace("[@probot/octokit-plugin-config] ", "");
     if (raw.startsWith("[@probot/octokit-plugin-config]")) {
       const cause2 = error63 instanceof Error && error63.cause instanceof Error ? `: ${error63.cause.message.split("\n")[0]}` : "";
-      throw new ConfigError([`${repo.owner}/${repo.repo}/${path}`], [{ key: "(file)", message: `${message}${cause2}` }]);
+      throw new ConfigError([`${repo.owner}/${repo.repo}/${path2}`], [{ key: "(file)", message: `${message}${cause2}` }]);
     }
     throw error63;
   }
   const read = files.filter((f) => f.config !== null).map((f) => `${f.owner}/${f.repo}/${f.path}`);
-  return parseConfig(merged, read.length > 0 ? read : [`${repo.owner}/${repo.repo}/${path}`]);
+  return parseConfig(merged, read.length > 0 ? read : [`${repo.owner}/${repo.repo}/${path2}`]);
 }
 var cell = (value, max) => cutText(value.replace(/\s+/g, " ").replace(/\|/g, "\\|"), max, () => "\u2026");
 function renderConfigError(error63) {
@@ -53761,8 +54552,13 @@ var InProcessCoordination = class {
   // The conditional-request cache lives here too: 20,000 entries or 64 M characters at most.
   #memory = new Expiring(2e4, 64 * 1024 * 1024);
   #spent = /* @__PURE__ */ new Map();
+  /** The gates' and pauses' clock and how they wait (tests inject a clock that only moves on). */
+  #monotonic;
+  #sleep;
   constructor(options = {}) {
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? options.clock?.now ?? Date.now;
+    this.#monotonic = options.clock?.now ?? (() => performance.now());
+    this.#sleep = options.clock?.sleep ?? sleep;
   }
   lock(key2, work) {
     return this.#locks.run(key2, 0, work);
@@ -53770,25 +54566,25 @@ var InProcessCoordination = class {
   gate(key2, spacingMs, work, options) {
     return this.#gates.run(key2, options.priority ?? 0, async () => {
       for (; ; ) {
-        const wait2 = Math.max((this.#lastEnd.get(key2) ?? -Infinity) + spacingMs - performance.now(), await this.pausedFor(options.pauseKey));
+        const wait2 = Math.max((this.#lastEnd.get(key2) ?? -Infinity) + spacingMs - this.#monotonic(), await this.pausedFor(options.pauseKey));
         if (wait2 <= 0) break;
-        await sleep(wait2);
+        await this.#sleep(wait2);
       }
       try {
         return await work();
       } finally {
-        this.#lastEnd.set(key2, performance.now());
+        this.#lastEnd.set(key2, this.#monotonic());
       }
     });
   }
   async pause(key2, ms) {
-    const until = performance.now() + ms;
+    const until = this.#monotonic() + ms;
     if ((this.#pausedUntil.get(key2) ?? 0) < until) this.#pausedUntil.set(key2, until);
   }
   async pausedFor(key2) {
     const until = this.#pausedUntil.get(key2);
     if (until === void 0) return 0;
-    const left = until - performance.now();
+    const left = until - this.#monotonic();
     if (left <= 0) this.#pausedUntil.delete(key2);
     return Math.max(0, left);
   }
@@ -53879,7 +54675,8 @@ function labelSpecs(config4) {
     ...STATUSES.map((s) => ({ name: l.status[s], color: STATUS_COLORS[s], description: `Incident status: ${s}` })),
     { name: l.cause, color: "5319e7", description: "A change that caused an incident" },
     { name: l.fix, color: "1d76db", description: "A change that mitigated or fixed an incident" },
-    { name: l.problem, color: "006b75", description: "A follow-up from an incident (problem ticket)" },
+    { name: l.problem, color: "006b75", description: "A problem record: incidents with one underlying cause" },
+    { name: l.followup, color: "bfd4f2", description: "A follow-up ticket: an action from an incident or a problem" },
     { name: l.postmortem, color: "0052cc", description: "The post-mortem of an incident" },
     { name: l.security, color: "ee0701", description: "A security incident" }
   ];
@@ -54121,32 +54918,32 @@ __export(mdurl_exports, {
 // node_modules/mdurl/lib/decode.mjs
 var decodeCache = {};
 function getDecodeCache(exclude) {
-  let cache3 = decodeCache[exclude];
-  if (cache3) {
-    return cache3;
+  let cache4 = decodeCache[exclude];
+  if (cache4) {
+    return cache4;
   }
-  cache3 = decodeCache[exclude] = [];
+  cache4 = decodeCache[exclude] = [];
   for (let i = 0; i < 128; i++) {
     const ch = String.fromCharCode(i);
-    cache3.push(ch);
+    cache4.push(ch);
   }
   for (let i = 0; i < exclude.length; i++) {
     const ch = exclude.charCodeAt(i);
-    cache3[ch] = "%" + ("0" + ch.toString(16).toUpperCase()).slice(-2);
+    cache4[ch] = "%" + ("0" + ch.toString(16).toUpperCase()).slice(-2);
   }
-  return cache3;
+  return cache4;
 }
 function decode3(string4, exclude) {
   if (typeof exclude !== "string") {
     exclude = decode3.defaultChars;
   }
-  const cache3 = getDecodeCache(exclude);
+  const cache4 = getDecodeCache(exclude);
   return string4.replace(/(%[a-f0-9]{2})+/gi, function(seq) {
     let result = "";
     for (let i = 0, l = seq.length; i < l; i += 3) {
       const b1 = parseInt(seq.slice(i + 1, i + 3), 16);
       if (b1 < 128) {
-        result += cache3[b1];
+        result += cache4[b1];
         continue;
       }
       if ((b1 & 224) === 192 && i + 3 < l) {
@@ -54204,23 +55001,23 @@ var decode_default = decode3;
 // node_modules/mdurl/lib/encode.mjs
 var encodeCache = {};
 function getEncodeCache(exclude) {
-  let cache3 = encodeCache[exclude];
-  if (cache3) {
-    return cache3;
+  let cache4 = encodeCache[exclude];
+  if (cache4) {
+    return cache4;
   }
-  cache3 = encodeCache[exclude] = [];
+  cache4 = encodeCache[exclude] = [];
   for (let i = 0; i < 128; i++) {
     const ch = String.fromCharCode(i);
     if (/^[0-9a-z]$/i.test(ch)) {
-      cache3.push(ch);
+      cache4.push(ch);
     } else {
-      cache3.push("%" + ("0" + i.toString(16).toUpperCase()).slice(-2));
+      cache4.push("%" + ("0" + i.toString(16).toUpperCase()).slice(-2));
     }
   }
   for (let i = 0; i < exclude.length; i++) {
-    cache3[exclude.charCodeAt(i)] = exclude[i];
+    cache4[exclude.charCodeAt(i)] = exclude[i];
   }
-  return cache3;
+  return cache4;
 }
 function encode3(string4, exclude, keepEscaped) {
   if (typeof exclude !== "string") {
@@ -54230,7 +55027,7 @@ function encode3(string4, exclude, keepEscaped) {
   if (typeof keepEscaped === "undefined") {
     keepEscaped = true;
   }
-  const cache3 = getEncodeCache(exclude);
+  const cache4 = getEncodeCache(exclude);
   let result = "";
   for (let i = 0, l = string4.length; i < l; i++) {
     const code2 = string4.charCodeAt(i);
@@ -54242,7 +55039,7 @@ function encode3(string4, exclude, keepEscaped) {
       }
     }
     if (code2 < 128) {
-      result += cache3[code2];
+      result += cache4[code2];
       continue;
     }
     if (code2 >= 55296 && code2 <= 57343) {
@@ -54955,16 +55752,16 @@ var getCodePoint = (
   )
 );
 function getEscaper(regex, map2) {
-  return function escape3(data) {
-    let match2;
+  return function escape4(data) {
+    let match3;
     let lastIdx = 0;
     let result = "";
-    while (match2 = regex.exec(data)) {
-      if (lastIdx !== match2.index) {
-        result += data.substring(lastIdx, match2.index);
+    while (match3 = regex.exec(data)) {
+      if (lastIdx !== match3.index) {
+        result += data.substring(lastIdx, match3.index);
       }
-      result += map2.get(match2[0].charCodeAt(0));
-      lastIdx = match2.index + 1;
+      result += map2.get(match3[0].charCodeAt(0));
+      lastIdx = match3.index + 1;
     }
     return result + data.substring(lastIdx);
   };
@@ -55066,19 +55863,19 @@ var UNESCAPE_MD_RE = /\\([!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~])/g;
 var ENTITY_RE = /&([a-z#][a-z0-9]{1,31});/gi;
 var UNESCAPE_ALL_RE = new RegExp(UNESCAPE_MD_RE.source + "|" + ENTITY_RE.source, "gi");
 var DIGITAL_ENTITY_TEST_RE = /^#((?:x[a-f0-9]{1,8}|[0-9]{1,8}))$/i;
-function replaceEntityPattern(match2, name) {
+function replaceEntityPattern(match3, name) {
   if (name.charCodeAt(0) === 35 && DIGITAL_ENTITY_TEST_RE.test(name)) {
     const code2 = name[1].toLowerCase() === "x" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
     if (isValidEntityCode(code2)) {
       return fromCodePoint2(code2);
     }
-    return match2;
+    return match3;
   }
-  const decoded = decodeHTML(match2);
-  if (decoded !== match2) {
+  const decoded = decodeHTML(match3);
+  if (decoded !== match3) {
     return decoded;
   }
-  return match2;
+  return match3;
 }
 function unescapeMd(str2) {
   if (str2.indexOf("\\") < 0) {
@@ -55090,11 +55887,11 @@ function unescapeAll(str2) {
   if (str2.indexOf("\\") < 0 && str2.indexOf("&") < 0) {
     return str2;
   }
-  return str2.replace(UNESCAPE_ALL_RE, function(match2, escaped, entity2) {
+  return str2.replace(UNESCAPE_ALL_RE, function(match3, escaped, entity2) {
     if (escaped) {
       return escaped;
     }
-    return replaceEntityPattern(match2, entity2);
+    return replaceEntityPattern(match3, entity2);
   });
 }
 var HTML_ESCAPE_TEST_RE = /[&<>"]/;
@@ -55940,7 +56737,7 @@ var SCOPED_ABBR = {
   r: "\xAE",
   tm: "\u2122"
 };
-function replaceFn(match2, name) {
+function replaceFn(match3, name) {
   return SCOPED_ABBR[name.toLowerCase()];
 }
 function replace_scoped(inlineTokens) {
@@ -58463,8 +59260,8 @@ function html_inline(state, silent) {
   if (ch === 33 || ch === 63) {
     end = scanSpecial(state, pos);
   } else if (ch === 47 || isLetter(ch)) {
-    const match2 = state.src.slice(pos).match(HTML_OPEN_CLOSE_TAG_RE);
-    end = match2 ? pos + match2[0].length : -1;
+    const match3 = state.src.slice(pos).match(HTML_OPEN_CLOSE_TAG_RE);
+    end = match3 ? pos + match3[0].length : -1;
   } else {
     return false;
   }
@@ -58491,30 +59288,30 @@ function entity(state, silent) {
   if (pos + 1 >= max) return false;
   const ch = state.src.charCodeAt(pos + 1);
   if (ch === 35) {
-    const match2 = state.src.slice(pos).match(DIGITAL_RE);
-    if (match2) {
+    const match3 = state.src.slice(pos).match(DIGITAL_RE);
+    if (match3) {
       if (!silent) {
-        const code2 = match2[1][0].toLowerCase() === "x" ? parseInt(match2[1].slice(1), 16) : parseInt(match2[1], 10);
+        const code2 = match3[1][0].toLowerCase() === "x" ? parseInt(match3[1].slice(1), 16) : parseInt(match3[1], 10);
         const token = state.push("text_special", "", 0);
         token.content = isValidEntityCode(code2) ? fromCodePoint2(code2) : fromCodePoint2(65533);
-        token.markup = match2[0];
+        token.markup = match3[0];
         token.info = "entity";
       }
-      state.pos += match2[0].length;
+      state.pos += match3[0].length;
       return true;
     }
   } else {
-    const match2 = state.src.slice(pos).match(NAMED_RE);
-    if (match2) {
-      const decoded = decodeHTMLStrict(match2[0]);
-      if (decoded !== match2[0]) {
+    const match3 = state.src.slice(pos).match(NAMED_RE);
+    if (match3) {
+      const decoded = decodeHTMLStrict(match3[0]);
+      if (decoded !== match3[0]) {
         if (!silent) {
           const token = state.push("text_special", "", 0);
           token.content = decoded;
-          token.markup = match2[0];
+          token.markup = match3[0];
           token.info = "entity";
         }
-        state.pos += match2[0].length;
+        state.pos += match3[0].length;
         return true;
       }
     }
@@ -58648,9 +59445,9 @@ ParserInline.prototype.skipToken = function(state) {
   const rules = this.ruler.getRules("");
   const len = rules.length;
   const maxNesting = state.md.options.maxNesting;
-  const cache3 = state.cache;
-  if (typeof cache3[pos] !== "undefined") {
-    state.pos = cache3[pos];
+  const cache4 = state.cache;
+  if (typeof cache4[pos] !== "undefined") {
+    state.pos = cache4[pos];
     return;
   }
   let ok = false;
@@ -58672,7 +59469,7 @@ ParserInline.prototype.skipToken = function(state) {
   if (!ok) {
     state.pos++;
   }
-  cache3[pos] = state.pos;
+  cache4[pos] = state.pos;
 };
 ParserInline.prototype.tokenize = function(state) {
   const rules = this.ruler.getRules("");
@@ -58869,8 +59666,8 @@ function createValidator(re) {
   };
 }
 function createNormalizer() {
-  return function(match2, self) {
-    self.normalize(match2);
+  return function(match3, self) {
+    self.normalize(match3);
   };
 }
 function compile2(self) {
@@ -59100,9 +59897,9 @@ LinkifyIt.prototype.match = function match(text3) {
     if (candidate.index < lastIndex) {
       continue;
     }
-    const match2 = new Match(text3, candidate.schema, candidate.index, candidate.lastIndex);
-    this.__compiled__[match2.schema].normalize(match2, this);
-    result.push(match2);
+    const match3 = new Match(text3, candidate.schema, candidate.index, candidate.lastIndex);
+    this.__compiled__[match3.schema].normalize(match3, this);
+    result.push(match3);
     lastIndex = candidate.lastIndex;
   }
   if (result.length) {
@@ -59116,9 +59913,9 @@ LinkifyIt.prototype.matchAtStart = function matchAtStart(text3) {
   if (!m) return null;
   const len = this.testSchemaAt(text3, m[2], m[0].length);
   if (!len) return null;
-  const match2 = new Match(text3, m[2], m.index + m[1].length, m.index + m[0].length + len);
-  this.__compiled__[match2.schema].normalize(match2, this);
-  return match2;
+  const match3 = new Match(text3, m[2], m.index + m[1].length, m.index + m[0].length + len);
+  this.__compiled__[match3.schema].normalize(match3, this);
+  return match3;
 };
 LinkifyIt.prototype.tlds = function tlds(list3, keepOld) {
   list3 = Array.isArray(list3) ? list3 : [list3];
@@ -59134,12 +59931,12 @@ LinkifyIt.prototype.tlds = function tlds(list3, keepOld) {
   compile2(this);
   return this;
 };
-LinkifyIt.prototype.normalize = function normalize2(match2) {
-  if (!match2.schema) {
-    match2.url = `http://${match2.url}`;
+LinkifyIt.prototype.normalize = function normalize2(match3) {
+  if (!match3.schema) {
+    match3.url = `http://${match3.url}`;
   }
-  if (match2.schema === "mailto:" && !/^mailto:/i.test(match2.url)) {
-    match2.url = `mailto:${match2.url}`;
+  if (match3.schema === "mailto:" && !/^mailto:/i.test(match3.url)) {
+    match3.url = `mailto:${match3.url}`;
   }
 };
 LinkifyIt.prototype.onCompile = function onCompile() {
@@ -59555,36 +60352,36 @@ readTablesWithoutFilling(md);
 var OPAQUE = "\uFFFC";
 function inlineText(token) {
   let text3 = "";
-  let plain = "";
+  let plain2 = "";
   const lineStart = () => text3 === "" || text3.endsWith("\n");
   for (const child of token.children ?? []) {
     switch (child.type) {
       case "text":
         text3 += child.content;
-        plain += child.content;
+        plain2 += child.content;
         break;
       case "text_special":
         text3 += child.info === "escape" ? child.markup : child.content;
-        plain += child.content;
+        plain2 += child.content;
         break;
       case "softbreak":
       case "hardbreak":
         text3 += "\n";
-        plain += "\n";
+        plain2 += "\n";
         break;
       case "code_inline":
         text3 += `${child.markup}${child.content}${child.markup}`;
-        plain += " ";
+        plain2 += " ";
         break;
       case "html_inline":
         if (lineStart()) text3 += OPAQUE;
-        plain += " ";
+        plain2 += " ";
         break;
       default:
         break;
     }
   }
-  return { text: text3, plain };
+  return { text: text3, plain: plain2 };
 }
 var cache = /* @__PURE__ */ new Map();
 var CACHE_ENTRIES = 500;
@@ -59936,6 +60733,17 @@ function neutraliseQuote(value) {
   const text3 = value === void 0 || value === null ? "" : String(value);
   return text3.split(/\r\n?|\n|\u2028|\u2029/).map((line) => `> ${neutralise(line)}`).join("\n");
 }
+function codeSpan(value, options = {}) {
+  const max = options.max ?? 1e3;
+  const raw = value === void 0 || value === null ? "" : String(value);
+  let text3 = (raw.length > max ? `${raw.slice(0, max)}\u2026` : raw).replace(/[\r\n\u2028\u2029]+/g, " ").replace(/<!/g, `<${ZWSP}!`);
+  if (options.cell) text3 = text3.replace(/\\?\|/g, "\\|");
+  let longest = 0;
+  for (const run3 of text3.match(/`+/g) ?? []) longest = Math.max(longest, run3.length);
+  const fence2 = "`".repeat(longest + 1);
+  const pad = text3.startsWith("`") || text3.endsWith("`") ? " " : "";
+  return text3 === "" ? "" : `${fence2}${pad}${text3}${pad}${fence2}`;
+}
 
 // src/templates.ts
 var handlebars = import_handlebars.default.create();
@@ -59960,6 +60768,7 @@ handlebars.registerHelper("cell", (s) => safe(neutraliseInline(s)));
 handlebars.registerHelper("mention", (s) => safe(mention2(s)));
 handlebars.registerHelper("mentions", (list3) => safe((Array.isArray(list3) ? list3 : []).map(mention2).join(" ")));
 handlebars.registerHelper("quote", (s) => safe(neutraliseQuote(s)));
+handlebars.registerHelper("code", (s, options) => safe(codeSpan(s, { cell: options.hash?.cell === true })));
 var TEMPLATE_DIR = new URL("../templates/", import.meta.url);
 var cache2 = /* @__PURE__ */ new Map();
 function templateSource(name) {
@@ -60000,8 +60809,10 @@ var USAGE = {
   summary: "/summary <one paragraph>",
   impact: "/impact <who and what was affected>",
   followup: "/followup <title> [@owner]",
+  problem: "/problem #45 (link to a problem record), or /problem new <title>",
   postmortem: "/postmortem",
   decline: "/decline [reason]",
+  "allow-deploy": "/allow-deploy <commit sha or #pr> [reason]",
   help: "/help"
 };
 var ALIASES = {
@@ -60054,6 +60865,13 @@ function parseTimelineTime(word, commentAt) {
     const ms = Date.parse(word);
     return Number.isNaN(ms) ? void 0 : new Date(ms).toISOString();
   }
+  return void 0;
+}
+function changeRef(ref) {
+  const pull2 = /^(?:#|GH-)(\d{1,9})$/i.exec(ref) ?? /\/pull\/(\d{1,9})\/?$/.exec(ref);
+  if (pull2) return { kind: "pull", number: Number(pull2[1]) };
+  const sha = /^(?:[^@\s]+@)?([0-9a-f]{7,40})$/i.exec(ref) ?? /\/commit\/([0-9a-f]{7,40})\/?$/i.exec(ref);
+  if (sha) return { kind: "sha", sha: sha[1].toLowerCase() };
   return void 0;
 }
 function parseOne(name, args, ctx) {
@@ -60143,17 +60961,33 @@ function parseOne(name, args, ctx) {
     case "cause": {
       const ref = words[0] ?? "";
       if (words.length !== 1) throw new CommandError("name one pull request (#123) or one commit sha");
-      const pull2 = /^(?:#|GH-)(\d+)$/i.exec(ref) ?? /\/pull\/(\d+)\/?$/.exec(ref);
-      if (pull2) return { name, ref: { kind: "pull", number: Number(pull2[1]) } };
-      const sha = /^(?:[^@\s]+@)?([0-9a-f]{7,40})$/i.exec(ref) ?? /\/commit\/([0-9a-f]{7,40})\/?$/i.exec(ref);
-      if (sha) return { name, ref: { kind: "sha", sha: sha[1].toLowerCase() } };
+      const found = changeRef(ref);
+      if (found) return { name, ref: found };
       throw new CommandError(`"${ref}" is neither a pull request (#123) nor a commit sha`);
+    }
+    case "allow-deploy": {
+      const ref = changeRef(words[0] ?? "");
+      if (!ref) throw new CommandError(words[0] ? `"${words[0]}" is neither a pull request (#123) nor a commit sha` : "name the commit (sha) or the pull request (#123) to let through");
+      const reason = args.trim().slice(words[0].length).trim().replace(/\s+/g, " ").slice(0, 500);
+      return { name, ref, ...reason ? { reason } : {} };
     }
     case "followup": {
       const owner = /\s@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\s*$/.exec(` ${args}`);
       const title = (owner ? ` ${args}`.slice(0, owner.index) : args).trim();
       check2(textArg("the follow-up's title"), title);
       return { name, title: title.slice(0, 256), ...owner ? { owner: owner[1] } : {} };
+    }
+    case "problem": {
+      const rest = args.trim();
+      const number4 = /^(?:#|GH-)?(\d{1,9})$/i.exec(rest) ?? /\/issues\/(\d{1,9})\/?$/.exec(rest);
+      if (number4) return { name, ref: { kind: "number", number: Number(number4[1]) } };
+      const fresh = /^new(?:[ \t]+|$)/i.exec(rest);
+      if (fresh) {
+        const title = rest.slice(fresh[0].length).replace(/\s+/g, " ").trim();
+        check2(textArg("the problem's title"), title);
+        return { name, ref: { kind: "new", title: title.slice(0, 256) } };
+      }
+      throw new CommandError(rest ? `"${rest.slice(0, 60)}" names no problem: write /problem #45 or /problem new <title>` : "say which problem: /problem #45 or /problem new <title>");
     }
     default:
       throw new CommandError("unknown command");
@@ -60181,12 +61015,12 @@ function parseFresh(body, ctx) {
   for (const lines of commandParagraphs(body)) {
     for (let i = 0; i < lines.length; i++) {
       const raw = lines[i];
-      const match2 = COMMAND_LINE.exec(raw);
-      if (!match2) continue;
-      const typed = match2[1].toLowerCase();
+      const match3 = COMMAND_LINE.exec(raw);
+      if (!match3) continue;
+      const typed = match3[1].toLowerCase();
       if (!KNOWN.has(typed)) continue;
       const name = ALIASES[typed] ?? typed;
-      let args = raw.slice(match2[0].length).trim();
+      let args = raw.slice(match3[0].length).trim();
       if (MULTILINE.has(name)) {
         while (i + 1 < lines.length && !isCommandLine(lines[i + 1])) args += `
 ${lines[++i].trim()}`;
@@ -60205,8 +61039,8 @@ ${lines[++i].trim()}`;
 }
 var COMMAND_LINE = /^[ \t]*\/([A-Za-z][A-Za-z-]{0,30})(?![A-Za-z-])/;
 function isCommandLine(line) {
-  const match2 = COMMAND_LINE.exec(line);
-  return match2 !== null && KNOWN.has(match2[1].toLowerCase());
+  const match3 = COMMAND_LINE.exec(line);
+  return match3 !== null && KNOWN.has(match3[1].toLowerCase());
 }
 
 // src/incident/respond.ts
@@ -60224,9 +61058,11 @@ var WHAT = {
   cause: "the change that caused the incident",
   summary: "the summary used by the post-mortem",
   impact: "the impact statement used by the post-mortem",
-  followup: "an action item; becomes a problem ticket",
+  followup: "an action item; becomes a follow-up ticket",
+  problem: "link this incident to a problem record (incidents with one underlying cause), or open one",
   postmortem: "generate or refresh the post-mortem now",
   decline: "a report in triage is not an incident: close it, with the reason",
+  "allow-deploy": "let one deployment through the change freeze (the commander; anyone who may command while there is none)",
   help: "this list"
 };
 var replyMarker = (key2) => writeMarker("reply", key2);
@@ -60293,8 +61129,8 @@ async function applyResponse(github, repo, number4, response) {
 function privateRepoFor(config4, repo) {
   if (!config4.private.repo) return void 0;
   const target = parseRepo(config4.private.repo);
-  const same2 = target.owner.toLowerCase() === repo.owner.toLowerCase() && target.repo.toLowerCase() === repo.repo.toLowerCase();
-  return same2 ? void 0 : target;
+  const same3 = target.owner.toLowerCase() === repo.owner.toLowerCase() && target.repo.toLowerCase() === repo.repo.toLowerCase();
+  return same3 ? void 0 : target;
 }
 var REFUSAL_MARKER = writeMarker("security-move");
 var TRANSFER = `mutation($issueId: ID!, $repositoryId: ID!) {
@@ -60575,7 +61411,7 @@ function redactPrivateKeys(text3) {
   return out + text3.slice(last);
 }
 
-// src/notify/format.ts
+// src/notify/notice.ts
 var HEADLINE = {
   declared: "incident declared",
   severity: "severity changed",
@@ -60583,29 +61419,180 @@ var HEADLINE = {
   update: "status update",
   resolved: "incident resolved"
 };
-var ICON = ["\u{1F534}", "\u{1F7E0}", "\u{1F7E1}", "\u{1F535}"];
+var SECURITY_TITLE = "Security incident (details in the private repository)";
+var SECURITY_UPDATE = "A status update was posted.";
 function publicTitle(state) {
-  return state.security ? "Security incident (details in the private repository)" : redact(state.title);
+  return state.security ? SECURITY_TITLE : redact(state.title);
 }
-function slackBody(state, event, severityIndex) {
-  const icon = ICON[Math.min(Math.max(severityIndex, 0), ICON.length - 1)];
-  const link2 = `<${state.url}|${state.repo}#${state.number}>`;
-  const detail = event.event === "update" ? state.security ? "A status update was posted." : redact(event.text) : event.event === "declared" ? "" : event.text;
-  const lines = [
-    `${icon} *${state.severity.toUpperCase()} ${HEADLINE[event.event]}* \xB7 ${link2} \xB7 ${escapeSlack(publicTitle(state))}`,
-    ...detail ? [escapeSlack(detail)] : [],
-    `Status: ${state.status}${state.roles.commander ? ` \xB7 Commander: @${state.roles.commander}` : ""}${event.by ? ` \xB7 by @${event.by}` : ""}`
+var SERVICE_MAX = 100;
+function notice(state, event, severityIndex) {
+  const detail = event.event === "update" ? state.security ? SECURITY_UPDATE : redact(event.text) : event.event === "declared" ? "" : redact(event.text);
+  const facts = [
+    { title: "Severity", value: state.severity.toUpperCase() },
+    { title: "Status", value: state.status },
+    ...state.roles.commander ? [{ title: "Commander", value: `@${state.roles.commander}` }] : [],
+    ...state.service && !state.security ? [{ title: "Service", value: clip(oneLine(redact(state.service)), SERVICE_MAX) }] : []
   ];
-  return { text: lines.join("\n") };
+  return {
+    headline: `${state.severity.toUpperCase()} ${HEADLINE[event.event]}`,
+    severityIndex: Math.max(severityIndex, 0),
+    title: publicTitle(state),
+    ...detail ? { detail } : {},
+    facts,
+    ...event.by ? { by: event.by } : {},
+    reference: `${state.repo}#${state.number}`,
+    url: state.url
+  };
 }
-var escapeSlack = (text3) => text3.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+function oneLine(text3) {
+  return text3.replace(/[\r\n\u2028\u2029]+/g, " ");
+}
+var CUT_NOTE = "\u2026 (cut: the full text is on the issue)";
+function prefix(text3, max) {
+  if (text3.length <= max) return text3;
+  let end = Math.max(0, max);
+  const code2 = text3.charCodeAt(end - 1);
+  if (end > 0 && code2 >= 55296 && code2 <= 56319) end--;
+  return text3.slice(0, end);
+}
+function clip(text3, max) {
+  return text3.length <= max ? text3 : `${prefix(text3, max - 1)}\u2026`;
+}
+function fitEscaped(text3, max, escape4, size = (s) => s.length, note = CUT_NOTE) {
+  if (text3.length <= max) {
+    const whole = escape4(text3);
+    if (size(whole) <= max) return whole;
+  }
+  const budget = max - size(note);
+  if (budget < 0) return "";
+  let low = 0;
+  let high = Math.min(text3.length, budget);
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (size(escape4(prefix(text3, mid))) <= budget) low = mid;
+    else high = mid - 1;
+  }
+  return escape4(prefix(text3, low)) + note;
+}
+
+// src/notify/slack.ts
+var SLACK_LIMITS = {
+  /** A header block's text. */
+  header: 150,
+  /** A section's text. */
+  section: 3e3,
+  /** A section's fields: how many, and each one's text. */
+  fields: 10,
+  field: 2e3,
+  /** A button's text. */
+  button: 75,
+  /** Blocks in a message. */
+  blocks: 50,
+  /** What we keep of the fallback `text` (Slack truncates it at 40,000; it recommends 4,000 at most). */
+  fallback: 4e3
+};
+var ICON = ["\u{1F534}", "\u{1F7E0}", "\u{1F7E1}", "\u{1F535}"];
+var ZWSP2 = "\u200B";
+function escapeSlack(text3) {
+  return text3.replace(/[&<>]|@(?=channel|here|everyone)/gi, (c) => c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : `@${ZWSP2}`);
+}
+var plain = (text3) => ({ type: "plain_text", text: text3, emoji: true });
+function slackBody(n) {
+  const icon = ICON[Math.min(n.severityIndex, ICON.length - 1)];
+  const link2 = `<${n.url}|${escapeSlack(n.reference)}>`;
+  const detail = n.detail ? fitEscaped(n.detail, SLACK_LIMITS.section, escapeSlack) : void 0;
+  const blocks = [
+    { type: "header", text: plain(fitEscaped(oneLine(`${icon} ${n.headline}`), SLACK_LIMITS.header, escapeSlack, void 0, "\u2026")) },
+    { type: "section", text: plain(fitEscaped(n.title, SLACK_LIMITS.section, escapeSlack)) },
+    ...detail ? [{ type: "section", text: plain(detail) }] : [],
+    {
+      type: "section",
+      fields: n.facts.slice(0, SLACK_LIMITS.fields).map((f) => plain(fitEscaped(`${f.title}: ${f.value}`, SLACK_LIMITS.field, escapeSlack)))
+    },
+    { type: "context", elements: [{ type: "mrkdwn", text: `${link2}${n.by ? ` \xB7 by @${escapeSlack(n.by)}` : ""}` }] },
+    { type: "actions", elements: [{ type: "button", text: plain(clip(`Open ${n.reference}`, SLACK_LIMITS.button)), url: n.url }] }
+  ];
+  const status3 = n.facts.filter((f) => f.title === "Status" || f.title === "Commander").map((f) => `${f.title}: ${escapeSlack(f.value)}`).join(" \xB7 ");
+  const head = `${icon} *${escapeSlack(n.headline)}* \xB7 ${link2} \xB7 ${fitEscaped(n.title, 300, escapeSlack)}`;
+  const tail = `${status3}${n.by ? ` \xB7 by @${escapeSlack(n.by)}` : ""}`;
+  const room = SLACK_LIMITS.fallback - head.length - tail.length - 2;
+  const text3 = [head, ...detail ? [fitEscaped(n.detail, Math.max(room - 1, CUT_NOTE.length), escapeSlack)] : [], tail].join("\n");
+  return { text: text3, blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+}
+
+// src/notify/teams.ts
+var TEAMS_LIMITS = {
+  /** The whole body, UTF-8 bytes: under Teams' ~28 KB, with room for what Teams wraps around it. */
+  bytes: 24e3,
+  /** A title or an update's text, characters: all of an /update (10,000), unless the bytes say otherwise. */
+  text: 1e4
+};
+var ICON2 = ["\u{1F534}", "\u{1F7E0}", "\u{1F7E1}", "\u{1F535}"];
+var COLOR = ["Attention", "Warning", "Accent"];
+function escapeTeamsMarkdown(text3) {
+  return oneLine(text3).replace(/[\\*_~`[\]()<>|!]/g, (c) => `\\${c}`).replace(/^(\s*)([-+#]|\d+\.)/, (_, space, start) => `${space}${start.endsWith(".") ? `${start.slice(0, -1)}\\.` : `\\${start}`}`);
+}
+var jsonBytes = (s) => Buffer.byteLength(JSON.stringify(s), "utf8") - 2;
+var same = (s) => s;
+function card(n, title, detail) {
+  const icon = ICON2[Math.min(n.severityIndex, ICON2.length - 1)];
+  const body = [
+    {
+      type: "TextBlock",
+      text: escapeTeamsMarkdown(`${icon} ${n.headline}`),
+      size: "Large",
+      weight: "Bolder",
+      color: COLOR[Math.min(n.severityIndex, COLOR.length - 1)],
+      wrap: true
+    },
+    { type: "RichTextBlock", inlines: [{ type: "TextRun", text: title, weight: "Bolder" }] },
+    ...detail ? [{ type: "RichTextBlock", inlines: [{ type: "TextRun", text: detail }] }] : [],
+    { type: "FactSet", facts: n.facts.map((f) => ({ title: f.title, value: escapeTeamsMarkdown(f.value) })) },
+    { type: "RichTextBlock", inlines: [{ type: "TextRun", text: `${n.reference}${n.by ? ` \xB7 by @${n.by}` : ""}`, isSubtle: true, size: "Small" }] }
+  ];
+  return {
+    type: "message",
+    attachments: [
+      {
+        contentType: "application/vnd.microsoft.card.adaptive",
+        contentUrl: null,
+        content: {
+          $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
+          type: "AdaptiveCard",
+          version: "1.4",
+          body,
+          actions: [{ type: "Action.OpenUrl", title: `Open ${n.reference}`, url: n.url }]
+        }
+      }
+    ]
+  };
+}
+function teamsBody(n) {
+  const title = fitEscaped(n.title, TEAMS_LIMITS.text, same);
+  let detail = n.detail ? fitEscaped(n.detail, TEAMS_LIMITS.text, same) : void 0;
+  let built = card(n, title, detail);
+  const excess = Buffer.byteLength(JSON.stringify(built), "utf8") - TEAMS_LIMITS.bytes;
+  if (excess > 0 && detail) {
+    detail = fitEscaped(n.detail, Math.max(jsonBytes(detail) - excess, jsonBytes(CUT_NOTE)), same, jsonBytes);
+    built = card(n, title, detail);
+  }
+  return built;
+}
+
+// src/notify/format.ts
+function slackBody2(state, event, severityIndex) {
+  return slackBody(notice(state, event, severityIndex));
+}
+function teamsBody2(state, event, severityIndex) {
+  return teamsBody(notice(state, event, severityIndex));
+}
 function jsonBody(state, event) {
   return {
     event: event.event,
     key: event.key,
     at: event.at,
     ...event.by ? { by: event.by } : {},
-    text: state.security && event.event === "update" ? "A status update was posted." : redact(event.text),
+    text: state.security && event.event === "update" ? SECURITY_UPDATE : redact(event.text),
     incident: {
       repository: state.repo,
       number: state.number,
@@ -60628,6 +61615,7 @@ function sign(body, secret) {
 }
 var notificationLimits = { timeoutMs: 5e3, retries: 2, backoffMs: 500 };
 var pending = /* @__PURE__ */ new Set();
+var queues = /* @__PURE__ */ new Map();
 async function settleNotifications() {
   while (pending.size > 0) await Promise.all([...pending]);
 }
@@ -60638,7 +61626,7 @@ async function post(url3, body, headers, opts) {
   for (let attempt = 0; attempt <= opts.retries; attempt++) {
     if (attempt > 0) await sleep2(opts.backoffMs * 2 ** (attempt - 1));
     try {
-      const res = await fetch(url3, { method: "POST", headers: { "content-type": "application/json", ...headers }, body, signal: AbortSignal.timeout(opts.timeoutMs) });
+      const res = await fetch(url3, { method: "POST", headers: { "content-type": "application/json; charset=utf-8", ...headers }, body, signal: AbortSignal.timeout(opts.timeoutMs) });
       await res.arrayBuffer().catch(() => void 0);
       if (res.ok) return void 0;
       problem = `HTTP ${res.status}`;
@@ -60659,8 +61647,11 @@ async function deliver(channel, state, event, config4, options) {
   }
   const headers = { "X-Incident-Desk-Event": event.event, "X-Incident-Desk-Delivery": event.key };
   let body;
+  const severityIndex = config4.severities.findIndex((s) => s.name === state.severity);
   if (channel.format === "slack") {
-    body = JSON.stringify(slackBody(state, event, config4.severities.findIndex((s) => s.name === state.severity)));
+    body = JSON.stringify(slackBody2(state, event, severityIndex));
+  } else if (channel.format === "teams") {
+    body = JSON.stringify(teamsBody2(state, event, severityIndex));
   } else {
     body = JSON.stringify(jsonBody(state, event));
     if (channel.secret_env) {
@@ -60683,12 +61674,61 @@ function sendNotifications(config4, state, events, options) {
   for (const channel of config4.notifications) {
     const wanted = events.filter((e) => wants(channel, e, state, config4));
     if (wanted.length === 0) continue;
-    const run3 = (async () => {
+    const key2 = [channel.name ?? "", channel.url_env, channel.format, state.repo.toLowerCase(), state.number].join("\n");
+    const before = queues.get(key2) ?? Promise.resolve();
+    const run3 = before.then(async () => {
       for (const event of wanted) await deliver(channel, state, event, config4, options);
-    })().catch((error63) => options.log.error(`incident-desk: notification channel ${channelName(channel)}: ${String(error63)}`));
+    }).catch((error63) => options.log.error(`incident-desk: notification channel ${channelName(channel)}: ${String(error63)}`));
+    queues.set(key2, run3);
     pending.add(run3);
-    void run3.finally(() => pending.delete(run3));
+    void run3.finally(() => {
+      pending.delete(run3);
+      if (queues.get(key2) === run3) queues.delete(key2);
+    });
   }
+}
+
+// src/incident/issue-type.ts
+var ISSUE_TYPES_TTL_MS = 60 * 60 * 1e3;
+var cacheKey2 = (repo) => `issue-types:${repo.owner}/${repo.repo}`.toLowerCase();
+async function repositoryTypes(github, repo, log) {
+  const cached2 = await coordination().get(cacheKey2(repo));
+  if (cached2 !== void 0) {
+    try {
+      const names2 = JSON.parse(cached2);
+      if (Array.isArray(names2)) return names2.filter((n) => typeof n === "string");
+    } catch {
+    }
+  }
+  let names;
+  try {
+    const { data } = await github.request("GET /repos/{owner}/{repo}/issue-types", { ...repo });
+    const list3 = Array.isArray(data) ? data : [];
+    names = list3.filter((t) => typeof t.name === "string" && t.is_enabled !== false).map((t) => t.name);
+  } catch (error63) {
+    if (errorStatus(error63) !== 404) {
+      log?.warn(`incident-desk: could not read the issue types of ${repo.owner}/${repo.repo}: ${error63 instanceof Error ? error63.message : String(error63)}`);
+      return void 0;
+    }
+    names = [];
+  }
+  await coordination().set(cacheKey2(repo), JSON.stringify(names), ISSUE_TYPES_TTL_MS);
+  return names;
+}
+async function forgetIssueTypes(repo) {
+  await coordination().set(cacheKey2(repo), "", 1);
+}
+async function incidentTypeToSet(github, repo, config4, state, history, log) {
+  const wanted = config4.issue_type;
+  if (!wanted || !state.isIncident) return void 0;
+  if ((history.issue.type ?? "").toLowerCase() === wanted.toLowerCase()) return void 0;
+  return offeredIncidentType(github, repo, config4, log);
+}
+async function offeredIncidentType(github, repo, config4, log) {
+  const wanted = config4.issue_type;
+  if (!wanted) return void 0;
+  const names = await repositoryTypes(github, repo, log);
+  return names?.find((n) => n.toLowerCase() === wanted.toLowerCase());
 }
 
 // src/incident/apply.ts
@@ -60718,13 +61758,28 @@ async function applyPlan(deps, repo, history, plan, config4) {
   }
   if (plan.addAssignees.length > 0) await github.rest.issues.addAssignees({ ...issue3, assignees: plan.addAssignees });
   if (plan.removeAssignees.length > 0) await github.rest.issues.removeAssignees({ ...issue3, assignees: plan.removeAssignees });
-  if (plan.state !== void 0 || plan.title !== void 0) {
-    await github.rest.issues.update({
+  if (plan.state !== void 0 || plan.title !== void 0 || plan.type !== void 0) {
+    const update2 = {
       ...issue3,
       ...plan.title !== void 0 ? { title: plan.title } : {},
       ...plan.state === "closed" ? { state: "closed", state_reason: plan.closeReason ?? "completed" } : {},
       ...plan.state === "open" ? { state: "open" } : {}
-    });
+    };
+    try {
+      await github.rest.issues.update({ ...update2, ...plan.type !== void 0 ? { type: plan.type } : {} });
+    } catch (error63) {
+      if (!(errorStatus(error63) === 422 && plan.type)) throw error63;
+      await forgetIssueTypes(repo);
+      deps.log.warn(`incident-desk: the issue type ${plan.type} was refused on ${repo.owner}/${repo.repo}#${number4}; it is left unset`);
+      if (plan.state !== void 0 || plan.title !== void 0) await github.rest.issues.update(update2);
+    }
+  }
+  for (const id of plan.detachSubIssues) {
+    try {
+      await github.rest.issues.removeSubIssue({ ...issue3, sub_issue_id: id });
+    } catch (error63) {
+      if (errorStatus(error63) !== 404) throw error63;
+    }
   }
   for (const body of plan.comments) await github.rest.issues.createComment({ ...issue3, body });
   for (const reply of plan.replies) {
@@ -60752,6 +61807,7 @@ function markOwn(history, identity) {
     if (e.type === "commented") e.own = wroteIt(identity, e.author, home, home);
     else if (e.type === "cross-referenced") e.source.own = wroteIt(identity, e.source.author, e.source.repo || home, home);
   }
+  for (const sub of history.subIssues ?? []) sub.own = wroteIt(identity, sub.author, sub.repo || home, home);
   return history;
 }
 var str = (value, fallback = "") => typeof value === "string" ? value : fallback;
@@ -60775,22 +61831,51 @@ function toIssueSnapshot(issue3) {
     author: toActor(i.user),
     createdAt: str(i.created_at),
     closedAt: typeof i.closed_at === "string" ? i.closed_at : null,
-    url: str(i.html_url)
+    url: str(i.html_url),
+    type: typeof obj(i.type).name === "string" ? obj(i.type).name : null,
+    subIssues: Number(obj(i.sub_issues_summary).total) || 0
   };
 }
+var repoOfUrl = (url3) => /repos\/([^/]+\/[^/]+)(?:\/issues\/\d+)?$/.exec(str(url3))?.[1] ?? "";
+function toSubIssue(item) {
+  const i = obj(item);
+  return {
+    id: Number(i.id),
+    number: Number(i.number),
+    repo: str(obj(i.repository).full_name, repoOfUrl(i.repository_url)),
+    title: str(i.title),
+    body: str(i.body),
+    url: str(i.html_url),
+    state: i.state === "closed" ? "closed" : "open",
+    author: toActor(i.user)
+  };
+}
+function toIssueReference(ref) {
+  const r = obj(ref);
+  if (typeof r.number !== "number") return void 0;
+  const repository2 = obj(r.repository);
+  return {
+    number: r.number,
+    repo: str(repository2.full_name),
+    title: str(r.title),
+    state: r.state === "closed" ? "closed" : "open",
+    ...typeof repository2.private === "boolean" ? { private: repository2.private } : {}
+  };
+}
+var typeName = (t) => typeof obj(t).name === "string" ? obj(t).name : null;
 function toReferenceSource(source) {
   const issue3 = obj(obj(source).issue);
   if (issue3.number === void 0) return void 0;
   const pr = issue3.pull_request === void 0 || issue3.pull_request === null ? void 0 : obj(issue3.pull_request);
-  const repository = obj(issue3.repository);
+  const repository2 = obj(issue3.repository);
   const repoFromUrl = /repos\/([^/]+\/[^/]+)$/.exec(str(issue3.repository_url))?.[1] ?? "";
   return {
     number: Number(issue3.number),
     title: str(issue3.title),
     body: str(issue3.body),
     url: str(issue3.html_url),
-    repo: str(repository.full_name, repoFromUrl),
-    ...typeof repository.private === "boolean" ? { private: repository.private } : {},
+    repo: str(repository2.full_name, repoFromUrl),
+    ...typeof repository2.private === "boolean" ? { private: repository2.private } : {},
     state: issue3.state === "closed" ? "closed" : "open",
     isPullRequest: pr !== void 0,
     mergedAt: pr && typeof pr.merged_at === "string" ? pr.merged_at : null,
@@ -60834,9 +61919,74 @@ function toHistoryEvent(item) {
     }
     case "referenced":
       return typeof e.commit_id === "string" ? { type: "referenced", commitId: e.commit_id, actor, at } : void 0;
+    case "issue_type_added":
+    case "issue_type_changed":
+    case "issue_type_removed":
+      return { type: "typed", to: e.event === "issue_type_removed" ? null : typeName(e.issue_type), from: e.event === "issue_type_added" ? null : typeName(e.prev_issue_type), actor, at, ...id };
+    case "sub_issue_added":
+    case "sub_issue_removed": {
+      const sub = toIssueReference(e.sub_issue);
+      return sub ? { type: e.event === "sub_issue_added" ? "sub-issue-added" : "sub-issue-removed", sub, actor, at, ...id } : void 0;
+    }
     default:
       return void 0;
   }
+}
+
+// src/problems/marker.ts
+var PAYLOAD = /^incident=([A-Za-z0-9_.-]{1,140}\/[A-Za-z0-9_.-]{1,140})#(\d{1,9}) key=([A-Za-z0-9_-]{1,64})$/;
+function renderTicketMarker(marker) {
+  return writeMarker("problem", `incident=${marker.repo}#${marker.incident} key=${marker.key}`);
+}
+function parseTicketMarker(body) {
+  const match3 = PAYLOAD.exec(readMarker(body, "problem") ?? "");
+  if (!match3) return void 0;
+  return { repo: match3[1], incident: Number(match3[2]), key: match3[3] };
+}
+function isTicketOf(marker, repo, incident2) {
+  return marker !== void 0 && marker.incident === incident2 && marker.repo.toLowerCase() === repo.toLowerCase();
+}
+
+// src/incident/subissues.ts
+var keyOf = (repo, number4) => `${repo.toLowerCase()}#${number4}`;
+function attachedSubIssues(history) {
+  const home = `${history.repo.owner}/${history.repo.repo}`;
+  if (history.issue.subIssues === 0) return [];
+  const attached = /* @__PURE__ */ new Map();
+  for (const e of history.events) {
+    if (e.type !== "sub-issue-added" && e.type !== "sub-issue-removed") continue;
+    const key2 = keyOf(e.sub.repo || home, e.sub.number);
+    attached.delete(key2);
+    if (e.type === "sub-issue-added")
+      attached.set(key2, { ref: { ...e.sub, repo: e.sub.repo || home }, actor: e.actor, at: e.at, ...e.id !== void 0 ? { id: e.id } : {} });
+  }
+  if (!history.subIssues) return [...attached.values()];
+  const listed = new Map(history.subIssues.map((s) => [keyOf(s.repo || home, s.number), s]));
+  const out = [];
+  for (const [key2, a] of attached) {
+    const now = listed.get(key2);
+    if (now) out.push({ ...a, ref: { ...a.ref, number: now.number, repo: now.repo || a.ref.repo, title: now.title, state: now.state }, listed: now });
+  }
+  return out;
+}
+function ownTickets(history) {
+  const home = `${history.repo.owner}/${history.repo.repo}`;
+  const tickets = /* @__PURE__ */ new Set();
+  for (const e of history.events) {
+    if (e.type !== "cross-referenced" || e.source.isPullRequest || e.source.own !== true) continue;
+    const repo = e.source.repo || home;
+    if (repo.toLowerCase() !== home.toLowerCase()) continue;
+    if (isTicketOf(parseTicketMarker(e.source.body), home, history.issue.number)) tickets.add(keyOf(repo, e.source.number));
+  }
+  return tickets;
+}
+function needsSubIssueList(history) {
+  if (!history.issue.subIssues) return false;
+  const tickets = ownTickets(history);
+  return attachedSubIssues(history).some((a) => !tickets.has(keyOf(a.ref.repo, a.ref.number)));
+}
+function isOwnTicket(tickets, ref) {
+  return tickets.has(keyOf(ref.repo, ref.number));
 }
 
 // src/incident/fetch.ts
@@ -60846,7 +61996,11 @@ async function fetchHistory(github, repo, number4, read) {
     github.paginate(github.rest.issues.listEventsForTimeline, { ...repo, issue_number: number4, per_page: 100 })
   ]);
   const events = items.map(toHistoryEvent).filter((e) => e !== void 0);
-  return markOwn({ repo, issue: toIssueSnapshot(issue3), events }, await identityOf(github));
+  const identity = await identityOf(github);
+  const history = markOwn({ repo, issue: toIssueSnapshot(issue3), events }, identity);
+  if (!needsSubIssueList(history)) return history;
+  const subIssues = await github.paginate(github.rest.issues.listSubIssues, { ...repo, issue_number: number4, per_page: 100 });
+  return markOwn({ ...history, subIssues: subIssues.map(toSubIssue) }, identity);
 }
 
 // src/incident/verdicts.ts
@@ -60861,9 +62015,9 @@ ${e.actor.login}
 ${e.label ?? ""}`).digest("hex").slice(0, 12)}`;
 }
 var MAX_VERDICTS = 1500;
-function readVerdicts(card) {
+function readVerdicts(card2) {
   const verdicts = /* @__PURE__ */ new Map();
-  const payload = readMarker(card, "verdicts");
+  const payload = readMarker(card2, "verdicts");
   if (!payload) return verdicts;
   for (const part of payload.split(" ")) {
     const [kind, list3] = [part.slice(0, 2), part.slice(2)];
@@ -60897,12 +62051,12 @@ function followupsDoneComment(state, history) {
 
 // src/changes/view.ts
 var STATE_ICON = { open: "\u{1F7E2} open", merged: "\u{1F7E3} merged", closed: "\u26AA closed" };
-var oneLine = (s) => neutraliseInline(s.trim(), 120);
-var pullText = (p) => `#${p.number} ${oneLine(p.title)} \xB7 ${STATE_ICON[p.state]}`;
+var oneLine2 = (s) => neutraliseInline(s.trim(), 120);
+var pullText = (p) => `#${p.number} ${oneLine2(p.title)} \xB7 ${STATE_ICON[p.state]}`;
 function suspectText(s) {
   if (s.kind === "pull") {
     const merged = s.pull.mergedAt ? `merged ${formatInstant(s.pull.mergedAt)}` : "";
-    return `#${s.pull.number} ${oneLine(s.pull.title)} \xB7 ${merged}`;
+    return `#${s.pull.number} ${oneLine2(s.pull.title)} \xB7 ${merged}`;
   }
   const d = s.deployment;
   const failed = d.state === "failure" || d.state === "error";
@@ -60923,8 +62077,16 @@ function changesView(state) {
   const postmortems = c.postmortems.map((p) => pullText(p));
   const suspects = c.suspects?.items.map(suspectText) ?? [];
   const recovery = c.recoveryMs !== void 0 ? formatDuration(c.recoveryMs) : void 0;
+  const allowances = state.allowances.map((a) => {
+    const what = a.ref.kind === "pull" ? `#${a.ref.number}` : `\`${shortSha(a.ref.sha)}\``;
+    return `${what} \xB7 by ${neutraliseInline(a.by, 40)} ${formatInstant(a.at)}${a.reason ? ` \xB7 ${neutraliseInline(a.reason, 200)}` : ""}`;
+  });
+  const rejected = c.gates.filter((g) => g.outcome === "rejected").length;
+  const gate = c.gates.length > 0 ? `${rejected} deployment${rejected === 1 ? "" : "s"} rejected, ${c.gates.length - rejected} let through the freeze` : void 0;
   return {
-    any: causes.length + fixes.length + postmortems.length > 0 || c.suspects !== void 0,
+    any: causes.length + fixes.length + postmortems.length + allowances.length > 0 || c.suspects !== void 0 || gate !== void 0,
+    allowances,
+    gate,
     causes,
     fixes,
     postmortems,
@@ -60934,6 +62096,27 @@ function changesView(state) {
     recovery,
     facts: renderFactsBlock(c.facts)
   };
+}
+
+// src/problems/facts.ts
+var quietJson = (value) => encodeJson(value).replace(/@/g, "\\u0040");
+function readProblemFacts(card2) {
+  const value = readJsonMarker(card2, "problem-facts");
+  const checks = {};
+  if (value && typeof value.checks === "object" && value.checks !== null) {
+    for (const [key2, result] of Object.entries(value.checks)) {
+      if (typeof result === "number" && Number.isInteger(result) && result > 0 || typeof result === "string") checks[key2] = result;
+    }
+  }
+  const v = value?.view;
+  const view = v && Number.isInteger(v.number) && typeof v.title === "string" && typeof v.url === "string" && ["investigating", "known error", "resolved"].includes(v.status) ? { number: v.number, title: v.title, url: v.url, status: v.status, ...typeof v.workaround === "string" ? { workaround: v.workaround } : {} } : void 0;
+  const r = value?.record;
+  const record2 = r && Number.isInteger(r.problem) && Number.isInteger(r.comment) && typeof r.digest === "string" ? { problem: r.problem, comment: r.comment, digest: r.digest } : void 0;
+  return { checks, ...view ? { view } : {}, ...record2 ? { record: record2 } : {} };
+}
+function renderProblemFacts(facts) {
+  if (!facts || Object.keys(facts.checks).length === 0 && !facts.record) return "";
+  return writeMarker("problem-facts", quietJson(facts));
 }
 
 // src/incident/card.ts
@@ -60995,24 +62178,33 @@ function cardView(state, config4) {
     changes: changesView(state),
     commands: Object.values(USAGE),
     triage: state.status === "triage",
+    problem: problemBlock(state),
     permission: config4.commands.permission
   };
+}
+function problemBlock(state) {
+  const view = state.problem ? state.problemFacts?.view : void 0;
+  if (!view || view.number !== state.problem?.number) return state.problem ? { number: state.problem.number, status: "" } : void 0;
+  return { ...view, knownError: view.status === "known error", workaround: view.workaround ? longText(view.workaround) : void 0 };
 }
 function shortTitles(progress) {
   return { ...progress, items: progress.items.map((item) => ({ ...item, title: entryText(item.title) })) };
 }
 function renderCard(state, config4) {
   const view = cardView(state, config4);
-  const card = bundledTemplate("card.md.hbs")({ ...view, changes: { ...view.changes, facts: "" } }).trim();
+  const card2 = bundledTemplate("card.md.hbs")({ ...view, changes: { ...view.changes, facts: "" } }).trim();
   const note = (n) => `_\u2026 the card is cut here (${count(n)} characters more); the issue's history has everything._`;
   return fitBody([
-    text(card, { at: "line", note }),
+    text(card2, { at: "line", note }),
     view.changes.facts ? `
 ${view.changes.facts}` : "",
     "\n",
     // With channels configured, the card records what they were told (src/notify/events.ts).
     config4.notifications.length > 0 ? `${notifiedMarker(state)}
 ` : "",
+    // What `/problem` commands named and the link record on the problem (src/problems/link.ts).
+    state.problemFacts ? `${renderProblemFacts(state.problemFacts)}
+`.replace(/^\n$/, "") : "",
     // Who could make each change, as decided when the app first saw it (src/incident/verdicts.ts).
     state.verdicts.size > 0 ? `${renderVerdicts(state.verdicts)}
 ` : ""
@@ -61031,10 +62223,10 @@ function findCards(history) {
   return cards;
 }
 function planReconcile(state, history, config4, trigger = {}) {
-  const plan = { addLabels: [], removeLabels: [], addAssignees: [], removeAssignees: [], card: null, deleteCards: [], comments: [], replies: [], pulls: { labels: [], notes: [] } };
+  const plan = { addLabels: [], removeLabels: [], addAssignees: [], removeAssignees: [], card: null, deleteCards: [], comments: [], replies: [], pulls: { labels: [], notes: [] }, detachSubIssues: [] };
   const outcome = trigger.commentId !== void 0 ? state.commands.find((c) => c.commentId === trigger.commentId) : void 0;
   if (outcome) plan.response = planResponse(outcome, history, config4);
-  if (!state.isIncident) return state.declined ? planDeclined(state, history, config4, plan) : plan;
+  if (!state.isIncident) return state.declined ? planDeclined(state, history, config4, plan) : state.withdrawn ? planWithdrawn(history, config4, plan) : plan;
   const privateRepo = state.security ? privateRepoFor(config4, history.repo) : void 0;
   if (privateRepo) {
     const { response: _none, ...rest } = plan;
@@ -61061,6 +62253,8 @@ function planReconcile(state, history, config4, trigger = {}) {
   if (state.status === "resolved" && issue3.state === "open") plan.state = "closed";
   if (state.status !== "resolved" && issue3.state === "closed") plan.state = "open";
   if (state.retitle && state.retitle !== issue3.title) plan.title = state.retitle;
+  if (trigger.issueType && (issue3.type ?? "").toLowerCase() !== trigger.issueType.toLowerCase()) plan.type = trigger.issueType;
+  plan.detachSubIssues = [...state.detachSubIssues];
   const body = renderCard(state, config4);
   const [first, ...extra] = findCards(history);
   if (!first) plan.card = { create: body };
@@ -61082,6 +62276,12 @@ function planRefusals(state, history, config4, plan) {
     if (!existing) plan.replies.push({ create: body });
     else if (existing.body !== body) plan.replies.push({ update: existing.id, body });
   }
+}
+function planWithdrawn(history, config4, plan) {
+  const label4 = config4.labels.incident.toLowerCase();
+  plan.removeLabels = history.issue.labels.filter((l) => l.toLowerCase() === label4);
+  if (config4.issue_type && (history.issue.type ?? "").toLowerCase() === config4.issue_type.toLowerCase()) plan.type = null;
+  return plan;
 }
 function planDeclined(state, history, config4, plan) {
   const ours = new Set([config4.labels.incident, ...config4.severities.map((s) => s.label), ...Object.values(config4.labels.status)].map((l) => l.toLowerCase()));
@@ -61151,24 +62351,200 @@ function onCallAt(rotation2, at) {
   return shiftAt(rotation2, at)?.member;
 }
 function rotationFor(config4, service2) {
-  const named = service2 ? config4.services[service2]?.rotation : void 0;
-  if (named) return config4.oncall.rotations.find((r) => r.name === named);
+  const named2 = service2 ? config4.services[service2]?.rotation : void 0;
+  if (named2) return config4.oncall.rotations.find((r) => r.name === named2);
   return config4.oncall.rotations[0];
 }
 
-// src/problems/marker.ts
-var PAYLOAD = /^incident=([A-Za-z0-9_.-]{1,140}\/[A-Za-z0-9_.-]{1,140})#(\d{1,9}) key=([A-Za-z0-9_-]{1,64})$/;
-function renderTicketMarker(marker) {
-  return writeMarker("problem", `incident=${marker.repo}#${marker.incident} key=${marker.key}`);
+// src/problems/records.ts
+import { createHash as createHash5 } from "node:crypto";
+var PROBLEM_USAGE = {
+  "known-error": "/known-error",
+  workaround: "/workaround <what responders do until the fix>"
+};
+function renderRecordMarker(origin) {
+  return writeMarker("problem-record", `origin=${origin.repo}#${origin.incident} key=${origin.key}`);
 }
-function parseTicketMarker(body) {
-  const match2 = PAYLOAD.exec(readMarker(body, "problem") ?? "");
-  if (!match2) return void 0;
-  return { repo: match2[1], incident: Number(match2[2]), key: match2[3] };
+function parseRecordMarker(body) {
+  const match3 = /^origin=([A-Za-z0-9_.-]{1,140}\/[A-Za-z0-9_.-]{1,140})#(\d{1,9}) key=([A-Za-z0-9.#+_-]{1,60})$/.exec(readMarker(body, "problem-record") ?? "");
+  return match3 ? { repo: match3[1], incident: Number(match3[2]), key: match3[3] } : void 0;
 }
-function isTicketOf(marker, repo, incident2) {
-  return marker !== void 0 && marker.incident === incident2 && marker.repo.toLowerCase() === repo.toLowerCase();
+function renderLinkMarker(record2) {
+  return writeMarker("problem-link", quietJson(record2));
 }
+function parseLinkMarker(body) {
+  const value = readJsonMarker(body, "problem-link");
+  if (!value || typeof value !== "object" || !Number.isInteger(value.incident) || value.incident <= 0) return void 0;
+  const s = value.summary;
+  const summary2 = s && typeof s === "object" && typeof s.title === "string" && typeof s.severity === "string" && typeof s.status === "string" ? {
+    number: value.incident,
+    title: s.title,
+    severity: s.severity,
+    status: s.status,
+    open: s.open === true,
+    ...typeof s.started === "string" ? { started: s.started } : {},
+    ...typeof s.impactMs === "number" && s.impactMs >= 0 ? { impactMs: s.impactMs } : {},
+    tickets: Array.isArray(s.tickets) ? s.tickets.filter((t) => t && Number.isInteger(t.number) && typeof t.title === "string").map((t) => ({ number: t.number, title: t.title, state: t.state === "closed" ? "closed" : "open" })) : []
+  } : void 0;
+  return { incident: value.incident, ...summary2 ? { summary: summary2 } : {}, ...value.unlinked === true ? { unlinked: true } : {} };
+}
+function parseCardNote(body) {
+  const value = readJsonMarker(body, "problem-card");
+  return typeof value?.pushed === "string" ? { pushed: value.pushed } : {};
+}
+var isProblemCard = (body) => readMarker(body, "problem-card") !== void 0;
+function checkKey(place, ref) {
+  return ref.kind === "number" ? `${place}#${ref.number}` : `${place}+${digest(ref.title).slice(0, 10)}`;
+}
+function digest(value) {
+  return createHash5("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 16);
+}
+var lower2 = (s) => s.toLowerCase();
+function notAProblem(issue3, config4) {
+  if (issue3.isPullRequest) return `#${issue3.number} is a pull request, not a problem record`;
+  if (issue3.own && parseTicketMarker(issue3.body)) return `#${issue3.number} is a follow-up ticket (an incident's action), not a problem record`;
+  const labels3 = new Set(issue3.labels.map(lower2));
+  if (labels3.has(lower2(config4.labels.incident))) return `#${issue3.number} is an incident, not a problem record`;
+  if (!labels3.has(lower2(config4.labels.problem))) {
+    return `#${issue3.number} is not a problem record (it has no \`${config4.labels.problem}\` label): open one with /problem new <title>`;
+  }
+  return void 0;
+}
+function incidentSummary(state) {
+  const { started, mitigated, resolved } = state.times;
+  const end = mitigated ?? resolved;
+  const impactMs = started && end ? Math.max(0, Date.parse(end) - Date.parse(started)) : void 0;
+  return {
+    number: state.number,
+    // A security incident's title stays out of anything shown elsewhere.
+    title: state.security ? "" : state.title.slice(0, 256),
+    severity: state.severity,
+    status: state.status,
+    ...started ? { started } : {},
+    ...impactMs !== void 0 ? { impactMs } : {},
+    open: state.status !== "resolved",
+    tickets: state.followups.flatMap((f) => f.ticket ? [{ number: f.ticket.number, title: f.ticket.title.slice(0, 256), state: f.ticket.state }] : [])
+  };
+}
+var COMMAND = /^[ \t]*\/(known-error|knownerror|workaround)(?![A-Za-z-])(.*)$/i;
+function parseProblemCommands(body) {
+  const out = [];
+  if (!mayHoldCommand(body)) return [];
+  for (const lines of commandParagraphs(body)) {
+    for (let i = 0; i < lines.length; i++) {
+      const match3 = COMMAND.exec(lines[i]);
+      if (!match3) continue;
+      const line = lines[i].trim();
+      if (match3[1].toLowerCase() !== "workaround") {
+        out.push({ ok: true, line, command: { name: "known-error" } });
+        continue;
+      }
+      let text3 = match3[2];
+      while (i + 1 < lines.length && !COMMAND.test(lines[i + 1])) text3 += `
+${lines[++i].trim()}`;
+      text3 = text3.trim().slice(0, 4e3);
+      if (text3) out.push({ ok: true, line, command: { name: "workaround", text: text3 } });
+      else out.push({ ok: false, line, error: "the workaround's text is missing", usage: PROBLEM_USAGE.workaround });
+    }
+  }
+  return out;
+}
+function problemCommandAuthors(history, verdicts) {
+  const authors = /* @__PURE__ */ new Set();
+  for (const e of history.events) {
+    if (e.type !== "commented" || isBot(e.author) || verdicts.has(commentKey(e.commentId))) continue;
+    if (parseProblemCommands(e.body).length > 0) authors.add(e.author.login);
+  }
+  return [...authors];
+}
+function deriveProblem(history, { mayCommand, verdicts }) {
+  const { issue: issue3 } = history;
+  const state = {
+    number: issue3.number,
+    title: issue3.title,
+    url: issue3.url,
+    status: "investigating",
+    incidents: [],
+    totalImpactMs: 0,
+    fixes: [],
+    commands: [],
+    verdicts: /* @__PURE__ */ new Map(),
+    records: /* @__PURE__ */ new Map()
+  };
+  const allowed = (key2, login2) => {
+    const verdict = verdicts.has(key2) ? verdicts.get(key2) : mayCommand(login2);
+    state.verdicts.set(key2, verdict);
+    return verdict;
+  };
+  let knownError = false;
+  let closed = false;
+  const fixes = /* @__PURE__ */ new Map();
+  for (const e of history.events) {
+    switch (e.type) {
+      case "commented": {
+        if (e.own) {
+          const record2 = parseLinkMarker(e.body);
+          if (record2) state.records.set(record2.incident, { comment: e.commentId, record: record2 });
+          break;
+        }
+        if (isBot(e.author)) break;
+        const parsed3 = parseProblemCommands(e.body);
+        if (parsed3.length === 0) break;
+        const outcome = { commentId: e.commentId, author: e.author.login, at: e.at, applied: [], errors: [], refused: false };
+        state.commands.push(outcome);
+        if (!allowed(commentKey(e.commentId), e.author.login)) {
+          outcome.refused = true;
+          break;
+        }
+        for (const p of parsed3) if (!p.ok) outcome.errors.push({ line: p.line, error: p.error, usage: p.usage });
+        if (outcome.errors.length > 0) break;
+        for (const p of parsed3) {
+          if (!p.ok) continue;
+          outcome.applied.push(p.command);
+          if (!knownError) state.knownErrorAt = e.at;
+          knownError = true;
+          if (p.command.name === "workaround") state.workaround = { text: p.command.text, by: e.author.login, at: e.at };
+        }
+        break;
+      }
+      // Closing follows GitHub's own permission (triage and up, or the author): no verdict is kept.
+      case "closed":
+        closed = true;
+        break;
+      case "reopened":
+        closed = false;
+        break;
+      case "cross-referenced": {
+        const source = e.source;
+        if (!source.isPullRequest || source.repo && lower2(source.repo) !== lower2(`${history.repo.owner}/${history.repo.repo}`)) break;
+        fixes.set(source.number, { number: source.number, title: source.title, url: source.url, state: source.mergedAt ? "merged" : source.state });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (issue3.state === "closed") closed = true;
+  state.status = closed ? "resolved" : knownError ? "known error" : "investigating";
+  state.fixes = [...fixes.values()];
+  for (const { record: record2 } of state.records.values()) {
+    if (record2.unlinked) continue;
+    state.incidents.push(record2.summary ?? { number: record2.incident, title: "", severity: "", status: "", open: true, tickets: [] });
+  }
+  state.incidents.sort((a, b) => (b.started ?? "").localeCompare(a.started ?? "") || b.number - a.number);
+  state.totalImpactMs = state.incidents.reduce((sum, i) => sum + (i.impactMs ?? 0), 0);
+  return state;
+}
+function problemView(state) {
+  return {
+    number: state.number,
+    title: state.title.slice(0, 256),
+    url: state.url,
+    status: state.status,
+    ...state.workaround && state.status !== "investigating" ? { workaround: state.workaround.text } : {}
+  };
+}
+var PUSH_LIMIT = 25;
 
 // src/changes/deployment-note.ts
 var noteSchema = external_exports.object({
@@ -61195,6 +62571,50 @@ function readDeploymentNote(body) {
 }
 var hasDeploymentNote = (bodies, id) => bodies.some((b) => readDeploymentNote(b)?.id === id);
 
+// src/gate/record.ts
+var recordSchema = external_exports.object({
+  run: external_exports.number().int().positive(),
+  environment: external_exports.string().min(1).max(255),
+  sha: external_exports.string().regex(/^[0-9a-f]{7,40}$/i),
+  outcome: external_exports.enum(["rejected", "allowed"]),
+  at: external_exports.string().refine((s) => !Number.isNaN(Date.parse(s))),
+  incidents: external_exports.array(external_exports.number().int().positive()).max(100),
+  via: external_exports.enum(["fix", "revert", "allowed"]).optional(),
+  pull: external_exports.number().int().positive().optional(),
+  by: external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/).optional(),
+  reason: external_exports.string().max(500).optional()
+});
+var gateKey = (d) => `${d.runId}/${d.environment.toLowerCase()}/${d.sha.toLowerCase()}/${d.outcome}`;
+var short = (sha) => sha.slice(0, 7);
+function passage(d) {
+  if (d.via === "fix") return `it ships fix #${d.pull}`;
+  if (d.via === "revert") return `it ships revert #${d.pull}`;
+  if (d.via === "allowed") return `the commander (${d.by ?? "unknown"}) allowed it with /allow-deploy${d.reason ? `: ${d.reason}` : ""}`;
+  return "";
+}
+function gateEntryText(d) {
+  const what = `\`${short(d.sha)}\` to ${d.environment}`;
+  return d.outcome === "rejected" ? `Deploy gate rejected ${what} (change freeze)` : `Deploy gate let ${what} through the freeze: ${passage(d)}`;
+}
+function readGateRecord(body) {
+  const parsed3 = recordSchema.safeParse(readJsonMarker(body, "gate"));
+  if (!parsed3.success) return void 0;
+  const { run: run3, ...rest } = parsed3.data;
+  const decision = {
+    runId: run3,
+    environment: rest.environment,
+    sha: rest.sha.toLowerCase(),
+    outcome: rest.outcome,
+    at: rest.at,
+    incidents: rest.incidents,
+    ...rest.via ? { via: rest.via } : {},
+    ...rest.pull ? { pull: rest.pull } : {},
+    ...rest.by ? { by: rest.by } : {},
+    ...rest.reason ? { reason: rest.reason } : {}
+  };
+  return { key: gateKey(decision), decision };
+}
+
 // src/changes/links.ts
 var emptyChanges = () => ({
   linked: [],
@@ -61202,6 +62622,7 @@ var emptyChanges = () => ({
   causes: [],
   unresolved: [],
   deployments: [],
+  gates: [],
   facts: emptyFacts()
 });
 function causeProblem(facts, ref, commentId) {
@@ -61210,8 +62631,8 @@ function causeProblem(facts, ref, commentId) {
 }
 var pullState = (p) => p.mergedAt ? "merged" : p.state === "closed" ? "closed" : "open";
 function roleOf(title, labels3, config4) {
-  const lower5 = labels3.map((l) => l.toLowerCase());
-  if (lower5.includes(config4.labels.postmortem.toLowerCase())) return "postmortem";
+  const lower6 = labels3.map((l) => l.toLowerCase());
+  if (lower6.includes(config4.labels.postmortem.toLowerCase())) return "postmortem";
   return isRevert(title) ? "mitigation" : "fix";
 }
 var ROLE_WORD = { fix: "Fix", mitigation: "Mitigation (revert)", postmortem: "Post-mortem" };
@@ -61317,6 +62738,15 @@ function deriveChanges(state, history, facts, config4) {
     changes.deployments.push(d);
     note({ at: d.at, kind: "deployment", text: `Deployed \`${shortSha(d.sha)}\` to ${d.environment}` });
   }
+  const decided = /* @__PURE__ */ new Set();
+  for (const e of history.events) {
+    if (e.type !== "commented" || !e.own) continue;
+    const g = readGateRecord(e.body);
+    if (!g || decided.has(g.key)) continue;
+    decided.add(g.key);
+    changes.gates.push(g.decision);
+    note({ at: g.decision.at, kind: "gate", text: gateEntryText(g.decision) });
+  }
 }
 
 // src/text/form.ts
@@ -61405,9 +62835,9 @@ function renderDeclarationMarker(d) {
 }
 function parseLooseInstant(text3) {
   const t = text3.trim();
-  const plain = /^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:UTC|Z)?$/i.exec(t);
-  if (plain) {
-    const ms = Date.parse(`${plain[1]}T${plain[2].padStart(2, "0")}:${plain[3]}:${plain[4] ?? "00"}Z`);
+  const plain2 = /^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:UTC|Z)?$/i.exec(t);
+  if (plain2) {
+    const ms = Date.parse(`${plain2[1]}T${plain2[2].padStart(2, "0")}:${plain2[3]}:${plain2[4] ?? "00"}Z`);
     return Number.isNaN(ms) ? void 0 : new Date(ms).toISOString();
   }
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(t)) {
@@ -61458,7 +62888,7 @@ function parseAlertSignal(body) {
 }
 
 // src/incident/state.ts
-var lower2 = (s) => s.toLowerCase();
+var lower3 = (s) => s.toLowerCase();
 function commandAuthors(history, config4, verdicts = /* @__PURE__ */ new Map()) {
   const authors = /* @__PURE__ */ new Set();
   const consider = (key2, body, author, at) => {
@@ -61469,14 +62899,27 @@ function commandAuthors(history, config4, verdicts = /* @__PURE__ */ new Map()) 
   const { issue: issue3 } = history;
   consider(BODY_KEY, issue3.body, issue3.author, issue3.createdAt);
   if (!isBot(issue3.author) && !verdicts.has(BODY_KEY) && (rootCauseLines(issue3.body).length > 0 || bodyFollowups(issue3.body).length > 0)) authors.add(issue3.author.login);
-  const meaningful = new Set([config4.labels.incident, config4.labels.security, ...config4.severities.map((s) => s.label), ...Object.values(config4.labels.status)].map(lower2));
+  const meaningful = new Set([config4.labels.incident, config4.labels.security, ...config4.severities.map((s) => s.label), ...Object.values(config4.labels.status)].map(lower3));
   for (const e of history.events) {
     if (e.type === "commented") consider(commentKey(e.commentId), e.body, e.author, e.at);
-    else if ((e.type === "labeled" || e.type === "unlabeled") && !isBot(e.actor) && meaningful.has(lower2(e.label)) && !verdicts.has(eventKey(e))) authors.add(e.actor.login);
+    else if ((e.type === "labeled" || e.type === "unlabeled") && !isBot(e.actor) && meaningful.has(lower3(e.label)) && !verdicts.has(eventKey(e))) authors.add(e.actor.login);
     else if ((e.type === "closed" || e.type === "reopened") && !isBot(e.actor) && !verdicts.has(eventKey(e))) authors.add(e.actor.login);
+    else if (e.type === "typed" && !isBot(e.actor) && typeMatters(e, config4) && !verdicts.has(eventKey(e))) authors.add(e.actor.login);
+  }
+  const tickets = ownTickets(history);
+  for (const e of history.events) {
+    if (e.type !== "sub-issue-added" || isBot(e.actor)) continue;
+    const ref = { ...e.sub, repo: e.sub.repo || `${history.repo.owner}/${history.repo.repo}` };
+    if (!isOwnTicket(tickets, ref) && !verdicts.has(subIssueKey({ ...e.id !== void 0 ? { id: e.id } : {}, actor: e.actor, at: e.at, ref }))) authors.add(e.actor.login);
   }
   return [...authors];
 }
+function typeMatters(e, config4) {
+  if (!config4.issue_type) return false;
+  const wanted = lower3(config4.issue_type);
+  return (e.to !== null && lower3(e.to) === wanted) !== (e.from !== null && lower3(e.from) === wanted);
+}
+var subIssueKey = (a) => eventKey({ ...a.id !== void 0 ? { id: a.id } : {}, type: "sub-issue", at: a.at, actor: a.actor, label: String(a.ref.number) });
 function followupKey(text3) {
   let h = 2166136261;
   for (const ch of text3.trim().toLowerCase().replace(/\s+/g, " ")) {
@@ -61507,19 +62950,20 @@ function rootCauseLines(body) {
   for (const block2 of visibleBlocks(body)) {
     if (!block2.topLevel) continue;
     for (const line of block2.text.split("\n")) {
-      const match2 = ROOT_CAUSE_LINE.exec(line);
-      if (match2) shas.push(match2[1].toLowerCase());
+      const match3 = ROOT_CAUSE_LINE.exec(line);
+      if (match3) shas.push(match3[1].toLowerCase());
     }
   }
   return shas;
 }
+var subIssueName = (ref, home) => ref.repo.toLowerCase() === home.toLowerCase() ? `#${ref.number}` : `${ref.repo}#${ref.number}`;
 var ROOT_CAUSE_LINE = /^[ \t]*root[ -]cause:[ \t]*([0-9a-f]{7,40})(?![0-9a-z])/i;
-function deriveIncident(history, { config: config4, mayCommand, changes, verdicts }) {
+function deriveIncident(history, { config: config4, mayCommand, changes, verdicts, problems }) {
   const { issue: issue3 } = history;
-  const incidentLabel = lower2(config4.labels.incident);
-  const securityLabel = lower2(config4.labels.security);
-  const severityByLabel = new Map(config4.severities.map((s) => [lower2(s.label), s.name]));
-  const statusByLabel = new Map(STATUSES.filter((s) => s !== "triage").map((s) => [lower2(config4.labels.status[s]), s]));
+  const incidentLabel = lower3(config4.labels.incident);
+  const securityLabel = lower3(config4.labels.security);
+  const severityByLabel = new Map(config4.severities.map((s) => [lower3(s.label), s.name]));
+  const statusByLabel = new Map(STATUSES.filter((s) => s !== "triage").map((s) => [lower3(config4.labels.status[s]), s]));
   const defaultSeverity = config4.default_severity ?? config4.severities.find((s) => s.name === "sev3")?.name ?? config4.severities[config4.severities.length - 1].name;
   const state = {
     isIncident: false,
@@ -61538,12 +62982,16 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
     timeline: [],
     commands: [],
     causes: [],
+    allowances: [],
     followups: [],
     references: [],
     changes: emptyChanges(),
     refusedChanges: [],
-    verdicts: /* @__PURE__ */ new Map()
+    detachSubIssues: [],
+    verdicts: /* @__PURE__ */ new Map(),
+    pendingProblems: []
   };
+  const problemOf2 = /* @__PURE__ */ new Map();
   const known = verdicts ?? /* @__PURE__ */ new Map();
   const allowed = (key2, login2) => {
     const verdict = known.has(key2) ? known.get(key2) : mayCommand(login2);
@@ -61563,9 +63011,9 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
   const declaration2 = parseDeclaration(issue3.body, config4, issue3.own === true);
   if (declaration2.service) state.service = declaration2.service;
   if (state.service === void 0) {
-    const labels3 = new Set(issue3.labels.map(lower2));
-    const match2 = Object.entries(config4.services).find(([, svc]) => svc.labels.some((l) => labels3.has(lower2(l))));
-    if (match2) state.service = match2[0];
+    const labels3 = new Set(issue3.labels.map(lower3));
+    const match3 = Object.entries(config4.services).find(([, svc]) => svc.labels.some((l) => labels3.has(lower3(l))));
+    if (match3) state.service = match3[0];
   }
   if (declaration2.summary) state.summary = declaration2.summary;
   if (declaration2.impact) state.impact = declaration2.impact;
@@ -61593,6 +63041,7 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
     }
     state.isIncident = true;
     delete state.declined;
+    delete state.withdrawn;
     if (everDeclared) {
       note({ at, kind: "declared", text: `Declared an incident again`, actor: by });
       if (!permitted) state.status = "triage";
@@ -61612,6 +63061,11 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
     }
     note({ at, kind: "declared", text: `Declared ${state.severity} incident`, actor: by });
     page2(at);
+  };
+  const withdraw = (at, by) => {
+    state.isIncident = false;
+    state.withdrawn = true;
+    note({ at, kind: "declared", text: "No longer tracked as an incident", actor: by });
   };
   const setSeverity = (severity2, at, by) => {
     if (severity2 === state.severity) return;
@@ -61697,6 +63151,19 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
           state.causes.push({ ref: command.ref, by, at, source: "command", ...origin.commentId ? { commentId: origin.commentId } : {} });
         }
         return;
+      case "allow-deploy": {
+        state.allowances.push({ ref: command.ref, ...command.reason ? { reason: command.reason } : {}, by, at, url: origin.url });
+        const what = command.ref.kind === "pull" ? `#${command.ref.number}` : `\`${command.ref.sha.slice(0, 7)}\``;
+        note({ at, kind: "gate", text: `Deployment of ${what} allowed through the freeze${command.reason ? `: ${command.reason}` : ""}`, actor: by });
+        return;
+      }
+      case "problem": {
+        const number4 = problemOf2.get(command);
+        if (number4 === void 0 || state.problem?.number === number4) return;
+        state.problem = { number: number4, at, by };
+        note({ at, kind: "note", text: `Linked to problem #${number4}`, actor: by });
+        return;
+      }
       case "postmortem":
       case "help":
         return;
@@ -61732,6 +63199,21 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
         const problem = p.ok && p.command.name === "cause" ? causeProblem(changes, p.command.ref, commentId) : void 0;
         if (problem) outcome.errors.push({ line: p.line, error: problem, usage: USAGE.cause });
       }
+      const commander = state.roles.commander;
+      for (const p of acting) {
+        if (p.ok && p.command.name === "allow-deploy" && commander && commander.toLowerCase() !== author.login.toLowerCase()) {
+          outcome.errors.push({ line: p.line, error: `only the incident's commander (${commander}) may let a deployment through the freeze; while an incident has no commander, anyone with ${config4.commands.permission} access may`, usage: USAGE["allow-deploy"] });
+        }
+      }
+      let nth = 0;
+      for (const p of acting) {
+        if (!(p.ok && p.command.name === "problem")) continue;
+        const key3 = checkKey(`${commentId > 0 ? commentKey(commentId) : BODY_KEY}.${nth++}`, p.command.ref);
+        const checked = problems?.[key3];
+        if (typeof checked === "string") outcome.errors.push({ line: p.line, error: checked, usage: USAGE.problem });
+        else if (checked === void 0) state.pendingProblems.push({ key: key3, ref: p.command.ref, commentId, at, by: author.login });
+        else problemOf2.set(p.command, checked);
+      }
       for (const p of acting) {
         if (p.ok && p.command.name === "decline" && state.status !== "triage") {
           outcome.errors.push({ line: p.line, error: "only a report in triage can be declined (this is an incident already: remove the incident label to withdraw it)", usage: USAGE.decline });
@@ -61758,7 +63240,7 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
   for (const event of history.events) {
     switch (event.type) {
       case "labeled": {
-        const name = lower2(event.label);
+        const name = lower3(event.label);
         const person = !isBot(event.actor);
         const key2 = eventKey(event);
         if (name === incidentLabel) {
@@ -61788,15 +63270,13 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
       case "unlabeled": {
         const person = !isBot(event.actor);
         const key2 = eventKey(event);
-        if (lower2(event.label) === incidentLabel && person && state.isIncident) {
-          if (allowed(key2, event.actor.login)) {
-            state.isIncident = false;
-            note({ at: event.at, kind: "declared", text: "No longer tracked as an incident", actor: event.actor.login });
-          } else refuse(key2, event.actor.login, event.at, `removed the label ${event.label}`);
-        } else if (lower2(event.label) === securityLabel && person) {
+        if (lower3(event.label) === incidentLabel && person && state.isIncident) {
+          if (allowed(key2, event.actor.login)) withdraw(event.at, event.actor.login);
+          else refuse(key2, event.actor.login, event.at, `removed the label ${event.label}`);
+        } else if (lower3(event.label) === securityLabel && person) {
           if (!state.isIncident || allowed(key2, event.actor.login)) security = false;
           else refuse(key2, event.actor.login, event.at, `removed the label ${event.label}`);
-        } else if (!state.isIncident && severityByLabel.get(lower2(event.label)) === pendingSeverity) {
+        } else if (!state.isIncident && severityByLabel.get(lower3(event.label)) === pendingSeverity) {
           pendingSeverity = void 0;
         }
         break;
@@ -61840,6 +63320,19 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
       case "renamed":
         if (state.retitle && event.to === state.retitle) delete state.retitle;
         break;
+      case "typed": {
+        if (!typeMatters(event, config4)) break;
+        const person = !isBot(event.actor);
+        const key2 = eventKey(event);
+        if (event.to !== null && lower3(event.to) === lower3(config4.issue_type || "")) {
+          const viaForm = Object.keys(declaration2).length > 0 && Math.abs(Date.parse(event.at) - Date.parse(issue3.createdAt)) <= 6e4;
+          if (person || !state.isIncident) declare(event.at, event.actor.login, viaForm ? "form" : "type", void 0, !person || allowed(key2, event.actor.login));
+        } else if (person && state.isIncident) {
+          if (allowed(key2, event.actor.login)) withdraw(event.at, event.actor.login);
+          else refuse(key2, event.actor.login, event.at, event.to ? `changed the issue type to ${event.to}` : `removed the issue type ${event.from ?? ""}`);
+        }
+        break;
+      }
       case "cross-referenced": {
         const ticket = !event.source.isPullRequest && event.source.own === true && (event.source.repo || state.repo).toLowerCase() === state.repo.toLowerCase();
         const marker = ticket ? parseTicketMarker(event.source.body) : void 0;
@@ -61869,6 +63362,45 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
   if (state.isIncident) {
     for (const item of bodyActs ? listed : []) {
       state.followups.push({ ...item, by: issue3.author.login, at: issue3.createdAt, url: issue3.url, source: "body", key: `b-${followupKey(item.title)}` });
+    }
+    const own2 = ownTickets(history);
+    const attached = attachedSubIssues(history);
+    const listedTicket = (a) => {
+      const marker = a.listed?.own ? parseTicketMarker(a.listed.body) : void 0;
+      return a.listed && isTicketOf(marker, state.repo, issue3.number) && a.ref.repo.toLowerCase() === state.repo.toLowerCase() ? marker : void 0;
+    };
+    const refusedNow = /* @__PURE__ */ new Set();
+    for (const e of history.events) {
+      if (e.type !== "sub-issue-added" || isBot(e.actor)) continue;
+      const ref = { ...e.sub, repo: e.sub.repo || state.repo };
+      if (isOwnTicket(own2, ref)) continue;
+      const now = attached.find((a) => e.id !== void 0 ? a.id === e.id : a.at === e.at && a.ref.number === ref.number);
+      if (now && listedTicket(now)) continue;
+      const key2 = subIssueKey({ ...e.id !== void 0 ? { id: e.id } : {}, actor: e.actor, at: e.at, ref });
+      if (allowed(key2, e.actor.login)) continue;
+      refuse(key2, e.actor.login, e.at, `attached ${subIssueName(ref, state.repo)} as a sub-issue`);
+      if (now) refusedNow.add(now);
+      if (now?.listed) state.detachSubIssues.push(now.listed.id);
+    }
+    for (const a of attached) {
+      if (isOwnTicket(own2, a.ref) || refusedNow.has(a)) continue;
+      const marker = listedTicket(a);
+      if (marker) {
+        tickets.set(marker.key, { number: a.ref.number, url: a.listed.url, title: a.ref.title, state: a.ref.state });
+        continue;
+      }
+      const elsewhere = a.ref.repo.toLowerCase() !== state.repo.toLowerCase();
+      if (elsewhere && a.ref.private !== false) continue;
+      const url3 = a.listed?.url ?? issue3.url.replace(/[^/]+\/[^/]+\/issues\/\d+$/, `${a.ref.repo}/issues/${a.ref.number}`);
+      state.followups.push({
+        title: a.ref.title.slice(0, 256),
+        by: a.actor.login,
+        at: a.at,
+        url: url3,
+        source: "sub-issue",
+        key: `s-${elsewhere ? `${a.ref.repo.toLowerCase()}#` : ""}${a.ref.number}`,
+        ticket: { ...elsewhere ? { repo: a.ref.repo } : {}, number: a.ref.number, url: url3, title: a.ref.title, state: a.ref.state }
+      });
     }
     const seenKeys = /* @__PURE__ */ new Set();
     state.followups = state.followups.filter((f) => !seenKeys.has(f.key) && seenKeys.add(f.key));
@@ -61900,6 +63432,227 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
   return state;
 }
 
+// src/problems/card.ts
+var STATUS_ICON2 = { investigating: "\u{1F50D}", "known error": "\u{1FA79}", resolved: "\u2705" };
+var CARD_INCIDENTS = 100;
+var CARD_TICKETS = 100;
+function renderProblemCard(state, note) {
+  const marker = writeMarker("problem-card", note);
+  const shown = state.incidents.slice(0, CARD_INCIDENTS);
+  const tickets = state.incidents.flatMap((i) => i.tickets.map((t) => ({ ...t, incident: i.number })));
+  const view = {
+    marker,
+    number: state.number,
+    title: cutText(state.title, 256, () => "\u2026"),
+    status: { name: state.status, icon: STATUS_ICON2[state.status] },
+    recurrence: state.incidents.length,
+    openIncidents: state.incidents.filter((i) => i.open).length,
+    totalImpact: state.totalImpactMs > 0 ? formatDuration(state.totalImpactMs) : "\u2014",
+    workaround: state.workaround ? { ...state.workaround, text: cutText(state.workaround.text, 4e3, () => "\u2026") } : void 0,
+    incidents: shown.map((i) => ({ ...i, impact: i.impactMs !== void 0 ? formatDuration(i.impactMs) : void 0 })),
+    moreIncidents: state.incidents.length - shown.length,
+    fixes: state.fixes.slice(0, 50),
+    tickets: tickets.slice(0, CARD_TICKETS)
+  };
+  const card2 = bundledTemplate("problem-card.md.hbs")(view).trim();
+  const body = card2.startsWith(marker) ? card2.slice(marker.length) : card2;
+  const cut = (n) => `_\u2026 the card is cut here (${count(n)} characters more)._`;
+  return fitBody([marker, text(body, { at: "line", note: cut }), "\n", state.verdicts.size > 0 ? `${renderVerdicts(state.verdicts)}
+` : ""]);
+}
+
+// src/problems/sync.ts
+var problemKey = (repo, number4) => `problem:${repo.owner}/${repo.repo}#${number4}`.toLowerCase();
+async function refreshProblem(github, repo, number4, config4, options = {}) {
+  return serialize(problemKey(repo, number4), () => refresh(github, repo, number4, config4, options));
+}
+function findCard(history) {
+  for (const e of history.events) if (e.type === "commented" && e.own && isProblemCard(e.body)) return { id: e.commentId, body: e.body };
+  return void 0;
+}
+async function refresh(github, repo, number4, config4, options) {
+  let history;
+  try {
+    history = await fetchHistory(github, repo, number4, options.issue);
+  } catch (error63) {
+    if (errorStatus(error63) === 404 || errorStatus(error63) === 410) return { error: `there is no issue #${number4} in this repository` };
+    throw error63;
+  }
+  const issue3 = history.issue;
+  const why = notAProblem({ number: number4, labels: issue3.labels, body: issue3.body, isPullRequest: issue3.url.includes("/pull/"), own: issue3.own === true }, config4);
+  if (why) return { error: why };
+  let recordComment;
+  let pendingRecord;
+  if (options.record) {
+    const { by, ...record2 } = options.record;
+    const body2 = bundledTemplate("problem-link.md.hbs")({ marker: renderLinkMarker(record2), incident: record2.incident, unlinked: record2.unlinked, by }).trim();
+    const existing = history.events.find(
+      (e) => e.type === "commented" && e.own === true && parseLinkMarker(e.body)?.incident === record2.incident
+    );
+    if (!existing) {
+      const event = {
+        type: "commented",
+        commentId: 0,
+        body: body2,
+        author: { login: "", type: "Bot" },
+        at: (/* @__PURE__ */ new Date()).toISOString(),
+        url: "",
+        own: true
+      };
+      history.events.push(event);
+      if (!findCard(history)) pendingRecord = { event, body: body2 };
+      else {
+        const { data } = await github.rest.issues.createComment({ ...repo, issue_number: number4, body: body2 });
+        event.commentId = recordComment = data.id;
+      }
+    } else {
+      recordComment = existing.commentId;
+      if (existing.body !== body2) {
+        await github.rest.issues.updateComment({ ...repo, comment_id: existing.commentId, body: body2 });
+        existing.body = body2;
+      }
+    }
+  }
+  const card2 = findCard(history);
+  const verdicts = readVerdicts(card2?.body);
+  const permissions = await fetchPermissions(github, repo, problemCommandAuthors(history, verdicts));
+  const mayCommand = (login2) => atLeast(permissions.get(login2) ?? "none", config4.commands.permission);
+  const state = deriveProblem(history, { config: config4, mayCommand, verdicts });
+  if (options.pull) withPull(state, options.pull);
+  const view = problemView(state);
+  const before = parseCardNote(card2?.body).pushed;
+  const now = digest(view);
+  const body = renderProblemCard(state, { ...options.pushing ? { pushed: now } : before ? { pushed: before } : {} });
+  if (!card2) await github.rest.issues.createComment({ ...repo, issue_number: number4, body });
+  else if (card2.body !== body) await github.rest.issues.updateComment({ ...repo, comment_id: card2.id, body });
+  if (pendingRecord) {
+    const { data } = await github.rest.issues.createComment({ ...repo, issue_number: number4, body: pendingRecord.body });
+    pendingRecord.event.commentId = recordComment = data.id;
+  }
+  if (options.commentId !== void 0) await respond(github, repo, history, state, config4, options.commentId);
+  return { state, view, ...recordComment !== void 0 ? { recordComment } : {}, changed: before !== now };
+}
+function withPull(state, pull2) {
+  const others = state.fixes.filter((f) => f.number !== pull2.number);
+  const fix = { number: pull2.number, title: pull2.title, url: pull2.url, state: pull2.mergedAt ? "merged" : pull2.state };
+  state.fixes = [...others, fix].sort((a, b) => a.number - b.number);
+}
+async function respond(github, repo, history, state, config4, commentId) {
+  const outcome = state.commands.find((c) => c.commentId === commentId);
+  if (!outcome) return;
+  const as = { ...outcome, url: "", applied: outcome.applied, help: false };
+  const reply = renderReply(as, config4);
+  const existing = history.events.find(
+    (e) => e.type === "commented" && e.own === true && hasMarker(e.body, "reply", commentId)
+  );
+  const response = { commentId };
+  if (reply && !existing) response.reply = { create: reply };
+  else if (reply && existing && existing.body !== reply) response.reply = { update: existing.commentId, body: reply };
+  else if (!reply && existing) response.reply = { delete: existing.commentId };
+  if (outcome.applied.length > 0) response.reaction = "add";
+  await applyResponse(github, repo, history.issue.number, response);
+}
+
+// src/problems/link.ts
+async function checkProblems(deps, repo, history, state, config4, read = /* @__PURE__ */ new Map()) {
+  const checks = {};
+  for (const pending2 of state.pendingProblems) {
+    const outcome = state.commands.find((c) => c.commentId === pending2.commentId);
+    if (!outcome || outcome.refused || outcome.errors.length > 0) continue;
+    const key2 = pending2.key;
+    if (pending2.ref.kind === "number") {
+      const n = pending2.ref.number;
+      if (n === state.number) {
+        checks[key2] = "an incident cannot be its own problem record";
+        continue;
+      }
+      const refreshed = await peekProblem(deps.github, repo, n, config4, read);
+      checks[key2] = refreshed ?? n;
+    } else {
+      checks[key2] = await openProblem(deps.github, repo, history, state, config4, pending2, key2, read);
+    }
+  }
+  return checks;
+}
+async function peekProblem(github, repo, n, config4, read) {
+  try {
+    const { data } = await github.rest.issues.get({ ...repo, issue_number: n });
+    read.set(n, data);
+    const ours = await writtenByUs(github, repo);
+    const labels3 = data.labels.map((l) => typeof l === "string" ? l : l.name ?? "");
+    return notAProblem({ number: n, labels: labels3, body: data.body ?? "", isPullRequest: Boolean(data.pull_request), own: ours(data) }, config4);
+  } catch (error63) {
+    const status3 = errorStatus(error63);
+    if (status3 === 404 || status3 === 410) return `there is no issue #${n} in this repository`;
+    throw error63;
+  }
+}
+async function openProblem(github, repo, history, state, config4, pending2, key2, read) {
+  if (pending2.ref.kind !== "new") throw new Error("not a /problem new");
+  const identity = await identityOf(github);
+  const ours = await writtenByUs(github, repo);
+  const origin = { repo: state.repo, incident: state.number, key: key2 };
+  if (identity) {
+    const opened = await github.paginate(github.rest.issues.listForRepo, { ...repo, creator: identity.self, state: "all", since: pending2.at, per_page: 100 });
+    for (const issue3 of opened) {
+      const marker2 = parseRecordMarker(issue3.body);
+      if (!issue3.pull_request && ours(issue3) && marker2 && marker2.key === key2 && marker2.incident === state.number && marker2.repo.toLowerCase() === state.repo.toLowerCase()) {
+        read.set(issue3.number, issue3);
+        return issue3.number;
+      }
+    }
+  }
+  const serviceLabels = new Set(Object.values(config4.services).flatMap((s) => s.labels.map((l) => l.toLowerCase())));
+  const labels3 = [
+    config4.labels.problem,
+    ...history.issue.labels.filter((l) => serviceLabels.has(l.toLowerCase()) && l.toLowerCase() !== config4.labels.problem.toLowerCase())
+  ];
+  await ensureLabels(
+    github,
+    repo,
+    labels3.map((l) => labelSpec(config4, l))
+  );
+  const marker = renderRecordMarker(origin);
+  const body = bundledTemplate("problem-record.md.hbs")({ marker, incident: state.number, by: pending2.by }).trim();
+  const { data } = await github.rest.issues.create({
+    ...repo,
+    title: cutText(redact(pending2.ref.title), 256, () => "\u2026"),
+    body: fitBody([marker, text(body.slice(marker.length), { at: "line" })]),
+    labels: labels3
+  });
+  read.set(data.number, data);
+  return data.number;
+}
+async function linkProblem(deps, repo, state, config4, read = /* @__PURE__ */ new Map()) {
+  const facts = state.problemFacts ?? { checks: {} };
+  const current2 = state.problem;
+  let { view, record: record2 } = facts;
+  if (record2 && record2.problem !== current2?.number) {
+    await refreshProblem(deps.github, repo, record2.problem, config4, { record: { incident: state.number, unlinked: true } });
+    record2 = void 0;
+    view = void 0;
+  }
+  if (current2) {
+    const summary2 = incidentSummary(state);
+    const d = digest(summary2);
+    if (!record2 || record2.digest !== d || !view) {
+      const refreshed = await refreshProblem(deps.github, repo, current2.number, config4, {
+        record: { incident: state.number, summary: summary2, by: current2.by },
+        issue: read.get(current2.number)
+      });
+      if ("error" in refreshed) {
+        deps.log.warn(`incident-desk: #${state.number}'s problem #${current2.number}: ${refreshed.error}`);
+        view = void 0;
+      } else {
+        view = refreshed.view;
+        record2 = { problem: current2.number, comment: refreshed.recordComment, digest: d };
+      }
+    }
+    if (deps.problemView?.number === current2.number) view = deps.problemView;
+  }
+  state.problemFacts = { checks: facts.checks, ...view ? { view } : {}, ...record2 ? { record: record2 } : {} };
+}
+
 // src/incident/handle.ts
 async function reconcileIssue(deps, repo, number4, trigger, relevant = () => true) {
   return serialize(`${repo.owner}/${repo.repo}#${number4}`.toLowerCase(), () => run(deps, repo, number4, trigger, relevant));
@@ -61917,25 +63670,46 @@ async function run(deps, repo, number4, trigger, relevant) {
   }
   if (!relevant(config4)) return void 0;
   const pull2 = trigger.kind === "pull" ? trigger : void 0;
-  const read = await readIncident(github, repo, number4, config4, pull2?.update, pull2?.issue);
+  const problems = /* @__PURE__ */ new Map();
+  const read = await readIncident(
+    github,
+    repo,
+    number4,
+    config4,
+    pull2?.update,
+    pull2?.issue,
+    (history2, draft) => checkProblems(deps, repo, history2, draft, config4, problems)
+  );
   if (!read) return void 0;
   const { history, state } = read;
-  const plan = planReconcile(state, history, config4, trigger.kind === "comment" ? { commentId: trigger.commentId } : {});
+  if (state.isIncident) await linkProblem(deps, repo, state, config4, problems);
+  const issueType2 = await incidentTypeToSet(github, repo, config4, state, history, deps.log);
+  const plan = planReconcile(state, history, config4, {
+    ...trigger.kind === "comment" ? { commentId: trigger.commentId } : {},
+    ...issueType2 ? { issueType: issueType2 } : {}
+  });
   const { moved } = await applyPlan(deps, repo, history, plan, config4);
   if (moved) await reconcileIssue(deps, { owner: moved.owner, repo: moved.repo }, moved.number, { kind: "issue" });
   return { config: config4, history, state };
 }
-async function readIncident(github, repo, number4, config4, update2, issue3) {
+async function readIncident(github, repo, number4, config4, update2, issue3, problems) {
   const history = await fetchHistory(github, repo, number4, issue3);
   if (history.issue.url.includes("/pull/")) return void 0;
   const verdicts = readVerdicts(findCards(history)[0]?.body);
   const authors = commandAuthors(history, config4, verdicts);
   const permissions = await fetchPermissions(github, repo, authors);
   const mayCommand = (login2) => atLeast(permissions.get(login2) ?? "none", config4.commands.permission);
-  const card = readFactsBlock(findCards(history)[0]?.body ?? "");
-  const draft = deriveIncident(history, { config: config4, mayCommand, changes: card, verdicts });
+  const card2 = readFactsBlock(findCards(history)[0]?.body ?? "");
+  const problemFacts = readProblemFacts(findCards(history)[0]?.body);
+  let checks = problemFacts.checks;
+  const draft = deriveIncident(history, { config: config4, mayCommand, changes: card2, verdicts, problems: checks });
   const { facts, fresh } = await gatherChangeFacts(github, repo, history, config4, draft, update2);
-  const state = fresh ? deriveIncident(history, { config: config4, mayCommand, changes: facts, verdicts }) : draft;
+  let state = fresh ? deriveIncident(history, { config: config4, mayCommand, changes: facts, verdicts, problems: checks }) : draft;
+  if (problems && state.pendingProblems.length > 0) {
+    checks = { ...checks, ...await problems(history, state) };
+    state = deriveIncident(history, { config: config4, mayCommand, changes: facts, verdicts, problems: checks });
+  }
+  state.problemFacts = { ...problemFacts, checks };
   return { history, state };
 }
 async function reportConfigError(deps, repo, number4, error63) {
@@ -61968,10 +63742,10 @@ async function requireIncident(ctx, number4, command) {
 }
 
 // src/security/disclosure.ts
-var same = (a, b) => a.toLowerCase() === b.toLowerCase();
+var same2 = (a, b) => a.toLowerCase() === b.toLowerCase();
 function mayName(source, audience, config4) {
-  const own2 = same(source.repo, audience.repo);
-  const security = source.labels.some((label4) => same(label4, config4.labels.security)) || config4.private.repo !== void 0 && same(source.repo, config4.private.repo);
+  const own2 = same2(source.repo, audience.repo);
+  const security = source.labels.some((label4) => same2(label4, config4.labels.security)) || config4.private.repo !== void 0 && same2(source.repo, config4.private.repo);
   if (security) return own2 && audience.private;
   return own2 || source.private === false;
 }
@@ -62066,6 +63840,15 @@ function postmortemView(state, config4, options) {
   }));
   const fixes = (changes?.linked ?? []).map((p) => ({ number: p.number, title: p.title, url: p.url, state: p.state, role: p.role, mergedAt: p.mergedAt }));
   const deployments = (changes?.deployments ?? []).map((d) => ({ sha: d.sha.slice(0, 7), environment: d.environment, at: d.at, url: d.url }));
+  const gates = (changes?.gates ?? []).map((g) => ({
+    sha: g.sha.slice(0, 7),
+    environment: g.environment,
+    at: g.at,
+    rejected: g.outcome === "rejected",
+    how: g.via === "allowed" ? `allowed by the commander (${g.by ?? "unknown"})${g.reason ? `: ${g.reason}` : ""}` : g.via ? `ships ${g.via} #${g.pull}` : "",
+    url: `${base}/actions/runs/${g.runId}`
+  }));
+  const allowances = state.allowances.map((a) => ({ what: a.ref.kind === "pull" ? `#${a.ref.number}` : a.ref.sha.slice(0, 7), by: a.by, at: a.at, reason: a.reason }));
   const audience = options.audience ?? { repo: state.repo, private: false };
   const mentions2 = state.references.filter((r) => !r.source.isPullRequest && mayName(r.source, audience, config4)).map((r) => ({ number: r.source.number, title: r.source.title, url: r.source.url, state: r.source.state }));
   const progress = followupProgress(state);
@@ -62087,8 +63870,21 @@ function postmortemView(state, config4, options) {
     commander: state.roles.commander,
     participants,
     updates: state.updates,
-    changes: { causes, fixes, deployments, mentions: mentions2, any: causes.length + fixes.length + deployments.length > 0 },
-    followups: progress
+    changes: { causes, fixes, deployments, mentions: mentions2, gates, allowances, any: causes.length + fixes.length + deployments.length + gates.length + allowances.length > 0 },
+    followups: progress,
+    problem: problemOf(state)
+  };
+}
+function problemOf(state) {
+  if (!state.problem) return void 0;
+  const view = state.problemFacts?.view?.number === state.problem.number ? state.problemFacts.view : void 0;
+  return {
+    number: state.problem.number,
+    title: view?.title ?? "",
+    url: view?.url ?? "",
+    status: view?.status ?? "",
+    knownError: view?.status === "known error",
+    workaround: view?.workaround
   };
 }
 
@@ -62096,9 +63892,9 @@ function postmortemView(state, config4, options) {
 function bundledPostmortemTemplate() {
   return { name: "templates/postmortem.md.hbs", render: bundledTemplate("postmortem.md.hbs") };
 }
-function repositoryPostmortemTemplate(source, path) {
+function repositoryPostmortemTemplate(source, path2) {
   try {
-    return { name: path, render: compileTemplate(source, path) };
+    return { name: path2, render: compileTemplate(source, path2) };
   } catch (error63) {
     throw new TemplateError(error63 instanceof Error ? error63.message : String(error63));
   }
@@ -62118,12 +63914,12 @@ function renderPostmortem(view, template) {
   }
   const body = `${redact(text3).trim()}
 `;
-  return `${postmortemHeader(view.incident.repo, view.incident.number, digest(body))}
+  return `${postmortemHeader(view.incident.repo, view.incident.number, digest2(body))}
 ${body}`;
 }
 var HEADER = /^<!-- incident-desk:postmortem incident=([^\s#]+)#(\d+) digest=([0-9a-z]+) -->\n/;
 var postmortemHeader = (repo, number4, d) => `<!-- incident-desk:postmortem incident=${repo}#${number4} digest=${d} -->`;
-function digest(text3) {
+function digest2(text3) {
   let h = 2166136261;
   for (let i = 0; i < text3.length; i++) {
     h ^= text3.charCodeAt(i);
@@ -62133,9 +63929,9 @@ function digest(text3) {
 }
 function postmortemFileState(content) {
   const normalized = content.replace(/\r\n/g, "\n");
-  const match2 = HEADER.exec(normalized);
-  if (!match2) return "foreign";
-  return digest(normalized.slice(match2[0].length)) === match2[3] ? "generated" : "edited";
+  const match3 = HEADER.exec(normalized);
+  if (!match3) return "foreign";
+  return digest2(normalized.slice(match3[0].length)) === match3[3] ? "generated" : "edited";
 }
 
 // src/postmortem/publish.ts
@@ -62153,9 +63949,9 @@ async function findFile(github, repo, dir, ref, number4) {
     throw error63;
   }
 }
-async function readFile(github, repo, path, ref) {
+async function readFile(github, repo, path2, ref) {
   try {
-    const { data } = await github.rest.repos.getContent({ ...repo, path, ref });
+    const { data } = await github.rest.repos.getContent({ ...repo, path: path2, ref });
     return !Array.isArray(data) && data.type === "file" && "content" in data ? decode4(data.content) : void 0;
   } catch (error63) {
     if (errorStatus(error63) === 404) return void 0;
@@ -62177,22 +63973,22 @@ async function pullsOf(github, repo, branch) {
 }
 var TITLE_LIMIT = 256;
 function pullTitle(state) {
-  const [prefix, suffix] = ["Post-mortem: ", ` (#${state.number})`];
-  return `${prefix}${cutText(redact(state.title), TITLE_LIMIT - prefix.length - suffix.length, () => "\u2026")}${suffix}`;
+  const [prefix3, suffix] = ["Post-mortem: ", ` (#${state.number})`];
+  return `${prefix3}${cutText(redact(state.title), TITLE_LIMIT - prefix3.length - suffix.length, () => "\u2026")}${suffix}`;
 }
 async function publishPostmortem(input2) {
-  const { github, repo, repository, config: config4, state, history, document, dryRun } = input2;
+  const { github, repo, repository: repository2, config: config4, state, history, document, dryRun } = input2;
   const writes = [];
   const write = async (what, action) => {
     writes.push(what);
     if (!dryRun) await action();
   };
-  if (state.security && !repository.private) {
+  if (state.security && !repository2.private) {
     throw new Error(
       `#${state.number} is a security incident: its post-mortem is not written to the public repository ${repo.owner}/${repo.repo} (set \`private.repo\` and run the Action there).`
     );
   }
-  const base = repository.default_branch;
+  const base = repository2.default_branch;
   const branch = postmortemBranch(state.number);
   const dir = config4.postmortem.path.replace(/^\/+|\/+$/g, "");
   const pulls = await pullsOf(github, repo, branch);
@@ -62219,7 +64015,7 @@ async function publishPostmortem(input2) {
     });
   }
   const existing = head !== void 0 ? await findFile(github, repo, dir, branch, state.number) : void 0;
-  const path = existing?.path ?? input2.path;
+  const path2 = existing?.path ?? input2.path;
   let outcome = existing ? "unchanged" : "created";
   const current2 = existing ? await readFile(github, repo, existing.path, branch) : void 0;
   if (existing && current2 !== void 0 && postmortemFileState(current2) === "edited") {
@@ -62228,10 +64024,10 @@ async function publishPostmortem(input2) {
     if (existing) outcome = "updated";
     const message = redact(`Post-mortem of #${state.number}: ${state.title}`);
     await write(
-      `file ${path}`,
+      `file ${path2}`,
       () => github.rest.repos.createOrUpdateFileContents({
         ...repo,
-        path,
+        path: path2,
         branch,
         message,
         content: encode4(document),
@@ -62240,7 +64036,7 @@ async function publishPostmortem(input2) {
     );
   }
   const title = pullTitle(state);
-  const body = fitBody([text(redact(bundledTemplate("postmortem-pull.md.hbs")({ state, path }).trim()), { at: "line" })]);
+  const body = fitBody([text(redact(bundledTemplate("postmortem-pull.md.hbs")({ state, path: path2 }).trim()), { at: "line" })]);
   let pull2 = pulls.find((p) => p.state === "open") ?? pulls[0];
   if (!pull2) {
     await write(`pull request ${branch} \u2192 ${base}`, async () => {
@@ -62266,7 +64062,7 @@ async function publishPostmortem(input2) {
     });
   }
   if (pull2 || dryRun) {
-    const comment2 = fitBody([text(bundledTemplate("postmortem-comment.md.hbs")({ marker: LINK_MARKER, pull: pull2, path, branch }).trim(), { at: "line" })]);
+    const comment2 = fitBody([text(bundledTemplate("postmortem-comment.md.hbs")({ marker: LINK_MARKER, pull: pull2, path: path2, branch }).trim(), { at: "line" })]);
     const previous = history.events.find((e) => e.type === "commented" && e.own === true && hasMarker(e.body, "postmortem-link"));
     if (!previous) {
       await write(`comment on #${state.number}`, () => github.rest.issues.createComment({ ...repo, issue_number: state.number, body: comment2 }));
@@ -62276,7 +64072,7 @@ async function publishPostmortem(input2) {
     }
   }
   return {
-    path,
+    path: path2,
     ...pull2 ? { pullRequest: pull2.number, pullRequestUrl: pull2.html_url } : {},
     outcome,
     writes
@@ -62293,32 +64089,32 @@ function historyAsOf(history) {
   return latest;
 }
 async function loadTemplate(ctx) {
-  const path = ctx.config.postmortem.template;
-  if (!path) return bundledPostmortemTemplate();
+  const path2 = ctx.config.postmortem.template;
+  if (!path2) return bundledPostmortemTemplate();
   let source;
   try {
-    const { data } = await ctx.github.rest.repos.getContent({ ...ctx.repo, path });
+    const { data } = await ctx.github.rest.repos.getContent({ ...ctx.repo, path: path2 });
     if (!Array.isArray(data) && data.type === "file" && "content" in data) source = Buffer.from(data.content, "base64").toString("utf8");
   } catch (error63) {
     if (errorStatus(error63) !== 404) throw error63;
   }
   if (source === void 0) {
-    throw new UsageError(`postmortem.template: ${path} is not a file in ${ctx.repo.owner}/${ctx.repo.repo}; fix the path in ${ctx.configPath} or remove the key to use the built-in template`);
+    throw new UsageError(`postmortem.template: ${path2} is not a file in ${ctx.repo.owner}/${ctx.repo.repo}; fix the path in ${ctx.configPath} or remove the key to use the built-in template`);
   }
-  return repositoryPostmortemTemplate(source, path);
+  return repositoryPostmortemTemplate(source, path2);
 }
 async function generatePostmortem(ctx, number4, proceed) {
   const { history, state } = await requireIncident(ctx, number4, "postmortem");
   if (proceed && !proceed(state)) return void 0;
   const template = await loadTemplate(ctx);
   const asOf = historyAsOf(history);
-  const { data: repository } = await ctx.github.rest.repos.get({ ...ctx.repo });
-  const audience = { repo: `${ctx.repo.owner}/${ctx.repo.repo}`, private: repository.private };
+  const { data: repository2 } = await ctx.github.rest.repos.get({ ...ctx.repo });
+  const audience = { repo: `${ctx.repo.owner}/${ctx.repo.repo}`, private: repository2.private };
   const document = renderPostmortem(postmortemView(state, ctx.config, { generatedAt: asOf, audience }), template);
   const result = await publishPostmortem({
     github: ctx.github,
     repo: ctx.repo,
-    repository,
+    repository: repository2,
     config: ctx.config,
     state,
     history,
@@ -62377,19 +64173,20 @@ async function openProblemTickets(ctx, number4, proceed) {
   const { state } = await requireIncident(ctx, number4, "problems");
   if (proceed && !proceed(state)) return void 0;
   if (state.security) {
-    const { data: repository } = await github.rest.repos.get({ ...repo });
-    if (!repository.private) {
+    const { data: repository2 } = await github.rest.repos.get({ ...repo });
+    if (!repository2.private) {
       throw new Error(
         `#${state.number} is a security incident: its problem tickets are not opened in the public repository ${repo.owner}/${repo.repo} (set \`private.repo\` and run the Action there).`
       );
     }
   }
-  if (state.followups.length === 0) return { state, tickets: [] };
+  if (!state.followups.some((f) => f.source !== "sub-issue")) return { state, tickets: [] };
   const known = await knownTickets(github, repo, state);
-  const labels3 = [config4.labels.problem, ...config4.problems.labels.filter((l) => l.toLowerCase() !== config4.labels.problem.toLowerCase())];
-  if (!dryRun && state.followups.some((f) => !known.has(f.key))) await ensureLabels(github, repo, labels3.map((l) => labelSpec(config4, l)));
+  const labels3 = [config4.labels.followup, ...config4.problems.labels.filter((l) => l.toLowerCase() !== config4.labels.followup.toLowerCase())];
+  if (!dryRun && state.followups.some((f) => f.source !== "sub-issue" && !known.has(f.key))) await ensureLabels(github, repo, labels3.map((l) => labelSpec(config4, l)));
   const tickets = [];
   for (const followup of state.followups) {
+    if (followup.source === "sub-issue") continue;
     const existing = known.get(followup.key);
     const base = { key: followup.key, title: ticketTitle(followup) };
     if (existing?.subIssue) {
@@ -62465,13 +64262,16 @@ async function gatherReport(github, repo, config4, period) {
     for (const login2 of commandAuthors(history, config4, verdicts)) levels.set(login2, await permissionOf(login2));
     const mayCommand = (login2) => atLeast(levels.get(login2) ?? "none", config4.commands.permission);
     const changes = await causeFacts(github, repo, history, config4, mayCommand);
-    return deriveIncident(history, { config: config4, mayCommand, changes, verdicts });
+    const problemFacts = readProblemFacts(findCards(history)[0]?.body);
+    const state = deriveIncident(history, { config: config4, mayCommand, changes, verdicts, problems: problemFacts.checks });
+    state.problemFacts = problemFacts;
+    return state;
   });
   return { incidents, deployments: await productionDeployments(github, repo, config4, period), listed: issues.length };
 }
 async function causeFacts(github, repo, history, config4, mayCommand) {
-  const card = findCards(history)[0];
-  const facts = readFactsBlock(card?.body ?? "");
+  const card2 = findCards(history)[0];
+  const facts = readFactsBlock(card2?.body ?? "");
   const draft = deriveIncident(history, { config: config4, mayCommand, changes: facts });
   if (!draft.isIncident) return facts;
   for (const key2 of Object.keys(facts.causes)) if (key2.endsWith("@body")) delete facts.causes[key2];
@@ -62583,6 +64383,28 @@ function computeMetrics({ period, incidents, deployments, severities }) {
   for (const s of inPeriod) items[bucketOf(s.times.detected)].incidents++;
   for (const d of production) items[bucketOf(d.createdAt)].deployments++;
   const recoveries = defined(resolved.map((s) => s.changes.recoveryMs));
+  const gates = /* @__PURE__ */ new Map();
+  for (const s of incidents) {
+    for (const g of s.changes.gates ?? []) {
+      if (!within(g.at, period)) continue;
+      const key2 = `${g.runId}/${g.environment.toLowerCase()}/${g.sha}/${g.outcome}`;
+      const row = gates.get(key2);
+      if (row) row.incidents = [.../* @__PURE__ */ new Set([...row.incidents, ...g.incidents])].sort((a, b) => a - b);
+      else
+        gates.set(key2, {
+          at: g.at,
+          environment: g.environment,
+          sha: g.sha,
+          runId: g.runId,
+          outcome: g.outcome,
+          incidents: [...g.incidents],
+          ...g.via ? { via: g.via } : {},
+          ...g.pull ? { pull: g.pull } : {},
+          ...g.by ? { by: g.by } : {}
+        });
+    }
+  }
+  const decisions = [...gates.values()].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.runId - b.runId);
   return {
     period,
     incidents: { total: inPeriod.length, open: inPeriod.length - resolved.length, resolved: resolved.length },
@@ -62602,6 +64424,7 @@ function computeMetrics({ period, incidents, deployments, severities }) {
       ...deploymentIds.size > 0 ? { rate: failed.size / deploymentIds.size } : {}
     },
     recovery: stat2(recoveries),
+    gate: { rejected: decisions.filter((d) => d.outcome === "rejected").length, allowed: decisions.filter((d) => d.outcome === "allowed").length, decisions },
     buckets: { unit, items },
     rows: inPeriod.map((s) => {
       const isResolved = s.status === "resolved" && s.times.resolved !== void 0;
@@ -62734,16 +64557,69 @@ function buildReportView(repo, m, environments = ["production"]) {
       resolve: dur(r.resolve),
       recovery: dur(r.recovery)
     })),
+    gate: {
+      rejected: m.gate.rejected,
+      allowed: m.gate.allowed,
+      rows: m.gate.decisions.map((d) => ({
+        at: formatInstant(d.at),
+        environment: d.environment,
+        sha: d.sha.slice(0, 7),
+        outcome: d.outcome === "rejected" ? "\u26D4 rejected" : "\u2705 let through",
+        incidents: d.incidents.map((n) => `#${n}`).join(", "),
+        how: d.via === "allowed" ? `/allow-deploy by ${d.by ?? "the commander"}` : d.via ? `${d.via} #${d.pull}` : "change freeze"
+      }))
+    },
     notes: [
       `Incidents counted: those declared between ${formatInstant(m.period.from)} and ${formatInstant(m.period.to)}; medians and 90th percentiles (nearest rank) over the incidents that reached each time.`,
       `Over time: incidents per ${perUnit}.`
     ]
   };
 }
-function renderReport(repo, metrics, environments) {
-  const text3 = bundledTemplate("report.md.hbs")(buildReportView(repo, metrics, environments));
+function renderReport(repo, metrics, environments, problems) {
+  const text3 = bundledTemplate("report.md.hbs")({ ...buildReportView(repo, metrics, environments), ...problems ? { problems } : {} });
   return `${redact(text3).trim()}
 `;
+}
+
+// src/problems/report.ts
+var TOP = 10;
+var impactOf = (s) => {
+  const { started, mitigated, resolved } = s.times;
+  const end = mitigated ?? resolved;
+  return started && end ? Math.max(0, Date.parse(end) - Date.parse(started)) : 0;
+};
+function problemReport(incidents) {
+  const byProblem = /* @__PURE__ */ new Map();
+  const byService = /* @__PURE__ */ new Map();
+  for (const s of incidents) {
+    if (!s.problem) {
+      if (s.service) byService.set(s.service, [...byService.get(s.service) ?? [], s]);
+      continue;
+    }
+    const view = s.problemFacts?.view?.number === s.problem.number ? s.problemFacts.view : void 0;
+    let entry = byProblem.get(s.problem.number);
+    if (!entry) {
+      entry = {
+        row: { number: s.problem.number, title: view?.title ?? "", url: view?.url ?? "", status: view?.status ?? "", incidents: 0, impact: "", impactMs: 0 },
+        members: []
+      };
+      byProblem.set(s.problem.number, entry);
+    }
+    entry.row.incidents++;
+    entry.row.impactMs += impactOf(s);
+    entry.members.push(s);
+    if (view && !entry.row.url) Object.assign(entry.row, { title: view.title, url: view.url, status: view.status });
+  }
+  if (byProblem.size === 0 && ![...byService.values()].some((list3) => list3.length > 1)) return void 0;
+  const rows = [...byProblem.values()].map((e) => ({ ...e.row, impact: e.row.impactMs > 0 ? formatDuration(e.row.impactMs) : "\u2014" }));
+  const byCount = [...rows].sort((a, b) => b.incidents - a.incidents || b.impactMs - a.impactMs || a.number - b.number).slice(0, TOP);
+  const byImpact = [...rows].sort((a, b) => b.impactMs - a.impactMs || b.incidents - a.incidents || a.number - b.number).slice(0, TOP);
+  const link2 = (s) => ({ number: s.number, url: s.url });
+  const recurring = [
+    ...[...byProblem.values()].filter((e) => e.members.length > 1).map((e) => ({ what: "problem", problem: { number: e.row.number, url: e.row.url, title: e.row.title }, incidents: e.members.map(link2) })),
+    ...[...byService.entries()].filter(([, list3]) => list3.length > 1).map(([service2, list3]) => ({ what: "service", service: service2, incidents: list3.map(link2) }))
+  ].sort((a, b) => b.incidents.length - a.incidents.length);
+  return { byCount, byImpact, recurring };
 }
 
 // src/report/run.ts
@@ -62765,7 +64641,9 @@ async function runReport(ctx, now = /* @__PURE__ */ new Date()) {
   ctx.log.info(
     `report: ${metrics.incidents.total} incident(s) declared in the period (${gathered.listed} listed), ${gathered.deployments.length} production deployment(s)`
   );
-  const markdown = renderReport(`${ctx.repo.owner}/${ctx.repo.repo}`, metrics, ctx.config.changes.environments);
+  const counted = new Set(metrics.rows.map((r) => r.number));
+  const problems = problemReport(gathered.incidents.filter((s) => counted.has(s.number)));
+  const markdown = renderReport(`${ctx.repo.owner}/${ctx.repo.repo}`, metrics, ctx.config.changes.environments, problems);
   if (!ctx.reportPath) return { outputs: {}, summary: markdown };
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const file2 = isAbsolute(ctx.reportPath) ? ctx.reportPath : resolve(workspace, ctx.reportPath);
@@ -62832,16 +64710,16 @@ function parseMaintenanceForm(body) {
     problems: [...problems, ...times.problems]
   };
 }
-var COMMAND = /^\/maintenance(?=\s|$)(.*)$/i;
+var COMMAND2 = /^\/maintenance(?=\s|$)(.*)$/i;
 function parseMaintenanceCommands(body) {
   if (!/^[ \t]{0,3}\/maintenance\b/im.test(body)) return [];
   const out = [];
   for (const lines of commandParagraphs(body)) {
     for (const raw of lines) {
-      const match2 = COMMAND.exec(raw.trim());
-      if (!match2) continue;
+      const match3 = COMMAND2.exec(raw.trim());
+      if (!match3) continue;
       const line = raw.trim();
-      const words = match2[1].trim().split(/\s+/).filter(Boolean);
+      const words = match3[1].trim().split(/\s+/).filter(Boolean);
       if (words.length === 0) {
         out.push({ ok: true, line, confirm: true });
         continue;
@@ -62864,9 +64742,9 @@ function parseMaintenanceCommands(body) {
 var MAINTENANCE_CARD_MARKER = "<!-- incident-desk:maintenance-card -->";
 var ALERT_NOTE = /^<!-- incident-desk:maintenance-alert ([0-9a-f]{1,64}) -->/;
 var REMINDER = /^<!-- incident-desk:(maintenance-(?:started|ended) [0-9TZ:.-]{1,40}) -->/;
-var lower3 = (s) => s.toLowerCase();
+var lower4 = (s) => s.toLowerCase();
 function maintenanceActors(history, config4) {
-  const label4 = lower3(config4.labels.maintenance);
+  const label4 = lower4(config4.labels.maintenance);
   const logins = /* @__PURE__ */ new Set();
   const consider = (body, author) => {
     if (!isBot(author) && parseMaintenanceCommands(body).length > 0) logins.add(author.login);
@@ -62874,13 +64752,13 @@ function maintenanceActors(history, config4) {
   consider(history.issue.body, history.issue.author);
   for (const e of history.events) {
     if (e.type === "commented") consider(e.body, e.author);
-    if (e.type === "labeled" && lower3(e.label) === label4 && !isBot(e.actor)) logins.add(e.actor.login);
+    if (e.type === "labeled" && lower4(e.label) === label4 && !isBot(e.actor)) logins.add(e.actor.login);
   }
   return [...logins];
 }
 function deriveMaintenance(history, { config: config4, mayCommand }) {
   const { issue: issue3 } = history;
-  const label4 = lower3(config4.labels.maintenance);
+  const label4 = lower4(config4.labels.maintenance);
   const state = {
     isMaintenance: false,
     repo: `${history.repo.owner}/${history.repo.repo}`,
@@ -62929,7 +64807,7 @@ function deriveMaintenance(history, { config: config4, mayCommand }) {
   for (const event of history.events) {
     switch (event.type) {
       case "labeled":
-        if (lower3(event.label) !== label4 || isBot(event.actor)) break;
+        if (lower4(event.label) !== label4 || isBot(event.actor)) break;
         labelled = true;
         state.isMaintenance = true;
         state.declaredBy ??= event.actor.login;
@@ -62937,7 +64815,7 @@ function deriveMaintenance(history, { config: config4, mayCommand }) {
         touch(event.at);
         break;
       case "unlabeled":
-        if (lower3(event.label) !== label4 || isBot(event.actor)) break;
+        if (lower4(event.label) !== label4 || isBot(event.actor)) break;
         labelled = false;
         state.isMaintenance = false;
         commandWindow = void 0;
@@ -63199,8 +65077,8 @@ function publicIncident(state, asOf) {
 }
 function severityFrom(state, moves) {
   const first = state.timeline.find((e) => e.kind === "severity");
-  const match2 = first ? /Severity\s+(\S+)\s+→/.exec(first.text) : null;
-  return match2?.[1] ?? moves[0].to;
+  const match3 = first ? /Severity\s+(\S+)\s+→/.exec(first.text) : null;
+  return match3?.[1] ?? moves[0].to;
 }
 function impactPeriods(started, statusMoves, firstSeverity, severityMoves) {
   const spans = [];
@@ -63471,7 +65349,7 @@ var STATUS_WORDS3 = {
 };
 
 // src/statuspage/api.ts
-var absolute = (model, path) => `${model.site.url}${path}`;
+var absolute = (model, path2) => `${model.site.url}${path2}`;
 function page(model) {
   return { id: model.site.id, name: model.site.name, url: model.site.url, time_zone: "Etc/UTC", updated_at: model.asOf };
 }
@@ -63748,23 +65626,23 @@ import { dirname as dirname2, join, relative, sep } from "node:path";
 var OWNED = ["incidents", "maintenance", join("api", "v2")];
 function writeSite(dir, files) {
   const result = { written: [], unchanged: 0, removed: [] };
-  for (const [path, content] of files) {
-    const file2 = join(dir, path);
+  for (const [path2, content] of files) {
+    const file2 = join(dir, path2);
     if (existsSync2(file2) && readFileSync2(file2, "utf8") === content) {
       result.unchanged++;
       continue;
     }
     mkdirSync2(dirname2(file2), { recursive: true });
     writeFileSync2(file2, content);
-    result.written.push(path);
+    result.written.push(path2);
   }
   const keep = new Set([...files.keys()].map((p) => p.split("/").join(sep)));
   for (const owned of OWNED) {
     for (const file2 of listFiles(join(dir, owned))) {
-      const path = relative(dir, file2);
-      if (keep.has(path) || !/\.(html|json)$/.test(path)) continue;
+      const path2 = relative(dir, file2);
+      if (keep.has(path2) || !/\.(html|json)$/.test(path2)) continue;
       rmSync(file2);
-      result.removed.push(path.split(sep).join("/"));
+      result.removed.push(path2.split(sep).join("/"));
     }
   }
   return result;
@@ -63772,8 +65650,8 @@ function writeSite(dir, files) {
 function listFiles(dir) {
   if (!existsSync2(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    return entry.isDirectory() ? listFiles(path) : entry.isFile() ? [path] : [];
+    const path2 = join(dir, entry.name);
+    return entry.isDirectory() ? listFiles(path2) : entry.isFile() ? [path2] : [];
   });
 }
 
@@ -63826,7 +65704,7 @@ async function runStatuspage(ctx, now = pageClock()) {
 }
 
 // src/oncall/escalate.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 var levelMarker = (level) => writeMarker("escalation", level);
 var reminderMarker = (since) => writeMarker("update-reminder", since);
 function botComments(history) {
@@ -63893,13 +65771,13 @@ function nextDue(state, history, config4, written) {
   return dues.length > 0 ? Math.min(...dues) : void 0;
 }
 var SINCE_MARGIN_MS = 5 * 6e4;
-var configDigest = (config4) => createHash5("sha256").update(JSON.stringify(config4)).digest("hex").slice(0, 16);
+var configDigest = (config4) => createHash6("sha256").update(JSON.stringify(config4)).digest("hex").slice(0, 16);
 async function runEscalate({ github, repo, config: config4, now = /* @__PURE__ */ new Date(), log, dryRun = false, memory }) {
   const result = { escalated: [], reminded: [], looked: 0, untouched: 0 };
   const full = `${repo.owner}/${repo.repo}`;
-  const digest2 = configDigest(config4);
+  const digest3 = configDigest(config4);
   const previous = memory ? await memory.load() : void 0;
-  const last = previous && previous.repo.toLowerCase() === full.toLowerCase() && previous.config === digest2 ? previous : void 0;
+  const last = previous && previous.repo.toLowerCase() === full.toLowerCase() && previous.config === digest3 ? previous : void 0;
   const t = now.getTime();
   const remembered = {};
   let look;
@@ -63939,7 +65817,7 @@ async function runEscalate({ github, repo, config: config4, now = /* @__PURE__ *
       failures.push(`#${number4}: ${error63 instanceof Error ? error63.message : String(error63)}`);
     }
   }
-  if (memory && !dryRun) await memory.save({ v: 1, repo: full, config: digest2, lookedAt: now.toISOString(), incidents: remembered });
+  if (memory && !dryRun) await memory.save({ v: 1, repo: full, config: digest3, lookedAt: now.toISOString(), incidents: remembered });
   if (failures.length > 0) throw new Error(`escalate failed for ${failures.join("; ")}`);
   return result;
 }
@@ -64011,9 +65889,9 @@ async function reconcileMaintenance(github, repo, number4, config4, now, comment
       await github.rest.issues.addLabels({ ...repo, issue_number: number4, labels: [label4] });
     }
     const body = renderMaintenanceCard(state, config4, now);
-    const card = findMaintenanceCard(history);
-    if (!card) await github.rest.issues.createComment({ ...repo, issue_number: number4, body });
-    else if (card.body !== body) await github.rest.issues.updateComment({ ...repo, comment_id: card.id, body });
+    const card2 = findMaintenanceCard(history);
+    if (!card2) await github.rest.issues.createComment({ ...repo, issue_number: number4, body });
+    else if (card2.body !== body) await github.rest.issues.updateComment({ ...repo, comment_id: card2.id, body });
     if (commentId !== void 0 && state.applied.includes(commentId)) {
       await github.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content: "+1" });
     }
@@ -64112,28 +65990,28 @@ var escalateMemorySchema = external_exports.object({
   /** Open incidents → when something next falls due (null: nothing without a change). */
   incidents: external_exports.record(external_exports.string().regex(/^\d+$/), external_exports.object({ due: external_exports.iso.datetime().nullable() }))
 });
-function fileMemory(path, log) {
+function fileMemory(path2, log) {
   return {
     async load() {
       let text3;
       try {
-        text3 = readFileSync3(path, "utf8");
+        text3 = readFileSync3(path2, "utf8");
       } catch {
         return void 0;
       }
       try {
         const parsed3 = escalateMemorySchema.safeParse(JSON.parse(text3));
         if (parsed3.success) return parsed3.data;
-        log.warn(`incident-desk: ${path} is not a memory of escalate (${parsed3.error.issues[0]?.message}): every open incident is read`);
+        log.warn(`incident-desk: ${path2} is not a memory of escalate (${parsed3.error.issues[0]?.message}): every open incident is read`);
       } catch {
-        log.warn(`incident-desk: ${path} is not JSON: every open incident is read`);
+        log.warn(`incident-desk: ${path2} is not JSON: every open incident is read`);
       }
       return void 0;
     },
     async save(memory) {
-      mkdirSync3(dirname3(path), { recursive: true });
-      writeFileSync3(`${path}.tmp`, JSON.stringify(memory));
-      renameSync(`${path}.tmp`, path);
+      mkdirSync3(dirname3(path2), { recursive: true });
+      writeFileSync3(`${path2}.tmp`, JSON.stringify(memory));
+      renameSync(`${path2}.tmp`, path2);
     }
   };
 }
@@ -64147,7 +66025,7 @@ var issuePayload = external_exports.object({
   comment: external_exports.object({ id: external_exports.number().optional(), body: external_exports.string().nullish(), user: external_exports.object({ type: external_exports.string().optional(), login: external_exports.string().optional() }).optional() }).optional()
 });
 var dispatchPayload = external_exports.object({ inputs: external_exports.record(external_exports.string(), external_exports.unknown()).nullish() });
-var lower4 = (s) => s.toLowerCase();
+var lower5 = (s) => s.toLowerCase();
 function chooseCommands(eventName, payload, config4) {
   if (eventName === "schedule") return { commands: ["escalate"], reason: "a scheduled run escalates open incidents" };
   if (eventName === "workflow_dispatch") {
@@ -64163,13 +66041,13 @@ function chooseCommands(eventName, payload, config4) {
   const parsed3 = issuePayload.safeParse(payload);
   if (!parsed3.success || parsed3.data.issue.pull_request) return { commands: [], reason: "the event is not about an issue" };
   const e = parsed3.data;
-  const isIncident = e.issue.labels.some((l) => lower4(l.name) === lower4(config4.labels.incident));
+  const isIncident = e.issue.labels.some((l) => lower5(l.name) === lower5(config4.labels.incident));
   const issue3 = e.issue.number;
   if (!isIncident) return { commands: [], issue: issue3, reason: `#${issue3} is not an incident` };
   const afterResolution = { commands: ["postmortem", "problems"], issue: issue3, whenResolved: true };
   if (eventName === "issues") {
     if (e.action === "closed") return { ...afterResolution, reason: `incident #${issue3} was closed` };
-    if (e.action === "labeled" && e.label && lower4(e.label.name) === lower4(config4.labels.status.resolved)) {
+    if (e.action === "labeled" && e.label && lower5(e.label.name) === lower5(config4.labels.status.resolved)) {
       return { ...afterResolution, reason: `incident #${issue3} was resolved` };
     }
     return { commands: [], issue: issue3, reason: `nothing to do when an incident is ${e.action}` };
@@ -64218,7 +66096,7 @@ function eventIssue(payload) {
 }
 
 // src/alerts/dispatch.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash7 } from "node:crypto";
 
 // src/alerts/declare.ts
 async function findOpenIncident(github, repo, config4, kind, matches) {
@@ -64231,8 +66109,17 @@ async function openIncidentIssue(github, repo, config4, issue3) {
   const severityLabel = config4.severities.find((s) => s.name === issue3.severity)?.label ?? issue3.severity;
   const labels3 = [config4.labels.incident, severityLabel, config4.labels.status.investigating];
   await ensureLabels(github, repo, labels3.map((name) => labelSpec(config4, name)));
-  const { data } = await github.rest.issues.create({ ...repo, title: issue3.title, body: issue3.body, labels: labels3 });
-  return { number: data.number, url: data.html_url };
+  const type = await offeredIncidentType(github, repo, config4);
+  const create = { ...repo, title: issue3.title, body: issue3.body, labels: labels3 };
+  try {
+    const { data } = await github.rest.issues.create({ ...create, ...type ? { type } : {} });
+    return { number: data.number, url: data.html_url };
+  } catch (error63) {
+    if (!(type && errorStatus(error63) === 422)) throw error63;
+    await forgetIssueTypes(repo);
+    const { data } = await github.rest.issues.create(create);
+    return { number: data.number, url: data.html_url };
+  }
 }
 
 // src/alerts/group.ts
@@ -64324,7 +66211,7 @@ async function handleDispatch(deps, deliveryId, raw) {
     return void 0;
   }
   const { payload, severity: severity2 } = check3;
-  const id = createHash6("sha256").update(payload.key ? `key:${payload.key}` : `delivery:${deliveryId}`).digest("hex").slice(0, 24);
+  const id = createHash7("sha256").update(payload.key ? `key:${payload.key}` : `delivery:${deliveryId}`).digest("hex").slice(0, 24);
   let target;
   try {
     target = payload.security && config4.private.repo ? privateTarget(repo, config4.private.repo) : repo;
@@ -64416,6 +66303,7 @@ var grafanaPayloadSchema = external_exports.object({
 // src/events.ts
 var user = external_exports.object({ login: external_exports.string(), type: external_exports.string().default("User") });
 var label3 = external_exports.object({ name: external_exports.string() });
+var issueType = external_exports.object({ name: external_exports.string() });
 var issueEventSchema = external_exports.object({
   action: external_exports.string(),
   repository: external_exports.object({ name: external_exports.string(), owner: external_exports.object({ login: external_exports.string() }), private: external_exports.boolean().default(false) }),
@@ -64425,9 +66313,12 @@ var issueEventSchema = external_exports.object({
     labels: external_exports.array(label3).default([]),
     created_at: external_exports.string().optional(),
     updated_at: external_exports.string().optional(),
-    pull_request: external_exports.unknown().optional()
+    pull_request: external_exports.unknown().optional(),
+    type: issueType.nullish()
   }),
   label: label3.optional(),
+  /** `issues.typed` / `untyped`: the type set, or the one cleared. */
+  type: issueType.nullish(),
   comment: external_exports.object({ id: external_exports.number(), body: external_exports.string().nullish() }).optional(),
   changes: external_exports.object({ body: external_exports.object({ from: external_exports.string().nullish() }).optional() }).partial().optional(),
   sender: user,
@@ -64440,7 +66331,7 @@ function issueTarget(name, raw) {
   if (e.issue.pull_request) return void 0;
   const repo = { owner: e.repository.owner.login, repo: e.repository.name };
   const labels3 = e.issue.labels.map((l) => l.name);
-  const base = { repo, number: e.issue.number, labels: labels3 };
+  const base = { repo, number: e.issue.number, labels: labels3, ...e.issue.type ? { issueType: e.issue.type.name } : {} };
   if (name === "issue_comment") {
     const body2 = e.comment?.body ?? "";
     const before = e.changes?.body?.from ?? "";
@@ -64451,15 +66342,17 @@ function issueTarget(name, raw) {
   }
   if (e.action === "deleted") return void 0;
   const body = e.issue.body ?? "";
-  if (e.action === "labeled" && e.issue.created_at !== void 0 && e.issue.created_at === e.issue.updated_at) return void 0;
+  if ((e.action === "labeled" || e.action === "typed") && e.issue.created_at !== void 0 && e.issue.created_at === e.issue.updated_at) return void 0;
   if (e.action === "unlabeled" && e.label) return { ...base, trigger: { kind: "issue" }, text: body, removedLabel: e.label.name };
-  if (labels3.length === 0 && !mayHoldCommand(body) && !body.includes("incident-desk:declare")) return void 0;
+  if (e.action === "untyped" && e.type) return { ...base, trigger: { kind: "issue" }, text: body, removedType: e.type.name };
+  if (labels3.length === 0 && !e.issue.type && !mayHoldCommand(body) && !body.includes("incident-desk:declare")) return void 0;
   return { ...base, trigger: { kind: "issue" }, text: body };
 }
-function concernsIncident(target, incidentLabel) {
+function concernsIncident(target, incidentLabel, issueType2 = false) {
   const label4 = incidentLabel.toLowerCase();
   if (target.labels.some((l) => l.toLowerCase() === label4)) return true;
   if (target.removedLabel?.toLowerCase() === label4) return true;
+  if (issueType2 && [target.issueType, target.removedType].some((t) => t?.toLowerCase() === issueType2.toLowerCase())) return true;
   return declaresIncident(target.text) || target.text.includes("incident-desk:declare");
 }
 function declaresIncident(text3) {
@@ -64491,10 +66384,109 @@ function ticketTarget(name, payload) {
 }
 async function trackTicket(deps, name, payload) {
   const target = ticketTarget(name, payload);
-  if (!target) return;
+  if (!target) return false;
   const full = `${target.repo.owner}/${target.repo.repo}`;
-  if (!target.author || !wroteIt(await identityOf(deps.github), { login: target.author }, full, full)) return;
+  if (!target.author || !wroteIt(await identityOf(deps.github), { login: target.author }, full, full)) return false;
   await reconcileIssue(deps, target.repo, target.incident, { kind: "issue" });
+  return true;
+}
+
+// src/problems/subissues.ts
+var SUB_ISSUE_ACTIONS = ["sub_issue_added", "sub_issue_removed", "parent_issue_added", "parent_issue_removed"];
+var named = external_exports.object({ name: external_exports.string() });
+var subIssuesEventSchema = external_exports.object({
+  action: external_exports.enum(SUB_ISSUE_ACTIONS),
+  repository: external_exports.object({ full_name: external_exports.string() }),
+  parent_issue: external_exports.object({
+    number: external_exports.number().int().positive(),
+    labels: external_exports.array(named).default([]),
+    type: named.nullish(),
+    pull_request: external_exports.unknown().optional()
+  }),
+  parent_issue_repo: external_exports.object({ full_name: external_exports.string() }).optional()
+});
+function looksLikeIncident(parent, config4) {
+  const label4 = config4.labels.incident.toLowerCase();
+  if (parent.labels.some((l) => l.name.toLowerCase() === label4)) return true;
+  return config4.issue_type !== false && parent.type?.name.toLowerCase() === config4.issue_type.toLowerCase();
+}
+async function trackSubIssue(deps, payload) {
+  const parsed3 = subIssuesEventSchema.safeParse(payload);
+  if (!parsed3.success || parsed3.data.parent_issue.pull_request) return;
+  const e = parsed3.data;
+  const here = e.repository.full_name;
+  let parentRepo;
+  if (e.action === "sub_issue_added" || e.action === "sub_issue_removed") parentRepo = parseRepo(here);
+  else {
+    const there = e.parent_issue_repo?.full_name;
+    if (!there || there.toLowerCase() === here.toLowerCase()) return;
+    parentRepo = parseRepo(there);
+  }
+  await reconcileIssue(deps, parentRepo, e.parent_issue.number, { kind: "issue" }, (config4) => looksLikeIncident(e.parent_issue, config4));
+}
+var SUB_ISSUE_STATE_ACTIONS = /* @__PURE__ */ new Set(["closed", "reopened", "deleted", "edited"]);
+var issueWithParentSchema = external_exports.object({
+  action: external_exports.string(),
+  repository: external_exports.object({ full_name: external_exports.string() }),
+  issue: external_exports.object({ parent_issue_url: external_exports.string().nullish(), pull_request: external_exports.unknown().optional() }),
+  changes: external_exports.object({ title: external_exports.unknown().optional() }).partial().optional()
+});
+var PARENT_URL = /\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/;
+async function trackSubIssueState(deps, name, payload) {
+  if (name !== "issues") return;
+  const parsed3 = issueWithParentSchema.safeParse(payload);
+  if (!parsed3.success || parsed3.data.issue.pull_request || !SUB_ISSUE_STATE_ACTIONS.has(parsed3.data.action)) return;
+  const e = parsed3.data;
+  if (e.action === "edited" && e.changes?.title === void 0) return;
+  const match3 = PARENT_URL.exec(e.issue.parent_issue_url ?? "");
+  if (!match3) return;
+  const parent = { owner: decodeURIComponent(match3[1]), repo: decodeURIComponent(match3[2]) };
+  if (parent.owner.toLowerCase() !== parseRepo(e.repository.full_name).owner.toLowerCase()) return;
+  await reconcileIssue(deps, parent, Number(match3[3]), { kind: "issue" });
+}
+
+// src/problems/handle.ts
+var problemEventSchema = external_exports.object({
+  action: external_exports.string(),
+  repository: external_exports.object({ full_name: external_exports.string() }),
+  issue: external_exports.object({
+    number: external_exports.number().int().positive(),
+    labels: external_exports.array(external_exports.object({ name: external_exports.string() })).default([]),
+    pull_request: external_exports.unknown().optional(),
+    body: external_exports.string().nullish(),
+    user: external_exports.object({ login: external_exports.string() }).nullish()
+  }),
+  comment: external_exports.object({ id: external_exports.number(), body: external_exports.string().nullish() }).optional(),
+  changes: external_exports.object({ body: external_exports.object({ from: external_exports.string().nullish() }).optional() }).partial().optional()
+});
+var ISSUE_ACTIONS = /* @__PURE__ */ new Set(["closed", "reopened", "edited"]);
+async function handleProblemEvent(deps, name, payload) {
+  if (name !== "issues" && name !== "issue_comment") return;
+  const parsed3 = problemEventSchema.safeParse(payload);
+  if (!parsed3.success || parsed3.data.issue.pull_request) return;
+  const e = parsed3.data;
+  if (name === "issues" && !ISSUE_ACTIONS.has(e.action)) return;
+  if (name === "issue_comment" && !(mayHoldCommand(e.comment?.body ?? "") || mayHoldCommand(e.changes?.body?.from ?? ""))) return;
+  const labels3 = e.issue.labels.map((l) => l.name.toLowerCase());
+  if (labels3.length === 0) return;
+  let config4;
+  try {
+    config4 = deps.config ?? await loadConfig(deps.github, parseRepo(e.repository.full_name), deps.configPath);
+  } catch (error63) {
+    if (error63 instanceof ConfigError) return;
+    throw error63;
+  }
+  if (!labels3.includes(config4.labels.problem.toLowerCase()) || labels3.includes(config4.labels.incident.toLowerCase())) return;
+  const repo = parseRepo(e.repository.full_name);
+  if (parseTicketMarker(e.issue.body) && wroteIt(await identityOf(deps.github), { login: e.issue.user?.login ?? "" }, e.repository.full_name, e.repository.full_name))
+    return;
+  const commentId = name === "issue_comment" && e.action !== "deleted" ? e.comment?.id : void 0;
+  const refreshed = await refreshProblem(deps.github, repo, e.issue.number, config4, { pushing: true, ...commentId !== void 0 ? { commentId } : {} });
+  if ("error" in refreshed || !refreshed.changed) return;
+  const open3 = refreshed.state.incidents.filter((i) => i.open).slice(0, PUSH_LIMIT);
+  for (const incident2 of open3) {
+    await reconcileIssue({ ...deps, config: config4, problemView: refreshed.view }, repo, incident2.number, { kind: "issue" });
+  }
 }
 
 // src/changes/pulls.ts
@@ -64516,13 +66508,14 @@ var pullEventSchema = external_exports.object({
   }).optional()
 });
 var hasLabel = (labels3, name) => labels3.some((l) => l.toLowerCase() === name.toLowerCase());
-async function incidentsAmong(github, repo, numbers, config4) {
+async function incidentsAmong(github, repo, numbers, config4, problems = /* @__PURE__ */ new Map()) {
   const out = /* @__PURE__ */ new Map();
   for (const number4 of numbers) {
     try {
       const { data } = await github.rest.issues.get({ ...repo, issue_number: number4 });
       const labels3 = data.labels.map((l) => typeof l === "string" ? l : l.name ?? "");
       if (!data.pull_request && hasLabel(labels3, config4.labels.incident)) out.set(number4, data);
+      else if (!data.pull_request && hasLabel(labels3, config4.labels.problem)) problems.set(number4, data);
     } catch (error63) {
       if (errorStatus(error63) !== 404 && errorStatus(error63) !== 410) throw error63;
     }
@@ -64533,7 +66526,7 @@ async function currentlyLabelled(github, repo, number4, label4) {
   const { data } = await github.rest.issues.listLabelsOnIssue({ ...repo, issue_number: number4, per_page: 100 });
   return hasLabel(data.map((l) => l.name), label4);
 }
-async function handlePullRequest(deps, payload) {
+async function handlePullRequest(deps, payload, options = {}) {
   const parsed3 = pullEventSchema.safeParse(payload);
   if (!parsed3.success) return;
   const e = parsed3.data;
@@ -64545,7 +66538,7 @@ async function handlePullRequest(deps, payload) {
     config4 = deps.config ?? await loadConfig(github, repo, deps.configPath);
   } catch (error63) {
     if (!(error63 instanceof ConfigError)) throw error63;
-    if (localReferences([pr.title, pr.body ?? ""], repo).some((n) => n !== pr.number)) await reportConfigError(deps, repo, pr.number, error63);
+    if (options.reportConfig !== false && localReferences([pr.title, pr.body ?? ""], repo).some((n) => n !== pr.number)) await reportConfigError(deps, repo, pr.number, error63);
     else deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error63.message}`);
     return;
   }
@@ -64554,7 +66547,8 @@ async function handlePullRequest(deps, payload) {
   const texts = [pr.title, pr.body ?? "", ...commits.map((c) => c.commit.message)];
   const now = localReferences(texts, repo).filter((n) => n !== pr.number).slice(0, MAX_REFERENCES);
   const before = e.action === "edited" && e.changes ? localReferences([e.changes.title?.from ?? pr.title, e.changes.body?.from ?? pr.body ?? ""], repo).filter((n) => n !== pr.number && !now.includes(n)) : [];
-  const incidents = await incidentsAmong(github, repo, [...now, ...before].slice(0, MAX_REFERENCES), config4);
+  const problems = /* @__PURE__ */ new Map();
+  const incidents = await incidentsAmong(github, repo, [...now, ...before].slice(0, MAX_REFERENCES), config4, problems);
   const referred = now.filter((n) => incidents.has(n));
   const labels3 = pr.labels.map((l) => l.name);
   const fix = config4.labels.fix;
@@ -64574,6 +66568,9 @@ async function handlePullRequest(deps, payload) {
   if (wantsFix && !hasLabel(update2.pull.labels, fix)) update2.pull.labels.push(fix);
   for (const [number4, issue3] of [...incidents].sort(([a], [b]) => a - b)) {
     await reconcileIssue({ ...deps, config: config4 }, repo, number4, { kind: "pull", update: update2, issue: issue3 });
+  }
+  for (const [number4, issue3] of [...problems].filter(([n]) => now.includes(n)).sort(([a], [b]) => a - b)) {
+    await refreshProblem(github, repo, number4, config4, { issue: issue3, pull: update2.pull });
   }
 }
 
@@ -64626,12 +66623,2682 @@ async function handleDeploymentStatus(deps, payload) {
   }
 }
 
-// src/cluster/deliveries.ts
-var KEEP_MS = 3 * 24 * 36e5;
-var LEASE_MS = 5 * 6e4;
+// src/changes/risk-reads.ts
+var CACHE_TTL_MS = 24 * 36e5;
+var MAX_CACHED_CHARS = 512 * 1024;
+
+// node_modules/balanced-match/dist/esm/index.js
+var range = (a, b, str2) => {
+  let begs, beg, left, right = void 0, result;
+  let ai = str2.indexOf(a);
+  let bi = str2.indexOf(b, ai + 1);
+  let i = ai;
+  if (ai >= 0 && bi > 0) {
+    if (a === b) {
+      return [ai, bi];
+    }
+    begs = [];
+    left = str2.length;
+    while (i >= 0 && !result) {
+      if (i === ai) {
+        begs.push(i);
+        ai = str2.indexOf(a, i + 1);
+      } else if (begs.length === 1) {
+        const r = begs.pop();
+        if (r !== void 0)
+          result = [r, bi];
+      } else {
+        beg = begs.pop();
+        if (beg !== void 0 && beg < left) {
+          left = beg;
+          right = bi;
+        }
+        bi = str2.indexOf(b, i + 1);
+      }
+      i = ai < bi && ai >= 0 ? ai : bi;
+    }
+    if (begs.length && right !== void 0) {
+      result = [left, right];
+    }
+  }
+  return result;
+};
+
+// node_modules/brace-expansion/dist/esm/index.js
+var escSlash = "\0SLASH" + Math.random().toFixed(16) + "\0";
+var escOpen = "\0OPEN" + Math.random().toFixed(16) + "\0";
+var escClose = "\0CLOSE" + Math.random().toFixed(16) + "\0";
+var escComma = "\0COMMA" + Math.random().toFixed(16) + "\0";
+var escPeriod = "\0PERIOD" + Math.random().toFixed(16) + "\0";
+var escSlashPattern = new RegExp(escSlash, "g");
+var escOpenPattern = new RegExp(escOpen, "g");
+var escClosePattern = new RegExp(escClose, "g");
+var escCommaPattern = new RegExp(escComma, "g");
+var escPeriodPattern = new RegExp(escPeriod, "g");
+var slashPattern = /\\\\/g;
+var openPattern = /\\{/g;
+var closePattern = /\\}/g;
+var commaPattern = /\\,/g;
+var periodPattern = /\\\./g;
+var EXPANSION_MAX = 1e5;
+var EXPANSION_MAX_LENGTH = 4e6;
+var EXPANSION_MAX_DEPTH = 1e3;
+var EXPANSION_MAX_REWRITES = 1e3;
+var EXPANSION_MAX_STEPS = 2e7;
+var CALL_STEPS = 16;
+function numeric(str2) {
+  return !isNaN(str2) ? parseInt(str2, 10) : str2.charCodeAt(0);
+}
+function escapeBraces(str2) {
+  return str2.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
+}
+function unescapeBraces(str2) {
+  return str2.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
+}
+function pushAll(target, items) {
+  for (let i = 0; i < items.length; i++) {
+    target.push(items[i]);
+  }
+}
+function balancedWithBudget(str2, masked, budget) {
+  if (budget.remaining < 0) {
+    return void 0;
+  }
+  const r = range("{", "}", masked);
+  const unmatched = r !== void 0 && masked.indexOf("{") < r[0];
+  budget.remaining -= r && !unmatched ? r[1] + 1 : str2.length;
+  if (!r || budget.remaining < 0) {
+    return void 0;
+  }
+  return {
+    end: r[1],
+    pre: str2.slice(0, r[0]),
+    body: str2.slice(r[0] + 1, r[1]),
+    post: str2.slice(r[1] + 1),
+    unmatched
+  };
+}
+function maskUnmatchedOpens(masked, budget) {
+  budget.remaining -= masked.length;
+  const open3 = [];
+  for (let i = 0; i < masked.length; i++) {
+    const c = masked.charCodeAt(i);
+    if (c === 123) {
+      open3.push(i);
+    } else if (c === 125 && open3.length) {
+      open3.pop();
+    }
+  }
+  let out = "";
+  let last = 0;
+  for (let i = 0; i < open3.length; i++) {
+    const at = open3[i];
+    out += masked.slice(last, at) + "\0";
+    last = at + 1;
+  }
+  return out + masked.slice(last);
+}
+function commaSetFollows(str2, budget) {
+  budget.remaining -= str2.length;
+  if (budget.remaining < 0) {
+    return false;
+  }
+  let close = false;
+  for (let i = str2.length - 1; i >= 0; i--) {
+    const c = str2.charCodeAt(i);
+    if (c === 125) {
+      close = true;
+    } else if (c === 10 || c === 13 || c === 8232 || c === 8233) {
+      close = false;
+    } else if (c === 44 && close && str2.charCodeAt(i + 1) !== 44) {
+      return true;
+    }
+  }
+  return false;
+}
+function parseCommaParts(str2, budget) {
+  const parts = [];
+  let carry = "";
+  for (; ; ) {
+    const m = balancedWithBudget(str2, str2, budget);
+    if (budget.remaining < 0) {
+      return void 0;
+    }
+    if (!m) {
+      const tail = str2.split(",");
+      tail[0] = carry + tail[0];
+      pushAll(parts, tail);
+      return parts;
+    }
+    const { pre, body, post: post2 } = m;
+    const p = pre.split(",");
+    p[0] = carry + p[0];
+    p[p.length - 1] += "{" + body + "}";
+    if (!post2.length) {
+      pushAll(parts, p);
+      return parts;
+    }
+    carry = p.pop();
+    pushAll(parts, p);
+    str2 = post2;
+  }
+}
+function bound(value, fallback) {
+  return value === void 0 || isNaN(value) ? fallback : value;
+}
+function expand(str2, options = {}) {
+  if (!str2) {
+    return [];
+  }
+  const max = bound(options.max, EXPANSION_MAX);
+  const maxLength = bound(options.maxLength, EXPANSION_MAX_LENGTH);
+  const maxDepth = bound(options.maxDepth, EXPANSION_MAX_DEPTH);
+  const maxRewrites = bound(options.maxRewrites, EXPANSION_MAX_REWRITES);
+  const maxSteps = bound(options.maxSteps, EXPANSION_MAX_STEPS);
+  if (str2.slice(0, 2) === "{}") {
+    str2 = "\\{\\}" + str2.slice(2);
+  }
+  return expand_(escapeBraces(str2), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
+}
+function embrace(str2) {
+  return "{" + str2 + "}";
+}
+function isPadded(el) {
+  return /^-?0\d/.test(el);
+}
+function lte(i, y) {
+  return i <= y;
+}
+function gte(i, y) {
+  return i >= y;
+}
+function combine(acc, pre, values, max, maxLength, dropEmpties, budget) {
+  const out = [];
+  let length = 0;
+  let nonEmpty;
+  outer: for (let a = 0; a < acc.length; a++) {
+    const prefix3 = acc[a] + pre;
+    let vs = values;
+    if (dropEmpties && !prefix3) {
+      if (!nonEmpty)
+        nonEmpty = values.filter((v) => v);
+      vs = nonEmpty;
+    }
+    for (let v = 0; v < vs.length; v++) {
+      if (out.length >= max)
+        break outer;
+      const expansion = prefix3 + vs[v];
+      if (length + expansion.length > maxLength)
+        break outer;
+      out.push(expansion);
+      length += expansion.length;
+    }
+  }
+  budget.remaining -= out.length;
+  return out;
+}
+function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
+  const n = body.split(/\.\./);
+  const N = [];
+  if (n[0] === void 0 || n[1] === void 0) {
+    return N;
+  }
+  const x = numeric(n[0]);
+  const y = numeric(n[1]);
+  const width = Math.max(n[0].length, n[1].length);
+  let incr = n.length === 3 && n[2] !== void 0 ? Math.max(Math.abs(numeric(n[2])), 1) : 1;
+  let test2 = lte;
+  const reverse = y < x;
+  if (reverse) {
+    incr *= -1;
+    test2 = gte;
+  }
+  const pad = n.some(isPadded);
+  const cost = pad ? width : 1;
+  let length = 0;
+  for (let i = x; test2(i, y) && N.length < max; i += incr) {
+    budget.remaining -= cost;
+    if (budget.remaining < 0) {
+      return void 0;
+    }
+    let c;
+    if (isAlphaSequence) {
+      c = String.fromCharCode(i);
+      if (c === "\\") {
+        c = "";
+      }
+    } else {
+      c = String(i);
+      if (pad) {
+        const need = width - c.length;
+        if (need > 0) {
+          const z2 = new Array(need + 1).join("0");
+          if (i < 0) {
+            c = "-" + z2 + c.slice(1);
+          } else {
+            c = z2 + c;
+          }
+        }
+      }
+    }
+    if (length + c.length > maxLength)
+      break;
+    N.push(c);
+    length += c.length;
+  }
+  return N;
+}
+function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
+  budget.remaining -= CALL_STEPS;
+  if (depth > maxDepth) {
+    return [str2];
+  }
+  let acc = [""];
+  let rewrites = 0;
+  let dropEmpties = false;
+  let firstGroup = true;
+  let masked = str2;
+  for (; ; ) {
+    const m = balancedWithBudget(str2, masked, budget);
+    if (!m) {
+      return combine(acc, str2, [""], max, maxLength, dropEmpties, budget);
+    }
+    if (m.unmatched) {
+      masked = maskUnmatchedOpens(masked, budget);
+    }
+    const pre = m.pre;
+    const literal3 = () => combine(acc, pre + "{" + m.body + "}" + m.post, [""], max, maxLength, dropEmpties, budget);
+    if (/\$$/.test(pre)) {
+      acc = combine(acc, pre + "{" + m.body + "}", [""], max, maxLength, dropEmpties && !m.post.length, budget);
+      firstGroup = false;
+      if (!m.post.length)
+        break;
+      str2 = m.post;
+      masked = masked.slice(m.end + 1);
+      continue;
+    }
+    const isNumericSequence = /^-?\d+\.\.-?\d+(?:\.\.-?\d+)?$/.test(m.body);
+    const isAlphaSequence = /^[a-zA-Z]\.\.[a-zA-Z](?:\.\.-?\d+)?$/.test(m.body);
+    const isSequence = isNumericSequence || isAlphaSequence;
+    const isOptions = m.body.indexOf(",") >= 0;
+    if (!isSequence && !isOptions) {
+      if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
+        rewrites++;
+        str2 = m.pre + "{" + m.body + escClose + m.post;
+        masked = masked.slice(0, m.end) + escClose + masked.slice(m.end + 1);
+        isTop = true;
+        continue;
+      }
+      return literal3();
+    }
+    if (firstGroup) {
+      dropEmpties = isTop && !isSequence;
+      firstGroup = false;
+    }
+    let values;
+    if (isSequence) {
+      values = expandSequence(m.body, isAlphaSequence, max, maxLength, budget);
+      if (!values) {
+        return literal3();
+      }
+    } else {
+      let n = parseCommaParts(m.body, budget);
+      if (!n) {
+        return literal3();
+      }
+      if (n.length === 1 && n[0] !== void 0) {
+        n = expand_(n[0], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false).map(embrace);
+        if (budget.remaining < 0) {
+          return literal3();
+        }
+        if (n.length === 1) {
+          const next2 = combine(acc, pre + n[0], [""], max, maxLength, dropEmpties && !m.post.length, budget);
+          if (budget.remaining < 0) {
+            return literal3();
+          }
+          acc = next2;
+          if (!m.post.length)
+            break;
+          str2 = m.post;
+          masked = masked.slice(m.end + 1);
+          continue;
+        }
+      }
+      let dropsEmpties = dropEmpties && !m.post.length && !pre;
+      for (let d = 0; dropsEmpties && d < acc.length; d++) {
+        if (acc[d]) {
+          dropsEmpties = false;
+        }
+      }
+      values = [];
+      let valuesLength = 0;
+      outer: for (let j = 0; j < n.length; j++) {
+        const expanded = expand_(n[j], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false);
+        if (budget.remaining < 0) {
+          return literal3();
+        }
+        for (let k = 0; k < expanded.length; k++) {
+          const v = expanded[k];
+          if (dropsEmpties && !v)
+            continue;
+          if (values.length >= max || valuesLength + v.length > maxLength) {
+            break outer;
+          }
+          values.push(v);
+          valuesLength += v.length;
+        }
+      }
+    }
+    const next = combine(acc, pre, values, max, maxLength, dropEmpties && !m.post.length, budget);
+    if (budget.remaining < 0) {
+      return literal3();
+    }
+    acc = next;
+    if (!m.post.length)
+      break;
+    str2 = m.post;
+    masked = masked.slice(m.end + 1);
+  }
+  return acc;
+}
+
+// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
+var digit = (a, b) => a === b ? { t: "lit", ch: String(a) } : { t: "class", re: new RegExp(`^[${a}-${b}]$`) };
+var prefix2 = (d, alts) => alts.map((s) => [digit(d, d), ...s]);
+var fixed = (a, b) => {
+  if (!a)
+    return [[]];
+  let lo = +a[0];
+  let hi = +b[0];
+  const ra = a.slice(1);
+  const rb = b.slice(1);
+  if (lo === hi)
+    return prefix2(lo, fixed(ra, rb));
+  const zeros = "0".repeat(ra.length);
+  const nines = "9".repeat(ra.length);
+  const out = [];
+  if (ra !== zeros)
+    out.push(...prefix2(lo++, fixed(ra, nines)));
+  const last = rb === nines ? [] : prefix2(hi--, fixed(zeros, rb));
+  if (lo <= hi) {
+    out.push([digit(lo, hi), ...Array.from(ra, () => digit(0, 9))]);
+  }
+  out.push(...last);
+  return out;
+};
+var nonneg = (a, b, width) => {
+  if (width) {
+    return fixed(String(a).padStart(width, "0"), String(b).padStart(width, "0"));
+  }
+  const out = [];
+  for (let len = String(a).length; len <= String(b).length; len++) {
+    const lo = Math.max(a, len === 1 ? 0 : 10 ** (len - 1));
+    const hi = Math.min(b, 10 ** len - 1);
+    out.push(...fixed(String(lo), String(hi)));
+  }
+  return out;
+};
+var numericRange = (loStr, hiStr) => {
+  let lo = Number(loStr);
+  let hi = Number(hiStr);
+  if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi))
+    return;
+  if (lo > hi)
+    [lo, hi] = [hi, lo];
+  const padded = /^-?0\d/.test(loStr) || /^-?0\d/.test(hiStr);
+  const width = padded ? Math.max(loStr.length, hiStr.length) : 0;
+  const out = [];
+  if (lo < 0) {
+    const neg = nonneg(Math.max(-hi, 1), -lo, width && width - 1);
+    out.push(...neg.map((s) => [{ t: "lit", ch: "-" }, ...s]));
+  }
+  if (hi >= 0)
+    out.push(...nonneg(Math.max(lo, 0), hi, width));
+  return out;
+};
+
+// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
+var posixClasses = {
+  "[:alnum:]": ["\\p{L}\\p{Nl}\\p{Nd}"],
+  "[:alpha:]": ["\\p{L}\\p{Nl}"],
+  "[:ascii:]": ["\\x00-\\x7f"],
+  "[:blank:]": ["\\p{Zs}\\t"],
+  "[:cntrl:]": ["\\p{Cc}"],
+  "[:digit:]": ["\\p{Nd}"],
+  "[:graph:]": ["\\p{Z}\\p{C}", true],
+  "[:lower:]": ["\\p{Ll}"],
+  "[:print:]": ["\\p{C}", true],
+  "[:punct:]": ["\\p{P}\\p{S}"],
+  "[:space:]": ["\\p{Z}\\t\\r\\n\\v\\f"],
+  "[:upper:]": ["\\p{Lu}"],
+  "[:word:]": ["\\p{L}\\p{Nl}\\p{Nd}\\p{Pc}"],
+  "[:xdigit:]": ["A-Fa-f0-9"]
+};
+var braceEscape = (s) => s.replace(/[[\]\\-]/g, "\\$&");
+var noMatch = /$./;
+var parseClass = (glob, position, nocase = false, form) => {
+  const norm = (c) => {
+    const n = form ? c.normalize(form) : c;
+    return [...n].length === 1 ? n : c;
+  };
+  const pos = position;
+  if (glob.charAt(pos) !== "[") {
+    throw new Error("not in a brace expression");
+  }
+  const ranges = [];
+  const negs = [];
+  let i = pos + 1;
+  let sawStart = false;
+  let escaping = false;
+  let negate = false;
+  let endPos = pos;
+  let rangeStart = "";
+  WHILE: while (i < glob.length) {
+    const c = String.fromCodePoint(glob.codePointAt(i));
+    if ((c === "!" || c === "^") && i === pos + 1) {
+      negate = true;
+      i++;
+      continue;
+    }
+    if (c === "]" && sawStart && !escaping) {
+      endPos = i + 1;
+      break;
+    }
+    sawStart = true;
+    if (c === "\\") {
+      if (!escaping) {
+        escaping = true;
+        i++;
+        continue;
+      }
+    }
+    if (c === "[" && !escaping) {
+      for (const [cls, [unip, neg]] of Object.entries(posixClasses)) {
+        if (glob.startsWith(cls, i)) {
+          if (rangeStart) {
+            return [noMatch, glob.length - pos];
+          }
+          i += cls.length;
+          if (neg)
+            negs.push(unip);
+          else
+            ranges.push(unip);
+          continue WHILE;
+        }
+      }
+    }
+    escaping = false;
+    const n = norm(c);
+    if (rangeStart) {
+      if (n.codePointAt(0) > rangeStart.codePointAt(0)) {
+        ranges.push(braceEscape(rangeStart) + "-" + braceEscape(n));
+      } else if (n === rangeStart) {
+        ranges.push(braceEscape(n));
+      }
+      rangeStart = "";
+      i += c.length;
+      continue;
+    }
+    if (glob.startsWith("-]", i + c.length)) {
+      ranges.push(braceEscape(n + "-"));
+      i += c.length + 1;
+      continue;
+    }
+    if (glob.startsWith("-", i + c.length)) {
+      rangeStart = n;
+      i += c.length + 1;
+      continue;
+    }
+    ranges.push(braceEscape(n));
+    i += c.length;
+  }
+  if (endPos < i) {
+    return [noMatch, 0];
+  }
+  if (!ranges.length && !negs.length) {
+    return [noMatch, glob.length - pos];
+  }
+  const sranges = "[" + (negate ? "^" : "") + ranges.join("") + "]";
+  const snegs = "[" + (negate ? "" : "^") + negs.join("") + "]";
+  const comb = "^" + (ranges.length && negs.length ? "(" + sranges + "|" + snegs + ")" : ranges.length ? sranges : snegs);
+  return [new RegExp(comb, nocase ? "iu" : "u"), endPos - pos];
+};
+
+// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
+var MATCH = { t: "match", id: 0 };
+var extTypes = "!?+*@";
+var lit = (ch) => ({ t: "lit", ch });
+var reEscape = (s) => s.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+var newFoldRe = (s) => new RegExp(`^${reEscape(s)}$`, "iu");
+var foldCache = /* @__PURE__ */ new Map();
+var foldRe = (ch) => {
+  let re = foldCache.get(ch);
+  if (!re) {
+    re = newFoldRe(ch);
+    if (foldCache.size >= 1e3)
+      foldCache.clear();
+    foldCache.set(ch, re);
+  }
+  return re;
+};
+var litMatch = (l, c) => {
+  if (c === l.ch)
+    return true;
+  if (!l.re)
+    return false;
+  const code2 = c.charCodeAt(0);
+  if (code2 >= 128)
+    return l.re.test(c);
+  const ascii = l.ascii ??= new Uint8Array(128);
+  ascii[code2] ||= l.re.test(c) ? 1 : 2;
+  return ascii[code2] === 1;
+};
+var tokenize = (p, nocase, noext, form, mark) => {
+  const toks = [];
+  for (let i = 0; i < p.length; ) {
+    const c = String.fromCodePoint(p.codePointAt(i));
+    if (mark) {
+      const m = c === "\\" && p.startsWith(mark, i + 1) ? 1 : 0;
+      if (m || c === mark) {
+        const start = i + m + mark.length;
+        const end = p.indexOf(mark, start);
+        const r = /^(-?\d+)\.\.(-?\d+)$/.exec(p.slice(start, end));
+        const alts = end !== -1 && r && numericRange(r[1], r[2]);
+        if (alts) {
+          toks.push({ t: "ext", type: "@", alts });
+          i = end + mark.length;
+          continue;
+        }
+      }
+    }
+    if (c === "\\") {
+      const e = p.codePointAt(i + 1);
+      const ch = e === void 0 ? c : String.fromCodePoint(e);
+      toks.push(lit(ch));
+      i += 1 + ch.length;
+      continue;
+    }
+    if (c === "[") {
+      const [re, consumed] = parseClass(p, i, nocase, form);
+      if (consumed) {
+        toks.push({ t: "class", re });
+        i += consumed;
+        continue;
+      }
+    }
+    if (!noext && extTypes.includes(c) && p[i + 1] === "(") {
+      toks.push({ t: "open", type: c });
+      i += 2;
+      continue;
+    }
+    toks.push(!noext && c === "|" ? { t: "bar" } : !noext && c === ")" ? { t: "close" } : c === "*" ? { t: "star" } : c === "?" ? { t: "any" } : lit(c));
+    i += c.length;
+  }
+  return toks;
+};
+var pair = (toks) => {
+  const pairs = /* @__PURE__ */ new Map();
+  const stack = [];
+  toks.forEach((tok, i) => {
+    if (tok.t === "open")
+      stack.push(i);
+    else if (tok.t === "close" && stack.length)
+      pairs.set(stack.pop(), i);
+  });
+  return pairs;
+};
+var build = (toks, pairs, start, end, top) => {
+  let seq = [];
+  const alts = [seq];
+  for (let i = start; i < end; i++) {
+    const tok = toks[i];
+    const close = pairs.get(i);
+    if (tok.t === "open" && close !== void 0) {
+      const sub = build(toks, pairs, i + 1, close, false);
+      seq.push({ t: "ext", type: tok.type, alts: sub });
+      i = close;
+    } else if (tok.t === "bar" && !top) {
+      alts.push(seq = []);
+    } else if (tok.t === "open") {
+      seq.push(lit(tok.type), lit("("));
+    } else if (tok.t === "bar") {
+      seq.push(lit("|"));
+    } else if (tok.t === "close") {
+      seq.push(lit(")"));
+    } else {
+      seq.push(tok);
+    }
+  }
+  return alts;
+};
+var normalize3 = (items, form) => {
+  const out = [];
+  let run3 = "";
+  const flush = () => {
+    for (const ch of run3.normalize(form))
+      out.push(lit(ch));
+    run3 = "";
+  };
+  for (const it of items) {
+    if (it.t === "lit") {
+      run3 += it.ch;
+      continue;
+    }
+    flush();
+    out.push(it.t === "ext" ? { ...it, alts: it.alts.map((a) => normalize3(a, form)) } : it);
+  }
+  flush();
+  return out;
+};
+var compile3 = (items, nocase) => {
+  let id = 1;
+  const split = (out) => ({ t: "split", id: id++, out });
+  const seq = (items2, next) => items2.reduceRight((next2, it) => item(it, next2), next);
+  const item = (it, next) => {
+    switch (it.t) {
+      case "lit":
+        const re = nocase ? foldRe(it.ch) : void 0;
+        return { t: "lit", id: id++, ch: it.ch, re, next };
+      case "any":
+      case "star":
+        return { t: it.t, id: id++, next };
+      case "class":
+        return { t: "class", id: id++, re: it.re, next };
+    }
+    const alts = (next2) => it.alts.map((a) => seq(a, next2));
+    switch (it.type) {
+      case "@":
+        return split(alts(next));
+      case "?":
+        return split([next, ...alts(next)]);
+      case "!":
+        return { t: "neg", id: id++, sub: split(alts(MATCH)), next };
+    }
+    const after = split([]);
+    const entry = split(alts(after));
+    after.out.push(next, entry);
+    return it.type === "*" ? after : entry;
+  };
+  const start = seq(items, MATCH);
+  return [start, id];
+};
+var show = (start) => {
+  const lines = [];
+  const seen = /* @__PURE__ */ new Set();
+  const ref = (n) => n.t === "match" ? "match" : String(n.id);
+  const walk = (n, indent) => {
+    if (n.t === "match" || seen.has(n))
+      return;
+    seen.add(n);
+    const line = (desc) => lines.push(`${indent}${n.id}: ${desc}`);
+    switch (n.t) {
+      case "split":
+        line(`split -> ${n.out.map(ref).join(", ")}`);
+        for (const o of n.out)
+          walk(o, indent);
+        return;
+      case "neg":
+        line(`!(${ref(n.sub)}) -> ${ref(n.next)}`);
+        walk(n.sub, indent + "  ");
+        return walk(n.next, indent);
+      case "lit":
+        line(`${JSON.stringify(n.ch)} -> ${ref(n.next)}`);
+        break;
+      case "class":
+        line(`${n.re} -> ${ref(n.next)}`);
+        break;
+      default:
+        line(`${n.t === "any" ? "?" : "*"} -> ${ref(n.next)}`);
+    }
+    walk(n.next, indent);
+  };
+  walk(start, "");
+  return [`start -> ${ref(start)}`, ...lines].join("\n");
+};
+var State = class {
+  // set by the Sim, to mark the nodes that this state has
+  gen;
+  threads = [];
+  match = false;
+  runs = [];
+  // the sorted ids of the threads, with 0 for a match, once the
+  // state is done
+  ids = [];
+  constructor(gen) {
+    this.gen = gen;
+  }
+  // no threads, so nothing more can match
+  get dead() {
+    return !this.threads.length && !this.match && !this.runs.length;
+  }
+};
+var sameState = (a, b) => {
+  if (a.ids.length !== b.ids.length)
+    return false;
+  if (a.runs.length !== b.runs.length)
+    return false;
+  if (a.ids.some((id, i) => id !== b.ids[i]))
+    return false;
+  return a.runs.every((r) => b.runs.some((o) => o.neg === r.neg && sameState(o.state, r.state)));
+};
+var marks = (size) => ({
+  has: new Float64Array(size),
+  seen: new Float64Array(size),
+  gen: 0
+});
+var Sim = class {
+  // `.` and `..` only match literal dots, even with `dot:true`
+  dots;
+  // the string starts with `.`, and `dot:true` is not set
+  dotStart;
+  #marks;
+  constructor(dots, dotStart, marks2) {
+    this.dots = dots;
+    this.dotStart = dotStart;
+    this.#marks = marks2;
+  }
+  state() {
+    return new State(++this.#marks.gen);
+  }
+  // sort the ids of a state, once it has all of its threads
+  done(state) {
+    state.ids = state.threads.map((n) => n.id).sort((a, b) => a - b);
+    if (state.match)
+      state.ids.unshift(MATCH.id);
+    return state;
+  }
+  // true the first time that the state walks through the node, so
+  // that loops in the graph stop
+  #visit(state, node2) {
+    const { seen } = this.#marks;
+    if (seen[node2.id] === state.gen)
+      return false;
+    seen[node2.id] = state.gen;
+    return true;
+  }
+  #addThread(state, node2) {
+    const { has: has2 } = this.#marks;
+    if (has2[node2.id] === state.gen)
+      return false;
+    has2[node2.id] = state.gen;
+    state.threads.push(node2);
+    return true;
+  }
+  // wildcards only match a leading dot if `dot:true`. In a negated
+  // sub-pattern, this does not apply, because the negation itself
+  // can not match a leading dot.
+  restricted(i, top) {
+    return top && (this.dots || this.dotStart && i === 0);
+  }
+  add(state, node2, i, top) {
+    switch (node2.t) {
+      case "split":
+        if (!this.#visit(state, node2))
+          return;
+        for (const o of node2.out)
+          this.add(state, o, i, top);
+        return;
+      case "neg":
+        if (!this.#visit(state, node2))
+          return;
+        const sub = this.state();
+        this.add(sub, node2.sub, i, false);
+        this.done(sub);
+        return this.addRun(state, { t: "run", neg: node2, state: sub }, i, top);
+      case "star":
+        if (this.restricted(i, top))
+          return;
+        if (this.#addThread(state, node2))
+          this.add(state, node2.next, i, top);
+        return;
+      case "match":
+        state.match = true;
+        return;
+      default:
+        this.#addThread(state, node2);
+    }
+  }
+  addRun(state, run3, i, top) {
+    for (const r of state.runs) {
+      if (r.neg === run3.neg && sameState(r.state, run3.state))
+        return;
+    }
+    state.runs.push(run3);
+    if (!run3.state.match) {
+      this.add(state, run3.neg.next, i, top);
+    }
+  }
+  // the threads after char `c`, at index `i`
+  step(state, c, i, top) {
+    const next = this.state();
+    for (const th of state.threads) {
+      switch (th.t) {
+        case "lit":
+          if (litMatch(th, c)) {
+            this.add(next, th.next, i + 1, top);
+          }
+          break;
+        case "any":
+          if (!this.restricted(i, top))
+            this.add(next, th.next, i + 1, top);
+          break;
+        case "class":
+          if (!this.restricted(i, top) && th.re.test(c)) {
+            this.add(next, th.next, i + 1, top);
+          }
+          break;
+        case "star":
+          if (!this.restricted(i, top))
+            this.add(next, th, i + 1, top);
+      }
+    }
+    if (!this.restricted(i, top)) {
+      for (const run3 of state.runs) {
+        if (run3.state.dead) {
+          this.addRun(next, run3, i + 1, top);
+          continue;
+        }
+        const sub = this.step(run3.state, c, i, false);
+        this.addRun(next, { t: "run", neg: run3.neg, state: sub }, i + 1, top);
+      }
+    }
+    return this.done(next);
+  }
+};
+var stateKey = (state) => {
+  const ids = state.ids.join();
+  if (!state.runs.length)
+    return ids;
+  const runs = state.runs.map((r) => `${r.neg.id}(${stateKey(r.state)})`);
+  return `${ids}|${runs.sort().join("|")}`;
+};
+var DFA_BUDGET = 1 << 18;
+var Dfa = class {
+  #start;
+  #states = /* @__PURE__ */ new Map();
+  #size = 0;
+  #plain;
+  #dotStart;
+  #sim;
+  #dotSim;
+  constructor(start, marks2) {
+    this.#start = start;
+    this.#sim = new Sim(false, false, marks2);
+    this.#dotSim = new Sim(false, true, marks2);
+  }
+  #make(state) {
+    return {
+      state,
+      match: state.match,
+      dead: state.dead,
+      next: /* @__PURE__ */ new Map()
+    };
+  }
+  #intern(state) {
+    const key2 = stateKey(state);
+    const found = this.#states.get(key2);
+    if (found)
+      return found;
+    if (this.#size > DFA_BUDGET)
+      this.#clear();
+    const d = this.#make(state);
+    this.#states.set(key2, d);
+    this.#size += key2.length + 1;
+    return d;
+  }
+  #clear() {
+    this.#states.clear();
+    this.#size = 0;
+    this.#plain = void 0;
+    this.#dotStart = void 0;
+  }
+  start(dotStart) {
+    if (dotStart) {
+      if (this.#dotStart)
+        return this.#dotStart;
+      const state2 = this.#dotSim.state();
+      this.#dotSim.add(state2, this.#start, 0, true);
+      return this.#dotStart = this.#make(this.#dotSim.done(state2));
+    }
+    if (this.#plain)
+      return this.#plain;
+    const state = this.#sim.state();
+    this.#sim.add(state, this.#start, 0, true);
+    return this.#plain = this.#intern(this.#sim.done(state));
+  }
+  // the next state, after a miss in `d.ascii`
+  next(d, c) {
+    const code2 = c.charCodeAt(0);
+    const found = code2 < 128 ? void 0 : d.next.get(c);
+    if (found)
+      return found;
+    const n = d === this.#dotStart ? this.#intern(this.#dotSim.step(d.state, c, 0, true)) : this.#intern(this.#sim.step(d.state, c, 1, true));
+    if (code2 < 128) {
+      if (!d.ascii) {
+        d.ascii = new Array(128);
+        this.#size += 128;
+      }
+      d.ascii[code2] = n;
+    } else {
+      d.next.set(c, n);
+    }
+    this.#size++;
+    return n;
+  }
+};
+var linear = (start) => {
+  const nodes = [];
+  for (let n = start; n.t !== "match"; n = n.next) {
+    if (n.t === "split" || n.t === "neg")
+      return void 0;
+    nodes.push(n);
+  }
+  return nodes;
+};
+var testLinear = (nodes, chars, start, end) => {
+  let ni = 0;
+  let ci = start;
+  let starNi = -1;
+  let starCi = 0;
+  while (ci < end) {
+    const n = nodes[ni];
+    if (n?.t === "star") {
+      starNi = ni++;
+      starCi = ci;
+      continue;
+    }
+    const c = chars[ci];
+    if (n && (n.t === "any" || n.t === "lit" && litMatch(n, c) || n.t === "class" && n.re.test(c))) {
+      ni++;
+      ci++;
+      continue;
+    }
+    if (starNi === -1)
+      return false;
+    ni = starNi + 1;
+    ci = ++starCi;
+  }
+  while (nodes[ni]?.t === "star")
+    ni++;
+  return ni === nodes.length;
+};
+var lengths = (items) => {
+  let min = 0;
+  let max = 0;
+  for (const it of items) {
+    const [lo, hi] = itemLengths(it);
+    min += lo;
+    max += hi;
+  }
+  return [min, max];
+};
+var itemLengths = (it) => {
+  if (it.t === "star")
+    return [0, Infinity];
+  if (it.t !== "ext")
+    return [1, 1];
+  if (it.type === "!")
+    return [0, Infinity];
+  const alts = it.alts.map(lengths);
+  const min = Math.min(...alts.map((a) => a[0]));
+  const max = Math.max(...alts.map((a) => a[1]));
+  const loop = max === 0 ? 0 : Infinity;
+  return it.type === "@" ? [min, max] : it.type === "?" ? [0, max] : it.type === "*" ? [0, loop] : [min, loop];
+};
+var hasAffix = (lits, chars, start) => {
+  for (let j = 0; j < lits.length; j++) {
+    if (!litMatch(lits[j], chars[start + j]))
+      return false;
+  }
+  return true;
+};
+var slashOrSurrogate = /[/\ud800-\udfff]/;
+var surrogate = /[\ud800-\udfff]/;
+var codePoints = (s) => surrogate.test(s) ? [...s] : s;
+var noSlash = (s) => {
+  if (s.includes("/")) {
+    throw new Error("can only match a single path portion, got: " + s);
+  }
+};
+var Matcher = class {
+  pattern;
+  options;
+  #start;
+  // the number of node ids
+  #size;
+  #marks;
+  // the Sim for strings that are only `.` or `..`
+  #dotsSim;
+  // the string to compare, if the pattern has no magic. With
+  // `nocase:true`, the RegExp that folds case is made when it is
+  // first used.
+  #literal;
+  #literalFold = false;
+  #literalRe;
+  // the nodes between the prefix and suffix, if the graph is a
+  // single chain
+  #linear;
+  // the linear nodes are only `*` and `?`, so the length bounds and
+  // the prefix and suffix decide the match
+  #wild = false;
+  // the least and most chars that a match can have
+  #min = 0;
+  #max = Infinity;
+  // the literals that a match must start and end with. Each one
+  // matches exactly one char, and they are distinct items in the
+  // pattern, so a string that does not have them can not match.
+  #prefix = [];
+  #suffix = [];
+  // the prefix and suffix as strings, if they do not fold case
+  #prefixStr;
+  #suffixStr;
+  // there is a prefix or suffix to check
+  #affix = false;
+  #dfa;
+  #form;
+  constructor(pattern, options = {}) {
+    if (pattern.includes("/")) {
+      throw new Error("can only match a single path portion, got pattern: " + pattern);
+    }
+    this.pattern = pattern;
+    this.options = options;
+    const { nocase = false, noext = false, normalize: n } = options;
+    this.#form = n === true ? "NFC" : n || void 0;
+    const literal3 = /^[?*+@]\(\)$/.test(pattern);
+    const toks = tokenize(pattern, nocase, noext || literal3, this.#form, options.rangeMark);
+    let [items] = build(toks, pair(toks), 0, toks.length, true);
+    if (this.#form)
+      items = normalize3(items, this.#form);
+    const [start, size] = compile3(items, nocase);
+    this.#start = start;
+    this.#size = size;
+    if (items.every((it) => it.t === "lit")) {
+      this.#literal = items.map((it) => it.ch).join("");
+      this.#literalFold = nocase;
+    } else {
+      const lit2 = (it) => it.t !== "lit" ? void 0 : nocase ? { ch: it.ch, re: foldRe(it.ch) } : { ch: it.ch };
+      for (const it of items) {
+        const l = lit2(it);
+        if (!l)
+          break;
+        this.#prefix.push(l);
+      }
+      for (let j = items.length - 1; j >= 0; j--) {
+        const l = lit2(items[j]);
+        if (!l)
+          break;
+        this.#suffix.unshift(l);
+      }
+      this.#affix = !!(this.#prefix.length || this.#suffix.length);
+      if (!nocase) {
+        this.#prefixStr = this.#prefix.map((l) => l.ch).join("");
+        this.#suffixStr = this.#suffix.map((l) => l.ch).join("");
+      }
+      this.#linear = linear(this.#start)?.slice(this.#prefix.length, -this.#suffix.length || void 0);
+      this.#wild = !!this.#linear?.every((n2) => n2.t === "star" || n2.t === "any");
+      const [min, max] = lengths(items);
+      this.#min = min;
+      this.#max = max;
+    }
+  }
+  test(s) {
+    if (this.#form) {
+      noSlash(s);
+      return this.#test(s.normalize(this.#form));
+    }
+    if (slashOrSurrogate.test(s)) {
+      noSlash(s);
+      return this.#test(s, [...s]);
+    }
+    return this.#test(s, s);
+  }
+  /**
+   * The same as {@link Matcher#test}, but the string is not checked
+   * for `/` chars, so the result for a string that has one is not
+   * defined. Only use it for a string that is known to be one path
+   * portion, such as a part of a path that was split on `/`. It can
+   * be faster, because some patterns do not need to look at each char
+   * of the string.
+   */
+  testUnchecked(s) {
+    return this.#test(this.#form ? s.normalize(this.#form) : s);
+  }
+  // Test a string that has no `/`. `chars` indexes it by code point.
+  // If it is not given, it is only found if a step needs it.
+  #test(s, chars) {
+    if (this.#literal !== void 0) {
+      return this.#literalFold ? (this.#literalRe ??= newFoldRe(this.#literal)).test(s) : s === this.#literal;
+    }
+    const min = this.#min;
+    const max = this.#max;
+    if (chars === void 0) {
+      const most = s.length;
+      const least = most + 1 >> 1;
+      if (most < min || least > max)
+        return false;
+      if (least < min || most > max)
+        chars = codePoints(s);
+    }
+    if (chars !== void 0 && (chars.length < min || chars.length > max)) {
+      return false;
+    }
+    const prefix3 = this.#prefix.length;
+    if (this.#affix) {
+      if (this.#prefixStr !== void 0 && this.#suffixStr !== void 0) {
+        if (!s.startsWith(this.#prefixStr) || !s.endsWith(this.#suffixStr)) {
+          return false;
+        }
+      } else {
+        chars ??= codePoints(s);
+        const end = chars.length - this.#suffix.length;
+        if (!hasAffix(this.#prefix, chars, 0) || !hasAffix(this.#suffix, chars, end)) {
+          return false;
+        }
+      }
+    }
+    const dotStart = !this.options.dot && s.startsWith(".");
+    if (this.#linear) {
+      if (s === "." || s === "..")
+        return false;
+      if (dotStart && !prefix3)
+        return false;
+      if (this.#wild)
+        return true;
+      chars ??= codePoints(s);
+      const end = chars.length - this.#suffix.length;
+      return testLinear(this.#linear, chars, prefix3, end);
+    }
+    chars ??= codePoints(s);
+    if (s === "." || s === "..") {
+      this.#marks ??= marks(this.#size);
+      const sim = this.#dotsSim ??= new Sim(true, false, this.#marks);
+      const start = sim.state();
+      sim.add(start, this.#start, 0, true);
+      let state = sim.done(start);
+      for (let i = 0; i < chars.length; i++) {
+        state = sim.step(state, chars[i], i, true);
+      }
+      return state.match;
+    }
+    this.#marks ??= marks(this.#size);
+    const dfa = this.#dfa ??= new Dfa(this.#start, this.#marks);
+    let d = dfa.start(dotStart);
+    const str2 = chars === s;
+    for (let i = 0; i < chars.length; i++) {
+      if (d.dead)
+        return false;
+      const code2 = str2 ? s.charCodeAt(i) : chars[i].charCodeAt(0);
+      d = d.ascii?.[code2] ?? dfa.next(d, chars[i]);
+    }
+    return d.match;
+  }
+  /** a readable listing of the state machine */
+  toString() {
+    return show(this.#start);
+  }
+};
+
+// node_modules/minimatch/dist/esm/assert-valid-pattern.js
+var MAX_PATTERN_LENGTH = 1024 * 64;
+var assertValidPattern = (pattern) => {
+  if (typeof pattern !== "string") {
+    throw new TypeError("invalid pattern");
+  }
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    throw new TypeError("pattern is too long");
+  }
+};
+
+// node_modules/minimatch/dist/esm/escape.js
+var escape3 = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) => {
+  const e = magicalBraces ? windowsPathsNoEscape ? s.replace(/[?*()[\]{}]/g, "[$&]") : s.replace(/[?*()[\]\\{}]/g, "\\$&") : windowsPathsNoEscape ? s.replace(/[?*()[\]]/g, "[$&]") : s.replace(/[?*()[\]\\]/g, "\\$&");
+  const c = e.charAt(0);
+  if (c === "#") {
+    return (windowsPathsNoEscape ? "[#]" : "\\#") + e.slice(1);
+  }
+  if (c === "!") {
+    return (windowsPathsNoEscape ? "@(!)" : "\\!") + e.slice(1);
+  }
+  return e;
+};
+
+// node_modules/minimatch/dist/esm/unescape.js
+var unescape = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {}) => {
+  if (windowsPathsNoEscape && s.startsWith("@(!)")) {
+    return "!" + unescape(s.slice(4), { windowsPathsNoEscape, magicalBraces });
+  }
+  if (magicalBraces) {
+    return windowsPathsNoEscape ? s.replace(/\[([^/\\])\]/g, "$1") : s.replace(/((?!\\).|^)\[([^/\\])\]/g, "$1$2").replace(/\\([^/])/g, "$1");
+  }
+  return windowsPathsNoEscape ? s.replace(/\[([^/\\{}])\]/g, "$1") : s.replace(/((?!\\).|^)\[([^/\\{}])\]/g, "$1$2").replace(/\\([^/{}])/g, "$1");
+};
+
+// node_modules/minimatch/dist/esm/index.js
+var DEFAULT_BRACE_EXPAND_MAX = 1e5;
+var DEFAULT_GLOB_STAR_RECURSION_MAX = 200;
+var AWE_KEY = "allowWindowsEscape";
+var minimatch = (p, pattern, options) => {
+  assertValidPattern(pattern);
+  if (!options?.nocomment && pattern.charAt(0) === "#") {
+    return false;
+  }
+  return cachedMinimatch(pattern, options).match(p);
+};
+var cache3 = /* @__PURE__ */ new Map();
+var oldCache = /* @__PURE__ */ new Map();
+var cacheSize = 0;
+var cacheTotalWeight = 0;
+var cacheMax = 256;
+var cacheMaxWeight = 1 << 15;
+var cacheMaxEntryWeight = 1 << 12;
+var cacheWeight = (mm) => {
+  let w = mm.pattern.length;
+  for (const s of mm.globSet) {
+    w += s.length + 1;
+    if (w > cacheMaxEntryWeight)
+      break;
+  }
+  return w;
+};
+var tri = (v) => v === void 0 ? 0 : v ? 2 : 1;
+var booleanWeights = new Map(Object.keys({
+  nobrace: 0,
+  nocomment: 0,
+  nonegate: 0,
+  noglobstar: 0,
+  noext: 0,
+  nonull: 0,
+  partial: 0,
+  dot: 0,
+  nocase: 0,
+  nocaseMagicOnly: 0,
+  magicalBraces: 0,
+  matchBase: 0,
+  flipNegate: 0,
+  preserveMultipleSlashes: 0,
+  windowsNoMagicRoot: 0
+}).map((k, i) => [k, 24 * 3 ** i]));
+var optionsKey = (o) => {
+  let n = 0;
+  let wpe = false;
+  for (const k in o) {
+    const v = o[k];
+    switch (k) {
+      // the same test as the Minimatch constructor
+      case "windowsPathsNoEscape":
+        if (v)
+          wpe = true;
+        break;
+      case AWE_KEY:
+        if (v === false)
+          wpe = true;
+        break;
+      case "platform": {
+        const p = v || defaultPlatform;
+        if (p === defaultPlatform)
+          break;
+        if (p === "darwin")
+          n += 3;
+        else if (p === "win32")
+          n += 6;
+        else if (p === "linux")
+          n += 9;
+        else
+          return JSON.stringify(o);
+        break;
+      }
+      case "optimizationLevel":
+        if (v === void 0)
+          break;
+        n += v >= 2 ? 1 : v >= 1 ? 0 : 2;
+        break;
+      case "braceExpandMax":
+        if (v !== void 0 && v !== DEFAULT_BRACE_EXPAND_MAX) {
+          return JSON.stringify(o);
+        }
+        break;
+      case "maxGlobstarRecursion":
+        if (v !== void 0 && v !== DEFAULT_GLOB_STAR_RECURSION_MAX) {
+          return JSON.stringify(o);
+        }
+        break;
+      case "normalize":
+        if (v !== void 0)
+          return JSON.stringify(o);
+        break;
+      default:
+        n += (booleanWeights.get(k) ?? 0) * tri(v);
+    }
+  }
+  return wpe ? n + 12 : n;
+};
+var copyOptions = (o) => {
+  const copy = /* @__PURE__ */ Object.create(null);
+  for (const k in o)
+    copy[k] = o[k];
+  return copy;
+};
+var noOptions = {};
+var cachedMinimatch = (pattern, options) => {
+  options ||= noOptions;
+  const key2 = optionsKey(options);
+  let mm = cache3.get(key2)?.get(pattern);
+  if (mm)
+    return mm;
+  mm = oldCache.get(key2)?.get(pattern) ?? new Minimatch(pattern, copyOptions(options));
+  const weight = cacheWeight(mm);
+  if (weight > cacheMaxEntryWeight)
+    return mm;
+  if (cacheSize >= cacheMax || cacheTotalWeight + weight > cacheMaxWeight) {
+    oldCache = cache3;
+    cache3 = /* @__PURE__ */ new Map();
+    cacheSize = 0;
+    cacheTotalWeight = 0;
+  }
+  let byPattern = cache3.get(key2);
+  if (!byPattern)
+    cache3.set(key2, byPattern = /* @__PURE__ */ new Map());
+  byPattern.set(pattern, mm);
+  cacheSize++;
+  cacheTotalWeight += weight;
+  return mm;
+};
+var defaultPlatform = typeof process === "object" && process ? process.env?.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
+var path = {
+  win32: { sep: "\\" },
+  posix: { sep: "/" }
+};
+var sep2 = defaultPlatform === "win32" ? path.win32.sep : path.posix.sep;
+minimatch.sep = sep2;
+var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
+minimatch.GLOBSTAR = GLOBSTAR;
+var filter = (pattern, options) => {
+  let mm;
+  return (p) => (mm ??= cachedMinimatch(pattern, options)).match(p);
+};
+minimatch.filter = filter;
+var ext = (a, b = {}) => Object.assign({}, a, b);
+var defaults = (def) => {
+  if (!def || typeof def !== "object" || !Object.keys(def).length) {
+    return minimatch;
+  }
+  const orig = minimatch;
+  const m = (p, pattern, options = {}) => orig(p, pattern, ext(def, options));
+  return Object.assign(m, {
+    Minimatch: class Minimatch extends orig.Minimatch {
+      constructor(pattern, options = {}) {
+        super(pattern, ext(def, options));
+      }
+      static defaults(options) {
+        return orig.defaults(ext(def, options)).Minimatch;
+      }
+    },
+    unescape: (s, options = {}) => orig.unescape(s, ext(def, options)),
+    escape: (s, options = {}) => orig.escape(s, ext(def, options)),
+    filter: (pattern, options = {}) => orig.filter(pattern, ext(def, options)),
+    defaults: (options) => orig.defaults(ext(def, options)),
+    braceExpand: (pattern, options = {}) => orig.braceExpand(pattern, ext(def, options)),
+    match: (list3, pattern, options = {}) => orig.match(list3, pattern, ext(def, options)),
+    sep: orig.sep,
+    GLOBSTAR
+  });
+};
+minimatch.defaults = defaults;
+var braceExpand = (pattern, options = {}) => {
+  assertValidPattern(pattern);
+  if (options.nobrace || !/\{(?:(?!\{).)*\}/.test(pattern)) {
+    return [pattern];
+  }
+  let p = pattern.replace(/\\\\/g, "\\\\\\\\");
+  if (options.windowsPathsNoEscape || options[AWE_KEY] === false) {
+    p = p.replace(/\[([{}])\]/g, "[\\$1]");
+  }
+  return expand(p, { max: options.braceExpandMax });
+};
+minimatch.braceExpand = braceExpand;
+var RANGE_MIN = 100;
+var rangeRe = /(?<![\\$])\{(-?\d+)\.\.(-?\d+)\}/g;
+var inRepeatOrNegExt = (portion, mark) => {
+  const stack = [];
+  for (let i = 0; i < portion.length; i++) {
+    const c = portion.charAt(i);
+    if (c === "\\") {
+      i++;
+    } else if (c === mark) {
+      if (stack.some((t) => t !== "@" && t !== "?"))
+        return true;
+    } else if (portion.charAt(i + 1) === "(" && "!?+*@".includes(c)) {
+      stack.push(c);
+      i++;
+    } else if (c === ")") {
+      stack.pop();
+    }
+  }
+  return false;
+};
+var match2 = (list3, pattern, options = {}) => {
+  const mm = new Minimatch(pattern, options);
+  list3 = list3.filter((f) => mm.match(f));
+  if (mm.options.nonull && !list3.length) {
+    list3.push(pattern);
+  }
+  return list3;
+};
+minimatch.match = match2;
+var globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/;
+var classEnd = (pattern, start) => {
+  let i = start + 1;
+  if (pattern.charAt(i) === "!" || pattern.charAt(i) === "^")
+    i++;
+  let sawStart = false;
+  for (; i < pattern.length; i++) {
+    const c = pattern.charAt(i);
+    if (c === "]" && sawStart)
+      return i;
+    sawStart = true;
+    if (c === "\\")
+      i++;
+  }
+  return -1;
+};
+var literal2 = (pattern, noext) => {
+  if (!noext && (pattern === "+()" || pattern === "@()"))
+    return pattern;
+  let lit2 = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charAt(i);
+    if (c === "\\") {
+      lit2 += pattern.charAt(++i) || c;
+    } else if (c === "*" || c === "?") {
+      return void 0;
+    } else if (c === "[") {
+      const close = classEnd(pattern, i);
+      if (close === -1) {
+        lit2 += c;
+        continue;
+      }
+      let body = pattern.slice(i + 1, close);
+      if (body.startsWith("\\"))
+        body = body.slice(1);
+      if ([...body].length !== 1 || "!^".includes(pattern.charAt(i + 1))) {
+        return void 0;
+      }
+      lit2 += body;
+      i = close;
+    } else if (!noext && "+@!".includes(c) && pattern.charAt(i + 1) === "(" && pattern.includes(")", i + 2)) {
+      return void 0;
+    } else {
+      lit2 += c;
+    }
+  }
+  return lit2;
+};
+var MAX_EXTGLOBS = 256;
+var extglobCount = (pattern) => {
+  let n = 0;
+  for (let i = 0; i < pattern.length - 1; i++) {
+    const c = pattern.charAt(i);
+    if (c === "\\") {
+      i++;
+    } else if ("+@!?*".includes(c) && pattern.charAt(i + 1) === "(") {
+      n++;
+      i++;
+    }
+  }
+  return n;
+};
+var assertValidExtglobs = (pattern) => {
+  if (extglobCount(pattern) > MAX_EXTGLOBS) {
+    throw new TypeError("pattern has too many extglobs");
+  }
+};
+var extSafe = (pattern) => {
+  if (/^[?*+@]\(\)$/.test(pattern) || pattern.includes("[:"))
+    return false;
+  let depth = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charAt(i);
+    if (c === "\\") {
+      if (++i === pattern.length)
+        return false;
+    } else if (c === "[") {
+      const close = classEnd(pattern, i);
+      if (close !== -1)
+        i = close;
+    } else if ("+@!?*".includes(c) && pattern.charAt(i + 1) === "(") {
+      depth++;
+      i++;
+    } else if (c === ")") {
+      if (!depth--)
+        return false;
+    } else if (c === "|" && !depth) {
+      return false;
+    }
+  }
+  return !depth;
+};
+var lastSplit;
+var lastChecked;
+var portionMatch = (p, f) => typeof p === "string" ? f === p : f !== "" && p.testUnchecked(f);
+var endIndex = (p, last, lastStart, prev, prevStart) => portionMatch(p, last) ? lastStart : prev !== void 0 && portionMatch(p, prev) ? prevStart : -1;
+var isDots = (p) => p === "." || p === "..";
+var isDrive = (p) => typeof p === "string" && /^[a-z]:$/i.test(p);
+var isLongUNC = (p) => typeof p === "string" && /^unc$/i.test(p);
+var uncHost = (p) => {
+  if (p[0] !== "" || p[1] !== "")
+    return -1;
+  const h = p[2] !== "?" ? 2 : isLongUNC(p[3]) ? 4 : -1;
+  const host = p[h];
+  const share = p[h + 1];
+  return h !== -1 && host !== void 0 && host !== "" && host !== GLOBSTAR && share !== void 0 && share !== "" && share !== GLOBSTAR ? h : -1;
+};
+var walkable = (p, dot) => !isDots(p) && (dot || !p.startsWith("."));
+var dotPortion = (f, start, end, dot, sep4) => {
+  for (let k = start; k < end; ) {
+    if (f.charCodeAt(k) === 46) {
+      if (!dot)
+        return true;
+      const n = f.charCodeAt(k + 1) === 46 ? k + 2 : k + 1;
+      if (n >= end || isSep(f.charCodeAt(n), sep4))
+        return true;
+    }
+    const s = nextSep(f, k, sep4);
+    if (s === -1)
+      return false;
+    k = s + 1;
+    while (k < end && isSep(f.charCodeAt(k), sep4))
+      k++;
+  }
+  return false;
+};
+var isSep = (c, sep4) => sep4 === "/" ? c === 47 : sep4 === "\\" ? c === 92 : c === 47 || c === 92;
+var nextSep = (f, from, sep4) => {
+  if (sep4 !== "both")
+    return f.indexOf(sep4, from);
+  const s = f.indexOf("/", from);
+  const b = f.indexOf("\\", from);
+  return s === -1 ? b : b === -1 ? s : Math.min(s, b);
+};
+var lastSep = (f, from, sep4) => sep4 !== "both" ? f.lastIndexOf(sep4, from) : Math.max(f.lastIndexOf("/", from), f.lastIndexOf("\\", from));
+var PENDING = {};
+var Minimatch = class {
+  options;
+  set;
+  pattern;
+  windowsPathsNoEscape;
+  nonegate;
+  negate;
+  comment;
+  empty;
+  preserveMultipleSlashes;
+  partial;
+  globSet;
+  globParts;
+  nocase;
+  isWindows;
+  platform;
+  windowsNoMagicRoot;
+  maxGlobstarRecursion;
+  // the path can be checked against the last portion, and the string
+  // portions, of each row before it is split. See #canMatch.
+  #endCheck;
+  #literalCheck;
+  // level 2 resolves `.` and `..` portions in the path
+  #level2;
+  // the unicode normalization form, if any
+  #form;
+  // the string portions of each row in the set
+  #literals = [];
+  // the rows that #canMatch can match without splitting the path
+  #shapes = [];
+  // the rows whose last portion can be checked against the path's
+  #endRows = [];
+  // brace expansion can make the same portion in many rows, so they
+  // share one Matcher, and the states that it caches
+  #matchers = /* @__PURE__ */ new Map();
+  // parse() returns PENDING in place of a Matcher
+  #pending = false;
+  // the char that marks numeric ranges in globSet, if any
+  #rangeMark;
+  // the GlobstarParts of each pattern row, by start index and partial
+  #globstarParts = /* @__PURE__ */ new WeakMap();
+  constructor(pattern, options = {}) {
+    assertValidPattern(pattern);
+    options = options || {};
+    this.options = options;
+    this.maxGlobstarRecursion = options.maxGlobstarRecursion ?? DEFAULT_GLOB_STAR_RECURSION_MAX;
+    this.pattern = pattern;
+    this.platform = options.platform || defaultPlatform;
+    this.isWindows = this.platform === "win32";
+    this.windowsPathsNoEscape = !!options.windowsPathsNoEscape || options[AWE_KEY] === false;
+    if (this.windowsPathsNoEscape) {
+      this.pattern = this.pattern.replace(/\\/g, "/");
+    }
+    this.preserveMultipleSlashes = !!options.preserveMultipleSlashes;
+    this.negate = false;
+    this.nonegate = !!options.nonegate;
+    this.comment = false;
+    this.empty = false;
+    this.partial = !!options.partial;
+    this.nocase = !!this.options.nocase;
+    this.windowsNoMagicRoot = options.windowsNoMagicRoot !== void 0 ? options.windowsNoMagicRoot : !!(this.isWindows && this.nocase);
+    this.globSet = [];
+    this.globParts = [];
+    this.set = [];
+    this.#endCheck = !this.preserveMultipleSlashes;
+    this.#level2 = (options.optimizationLevel ?? 1) >= 2;
+    const n = options.normalize;
+    this.#form = n === true ? "NFC" : n || void 0;
+    this.make();
+    const drives = this.set.map((row) => this.#rootIndex(row));
+    this.#endRows = this.set.map((row, r) => this.#endCheck && row.length - 1 > drives[r]);
+    this.#literals = this.set.map((row, r) => {
+      const end = this.#endRows[r] ? row.length - 1 : row.length;
+      const lits = row.slice(drives[r] + 1, end).filter((p) => typeof p === "string" && !!p);
+      return [...new Set(lits)];
+    });
+    this.#literalCheck = this.#literals.some((l) => l.length);
+    this.#shapes = this.set.map((row, r) => {
+      const [p0, p1, p2] = row;
+      if (this.#endRows[r] && row.length === 2) {
+        if (p0 === GLOBSTAR && p1 !== GLOBSTAR)
+          return "tail";
+      }
+      if (this.#endRows[r] && options.matchBase && row.length === 1 && p0 !== GLOBSTAR && p0 !== "") {
+        return "base";
+      }
+      if (!this.#endCheck || drives[r] !== -1)
+        return void 0;
+      if (row.length === 3 && p0 === GLOBSTAR && p2 === GLOBSTAR && p1 !== GLOBSTAR && p1 !== "" && // the portion between is only matched below this limit
+      this.maxGlobstarRecursion > 0) {
+        return "mid";
+      }
+      if (row.length === 2 && p1 === GLOBSTAR && p0 !== GLOBSTAR && p0 !== "") {
+        return "head";
+      }
+      return void 0;
+    });
+  }
+  // a string portion of a pattern, normalized if the option is set
+  #norm(p) {
+    return this.#form ? p.normalize(this.#form) : p;
+  }
+  // On Windows, the index of the last root portion of a row, as
+  // #matchRow finds it: 0 for `c:/...`, 3 for `//?/c:/...` and
+  // `//host/share/...`, and 5 for `//?/UNC/host/share/...`. Otherwise
+  // -1.
+  #rootIndex(row) {
+    if (!this.isWindows)
+      return -1;
+    if (isDrive(row[0]))
+      return 0;
+    const uncDrive = row[0] === "" && row[1] === "" && row[2] === "?" && isDrive(row[3]);
+    if (uncDrive)
+      return 3;
+    const h = uncHost(row);
+    return h === -1 ? -1 : h + 1;
+  }
+  hasMagic() {
+    if (this.options.magicalBraces && this.set.length > 1) {
+      return true;
+    }
+    for (const pattern of this.set) {
+      for (const part of pattern) {
+        if (typeof part !== "string")
+          return true;
+      }
+    }
+    return false;
+  }
+  make() {
+    const pattern = this.pattern;
+    const options = this.options;
+    if (!options.nocomment && pattern.charAt(0) === "#") {
+      this.comment = true;
+      return;
+    }
+    if (!pattern) {
+      this.empty = true;
+      return;
+    }
+    this.parseNegate();
+    this.globSet = [...new Set(this.#expandBraces())];
+    const rawGlobParts = this.globSet.map((s) => this.#slashSplit(s));
+    this.globParts = this.preprocess(rawGlobParts);
+    this.#pending = true;
+    let set3 = this.globParts.map((s, _, __) => {
+      if (this.isWindows && this.windowsNoMagicRoot) {
+        const n = s[2] === "?" && isLongUNC(s[3]) ? 6 : 4;
+        const isUNC = s[0] === "" && s[1] === "" && (s[2] === "?" || !globMagic.test(s[2])) && s.slice(3, n).every((p) => !globMagic.test(p));
+        const isDrive2 = /^[a-z]:/i.test(s[0]);
+        if (isUNC) {
+          return [
+            ...s.slice(0, n).map((p) => this.#norm(p)),
+            ...s.slice(n).map((ss) => this.parse(ss))
+          ];
+        } else if (isDrive2) {
+          return [
+            this.#norm(s[0]),
+            ...s.slice(1).map((ss) => this.parse(ss))
+          ];
+        }
+      }
+      return s.map((ss) => this.parse(ss));
+    });
+    this.set = set3.filter((s) => s.indexOf(false) === -1);
+    if (this.isWindows) {
+      for (let i = 0; i < this.set.length; i++) {
+        const p = this.set[i];
+        if (p[0] === "" && p[1] === "" && this.globParts[i][2] === "?" && (isDrive(p[3]) || isLongUNC(this.globParts[i][3]))) {
+          if (isLongUNC(this.globParts[i][3]))
+            p[3] = "UNC";
+          p[2] = "?";
+        }
+      }
+    }
+    if (!options.noext)
+      this.mergeRows();
+    this.#pending = false;
+    this.set.forEach((row, i) => {
+      for (let k = 0; k < row.length; k++) {
+        if (row[k] === PENDING) {
+          row[k] = this.parse(this.globParts[i][k]);
+        }
+      }
+    });
+  }
+  // Merge rows that only differ in one portion, where each of them
+  // is a Matcher, into one row that matches any of them with
+  // `@(a|b|...)`. Then a path is only walked once for all of them,
+  // for example with `**/*.{js,ts}`.
+  mergeRows() {
+    let merged = true;
+    while (merged) {
+      merged = false;
+      if (this.set.length < 2)
+        return;
+      let keys = this.#mergeKeys();
+      const len = Math.max(0, ...this.set.map((r) => r.length));
+      for (let k = 0; k < len; k++) {
+        const groups = /* @__PURE__ */ new Map();
+        const R = this.set.length + 1;
+        this.set.forEach((row, i) => {
+          if (!(row[k] instanceof Matcher || row[k] === PENDING) || !extSafe(this.globParts[i][k])) {
+            return;
+          }
+          const { pre, suf } = keys[i];
+          const key2 = pre[k] * R + suf[k + 1];
+          const g = groups.get(key2);
+          if (g)
+            g.push(i);
+          else
+            groups.set(key2, [i]);
+        });
+        const drop = /* @__PURE__ */ new Set();
+        for (const g of groups.values()) {
+          if (g.length < 2)
+            continue;
+          const [first, ...rest] = g;
+          const alts = g.map((i) => this.globParts[i][k]);
+          const glob = `@(${alts.join("|")})`;
+          if (extglobCount(glob) > MAX_EXTGLOBS)
+            continue;
+          this.globParts[first][k] = glob;
+          this.set[first][k] = this.parse(glob);
+          for (const i of rest)
+            drop.add(i);
+        }
+        if (drop.size) {
+          merged = true;
+          this.set = this.set.filter((_, i) => !drop.has(i));
+          this.globParts = this.globParts.filter((_, i) => !drop.has(i));
+          if (this.set.length < 2)
+            return;
+          keys = this.#mergeKeys();
+        }
+      }
+    }
+  }
+  // For each row, number ids for its prefixes and suffixes, such that
+  // pre[k] identifies parts[0..k) and suf[k] identifies parts[k..n).
+  // Two rows are the same other than at portion k exactly when they
+  // have the same pre[k] and suf[k + 1]. This is linear in the size of
+  // the rows, where joining the whole row for every k was quadratic.
+  #mergeKeys() {
+    const partIds = /* @__PURE__ */ new Map();
+    const ids = this.globParts.map((parts) => parts.map((s) => {
+      let id = partIds.get(s);
+      if (id === void 0)
+        partIds.set(s, id = partIds.size);
+      return id;
+    }));
+    const P = partIds.size;
+    const len = Math.max(0, ...ids.map((r) => r.length));
+    const keys = ids.map((r) => ({
+      pre: [0],
+      suf: new Array(r.length + 1).fill(0)
+    }));
+    for (let k = 0; k < len; k++) {
+      const m = /* @__PURE__ */ new Map();
+      ids.forEach((r, i) => {
+        if (k >= r.length)
+          return;
+        const { pre } = keys[i];
+        const key2 = pre[k] * P + r[k];
+        let id = m.get(key2);
+        if (id === void 0)
+          m.set(key2, id = m.size + 1);
+        pre.push(id);
+      });
+    }
+    for (let k = len - 1; k >= 0; k--) {
+      const m = /* @__PURE__ */ new Map();
+      ids.forEach((r, i) => {
+        if (k >= r.length)
+          return;
+        const { suf } = keys[i];
+        const key2 = suf[k + 1] * P + r[k];
+        let id = m.get(key2);
+        if (id === void 0)
+          m.set(key2, id = m.size + 1);
+        suf[k] = id;
+      });
+    }
+    return keys;
+  }
+  // various transforms to equivalent pattern sets that are
+  // faster to process in a filesystem walk.  The goal is to
+  // eliminate what we can, and push all ** patterns as far
+  // to the right as possible, even if it increases the number
+  // of patterns that we have to process.
+  preprocess(globParts) {
+    if (this.options.noglobstar) {
+      for (const partset of globParts) {
+        for (let j = 0; j < partset.length; j++) {
+          if (partset[j] === "**") {
+            partset[j] = "*";
+          }
+        }
+      }
+    }
+    const { optimizationLevel = 1 } = this.options;
+    if (optimizationLevel >= 2) {
+      globParts = this.firstPhasePreProcess(globParts);
+      globParts = this.secondPhasePreProcess(globParts);
+    } else if (optimizationLevel >= 1) {
+      globParts = this.levelOneOptimize(globParts);
+    } else {
+      globParts = this.adjascentGlobstarOptimize(globParts);
+    }
+    return globParts;
+  }
+  // just get rid of adjascent ** portions
+  adjascentGlobstarOptimize(globParts) {
+    return globParts.map((parts) => {
+      let gs = -1;
+      while (-1 !== (gs = parts.indexOf("**", gs + 1))) {
+        let i = gs;
+        while (parts[i + 1] === "**") {
+          i++;
+        }
+        if (i !== gs) {
+          parts.splice(gs, i - gs);
+        }
+      }
+      return parts;
+    });
+  }
+  // get rid of adjascent ** and resolve .. portions
+  levelOneOptimize(globParts) {
+    return globParts.map((parts) => {
+      const root = this.#rootIndex(parts) + 1;
+      parts = parts.reduce((set3, part) => {
+        const prev = set3[set3.length - 1];
+        if (part === "**" && prev === "**") {
+          return set3;
+        }
+        if (part === "..") {
+          if (set3.length > root && prev && prev !== ".." && prev !== "." && prev !== "**") {
+            set3.pop();
+            return set3;
+          }
+        }
+        set3.push(part);
+        return set3;
+      }, []);
+      return parts.length === 0 ? [""] : parts;
+    });
+  }
+  // Check the path against each row before it is split. 'no' if no
+  // row can match, so it does not need to be split. 'yes' if a row of
+  // `**` and one more portion matches. 'maybe' if it must be split to
+  // know. None of this applies with partial, where the path can end
+  // before the row does.
+  //
+  // On Windows, `\` is a separator in the path too, and the portions of
+  // a row up to its drive letter or UNC share are not checked (see
+  // #rootIndex).
+  //
+  // Each string portion of a row must be a portion of the path, so the
+  // path must contain it. Level 2 can only take portions out of the
+  // path, so this is still true then.
+  //
+  // The last portion of a row must match the last portion of the path,
+  // or the one before a trailing `/` (as a/* and a/**/* match a/b/).
+  // This does not apply to rows that end in **, rows that end in a
+  // root, or preserveMultipleSlashes (which can leave more
+  // than one '' at the end). At level 2, it does not apply if that
+  // portion is `.` or `..`, which can be
+  // resolved away. Level 2 only takes other portions out of the
+  // middle of the path.
+  //
+  // A row of `**/x` then matches if the ** can walk the portions
+  // before the one that x matches, the same as #matchGlobstar. At
+  // level 2, this is only known if none of them are `.` or `..`, so
+  // that the path does not change when it is resolved.
+  #canMatch(f) {
+    const sep4 = !this.isWindows || !f.includes("\\") ? "/" : f.includes("/") ? "both" : "\\";
+    let ends = this.#endCheck ? 0 : -1;
+    let last = "";
+    let lastStart = 0;
+    let prev;
+    let prevStart = 0;
+    const dot = !!this.options.dot;
+    ROWS: for (let r = 0; r < this.set.length; r++) {
+      const row = this.set[r];
+      const p = row[row.length - 1];
+      let end = ends !== -1 && this.#endRows[r] && p !== GLOBSTAR;
+      if (end && ends === 0) {
+        const i = lastSep(f, f.length, sep4);
+        lastStart = i + 1;
+        last = f.slice(lastStart);
+        if (last === "" && i >= 0) {
+          let j = i;
+          while (j > 0 && isSep(f.charCodeAt(j - 1), sep4))
+            j--;
+          prevStart = j === 0 ? 0 : lastSep(f, j - 1, sep4) + 1;
+          prev = f.slice(prevStart, j);
+        }
+        const resolves = this.#level2 && (isDots(last) || last === "" && prev !== void 0 && isDots(prev));
+        ends = resolves ? -1 : 1;
+        end = !resolves;
+      }
+      let tailStart = -1;
+      if (end && typeof p === "string") {
+        tailStart = endIndex(p, last, lastStart, prev, prevStart);
+        if (tailStart === -1)
+          continue;
+      }
+      if (this.#literalCheck) {
+        for (const l of this.#literals[r]) {
+          if (!f.includes(l))
+            continue ROWS;
+        }
+      }
+      if (end && typeof p === "object") {
+        tailStart = endIndex(p, last, lastStart, prev, prevStart);
+        if (tailStart === -1)
+          continue;
+      }
+      const shape = this.#shapes[r];
+      if (shape === "base" && end)
+        return "yes";
+      if (shape === "tail" && end) {
+        if (this.#level2 && dotPortion(f, 0, tailStart, true, sep4)) {
+          return "maybe";
+        }
+        if (!dotPortion(f, 0, tailStart, dot, sep4))
+          return "yes";
+        continue;
+      }
+      if (shape === "mid" || shape === "head") {
+        const m = this.#walk(f, row, shape === "head", dot, sep4);
+        if (m !== "no")
+          return m;
+        continue;
+      }
+      return "maybe";
+    }
+    return "no";
+  }
+  // Match a row of a known shape against the split path, the same as
+  // #matchGlobstar and #matchGlobStarBodySections do. None of these
+  // rows have a drive letter, so they start at the first portion.
+  #matchShape(file2, row, shape) {
+    const dot = !!this.options.dot;
+    const n = file2.length;
+    if (shape === "head") {
+      if (n < 2 || !portionMatch(row[0], file2[0])) {
+        return false;
+      }
+      for (let i = 1; i < n; i++)
+        if (!walkable(file2[i], dot))
+          return false;
+      return true;
+    }
+    const x = row[1];
+    if (shape === "tail") {
+      let t = n - 1;
+      if (!portionMatch(x, file2[t])) {
+        if (file2[t] !== "" || n === 1 || !portionMatch(x, file2[--t])) {
+          return false;
+        }
+      }
+      for (let i = 0; i < t; i++)
+        if (!walkable(file2[i], dot))
+          return false;
+      return true;
+    }
+    for (let k = 0; k < n; k++) {
+      if (portionMatch(x, file2[k]) && k + 1 < n) {
+        let i = k + 1;
+        while (i < n && walkable(file2[i], dot))
+          i++;
+        if (i === n)
+          return true;
+      }
+      if (!walkable(file2[k], dot))
+        return false;
+    }
+    return false;
+  }
+  // Match a row of `**/x/**` or `x/**` against the path, the same as
+  // #matchGlobstar and #matchGlobStarBodySections do once it is split.
+  // x must match a portion (the first one, for `x/**`), the ** before
+  // it must be able to walk the portions before that one, and there
+  // must be a portion after it, which the ** after it can walk. At
+  // level 2, this is only known if no portion is `.` or `..`.
+  #walk(f, row, head, dot, sep4) {
+    if (this.#level2 && dotPortion(f, 0, f.length, true, sep4))
+      return "maybe";
+    const x = row[head ? 0 : 1];
+    let s = 0;
+    for (let e = nextSep(f, s, sep4); e !== -1; e = nextSep(f, s, sep4)) {
+      let next = e + 1;
+      while (next < f.length && isSep(f.charCodeAt(next), sep4))
+        next++;
+      const hit = typeof x === "string" ? e - s === x.length && f.startsWith(x, s) : e > s && x.testUnchecked(f.slice(s, e));
+      if (hit && !dotPortion(f, next, f.length, dot, sep4))
+        return "yes";
+      if (head || dotPortion(f, s, next, dot, sep4))
+        return "no";
+      s = next;
+    }
+    return "no";
+  }
+  // the last split, if it was the same path with the same split
+  // settings
+  #cachedSplit(f) {
+    const last = lastSplit;
+    return last?.f === f && last.isWindows === this.isWindows && last.preserveMultipleSlashes === this.preserveMultipleSlashes && last.normalize === this.#form ? last : void 0;
+  }
+  // split a path for match(), and keep the parts for the next call
+  #split(f) {
+    const { isWindows, preserveMultipleSlashes } = this;
+    let parts = this.#slashSplit(isWindows ? f.split("\\").join("/") : f);
+    const normalize4 = this.#form;
+    if (normalize4)
+      parts = parts.map((p) => p.normalize(normalize4));
+    lastSplit = {
+      f,
+      isWindows,
+      preserveMultipleSlashes,
+      normalize: normalize4,
+      parts
+    };
+    return lastSplit;
+  }
+  // resolve `.` and `..` portions of a path, for level 2
+  #levelTwoFileOptimize(file2) {
+    const parts = [...file2];
+    let didSomething = false;
+    do {
+      didSomething = false;
+      if (!this.preserveMultipleSlashes) {
+        for (let i = 1; i < parts.length - 1; i++) {
+          const p = parts[i];
+          if (i === 1 && p === "" && parts[0] === "")
+            continue;
+          if (p === "." || p === "") {
+            didSomething = true;
+            parts.splice(i, 1);
+            i--;
+          }
+        }
+        if (parts[0] === "." && parts.length === 2 && (parts[1] === "." || parts[1] === "")) {
+          didSomething = true;
+          parts.pop();
+        }
+      }
+      const root = this.#rootIndex(parts) + 1;
+      let dd = root;
+      while (-1 !== (dd = parts.indexOf("..", dd + 1))) {
+        const p = parts[dd - 1];
+        if (p && p !== "." && p !== ".." && p !== "**") {
+          didSomething = true;
+          parts.splice(dd - 1, 2);
+          dd = Math.max(dd - 2, root);
+        }
+      }
+    } while (didSomething);
+    return parts.length === 0 ? [""] : parts;
+  }
+  // First phase: single-pattern processing
+  // <pre> is 1 or more portions
+  // <rest> is 1 or more portions
+  // <p> is any portion other than ., .., '', or **
+  // <e> is . or ''
+  //
+  // **/.. is *brutal* for filesystem walking performance, because
+  // it effectively resets the recursive walk each time it occurs,
+  // and ** cannot be reduced out by a .. pattern part like a regexp
+  // or most strings (other than .., ., and '') can be.
+  //
+  // <pre>/**/../<p>/<p>/<rest> -> {<pre>/../<p>/<p>/<rest>,<pre>/**/<p>/<p>/<rest>}
+  // <pre>/<e>/<rest> -> <pre>/<rest>
+  // <pre>/<p>/../<rest> -> <pre>/<rest>
+  // **/**/<rest> -> **/<rest>
+  //
+  // **/*/<rest> -> */**/<rest> <== not valid because ** doesn't follow
+  // this WOULD be allowed if ** did follow symlinks, or * didn't
+  firstPhasePreProcess(globParts) {
+    const { braceExpandMax = DEFAULT_BRACE_EXPAND_MAX } = this.options;
+    let splitCells = 0;
+    const maxSplitCells = 1e6;
+    let didSomething = false;
+    do {
+      didSomething = false;
+      for (let parts of globParts) {
+        let gs = -1;
+        while (-1 !== (gs = parts.indexOf("**", gs + 1))) {
+          let gss = gs;
+          while (parts[gss + 1] === "**") {
+            gss++;
+          }
+          if (gss > gs) {
+            parts.splice(gs + 1, gss - gs);
+          }
+          let next = parts[gs + 1];
+          const p = parts[gs + 2];
+          const p2 = parts[gs + 3];
+          if (next !== "..")
+            continue;
+          if (!p || p === "." || p === ".." || !p2 || p2 === "." || p2 === "..") {
+            continue;
+          }
+          const addedCells = parts.length - 1;
+          if (globParts.length >= braceExpandMax || splitCells + addedCells > maxSplitCells) {
+            throw new RangeError(`optimizationLevel 2: too many patterns from '**/..'`);
+          }
+          didSomething = true;
+          parts.splice(gs, 1);
+          const other = parts.slice(0);
+          other[gs] = "**";
+          splitCells += addedCells;
+          globParts.push(other);
+          gs--;
+        }
+        if (!this.preserveMultipleSlashes) {
+          for (let i = 1; i < parts.length - 1; i++) {
+            const p = parts[i];
+            if (i === 1 && p === "" && parts[0] === "")
+              continue;
+            if (p === "." || p === "") {
+              didSomething = true;
+              parts.splice(i, 1);
+              i--;
+            }
+          }
+          if (parts[0] === "." && parts.length === 2 && (parts[1] === "." || parts[1] === "")) {
+            didSomething = true;
+            parts.pop();
+          }
+        }
+        const root = this.#rootIndex(parts) + 1;
+        let dd = root;
+        while (-1 !== (dd = parts.indexOf("..", dd + 1))) {
+          const p = parts[dd - 1];
+          if (p && p !== "." && p !== ".." && p !== "**") {
+            didSomething = true;
+            const needDot = dd === 1 && parts[dd + 1] === "**";
+            const splin = needDot ? ["."] : [];
+            parts.splice(dd - 1, 2, ...splin);
+            if (parts.length === 0)
+              parts.push("");
+            dd = Math.max(dd - 2, root);
+          }
+        }
+      }
+    } while (didSomething);
+    return globParts;
+  }
+  // second phase: multi-pattern dedupes
+  // {<pre>/<rest>,<pre>/<rest>} -> <pre>/<rest>
+  // {<pre>/*/<rest>,<pre>/<p>/<rest>} -> <pre>/*/<rest>
+  secondPhasePreProcess(globParts) {
+    const keys = /* @__PURE__ */ new Set();
+    const rows = globParts.filter((parts) => {
+      const key2 = parts.join("/");
+      if (keys.has(key2))
+        return false;
+      keys.add(key2);
+      return true;
+    });
+    const stars = /* @__PURE__ */ new Map();
+    for (const parts of rows) {
+      const s = [];
+      for (let i = 0; i < parts.length; i++) {
+        if (parts[i] === "*")
+          s.push(i);
+      }
+      if (s.length)
+        stars.set(s.join(","), s);
+    }
+    if (!stars.size || rows.length * stars.size > 1e5)
+      return rows;
+    const { dot } = this.options;
+    return rows.filter((parts) => {
+      for (const s of stars.values()) {
+        if (s[s.length - 1] >= parts.length)
+          continue;
+        const c = [...parts];
+        let ok = true;
+        let changed = false;
+        for (const i of s) {
+          const p = parts[i];
+          if (p === "*")
+            continue;
+          if (!p || p === "**" || !dot && p.startsWith(".")) {
+            ok = false;
+            break;
+          }
+          c[i] = "*";
+          changed = true;
+        }
+        if (ok && changed && keys.has(c.join("/")))
+          return false;
+      }
+      return true;
+    });
+  }
+  parseNegate() {
+    if (this.nonegate)
+      return;
+    const pattern = this.pattern;
+    let negate = false;
+    let negateOffset = 0;
+    for (let i = 0; i < pattern.length && pattern.charAt(i) === "!"; i++) {
+      negate = !negate;
+      negateOffset++;
+    }
+    if (negateOffset)
+      this.pattern = pattern.slice(negateOffset);
+    this.negate = negate;
+  }
+  // Match the parts of a path against one row of the set. `resolved`
+  // is the parts after level 2 resolves `.` and `..` in them, or the
+  // same parts below level 2. Set partial to true to test if, for
+  // example, "/a/b" matches the start of "/*/b/*/d". Partial means, if
+  // you run out of file before you run out of pattern, then that's
+  // fine, as long as all the parts match.
+  #matchRow(file2, resolved, pattern, partial2) {
+    let fileStartIndex = 0;
+    let patternStartIndex = 0;
+    const fh = this.isWindows ? uncHost(resolved) : -1;
+    const ph = fh === -1 ? -1 : uncHost(pattern);
+    if (ph !== -1) {
+      const host = pattern[ph];
+      const share = pattern[ph + 1];
+      if (typeof host !== "string" || typeof share !== "string") {
+        fileStartIndex = fh;
+        patternStartIndex = ph;
+      } else if (resolved[fh].toLowerCase() === host.toLowerCase() && resolved[fh + 1].toLowerCase() === share.toLowerCase()) {
+        fileStartIndex = fh + 2;
+        patternStartIndex = ph + 2;
+      }
+    } else if (this.isWindows) {
+      const fileDrive = typeof file2[0] === "string" && /^[a-z]:$/i.test(file2[0]);
+      const fileUNC = !fileDrive && file2[0] === "" && file2[1] === "" && file2[2] === "?" && /^[a-z]:$/i.test(file2[3]);
+      const patternDrive = typeof pattern[0] === "string" && /^[a-z]:$/i.test(pattern[0]);
+      const patternUNC = !patternDrive && pattern[0] === "" && pattern[1] === "" && pattern[2] === "?" && typeof pattern[3] === "string" && /^[a-z]:$/i.test(pattern[3]);
+      const fdi = fileUNC ? 3 : fileDrive ? 0 : void 0;
+      const pdi = patternUNC ? 3 : patternDrive ? 0 : void 0;
+      if (typeof fdi === "number" && typeof pdi === "number") {
+        const [fd, pd] = [
+          file2[fdi],
+          pattern[pdi]
+        ];
+        if (fd.toLowerCase() === pd.toLowerCase()) {
+          patternStartIndex = pdi + 1;
+          fileStartIndex = fdi + 1;
+        }
+      }
+    }
+    file2 = resolved;
+    if (pattern.includes(GLOBSTAR)) {
+      return this.#matchGlobstar(file2, pattern, partial2, fileStartIndex, patternStartIndex);
+    }
+    return this.#matchOne(file2, pattern, partial2, fileStartIndex, patternStartIndex);
+  }
+  #matchGlobstar(file2, pattern, partial2, fileIndex, patternIndex) {
+    const { head, body, tail, segments } = this.#getGlobstarParts(pattern, partial2, patternIndex);
+    if (head.length) {
+      const headEnd = fileIndex + head.length;
+      if (!this.#matchOne(file2, head, partial2, fileIndex, 0, headEnd)) {
+        return false;
+      }
+      fileIndex += head.length;
+      patternIndex += head.length;
+    }
+    let fileTailMatch = 0;
+    if (tail.length) {
+      if (tail.length + fileIndex > file2.length)
+        return false;
+      let tailStart = file2.length - tail.length;
+      if (this.#matchOne(file2, tail, partial2, tailStart, 0)) {
+        fileTailMatch = tail.length;
+      } else {
+        if (file2[file2.length - 1] !== "" || fileIndex + tail.length === file2.length) {
+          return false;
+        }
+        tailStart--;
+        if (!this.#matchOne(file2, tail, partial2, tailStart, 0)) {
+          return false;
+        }
+        fileTailMatch = tail.length + 1;
+      }
+    }
+    if (!body.length) {
+      let sawSome = !!fileTailMatch;
+      for (let i = fileIndex; i < file2.length - fileTailMatch; i++) {
+        const f = String(file2[i]);
+        sawSome = true;
+        if (f === "." || f === ".." || !this.options.dot && f.startsWith(".")) {
+          return false;
+        }
+      }
+      return partial2 || sawSome;
+    }
+    return !!this.#matchGlobStarBodySections(file2, segments, file2.length - fileTailMatch, fileIndex, 0, partial2, 0, !!fileTailMatch, /* @__PURE__ */ new Set());
+  }
+  // Split the pattern into head, tail, and middle of ** delimited
+  // parts. The tail has to be at the end, and the others just have to
+  // be found in order from the head. These only depend on the pattern
+  // row, so they are kept for the next path.
+  #getGlobstarParts(pattern, partial2, patternIndex) {
+    let byStart = this.#globstarParts.get(pattern);
+    if (!byStart) {
+      byStart = [];
+      this.#globstarParts.set(pattern, byStart);
+    }
+    const key2 = patternIndex * 2 + (partial2 ? 1 : 0);
+    const found = byStart[key2];
+    if (found)
+      return found;
+    const firstgs = pattern.indexOf(GLOBSTAR, patternIndex);
+    const lastgs = pattern.lastIndexOf(GLOBSTAR);
+    const head = pattern.slice(patternIndex, firstgs);
+    const body = pattern.slice(firstgs + 1, partial2 ? void 0 : lastgs);
+    const tail = partial2 ? [] : pattern.slice(lastgs + 1);
+    const segments = [[[], 0]];
+    let current2 = segments[0];
+    let nonGsParts = 0;
+    const nonGsPartsSums = [0];
+    for (const b of body) {
+      if (b === GLOBSTAR) {
+        nonGsPartsSums.push(nonGsParts);
+        current2 = [[], 0];
+        segments.push(current2);
+      } else {
+        current2[0].push(b);
+        nonGsParts++;
+      }
+    }
+    segments.forEach((b, i) => {
+      b[1] = nonGsParts - nonGsPartsSums[i];
+    });
+    const parts = { head, body, tail, segments };
+    byStart[key2] = parts;
+    return parts;
+  }
+  // return false for "nope, not matching"
+  // return null for "not matching, cannot keep trying"
+  #matchGlobStarBodySections(file2, bodySegments, fileLength, fileIndex, bodyIndex, partial2, globStarDepth, sawTail, tried) {
+    const bs = bodySegments[bodyIndex];
+    if (!bs) {
+      if (partial2) {
+        return fileIndex >= fileLength || fileIndex === fileLength - 1 && file2[fileIndex] === "";
+      }
+      for (let i = fileIndex; i < fileLength; i++) {
+        sawTail = true;
+        const f = file2[i];
+        if (f === "." || f === ".." || !this.options.dot && f.startsWith(".")) {
+          return false;
+        }
+      }
+      return sawTail;
+    }
+    const [body, need] = bs;
+    const after = partial2 ? fileLength : fileLength - need;
+    while (fileIndex <= after) {
+      const key2 = bodyIndex * (file2.length + 1) + fileIndex;
+      if (tried.has(key2))
+        return false;
+      tried.add(key2);
+      const m = this.#matchOne(file2, body, partial2, fileIndex, 0, fileIndex + body.length);
+      if (m && globStarDepth < this.maxGlobstarRecursion) {
+        const sub = this.#matchGlobStarBodySections(file2, bodySegments, fileLength, fileIndex + body.length, bodyIndex + 1, partial2, globStarDepth + 1, sawTail, tried);
+        if (sub !== false) {
+          return sub;
+        }
+      }
+      if (fileIndex === after)
+        break;
+      const f = file2[fileIndex];
+      if (f === "." || f === ".." || !this.options.dot && f.startsWith(".")) {
+        return false;
+      }
+      fileIndex++;
+    }
+    return partial2 || null;
+  }
+  #matchOne(file2, pattern, partial2, fileIndex, patternIndex, fileEnd = file2.length) {
+    let fi;
+    let pi;
+    let pl;
+    let fl;
+    for (fi = fileIndex, pi = patternIndex, fl = Math.min(fileEnd, file2.length), pl = pattern.length; fi < fl && pi < pl; fi++, pi++) {
+      let p = pattern[pi];
+      let f = file2[fi];
+      if (p === false || p === GLOBSTAR) {
+        return false;
+      }
+      if (!portionMatch(p, f))
+        return false;
+    }
+    if (fi === fl && pi === pl) {
+      return true;
+    } else if (fi === fl) {
+      return partial2;
+    } else if (pi === pl) {
+      return fi === fl - 1 && file2[fi] === "";
+    } else {
+      throw new Error("wtf?");
+    }
+  }
+  braceExpand() {
+    return braceExpand(this.pattern, this.options);
+  }
+  // Expand braces, except numeric ranges such as {0..999} with at
+  // least RANGE_MIN values. Each of those stays in its pattern as
+  // `<mark>0..999<mark>`, for the Matcher to test. If a range might
+  // be inside a [...] class, expand all of them instead.
+  #expandBraces() {
+    const { pattern } = this;
+    if (this.options.nobrace)
+      return this.braceExpand();
+    let code2 = 57344;
+    while (pattern.includes(String.fromCharCode(code2))) {
+      if (++code2 > 63743)
+        return this.braceExpand();
+    }
+    const mark = String.fromCharCode(code2);
+    let found = false;
+    const marked = pattern.replace(rangeRe, (m, lo, hi) => {
+      const a = Number(lo);
+      const b = Number(hi);
+      if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || Math.abs(a - b) + 1 < RANGE_MIN) {
+        return m;
+      }
+      found = true;
+      return `${mark}${lo}..${hi}${mark}`;
+    });
+    if (!found)
+      return this.braceExpand();
+    const set3 = braceExpand(marked, this.options);
+    for (const p of set3) {
+      for (const portion of p.split("/")) {
+        const c = portion.indexOf("[");
+        if (c !== -1 && c < portion.lastIndexOf(mark)) {
+          return this.braceExpand();
+        }
+        if (!this.options.noext && inRepeatOrNegExt(portion, mark)) {
+          return this.braceExpand();
+        }
+      }
+    }
+    this.#rangeMark = mark;
+    return set3;
+  }
+  parse(pattern) {
+    assertValidPattern(pattern);
+    const options = this.options;
+    if (pattern === "**")
+      return GLOBSTAR;
+    if (pattern === "")
+      return "";
+    const { nocase, nocaseMagicOnly, noext = false, dot, normalize: normalize4 } = options;
+    const rangeMark = this.#rangeMark;
+    const lit2 = rangeMark && pattern.includes(rangeMark) ? void 0 : literal2(pattern, noext);
+    if (lit2 !== void 0 && !(nocase && !nocaseMagicOnly && pattern.toUpperCase() !== pattern.toLowerCase())) {
+      return this.#norm(lit2);
+    }
+    if (this.#pending)
+      return PENDING;
+    let m = this.#matchers.get(pattern);
+    if (!m) {
+      if (!noext)
+        assertValidExtglobs(pattern);
+      m = new Matcher(pattern, {
+        nocase,
+        noext,
+        dot,
+        normalize: normalize4,
+        ...rangeMark && { rangeMark }
+      });
+      this.#matchers.set(pattern, m);
+    }
+    return m;
+  }
+  #slashSplit(p) {
+    if (this.preserveMultipleSlashes) {
+      return p.split("/");
+    } else if (this.isWindows && /^\/\/[^/]+/.test(p)) {
+      return ["", ...p.split(/\/+/)];
+    } else {
+      return p.split(/\/+/);
+    }
+  }
+  match(f, partial2 = this.partial) {
+    if (this.comment) {
+      return false;
+    }
+    if (this.empty) {
+      return f === "";
+    }
+    if (f === "/" && partial2) {
+      return true;
+    }
+    const options = this.options;
+    let split = this.#cachedSplit(f);
+    if (!split) {
+      if (!partial2 && !this.#form && (this.#endCheck || this.#literalCheck) && lastChecked !== f) {
+        lastChecked = f;
+        const can = this.#canMatch(f);
+        if (can === "no")
+          return options.flipNegate ? false : this.negate;
+        if (can === "yes")
+          return options.flipNegate ? true : !this.negate;
+      }
+      split = this.#split(f);
+    }
+    const ff = split.parts;
+    const resolved = this.#level2 ? split.resolved ??= this.#levelTwoFileOptimize(ff) : ff;
+    const set3 = this.set;
+    let filename = ff[ff.length - 1];
+    if (!filename) {
+      for (let i = ff.length - 2; !filename && i >= 0; i--) {
+        filename = ff[i];
+      }
+    }
+    for (let r = 0; r < set3.length; r++) {
+      const pattern = set3[r];
+      const shape = partial2 ? void 0 : this.#shapes[r];
+      const hit = shape === "base" ? portionMatch(pattern[0], filename) : shape ? this.#matchShape(resolved, pattern, shape) : options.matchBase && pattern.length === 1 ? this.#matchRow([filename], [filename], pattern, partial2) : this.#matchRow(ff, resolved, pattern, partial2);
+      if (hit) {
+        if (options.flipNegate) {
+          return true;
+        }
+        return !this.negate;
+      }
+    }
+    if (options.flipNegate) {
+      return false;
+    }
+    return this.negate;
+  }
+  static defaults(def) {
+    return minimatch.defaults(def).Minimatch;
+  }
+};
+minimatch.Minimatch = Minimatch;
+minimatch.escape = escape3;
+minimatch.unescape = unescape;
+
+// src/changes/risk-handle.ts
+var side = external_exports.object({ sha: external_exports.string(), repo: external_exports.object({ full_name: external_exports.string() }).nullish() });
+var pullSchema = external_exports.object({
+  number: external_exports.number().int().positive(),
+  title: external_exports.string(),
+  body: external_exports.string().nullish(),
+  html_url: external_exports.string(),
+  updated_at: external_exports.string(),
+  head: side,
+  base: side
+});
+var repository = external_exports.object({ name: external_exports.string(), owner: external_exports.object({ login: external_exports.string() }) });
+var pullEvent = external_exports.object({ action: external_exports.string(), repository, pull_request: pullSchema });
+var minimalPull = external_exports.object({ number: external_exports.number().int().positive() });
+var checkRunEvent = external_exports.object({
+  action: external_exports.literal("rerequested"),
+  repository,
+  check_run: external_exports.object({
+    name: external_exports.string(),
+    head_sha: external_exports.string(),
+    external_id: external_exports.string().nullish(),
+    pull_requests: external_exports.array(minimalPull).default([]),
+    check_suite: external_exports.object({ updated_at: external_exports.string().nullish() }).passthrough().nullish()
+  })
+});
+var checkSuiteEvent = external_exports.object({
+  action: external_exports.literal("rerequested"),
+  repository,
+  check_suite: external_exports.object({ head_sha: external_exports.string(), updated_at: external_exports.string().nullish(), pull_requests: external_exports.array(minimalPull).default([]) })
+});
 
 // src/github/pacing.ts
-var sleep3 = (ms) => new Promise((resolve4) => setTimeout(resolve4, ms));
+var GITHUB_CONTENT_BUDGET = { perMinute: 80, perHour: 500, keepMinute: 10, keepHour: 100 };
+var timer = (ms) => new Promise((resolve4) => setTimeout(resolve4, ms));
 function rateLimitWait(error63, now = Date.now()) {
   if (error63.status !== 403 && error63.status !== 429) return void 0;
   const headers = error63.response?.headers ?? {};
@@ -64680,6 +69347,8 @@ function pacing(octokit, octokitOptions) {
   const maxWait = o.maxRetryAfterS ?? 120;
   const budget = o.budget;
   const recheck = o.recheckMs ?? 6e4;
+  const sleep3 = o.sleep ?? timer;
+  const delays = budget !== void 0 && (budget.keepMinute > 0 || budget.keepHour > 0);
   const client = accountOf(octokitOptions.auth);
   const coordinate = () => o.coordination ?? coordination();
   const full = budget ? [{ ms: 6e4, limit: budget.perMinute }, { ms: 36e5, limit: budget.perHour }] : [];
@@ -64749,7 +69418,7 @@ function pacing(octokit, octokitOptions) {
     const template = COSMETIC.some((re) => re.test(url3));
     if (budget && createsContent(method, url3)) {
       const key2 = `content ${account}`;
-      if (template) {
+      if (template && delays) {
         const spent = await coordination2.spend(key2, cosmeticShare);
         if (!spent.ok) {
           const concrete = octokit.request.endpoint.parse(options).url.replace(/^https?:\/\/[^/]+(\/api\/v3)?/, "");
@@ -64785,6 +69454,28 @@ function pacing(octokit, octokitOptions) {
   return {};
 }
 
+// src/gate/handle.ts
+var requestSchema = external_exports.object({
+  action: external_exports.string(),
+  environment: external_exports.string().min(1).max(255),
+  deployment_callback_url: external_exports.string().max(2e3),
+  deployment: external_exports.object({ sha: external_exports.string().regex(/^[0-9a-f]{7,40}$/i), created_at: external_exports.string().optional() }).nullish(),
+  // The run's pull requests (a `pull_request` run deploys a merge commit GitHub associates with none).
+  pull_requests: external_exports.array(
+    external_exports.object({
+      number: external_exports.number().int().positive(),
+      title: external_exports.string().max(1e3),
+      body: external_exports.string().nullish(),
+      head: external_exports.object({ repo: external_exports.object({ full_name: external_exports.string() }).nullish() })
+    })
+  ).max(100).nullish().catch([]),
+  repository: external_exports.object({ name: external_exports.string(), owner: external_exports.object({ login: external_exports.string() }) })
+});
+
+// src/cluster/deliveries.ts
+var KEEP_MS = 3 * 24 * 36e5;
+var LEASE_MS = 5 * 6e4;
+
 // src/app.ts
 async function handleIssueEvent(deps, name, payload) {
   const target = issueTarget(name, payload);
@@ -64792,10 +69483,12 @@ async function handleIssueEvent(deps, name, payload) {
   if (target) {
     await reconcileIssue(deps, target.repo, target.number, target.trigger, (read) => {
       config4 = read;
-      return concernsIncident(target, read.labels.incident);
+      return concernsIncident(target, read.labels.incident, read.issue_type);
     });
   }
-  await trackTicket(config4 ? { ...deps, config: config4 } : deps, name, payload);
+  const ticket = await trackTicket(config4 ? { ...deps, config: config4 } : deps, name, payload);
+  if (!ticket) await trackSubIssueState(config4 ? { ...deps, config: config4 } : deps, name, payload);
+  await handleProblemEvent(config4 ? { ...deps, config: config4 } : deps, name, payload);
   await handleMaintenanceEvent(config4 ? { ...deps, config: config4 } : deps, name, payload);
 }
 
@@ -64806,6 +69499,10 @@ async function runHandle(ctx) {
   if (name === "issues" || name === "issue_comment") {
     await handleIssueEvent(deps, name, payload);
     return { outputs: {}, summary: `Handled the \`${name}.${String(payload.action ?? "")}\` event.` };
+  }
+  if (name === "sub_issues") {
+    await trackSubIssue(deps, payload);
+    return { outputs: {}, summary: `Handled the \`sub_issues.${String(payload.action ?? "")}\` event.` };
   }
   if (name === "pull_request") {
     await handlePullRequest(deps, payload);
@@ -64854,6 +69551,127 @@ var InputError = class extends Error {
     this.name = "InputError";
   }
 };
+
+// node_modules/@actions/github/lib/context.js
+import { readFileSync as readFileSync5, existsSync as existsSync3 } from "fs";
+import { EOL as EOL5 } from "os";
+var Context = class {
+  /**
+   * Hydrate the context from the environment
+   */
+  constructor() {
+    var _a4, _b, _c;
+    this.payload = {};
+    if (process.env.GITHUB_EVENT_PATH) {
+      if (existsSync3(process.env.GITHUB_EVENT_PATH)) {
+        this.payload = JSON.parse(readFileSync5(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+      } else {
+        const path2 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path2} does not exist${EOL5}`);
+      }
+    }
+    this.eventName = process.env.GITHUB_EVENT_NAME;
+    this.sha = process.env.GITHUB_SHA;
+    this.ref = process.env.GITHUB_REF;
+    this.workflow = process.env.GITHUB_WORKFLOW;
+    this.action = process.env.GITHUB_ACTION;
+    this.actor = process.env.GITHUB_ACTOR;
+    this.job = process.env.GITHUB_JOB;
+    this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+    this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+    this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+    this.apiUrl = (_a4 = process.env.GITHUB_API_URL) !== null && _a4 !== void 0 ? _a4 : `https://api.github.com`;
+    this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+    this.graphqlUrl = (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+  }
+  get issue() {
+    const payload = this.payload;
+    return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+  }
+  get repo() {
+    if (process.env.GITHUB_REPOSITORY) {
+      const [owner, repo] = process.env.GITHUB_REPOSITORY.split("/");
+      return { owner, repo };
+    }
+    if (this.payload.repository) {
+      return {
+        owner: this.payload.repository.owner.login,
+        repo: this.payload.repository.name
+      };
+    }
+    throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+  }
+};
+
+// node_modules/@actions/github/lib/internal/utils.js
+var httpClient = __toESM(require_lib2(), 1);
+var import_undici2 = __toESM(require_undici(), 1);
+var __awaiter2 = function(thisArg, _arguments, P, generator) {
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve4) {
+      resolve4(value);
+    });
+  }
+  return new (P || (P = Promise))(function(resolve4, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+function getAuthString(token, options) {
+  if (!token && !options.auth) {
+    throw new Error("Parameter token or opts.auth is required");
+  } else if (token && options.auth) {
+    throw new Error("Parameters token and opts.auth may not both be specified");
+  }
+  return typeof options.auth === "string" ? options.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+  const hc = new httpClient.HttpClient();
+  return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+  const hc = new httpClient.HttpClient();
+  return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+  const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+  const proxyFetch = (url3, opts) => __awaiter2(this, void 0, void 0, function* () {
+    return (0, import_undici2.fetch)(url3, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+  });
+  return proxyFetch;
+}
+function getApiBaseUrl() {
+  return process.env["GITHUB_API_URL"] || "https://api.github.com";
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+  var _a4;
+  const orchId = (_a4 = process.env["ACTIONS_ORCHESTRATION_ID"]) === null || _a4 === void 0 ? void 0 : _a4.trim();
+  if (orchId) {
+    const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, "_");
+    const tag = `actions_orchestration_id/${sanitizedId}`;
+    if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+      return baseUserAgent;
+    const ua = baseUserAgent ? `${baseUserAgent} ` : "";
+    return `${ua}${tag}`;
+  }
+  return baseUserAgent;
+}
 
 // node_modules/universal-user-agent/index.js
 function getUserAgent() {
@@ -65003,12 +69821,12 @@ function isPlainObject2(value) {
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
   return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
 }
-function mergeDeep(defaults, options) {
-  const result = Object.assign({}, defaults);
+function mergeDeep(defaults3, options) {
+  const result = Object.assign({}, defaults3);
   Object.keys(options).forEach((key2) => {
     if (isPlainObject2(options[key2])) {
-      if (!(key2 in defaults)) Object.assign(result, { [key2]: options[key2] });
-      else result[key2] = mergeDeep(defaults[key2], options[key2]);
+      if (!(key2 in defaults3)) Object.assign(result, { [key2]: options[key2] });
+      else result[key2] = mergeDeep(defaults3[key2], options[key2]);
     } else {
       Object.assign(result, { [key2]: options[key2] });
     }
@@ -65023,7 +69841,7 @@ function removeUndefinedProperties(obj2) {
   }
   return obj2;
 }
-function merge3(defaults, route, options) {
+function merge3(defaults3, route, options) {
   if (typeof route === "string") {
     let [method, url3] = route.split(" ");
     options = Object.assign(url3 ? { method, url: url3 } : { url: method }, options);
@@ -65033,10 +69851,10 @@ function merge3(defaults, route, options) {
   options.headers = lowercaseKeys(options.headers);
   removeUndefinedProperties(options);
   removeUndefinedProperties(options.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options);
+  const mergedOptions = mergeDeep(defaults3 || {}, options);
   if (options.url === "/graphql") {
-    if (defaults && defaults.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+    if (defaults3 && defaults3.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults3.mediaType.previews.filter(
         (preview) => !mergedOptions.mediaType.previews.includes(preview)
       ).concat(mergedOptions.mediaType.previews);
     }
@@ -65104,8 +69922,8 @@ function isDefined(value) {
 function isKeyOperator(operator) {
   return operator === ";" || operator === "&" || operator === "?";
 }
-function getValues(context, operator, key2, modifier) {
-  var value = context[key2], result = [];
+function getValues(context3, operator, key2, modifier) {
+  var value = context3[key2], result = [];
   if (isDefined(value) && value !== "") {
     if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
       value = value.toString();
@@ -65166,14 +69984,14 @@ function getValues(context, operator, key2, modifier) {
 }
 function parseUrl(template) {
   return {
-    expand: expand.bind(null, template)
+    expand: expand2.bind(null, template)
   };
 }
-function expand(template, context) {
+function expand2(template, context3) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal2) {
+    function(_, expression, literal3) {
       if (expression) {
         let operator = "";
         const values = [];
@@ -65183,7 +70001,7 @@ function expand(template, context) {
         }
         expression.split(/,/g).forEach(function(variable) {
           var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+          values.push(getValues(context3, operator, tmp[1], tmp[2] || tmp[3]));
         });
         if (operator && operator !== "+") {
           var separator = ",";
@@ -65197,7 +70015,7 @@ function expand(template, context) {
           return values.join(",");
         }
       } else {
-        return encodeReserved(literal2);
+        return encodeReserved(literal3);
       }
     }
   );
@@ -65270,8 +70088,8 @@ function parse3(options) {
     options.request ? { request: options.request } : null
   );
 }
-function endpointWithDefaults(defaults, route, options) {
-  return parse3(merge3(defaults, route, options));
+function endpointWithDefaults(defaults3, route, options) {
+  return parse3(merge3(defaults3, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge3(oldDefaults, newDefaults);
@@ -65693,7 +70511,7 @@ var isContextSourceSupported = () => {
   try {
     const result = JSON.parse(
       "1",
-      (_, __, context) => !!context?.source && context.source === "1"
+      (_, __, context3) => !!context3?.source && context3.source === "1"
     );
     featureCache.set(parseFingerprint, result);
     return result;
@@ -65702,26 +70520,26 @@ var isContextSourceSupported = () => {
     return false;
   }
 };
-var convertMarkedBigIntsReviver = (key2, value, context, userReviver) => {
+var convertMarkedBigIntsReviver = (key2, value, context3, userReviver) => {
   const isCustomFormatBigInt = typeof value === "string" && customFormat.test(value);
   if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
   const isNoiseValue = typeof value === "string" && noiseValue.test(value);
   if (isNoiseValue) return value.slice(0, -1);
   const hasUserReviver = typeof userReviver === "function";
   if (!hasUserReviver) return value;
-  return userReviver(key2, value, context);
+  return userReviver(key2, value, context3);
 };
 var JSONParseV2 = (text3, reviver) => {
-  return JSON.parse(text3, (key2, value, context) => {
+  return JSON.parse(text3, (key2, value, context3) => {
     const isNumber2 = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber2 && isOutOfBounds;
-    const isInt = context && intRegex.test(context.source);
+    const isInt = context3 && intRegex.test(context3.source);
     const isBigInt = isBigNumber && isInt;
-    if (isBigInt) return BigInt(context.source);
+    if (isBigInt) return BigInt(context3.source);
     const hasCustomReviver = typeof reviver === "function";
     if (!hasCustomReviver) return value;
-    return reviver(key2, value, context);
+    return reviver(key2, value, context3);
   });
 };
 var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
@@ -65773,15 +70591,15 @@ var applyReviverIteratively = (parsed3, userReviver) => {
 var serializeBigInts = (text3) => {
   return text3.replace(
     stringsOrLargeNumbers,
-    (match2, digits, fractional, exponential) => {
-      const isString3 = match2[0] === '"';
-      const isNoise = isString3 && noiseValueWithQuotes.test(match2);
-      if (isNoise) return match2.substring(0, match2.length - 1) + 'n"';
+    (match3, digits, fractional, exponential) => {
+      const isString3 = match3[0] === '"';
+      const isNoise = isString3 && noiseValueWithQuotes.test(match3);
+      if (isNoise) return match3.substring(0, match3.length - 1) + 'n"';
       const hasFractionalOrExponential = fractional || exponential;
       const isLessThanMaxSafeInt = digits && (digits.length < MAX_DIGITS || digits.length === MAX_DIGITS && digits <= MAX_INT);
       const isStandardValue = isString3 || hasFractionalOrExponential || isLessThanMaxSafeInt;
-      if (isStandardValue) return match2;
-      return '"' + match2 + 'n"';
+      if (isStandardValue) return match3;
+      return '"' + match3 + 'n"';
     }
   );
 };
@@ -65792,7 +70610,7 @@ var JSONParse = (text3, reviver) => {
     const serializedData = serializeBigInts(text3);
     return originalParse(
       serializedData,
-      (key2, value, context) => convertMarkedBigIntsReviver(key2, value, context, reviver)
+      (key2, value, context3) => convertMarkedBigIntsReviver(key2, value, context3, reviver)
     );
   } catch (error63) {
     if (error63 instanceof RangeError) {
@@ -65860,8 +70678,8 @@ function isPlainObject3(value) {
 }
 var noop = () => "";
 async function fetchWrapper(requestOptions) {
-  const fetch2 = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch2) {
+  const fetch3 = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch3) {
     throw new Error(
       "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
     );
@@ -65877,7 +70695,7 @@ async function fetchWrapper(requestOptions) {
   );
   let fetchResponse;
   try {
-    fetchResponse = await fetch2(requestOptions.url, {
+    fetchResponse = await fetch3(requestOptions.url, {
       method: requestOptions.method,
       body,
       redirect: requestOptions.request?.redirect,
@@ -66092,9 +70910,9 @@ function graphql(request2, query, options) {
     result.variables[key2] = parsedOptions[key2];
     return result;
   }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
-  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
-    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  const baseUrl2 = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl2)) {
+    requestOptions.url = baseUrl2.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
   }
   return request2(requestOptions).then((response) => {
     if (response.data.errors) {
@@ -66137,8 +70955,8 @@ function withCustomRequest(customRequest) {
 
 // node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep2 = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep2}${b64url}${sep2}${b64url}$`);
+var sep3 = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep3}${b64url}${sep3}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 async function auth(token) {
   const isApp = isJWT(token);
@@ -66206,21 +71024,21 @@ function createLogger(logger = {}) {
 var userAgentTrail = `octokit-core.js/${VERSION5} ${getUserAgent()}`;
 var Octokit = class {
   static VERSION = VERSION5;
-  static defaults(defaults) {
+  static defaults(defaults3) {
     const OctokitWithDefaults = class extends this {
       constructor(...args) {
         const options = args[0] || {};
-        if (typeof defaults === "function") {
-          super(defaults(options));
+        if (typeof defaults3 === "function") {
+          super(defaults3(options));
           return;
         }
         super(
           Object.assign(
             {},
-            defaults,
+            defaults3,
             options,
-            options.userAgent && defaults.userAgent ? {
-              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            options.userAgent && defaults3.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults3.userAgent}`
             } : null
           )
         );
@@ -66317,151 +71135,8 @@ var Octokit = class {
   auth;
 };
 
-// node_modules/@octokit/plugin-request-log/dist-src/version.js
-var VERSION6 = "6.0.0";
-
-// node_modules/@octokit/plugin-request-log/dist-src/index.js
-function requestLog(octokit) {
-  octokit.hook.wrap("request", (request2, options) => {
-    octokit.log.debug("request", options);
-    const start = Date.now();
-    const requestOptions = octokit.request.endpoint.parse(options);
-    const path = requestOptions.url.replace(options.baseUrl, "");
-    return request2(options).then((response) => {
-      const requestId = response.headers["x-github-request-id"];
-      octokit.log.info(
-        `${requestOptions.method} ${path} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
-      );
-      return response;
-    }).catch((error63) => {
-      const requestId = error63.response?.headers["x-github-request-id"] || "UNKNOWN";
-      octokit.log.error(
-        `${requestOptions.method} ${path} - ${error63.status} with id ${requestId} in ${Date.now() - start}ms`
-      );
-      throw error63;
-    });
-  });
-}
-requestLog.VERSION = VERSION6;
-
-// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-var VERSION7 = "0.0.0-development";
-function normalizePaginatedListResponse(response) {
-  if (!response.data) {
-    return {
-      ...response,
-      data: []
-    };
-  }
-  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
-  if (!responseNeedsNormalization) return response;
-  const incompleteResults = response.data.incomplete_results;
-  const repositorySelection = response.data.repository_selection;
-  const totalCount = response.data.total_count;
-  const totalCommits = response.data.total_commits;
-  delete response.data.incomplete_results;
-  delete response.data.repository_selection;
-  delete response.data.total_count;
-  delete response.data.total_commits;
-  const namespaceKey = Object.keys(response.data)[0];
-  const data = response.data[namespaceKey];
-  response.data = data;
-  if (typeof incompleteResults !== "undefined") {
-    response.data.incomplete_results = incompleteResults;
-  }
-  if (typeof repositorySelection !== "undefined") {
-    response.data.repository_selection = repositorySelection;
-  }
-  response.data.total_count = totalCount;
-  response.data.total_commits = totalCommits;
-  return response;
-}
-function iterator(octokit, route, parameters) {
-  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
-  const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
-  const headers = options.headers;
-  let url3 = options.url;
-  return {
-    [Symbol.asyncIterator]: () => ({
-      async next() {
-        if (!url3) return { done: true };
-        try {
-          const response = await requestMethod({ method, url: url3, headers });
-          const normalizedResponse = normalizePaginatedListResponse(response);
-          url3 = ((normalizedResponse.headers.link || "").match(
-            /<([^<>]+)>;\s*rel="next"/
-          ) || [])[1];
-          if (!url3 && "total_commits" in normalizedResponse.data) {
-            const parsedUrl = new URL(normalizedResponse.url);
-            const params = parsedUrl.searchParams;
-            const page2 = parseInt(params.get("page") || "1", 10);
-            const per_page = parseInt(params.get("per_page") || "250", 10);
-            if (page2 * per_page < normalizedResponse.data.total_commits) {
-              params.set("page", String(page2 + 1));
-              url3 = parsedUrl.toString();
-            }
-          }
-          return { value: normalizedResponse };
-        } catch (error63) {
-          if (error63.status !== 409) throw error63;
-          url3 = "";
-          return {
-            value: {
-              status: 200,
-              headers: {},
-              data: []
-            }
-          };
-        }
-      }
-    })
-  };
-}
-function paginate(octokit, route, parameters, mapFn) {
-  if (typeof parameters === "function") {
-    mapFn = parameters;
-    parameters = void 0;
-  }
-  return gather(
-    octokit,
-    [],
-    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
-    mapFn
-  );
-}
-function gather(octokit, results, iterator2, mapFn) {
-  return iterator2.next().then((result) => {
-    if (result.done) {
-      return results;
-    }
-    let earlyExit = false;
-    function done() {
-      earlyExit = true;
-    }
-    results = results.concat(
-      mapFn ? mapFn(result.value, done) : result.value.data
-    );
-    if (earlyExit) {
-      return results;
-    }
-    return gather(octokit, results, iterator2, mapFn);
-  });
-}
-var composePaginateRest = Object.assign(paginate, {
-  iterator
-});
-function paginateRest(octokit) {
-  return {
-    paginate: Object.assign(paginate.bind(null, octokit), {
-      iterator: iterator.bind(null, octokit)
-    })
-  };
-}
-paginateRest.VERSION = VERSION7;
-
 // node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-var VERSION8 = "17.0.0";
+var VERSION6 = "17.0.0";
 
 // node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 var Endpoints = {
@@ -68759,14 +73434,14 @@ var endpoints_default = Endpoints;
 var endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
   for (const [methodName, endpoint2] of Object.entries(endpoints)) {
-    const [route, defaults, decorations] = endpoint2;
+    const [route, defaults3, decorations] = endpoint2;
     const [method, url3] = route.split(/ /);
     const endpointDefaults = Object.assign(
       {
         method,
         url: url3
       },
-      defaults
+      defaults3
     );
     if (!endpointMethodsMap.has(scope)) {
       endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
@@ -68806,9 +73481,9 @@ var handler = {
   set(target, methodName, value) {
     return target.cache[methodName] = value;
   },
-  get({ octokit, scope, cache: cache3 }, methodName) {
-    if (cache3[methodName]) {
-      return cache3[methodName];
+  get({ octokit, scope, cache: cache4 }, methodName) {
+    if (cache4[methodName]) {
+      return cache4[methodName];
     }
     const method = endpointMethodsMap.get(scope).get(methodName);
     if (!method) {
@@ -68816,7 +73491,7 @@ var handler = {
     }
     const { endpointDefaults, decorations } = method;
     if (decorations) {
-      cache3[methodName] = decorate(
+      cache4[methodName] = decorate(
         octokit,
         scope,
         methodName,
@@ -68824,9 +73499,9 @@ var handler = {
         decorations
       );
     } else {
-      cache3[methodName] = octokit.request.defaults(endpointDefaults);
+      cache4[methodName] = octokit.request.defaults(endpointDefaults);
     }
-    return cache3[methodName];
+    return cache4[methodName];
   }
 };
 function endpointsToMethods(octokit) {
@@ -68836,8 +73511,8 @@ function endpointsToMethods(octokit) {
   }
   return newMethods;
 }
-function decorate(octokit, scope, methodName, defaults, decorations) {
-  const requestWithDefaults = octokit.request.defaults(defaults);
+function decorate(octokit, scope, methodName, defaults3, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults3);
   function withDecorations(...args) {
     let options = requestWithDefaults.endpoint.merge(...args);
     if (decorations.mapToData) {
@@ -68885,7 +73560,7 @@ function restEndpointMethods(octokit) {
     rest: api
   };
 }
-restEndpointMethods.VERSION = VERSION8;
+restEndpointMethods.VERSION = VERSION6;
 function legacyRestEndpointMethods(octokit) {
   const api = endpointsToMethods(octokit);
   return {
@@ -68893,38 +73568,185 @@ function legacyRestEndpointMethods(octokit) {
     rest: api
   };
 }
-legacyRestEndpointMethods.VERSION = VERSION8;
+legacyRestEndpointMethods.VERSION = VERSION6;
 
-// node_modules/@octokit/rest/dist-src/version.js
-var VERSION9 = "22.0.1";
-
-// node_modules/@octokit/rest/dist-src/index.js
-var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
-  {
-    userAgent: `octokit-rest.js/${VERSION9}`
+// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+var VERSION7 = "0.0.0-development";
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
   }
-);
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url3 = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url3) return { done: true };
+        try {
+          const response = await requestMethod({ method, url: url3, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url3 = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url3 && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page2 = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page2 * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page2 + 1));
+              url3 = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error63) {
+          if (error63.status !== 409) throw error63;
+          url3 = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = VERSION7;
+
+// node_modules/@actions/github/lib/utils.js
+var context = new Context();
+var baseUrl = getApiBaseUrl();
+var defaults2 = {
+  baseUrl,
+  request: {
+    agent: getProxyAgent(baseUrl),
+    fetch: getProxyFetch(baseUrl)
+  }
+};
+var GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults2);
+function getOctokitOptions(token, options) {
+  const opts = Object.assign({}, options || {});
+  const auth2 = getAuthString(token, opts);
+  if (auth2) {
+    opts.auth = auth2;
+  }
+  const userAgent2 = getUserAgentWithOrchestrationId(opts.userAgent);
+  if (userAgent2) {
+    opts.userAgent = userAgent2;
+  }
+  return opts;
+}
+
+// node_modules/@actions/github/lib/github.js
+var context2 = new Context();
+function getOctokit(token, options, ...additionalPlugins) {
+  const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+  return new GitHubWithPlugins(getOctokitOptions(token, options));
+}
 
 // src/action/octokit.ts
-var ActionOctokit = Octokit2.plugin(pacing);
+var ACTION_BUDGET = { ...GITHUB_CONTENT_BUDGET, keepMinute: 0, keepHour: 0 };
 function buildOctokit(settings) {
   const warn = settings.log?.warn ?? (() => void 0);
   const options = {
     writeSpacingMs: settings.writeSpacingMs ?? 0,
     searchSpacingMs: settings.searchSpacingMs ?? 2e3,
+    budget: ACTION_BUDGET,
     ...settings.retryBaseMs !== void 0 ? { retryBaseMs: settings.retryBaseMs } : {},
-    ...settings.maxRetryAfterS !== void 0 ? { maxRetryAfterS: settings.maxRetryAfterS } : {}
+    ...settings.maxRetryAfterS !== void 0 ? { maxRetryAfterS: settings.maxRetryAfterS } : {},
+    // Its own, as a run is a process of its own: budget and pauses are the run's.
+    coordination: settings.coordination ?? new InProcessCoordination(),
+    ...settings.sleep ? { sleep: settings.sleep } : {}
   };
-  return new ActionOctokit({
-    auth: settings.token,
-    baseUrl: settings.baseUrl.replace(/\/+$/, ""),
-    userAgent: "incident-desk-action",
-    // Octokit logs every failed request as an error, expected 404s included; the ones that matter
-    // are thrown and fail the step, so the log stays quiet.
-    log: { debug: () => void 0, info: () => void 0, warn, error: () => void 0 },
-    pacing: options,
-    ...settings.fetch ? { request: { fetch: settings.fetch } } : {}
-  });
+  const octokit = getOctokit(
+    settings.token,
+    {
+      // Explicit, though getOctokit reads GITHUB_API_URL too: it reads it once, when loaded.
+      baseUrl: settings.baseUrl.replace(/\/+$/, ""),
+      userAgent: "incident-desk-action",
+      // Octokit logs every failed request as an error, expected 404s included; the ones that matter
+      // are thrown and fail the step, so the log stays quiet but for the pacing's waits.
+      log: { debug: () => void 0, info: () => void 0, warn, error: () => void 0 },
+      pacing: options,
+      // `request` replaces getOctokit's (its proxy-aware fetch): only tests pass one.
+      ...settings.fetch ? { request: { fetch: settings.fetch } } : {}
+    },
+    pacing
+  );
+  return octokit;
 }
 
 // src/action/summary.ts
@@ -69023,7 +73845,7 @@ async function main(options = {}) {
   const env = readEnvironment(process.env);
   const repo = parseRepo(env.GITHUB_REPOSITORY);
   const log = { info, warn: warning, error };
-  const github = buildOctokit({ token: inputs.token, baseUrl: env.GITHUB_API_URL, log, ...options.octokit, ...options.fetch ? { fetch: options.fetch } : {} });
+  const github = (options.client ?? buildOctokit)({ token: inputs.token, baseUrl: env.GITHUB_API_URL, log, ...options.octokit, ...options.fetch ? { fetch: options.fetch } : {} });
   identify(github, async () => ({ self: await tokenOwner(github), companions: inputs.app ? [inputs.app] : [] }));
   const issue3 = inputs.issue ?? eventIssue(env.payload);
   let config4;
@@ -69104,9 +73926,9 @@ function describeError(error63) {
   const status3 = error63.status;
   const request2 = error63.request;
   if (typeof status3 !== "number" || !request2?.url) return error63.message.split("\n")[0];
-  const path = request2.url.replace(/^https?:\/\/[^/]+/, "").replace(/\?.*$/, "");
+  const path2 = request2.url.replace(/^https?:\/\/[^/]+/, "").replace(/\?.*$/, "");
   const hint = status3 >= 500 || status3 === 403 || status3 === 429 ? "GitHub failed or limited us; re-run the job: what was done is kept and nothing is done twice" : status3 === 401 ? "the token was refused: check the `token` input" : status3 === 404 ? "not found, or the token cannot see it: check `issue` and the workflow's `permissions:`" : "check the inputs and the workflow's `permissions:`";
-  return `GitHub answered ${status3} to ${request2.method ?? "GET"} ${path} (${error63.message.split(" - ")[0].split("\n")[0]}): ${hint}`;
+  return `GitHub answered ${status3} to ${request2.method ?? "GET"} ${path2} (${error63.message.split(" - ")[0].split("\n")[0]}): ${hint}`;
 }
 
 // src/action.ts

@@ -66,7 +66,7 @@ function busiest(times: number[], ms: number): number {
 }
 
 const followups = (count: number) => Array.from({ length: count }, (_, i) => `/followup Follow-up number ${i + 1} @${["alice", "bob", "carol"][i % 3]}`);
-const tickets = () => sim.issues(REPO).filter((i) => i.labels.includes("problem"));
+const tickets = () => sim.issues(REPO).filter((i) => i.labels.includes("follow-up"));
 
 describe("the Action's client: failures and GitHub's limits", () => {
   it("retries GitHub's 500s after 1 s and 4 s, and opens every ticket once", async () => {
