@@ -28,7 +28,12 @@ const sim = new GitHubSim();
 // An organisation's repository: the organisation defines an `Incident` issue type, which new incidents get.
 sim.addRepo(REPO, { org: true });
 sim.setIssueTypes("acme", ["Bug", "Feature", { name: "Incident", color: "red" }]);
-for (const [login, level] of [["alice", "write"], ["bob", "write"], ["carol", "admin"]] as const) sim.setPermission(REPO, login, level);
+for (const [login, level] of [
+  ["alice", "write"],
+  ["bob", "write"],
+  ["carol", "admin"],
+] as const)
+  sim.setPermission(REPO, login, level);
 sim.seedFile(
   REPO,
   ".github/incidents.yml",
@@ -175,11 +180,25 @@ await step(0, "alice", "opens an incident from the issue form", () => {
     title: "[Incident] Checkout returns 502 for card payments",
     labels: ["incident"],
     body: [
-      "### Severity", "", "sev2 — Major: a core feature is degraded for many users", "",
-      "### Service", "", "checkout", "",
-      "### Started at", "", "2026-03-02 08:52", "",
-      "### Impact", "", "Card payments fail for about 30% of customers in the EU.", "",
-      "### Summary", "", "Error rate on /pay jumped after 08:50.",
+      "### Severity",
+      "",
+      "sev2 — Major: a core feature is degraded for many users",
+      "",
+      "### Service",
+      "",
+      "checkout",
+      "",
+      "### Started at",
+      "",
+      "2026-03-02 08:52",
+      "",
+      "### Impact",
+      "",
+      "Card payments fail for about 30% of customers in the EU.",
+      "",
+      "### Summary",
+      "",
+      "Error rate on /pay jumped after 08:50.",
     ].join("\n"),
   });
 });
@@ -198,34 +217,58 @@ await step(6, "bob", "has found it: `/status identified`", () => sim.as("bob").c
 
 // Change management during the incident: the change freeze (changes.freeze) holds production.
 let feature = 0;
-await step(1, "carol", "opens a feature pull request touching src/checkout/: \"Add Apple Pay to checkout\"", () => {
-  feature = sim.as("carol").openPullRequest(REPO, {
-    title: "Add Apple Pay to checkout",
-    body: "A new payment method.",
-    head: "apple-pay",
-    commits: [{ message: "Add Apple Pay", files: { "src/checkout/apple-pay.ts": "export const applePay = true;\n" } }],
-  });
-}, () => riskOf(feature, "action_required"));
+await step(
+  1,
+  "carol",
+  'opens a feature pull request touching src/checkout/: "Add Apple Pay to checkout"',
+  () => {
+    feature = sim.as("carol").openPullRequest(REPO, {
+      title: "Add Apple Pay to checkout",
+      body: "A new payment method.",
+      head: "apple-pay",
+      commits: [{ message: "Add Apple Pay", files: { "src/checkout/apple-pay.ts": "export const applePay = true;\n" } }],
+    });
+  },
+  () => riskOf(feature, "action_required"),
+);
 let featureRun = 0;
-await step(1, "carol", "deploys the feature branch to production (a workflow job reaches the protected environment)", () => {
-  featureRun = deploy(sim.pull(REPO, feature).head.sha, "apple-pay");
-}, () => gateAnswer(featureRun, "rejected"));
+await step(
+  1,
+  "carol",
+  "deploys the feature branch to production (a workflow job reaches the protected environment)",
+  () => {
+    featureRun = deploy(sim.pull(REPO, feature).head.sha, "apple-pay");
+  },
+  () => gateAnswer(featureRun, "rejected"),
+);
 let fix = 0;
-await step(2, "bob", "opens the revert from a branch of the repo, saying `Incident: #<n>`", () => {
-  fix = sim.as("bob").openPullRequest(REPO, {
-    title: "Revert the gateway's TLS settings",
-    body: `Incident: #${number}\n\nReverts the 08:45 change of the card processor's TLS settings.`,
-    head: "revert-gateway-tls",
-    commits: [{ message: "Revert the gateway's TLS settings", files: { "src/checkout/gateway-tls.ts": "export const tls = { minVersion: 'TLSv1.2' };\n" } }],
-  });
-}, () => riskOf(fix, "neutral"));
+await step(
+  2,
+  "bob",
+  `opens the revert from a branch of the repo, its description saying \`Incident: #${number}\``,
+  () => {
+    fix = sim.as("bob").openPullRequest(REPO, {
+      title: "Revert the gateway's TLS settings",
+      body: `Incident: #${number}\n\nReverts the 08:45 change of the card processor's TLS settings.`,
+      head: "revert-gateway-tls",
+      commits: [{ message: "Revert the gateway's TLS settings", files: { "src/checkout/gateway-tls.ts": "export const tls = { minVersion: 'TLSv1.2' };\n" } }],
+    });
+  },
+  () => riskOf(fix, "neutral"),
+);
 let fixRun = 0;
-let fixSha = "";
-await step(1, "bob", "merges the revert; the workflow deploys it to production", () => {
-  fixSha = sim.as("bob").mergePullRequest(REPO, fix);
-  fixRun = deploy(fixSha, "main");
-}, () => gateAnswer(fixRun, "approved"));
-const gateLines = cardOf(number).split("\n").filter((l) => l.includes("Deploy gate"));
+await step(
+  1,
+  "bob",
+  "merges the revert; the workflow deploys it to production",
+  () => {
+    fixRun = deploy(sim.as("bob").mergePullRequest(REPO, fix), "main");
+  },
+  () => gateAnswer(fixRun, "approved"),
+);
+const gateLines = cardOf(number)
+  .split("\n")
+  .filter((l) => l.includes("Deploy gate"));
 console.log(`       ${dim("→ on the incident card:")}`);
 for (const line of gateLines) console.log(`         ${dim(line)}`);
 if (!gateLines.some((l) => l.includes("rejected"))) failures.push("the incident card does not show the rejected deployment");
@@ -235,32 +278,45 @@ await step(4, "bob", "rolled back: `/mitigated` + `/update …`", () =>
   sim.as("bob").comment(REPO, number, "/mitigated\n/update Rollback complete, error rate back to baseline. Monitoring."),
 );
 await step(1, "alice", "writes the summary and impact: `/summary …` + `/impact …`", () =>
-  sim.as("alice").comment(
-    REPO,
-    number,
-    "/summary A gateway release changed the TLS settings for the card processor; payments failed until it was rolled back.\n\n/impact About 30% of EU card payments failed for 35 minutes.",
-  ),
+  sim
+    .as("alice")
+    .comment(
+      REPO,
+      number,
+      "/summary A gateway release changed the TLS settings for the card processor; payments failed until it was rolled back.\n\n/impact About 30% of EU card payments failed for 35 minutes.",
+    ),
 );
 
 // Problem management: the underlying cause gets its own record, with a workaround.
 let problem = 0;
-await step(2, "alice", "opens a problem record: `/problem new Gateway releases change TLS settings unreviewed`", () =>
-  sim.as("alice").comment(REPO, number, "/problem new Gateway releases change TLS settings unreviewed"),
-() => {
-  const opened = sim.issues(REPO).find((i) => i.labels.includes("problem"));
-  if (!opened) {
-    failures.push("/problem new opened no problem issue");
-    return ["no problem was opened"];
-  }
-  problem = opened.number;
-  return [`problem #${problem} opened: "${opened.title}" · labels: ${opened.labels.join(", ")}`];
-});
-await step(3, "carol", "on the problem: `/known-error` + `/workaround …`", () => {
-  if (problem > 0) sim.as("carol").comment(REPO, problem, "/known-error\n/workaround Pin the card processor's TLS settings in the gateway's config before each release.");
-}, () => {
-  const status = /\*\*Status:\*\*[^\n]*/.exec(problemCardOf(problem))?.[0] ?? "no problem card";
-  return [`problem #${problem}: ${status}`];
-});
+await step(
+  2,
+  "alice",
+  "opens a problem record: `/problem new Gateway releases change TLS settings unreviewed`",
+  () => sim.as("alice").comment(REPO, number, "/problem new Gateway releases change TLS settings unreviewed"),
+  () => {
+    const opened = sim.issues(REPO).find((i) => i.labels.includes("problem"));
+    if (!opened) {
+      failures.push("/problem new opened no problem issue");
+      return ["no problem was opened"];
+    }
+    problem = opened.number;
+    return [`problem #${problem} opened: "${opened.title}" · labels: ${opened.labels.join(", ")}`];
+  },
+);
+await step(
+  3,
+  "carol",
+  "on the problem: `/known-error` + `/workaround …`",
+  () => {
+    if (problem > 0)
+      sim.as("carol").comment(REPO, problem, "/known-error\n/workaround Pin the card processor's TLS settings in the gateway's config before each release.");
+  },
+  () => {
+    const status = /\*\*Status:\*\*[^\n]*/.exec(problemCardOf(problem))?.[0] ?? "no problem card";
+    return [`problem #${problem}: ${status}`];
+  },
+);
 const problemCard = problemCardOf(problem);
 console.log(bold(`\nThe problem's card (#${problem}):\n`));
 console.log(problemCard);
@@ -268,7 +324,8 @@ const top = cardOf(number).split("\n## ")[0] ?? "";
 console.log(bold(`The top of the incident's card (#${number}) now shows the workaround:\n`));
 console.log(top.trim(), "\n");
 if (!problemCard.includes("known error")) failures.push("the problem is not a known error");
-if (!top.includes("Known error — workaround") || !top.includes("Pin the card processor")) failures.push("the incident card does not show the workaround at the top");
+if (!top.includes("Known error — workaround") || !top.includes("Pin the card processor"))
+  failures.push("the incident card does not show the workaround at the top");
 
 await step(1, "rita", "(read-only) tries `/sev 4` — politely refused, nothing changes", () => {
   sim.setPermission(REPO, "rita", "read");
@@ -285,7 +342,13 @@ console.log(bold("\nThe incident card, as it stands on the issue:\n"));
 console.log(card);
 
 console.log(bold("Everything that happened on the issue (GitHub's timeline):\n"));
-for (const e of sim.timeline(REPO, number) as { event: string; actor?: { login: string } | null; created_at?: string; label?: { name: string }; body?: string }[]) {
+for (const e of sim.timeline(REPO, number) as {
+  event: string;
+  actor?: { login: string } | null;
+  created_at?: string;
+  label?: { name: string };
+  body?: string;
+}[]) {
   const detail = e.label ? e.label.name : e.body ? e.body.split("\n")[0]!.slice(0, 70) : "";
   console.log(`  ${dim((e.created_at ?? "").slice(11, 16))}  ${e.event.padEnd(12)} ${`@${e.actor?.login ?? "?"}`.padEnd(20)} ${detail}`);
 }
@@ -335,17 +398,26 @@ if (existsSync(bundle)) {
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
   const run = { stdout, stderr, status };
-  process.stdout.write(run.stdout.split("\n").map((l) => `  ${dim(l)}`).join("\n"));
+  process.stdout.write(
+    run.stdout
+      .split("\n")
+      .map((l) => `  ${dim(l)}`)
+      .join("\n"),
+  );
   if (run.status !== 0) {
     console.error(run.stderr);
     console.error(`the Action failed (exit ${run.status})`);
     failures.push(`the Action's post-mortem run exited ${run.status}`);
   }
   const outputs = readOutputs(readFileSync(join(work, "output"), "utf8"));
-  console.log(bold("\nOutputs:"), Object.entries(outputs).map(([k, v]) => `${k}=${v}`).join(" · "));
+  console.log(
+    bold("\nOutputs:"),
+    Object.entries(outputs)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" · "),
+  );
   const pr = sim.pulls(REPO).find((p: { labels?: { name: string }[] }) => p.labels?.some((l) => l.name === "postmortem")) as
-    | { number: number; title: string; head: { ref: string } }
-    | undefined;
+    { number: number; title: string; head: { ref: string } } | undefined;
   if (pr) {
     const path = outputs["postmortem-path"];
     const text = path ? sim.file(REPO, path, pr.head.ref) : undefined;
@@ -358,10 +430,13 @@ if (existsSync(bundle)) {
       // The "Deploy gate" paragraph: its heading line and its list.
       const from = lines.findIndex((l) => l.startsWith("**Deploy gate**"));
       const gate = from < 0 ? [] : [lines[from]!, ...lines.slice(from + 1, lines.indexOf("", from))];
-      const problemLines = lines.filter((l) => l.startsWith("**Problem record:**") || l.startsWith("It is a **known error**") || l.startsWith("> Pin the card"));
+      const problemLines = lines.filter(
+        (l) => l.startsWith("**Problem record:**") || l.startsWith("It is a **known error**") || l.startsWith("> Pin the card"),
+      );
       console.log(bold("The post-mortem has the deploy gate's decisions and the problem record:\n"));
       for (const line of [...gate, ...problemLines]) console.log(`  ${line}`);
-      if (!gate.some((l) => l.includes(": rejected")) || !gate.some((l) => l.includes("let through"))) failures.push("the post-mortem lacks the deploy gate's decisions");
+      if (!gate.some((l) => l.includes(": rejected")) || !gate.some((l) => l.includes("let through")))
+        failures.push("the post-mortem lacks the deploy gate's decisions");
       if (!problemLines.some((l) => l.includes(`#${problem}`))) failures.push("the post-mortem does not name the problem record");
     } else failures.push("the post-mortem pull request has no post-mortem file");
   } else failures.push("no post-mortem pull request was opened");
@@ -403,15 +478,22 @@ if (existsSync(bundle)) {
   page.stdout.on("data", (chunk: Buffer) => (pageOut += chunk.toString()));
   page.stderr.on("data", (chunk: Buffer) => (pageOut += chunk.toString()));
   const pageStatus = await new Promise<number | null>((resolve) => page.on("close", resolve));
-  process.stdout.write(pageOut.split("\n").filter((l) => !l.startsWith("::")).map((l) => `  ${dim(l)}`).join("\n"));
+  process.stdout.write(
+    pageOut
+      .split("\n")
+      .filter((l) => !l.startsWith("::"))
+      .map((l) => `  ${dim(l)}`)
+      .join("\n"),
+  );
   if (pageStatus !== 0) {
     console.error(`the status page failed (exit ${pageStatus})`);
     failures.push(`the status page run exited ${pageStatus}`);
-  }
-  else {
+  } else {
     console.log(bold(`\nStatus page written to demo-output/status/. Open it in a browser, no server needed:\n`));
     console.log(`  ${pathToFileURL(join(site, "index.html")).href}`);
-    console.log(dim(`  (or serve the folder, as GitHub Pages would: npx http-server demo-output/status; JSON API at api/v2/summary.json, feeds feed.atom and feed.rss)`));
+    console.log(
+      dim(`  (or serve the folder, as GitHub Pages would: npx http-server demo-output/status; JSON API at api/v2/summary.json, feeds feed.atom and feed.rss)`),
+    );
   }
 } else {
   console.log(dim("\n(dist/index.js is not built: `npm run build` to include the Action's post-mortem in the demo)"));
