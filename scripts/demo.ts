@@ -6,6 +6,8 @@
  * post-mortem as a pull request, run the way a GitHub runner runs it. No account, no network.
  */
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -14,6 +16,7 @@ import { pino } from "pino";
 import { Probot, Server } from "probot";
 import incidentDesk from "../src/app.js";
 import { incidentOctokit } from "../src/github/octokit.js";
+import { settleNotifications } from "../src/notify/send.js";
 import { freePort, privateKey, WEBHOOK_SECRET } from "../test/harness.js";
 import { GitHubSim } from "../test/sim/index.js";
 
@@ -22,8 +25,15 @@ const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
 const dim = (s: string) => `\x1b[2m${s}\x1b[0m`;
 
 const sim = new GitHubSim();
-sim.addRepo(REPO);
-for (const [login, level] of [["alice", "write"], ["bob", "write"], ["carol", "admin"]] as const) sim.setPermission(REPO, login, level);
+// An organisation's repository: the organisation defines an `Incident` issue type, which new incidents get.
+sim.addRepo(REPO, { org: true });
+sim.setIssueTypes("acme", ["Bug", "Feature", { name: "Incident", color: "red" }]);
+for (const [login, level] of [
+  ["alice", "write"],
+  ["bob", "write"],
+  ["carol", "admin"],
+] as const)
+  sim.setPermission(REPO, login, level);
 sim.seedFile(
   REPO,
   ".github/incidents.yml",
@@ -32,6 +42,14 @@ sim.seedFile(
     "  checkout:",
     "    team: '@acme/payments'",
     "    rotation: payments",
+    "    paths: ['src/checkout/**']",
+    "changes:",
+    "  freeze:",
+    "    environments: [production]",
+    "    min_severity: sev2",
+    "notifications:",
+    "  - { name: slack-incidents, url_env: SLACK_WEBHOOK_URL, format: slack }",
+    "  - { name: teams-ops, url_env: TEAMS_WEBHOOK_URL, format: teams }",
     "oncall:",
     "  rotations:",
     "    - name: payments",
@@ -41,6 +59,21 @@ sim.seedFile(
   ].join("\n"),
 );
 const api = await sim.listen();
+
+// Slack's and Teams' incoming webhooks, on loopback: the messages the app sends are kept here.
+const notifications: { channel: string; body: { text?: string } }[] = [];
+const receiver = createServer((req, res) => {
+  let body = "";
+  req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+  req.on("end", () => {
+    notifications.push({ channel: req.url?.slice(1) ?? "", body: JSON.parse(body) as { text?: string } });
+    res.end("ok");
+  });
+});
+await new Promise<void>((done) => receiver.listen(0, "127.0.0.1", done));
+const hooks = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+process.env.SLACK_WEBHOOK_URL = `${hooks}/slack`;
+process.env.TEAMS_WEBHOOK_URL = `${hooks}/teams`;
 
 const log = pino({ level: process.env.LOG_LEVEL ?? "warn" });
 const server = new Server({
@@ -100,14 +133,45 @@ function readOutputs(text: string): Record<string, string> {
 }
 
 let number = 0;
-async function step(minutes: number, who: string, what: string, act: () => void): Promise<void> {
+/** One thing someone does, delivered to the app; then what it did (the incident's labels, or `report`'s lines). */
+async function step(minutes: number, who: string, what: string, act: () => void, report?: () => string[]): Promise<void> {
   sim.clock.advance(minutes * 60_000);
   act();
   await deliverAll();
   const issue = sim.issue(REPO, number);
   console.log(`${dim(sim.clock.iso().slice(11, 16))}  ${bold(`@${who}`)} ${what}`);
-  console.log(`       ${dim(`→ labels: ${issue.labels.sort().join(", ")} · assignees: ${issue.assignees.join(", ") || "—"} · ${issue.state}`)}`);
+  const lines = report?.() ?? [
+    `labels: ${issue.labels.sort().join(", ")} · assignees: ${issue.assignees.join(", ") || "—"} · ${issue.state}${issue.type ? ` · type: ${issue.type}` : ""}`,
+  ];
+  for (const line of lines) console.log(`       ${dim(`→ ${line}`)}`);
 }
+
+const RISK = "incident-desk / change risk";
+/** The change risk check run on a pull request's head commit: its conclusion and title, or a failure. */
+function riskOf(pr: number, expected: string): string[] {
+  const sha = sim.pull(REPO, pr).head.sha;
+  const run = (sim.checkRuns(REPO, sha) as { name: string; conclusion: string | null; output: { title: string | null } }[]).find((r) => r.name === RISK);
+  if (!run) {
+    failures.push(`no "${RISK}" check run on pull request #${pr}`);
+    return [`no "${RISK}" check run`];
+  }
+  if (run.conclusion !== expected) failures.push(`the check run on pull request #${pr} concluded ${run.conclusion}, not ${expected}`);
+  return [`pull request #${pr} · check run "${RISK}": ${run.conclusion} — ${run.output.title ?? ""}`];
+}
+
+/** A workflow job deploying `sha` to production waits for the app's deployment protection rule. */
+function deploy(sha: string, ref: string): number {
+  return sim.requestDeploymentReview(REPO, { environment: "production", sha, ref }).runId;
+}
+/** GitHub's record of the app's answer to the deployment of run `runId`. */
+function gateAnswer(runId: number, expected: "approved" | "rejected"): string[] {
+  const review = sim.deploymentReviews(REPO).find((r) => r.runId === runId);
+  if (review?.state !== expected) failures.push(`the deploy gate answered ${review?.state ?? "nothing"} for run ${runId}, not ${expected}`);
+  return [`deploy gate: ${review?.state ?? "no answer"} — "${review?.comment?.split("\n")[0] ?? ""}"`];
+}
+
+const cardOf = (n: number) => sim.comments(REPO, n).find((c: { body?: string | null }) => c.body?.includes("incident-desk:card"))?.body ?? "";
+const problemCardOf = (n: number) => sim.comments(REPO, n).find((c: { body?: string | null }) => c.body?.includes("incident-desk:problem-card"))?.body ?? "";
 
 console.log(bold(`\nincident-desk demo — ${REPO} on a local GitHub simulator (${api.url}), app at ${appUrl}\n`));
 
@@ -116,11 +180,25 @@ await step(0, "alice", "opens an incident from the issue form", () => {
     title: "[Incident] Checkout returns 502 for card payments",
     labels: ["incident"],
     body: [
-      "### Severity", "", "sev2 — Major: a core feature is degraded for many users", "",
-      "### Service", "", "checkout", "",
-      "### Started at", "", "2026-03-02 08:52", "",
-      "### Impact", "", "Card payments fail for about 30% of customers in the EU.", "",
-      "### Summary", "", "Error rate on /pay jumped after 08:50.",
+      "### Severity",
+      "",
+      "sev2 — Major: a core feature is degraded for many users",
+      "",
+      "### Service",
+      "",
+      "checkout",
+      "",
+      "### Started at",
+      "",
+      "2026-03-02 08:52",
+      "",
+      "### Impact",
+      "",
+      "Card payments fail for about 30% of customers in the EU.",
+      "",
+      "### Summary",
+      "",
+      "Error rate on /pay jumped after 08:50.",
     ].join("\n"),
   });
 });
@@ -136,16 +214,119 @@ await step(2, "bob", "posts an update: `/update …`", () =>
   sim.as("bob").comment(REPO, number, "/update We suspect the 08:45 deploy of payments-gateway; rolling back now."),
 );
 await step(6, "bob", "has found it: `/status identified`", () => sim.as("bob").comment(REPO, number, "/status identified"));
-await step(9, "bob", "rolled back: `/mitigated` + `/update …`", () =>
+
+// Change management during the incident: the change freeze (changes.freeze) holds production.
+let feature = 0;
+await step(
+  1,
+  "carol",
+  'opens a feature pull request touching src/checkout/: "Add Apple Pay to checkout"',
+  () => {
+    feature = sim.as("carol").openPullRequest(REPO, {
+      title: "Add Apple Pay to checkout",
+      body: "A new payment method.",
+      head: "apple-pay",
+      commits: [{ message: "Add Apple Pay", files: { "src/checkout/apple-pay.ts": "export const applePay = true;\n" } }],
+    });
+  },
+  () => riskOf(feature, "action_required"),
+);
+let featureRun = 0;
+await step(
+  1,
+  "carol",
+  "deploys the feature branch to production (a workflow job reaches the protected environment)",
+  () => {
+    featureRun = deploy(sim.pull(REPO, feature).head.sha, "apple-pay");
+  },
+  () => gateAnswer(featureRun, "rejected"),
+);
+let fix = 0;
+await step(
+  2,
+  "bob",
+  `opens the revert from a branch of the repo, its description saying \`Incident: #${number}\``,
+  () => {
+    fix = sim.as("bob").openPullRequest(REPO, {
+      title: "Revert the gateway's TLS settings",
+      body: `Incident: #${number}\n\nReverts the 08:45 change of the card processor's TLS settings.`,
+      head: "revert-gateway-tls",
+      commits: [{ message: "Revert the gateway's TLS settings", files: { "src/checkout/gateway-tls.ts": "export const tls = { minVersion: 'TLSv1.2' };\n" } }],
+    });
+  },
+  () => riskOf(fix, "neutral"),
+);
+let fixRun = 0;
+await step(
+  1,
+  "bob",
+  "merges the revert; the workflow deploys it to production",
+  () => {
+    fixRun = deploy(sim.as("bob").mergePullRequest(REPO, fix), "main");
+  },
+  () => gateAnswer(fixRun, "approved"),
+);
+const gateLines = cardOf(number)
+  .split("\n")
+  .filter((l) => l.includes("Deploy gate"));
+console.log(`       ${dim("→ on the incident card:")}`);
+for (const line of gateLines) console.log(`         ${dim(line)}`);
+if (!gateLines.some((l) => l.includes("rejected"))) failures.push("the incident card does not show the rejected deployment");
+if (!gateLines.some((l) => l.includes("through the freeze"))) failures.push("the incident card does not show the deployment let through");
+
+await step(4, "bob", "rolled back: `/mitigated` + `/update …`", () =>
   sim.as("bob").comment(REPO, number, "/mitigated\n/update Rollback complete, error rate back to baseline. Monitoring."),
 );
 await step(1, "alice", "writes the summary and impact: `/summary …` + `/impact …`", () =>
-  sim.as("alice").comment(
-    REPO,
-    number,
-    "/summary A gateway release changed the TLS settings for the card processor; payments failed until it was rolled back.\n\n/impact About 30% of EU card payments failed for 35 minutes.",
-  ),
+  sim
+    .as("alice")
+    .comment(
+      REPO,
+      number,
+      "/summary A gateway release changed the TLS settings for the card processor; payments failed until it was rolled back.\n\n/impact About 30% of EU card payments failed for 35 minutes.",
+    ),
 );
+
+// Problem management: the underlying cause gets its own record, with a workaround.
+let problem = 0;
+await step(
+  2,
+  "alice",
+  "opens a problem record: `/problem new Gateway releases change TLS settings unreviewed`",
+  () => sim.as("alice").comment(REPO, number, "/problem new Gateway releases change TLS settings unreviewed"),
+  () => {
+    const opened = sim.issues(REPO).find((i) => i.labels.includes("problem"));
+    if (!opened) {
+      failures.push("/problem new opened no problem issue");
+      return ["no problem was opened"];
+    }
+    problem = opened.number;
+    return [`problem #${problem} opened: "${opened.title}" · labels: ${opened.labels.join(", ")}`];
+  },
+);
+await step(
+  3,
+  "carol",
+  "on the problem: `/known-error` + `/workaround …`",
+  () => {
+    if (problem > 0)
+      sim.as("carol").comment(REPO, problem, "/known-error\n/workaround Pin the card processor's TLS settings in the gateway's config before each release.");
+  },
+  () => {
+    const status = /\*\*Status:\*\*[^\n]*/.exec(problemCardOf(problem))?.[0] ?? "no problem card";
+    return [`problem #${problem}: ${status}`];
+  },
+);
+const problemCard = problemCardOf(problem);
+console.log(bold(`\nThe problem's card (#${problem}):\n`));
+console.log(problemCard);
+const top = cardOf(number).split("\n## ")[0] ?? "";
+console.log(bold(`The top of the incident's card (#${number}) now shows the workaround:\n`));
+console.log(top.trim(), "\n");
+if (!problemCard.includes("known error")) failures.push("the problem is not a known error");
+if (!top.includes("Known error — workaround") || !top.includes("Pin the card processor"))
+  failures.push("the incident card does not show the workaround at the top");
+
 await step(1, "rita", "(read-only) tries `/sev 4` — politely refused, nothing changes", () => {
   sim.setPermission(REPO, "rita", "read");
   sim.as("rita").comment(REPO, number, "/sev 4");
@@ -155,14 +336,29 @@ await step(2, "alice", "adds a follow-up: `/followup Alert on TLS handshake fail
 );
 await step(20, "bob", "closes it out: `/resolve`", () => sim.as("bob").comment(REPO, number, "/resolve"));
 
-const card = sim.comments(REPO, number).find((c: { body?: string | null }) => c.body?.includes("incident-desk:card"))?.body ?? "(no card)";
+const card = cardOf(number) || "(no card)";
+if (sim.issue(REPO, number).type !== "Incident") failures.push("the incident did not get the organisation's Incident issue type");
 console.log(bold("\nThe incident card, as it stands on the issue:\n"));
 console.log(card);
 
 console.log(bold("Everything that happened on the issue (GitHub's timeline):\n"));
-for (const e of sim.timeline(REPO, number) as { event: string; actor?: { login: string } | null; created_at?: string; label?: { name: string }; body?: string }[]) {
+for (const e of sim.timeline(REPO, number) as {
+  event: string;
+  actor?: { login: string } | null;
+  created_at?: string;
+  label?: { name: string };
+  body?: string;
+}[]) {
   const detail = e.label ? e.label.name : e.body ? e.body.split("\n")[0]!.slice(0, 70) : "";
   console.log(`  ${dim((e.created_at ?? "").slice(11, 16))}  ${e.event.padEnd(12)} ${`@${e.actor?.login ?? "?"}`.padEnd(20)} ${detail}`);
+}
+
+await settleNotifications();
+console.log(bold("\nNotifications sent to the chat channels (notifications:, Slack and Teams incoming webhooks on loopback):\n"));
+for (const channel of ["slack", "teams"]) {
+  const sent = notifications.filter((n) => n.channel === channel);
+  console.log(`  ${channel.padEnd(6)} ${sent.length} messages${sent[0]?.body.text ? `, the first: "${sent[0].body.text.split("\n")[0]}"` : ""}`);
+  if (sent.length === 0) failures.push(`no notification reached ${channel}`);
 }
 
 // The companion Action, run as a GitHub runner runs it: the committed bundle, INPUT_* variables,
@@ -189,6 +385,8 @@ if (existsSync(bundle)) {
       GITHUB_STEP_SUMMARY: join(work, "summary"),
       INPUT_COMMAND: "auto",
       INPUT_TOKEN: "ghs_demo_actions_token",
+      // The app runs beside the Action: its cards and records are this deployment's own.
+      INPUT_APP: sim.app.slug,
       INPUT_CONFIG: ".github/incidents.yml",
       "INPUT_DRY-RUN": "false",
     },
@@ -200,17 +398,26 @@ if (existsSync(bundle)) {
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
   const run = { stdout, stderr, status };
-  process.stdout.write(run.stdout.split("\n").map((l) => `  ${dim(l)}`).join("\n"));
+  process.stdout.write(
+    run.stdout
+      .split("\n")
+      .map((l) => `  ${dim(l)}`)
+      .join("\n"),
+  );
   if (run.status !== 0) {
     console.error(run.stderr);
     console.error(`the Action failed (exit ${run.status})`);
     failures.push(`the Action's post-mortem run exited ${run.status}`);
   }
   const outputs = readOutputs(readFileSync(join(work, "output"), "utf8"));
-  console.log(bold("\nOutputs:"), Object.entries(outputs).map(([k, v]) => `${k}=${v}`).join(" · "));
+  console.log(
+    bold("\nOutputs:"),
+    Object.entries(outputs)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" · "),
+  );
   const pr = sim.pulls(REPO).find((p: { labels?: { name: string }[] }) => p.labels?.some((l) => l.name === "postmortem")) as
-    | { number: number; title: string; head: { ref: string } }
-    | undefined;
+    { number: number; title: string; head: { ref: string } } | undefined;
   if (pr) {
     const path = outputs["postmortem-path"];
     const text = path ? sim.file(REPO, path, pr.head.ref) : undefined;
@@ -219,10 +426,26 @@ if (existsSync(bundle)) {
       writeFileSync("demo-output/postmortem.md", text);
       console.log(bold(`\nPost-mortem pull request #${pr.number} "${pr.title}" — ${path} (copied to demo-output/postmortem.md):\n`));
       console.log(text);
+      const lines = text.split("\n");
+      // The "Deploy gate" paragraph: its heading line and its list.
+      const from = lines.findIndex((l) => l.startsWith("**Deploy gate**"));
+      const gate = from < 0 ? [] : [lines[from]!, ...lines.slice(from + 1, lines.indexOf("", from))];
+      const problemLines = lines.filter(
+        (l) => l.startsWith("**Problem record:**") || l.startsWith("It is a **known error**") || l.startsWith("> Pin the card"),
+      );
+      console.log(bold("The post-mortem has the deploy gate's decisions and the problem record:\n"));
+      for (const line of [...gate, ...problemLines]) console.log(`  ${line}`);
+      if (!gate.some((l) => l.includes(": rejected")) || !gate.some((l) => l.includes("let through")))
+        failures.push("the post-mortem lacks the deploy gate's decisions");
+      if (!problemLines.some((l) => l.includes(`#${problem}`))) failures.push("the post-mortem does not name the problem record");
     } else failures.push("the post-mortem pull request has no post-mortem file");
   } else failures.push("no post-mortem pull request was opened");
   const tickets = sim.issues(REPO).filter((i) => i.labels.includes("follow-up"));
-  for (const t of tickets) console.log(`Follow-up ticket #${t.number}: ${t.title} (assigned to ${t.assignees.join(", ") || "nobody"})`);
+  for (const t of tickets)
+    console.log(
+      `\nFollow-up ticket #${t.number}: ${t.title} (labels: ${t.labels.join(", ")}; assigned to ${t.assignees.join(", ") || "nobody"}${t.parent ? `; sub-issue of #${t.parent.number}` : ""})`,
+    );
+  if (tickets.length === 0) failures.push("no follow-up ticket labelled follow-up was opened");
 
   // The status page, as a scheduled workflow would build it for GitHub Pages. The simulator's
   // clock is the page's "now" (SOURCE_DATE_EPOCH), so the demo's incident is today's.
@@ -242,6 +465,8 @@ if (existsSync(bundle)) {
       GITHUB_STEP_SUMMARY: join(work, "summary"),
       INPUT_COMMAND: "statuspage",
       INPUT_TOKEN: "ghs_demo_actions_token",
+      // The app runs beside the Action: its cards and records are this deployment's own.
+      INPUT_APP: sim.app.slug,
       INPUT_CONFIG: ".github/incidents.yml",
       "INPUT_STATUSPAGE-DIR": site,
       "INPUT_DRY-RUN": "false",
@@ -253,15 +478,22 @@ if (existsSync(bundle)) {
   page.stdout.on("data", (chunk: Buffer) => (pageOut += chunk.toString()));
   page.stderr.on("data", (chunk: Buffer) => (pageOut += chunk.toString()));
   const pageStatus = await new Promise<number | null>((resolve) => page.on("close", resolve));
-  process.stdout.write(pageOut.split("\n").filter((l) => !l.startsWith("::")).map((l) => `  ${dim(l)}`).join("\n"));
+  process.stdout.write(
+    pageOut
+      .split("\n")
+      .filter((l) => !l.startsWith("::"))
+      .map((l) => `  ${dim(l)}`)
+      .join("\n"),
+  );
   if (pageStatus !== 0) {
     console.error(`the status page failed (exit ${pageStatus})`);
     failures.push(`the status page run exited ${pageStatus}`);
-  }
-  else {
+  } else {
     console.log(bold(`\nStatus page written to demo-output/status/. Open it in a browser, no server needed:\n`));
     console.log(`  ${pathToFileURL(join(site, "index.html")).href}`);
-    console.log(dim(`  (or serve the folder, as GitHub Pages would: npx http-server demo-output/status; JSON API at api/v2/summary.json, feeds feed.atom and feed.rss)`));
+    console.log(
+      dim(`  (or serve the folder, as GitHub Pages would: npx http-server demo-output/status; JSON API at api/v2/summary.json, feeds feed.atom and feed.rss)`),
+    );
   }
 } else {
   console.log(dim("\n(dist/index.js is not built: `npm run build` to include the Action's post-mortem in the demo)"));
@@ -275,5 +507,6 @@ if (sim.violations.length > 0) {
 }
 await server.stop();
 await api.close();
+receiver.close();
 if (failures.length > 0) console.error(`\nThe demo did not go as it should: ${failures.join("; ")}`);
 process.exit(failures.length > 0 ? 1 : 0);
