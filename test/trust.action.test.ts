@@ -150,3 +150,32 @@ describe("problems", () => {
     expect(tickets.map((t) => h.sim.issue(repo, t).title)).toEqual(["Add a canary stage"]);
   });
 });
+
+describe("the app's card and an Action that does not know the app", () => {
+  it("stops with what to set, instead of writing a second card, tickets and notifications; a person's copy of a card stops nothing", async () => {
+    const n = h.sim.as("alice").openIssue(repo, { title: "Checkout fails", labels: ["incident", "sev2"] });
+    await h.deliver();
+    h.sim.as("alice").comment(repo, n, "/followup Add a canary stage @bob");
+    await h.deliver();
+    const before = h.comments(n).length;
+
+    vi.setSystemTime(h.sim.clock.now());
+    const blind = await runAction(h.sim, { inputs: { command: "problems", issue: String(n), app: "" } });
+    expect(blind.failed).toBe(true);
+    expect(blind.error).toContain(`has its card written by ${h.sim.app.slug}[bot], which this Action does not believe`);
+    expect(blind.error).toContain(`set the Action's \`app\` input to \`${h.sim.app.slug}\``);
+    expect(h.comments(n)).toHaveLength(before);
+    expect(h.sim.issues(repo).filter((i) => i.labels.includes("follow-up"))).toEqual([]);
+
+    // Where only a person wrote a card marker (mallory's copy), the Action goes on: people's text stops nothing.
+    const m = h.sim.as("alice").openIssue(repo, { title: "Search is slow", labels: ["incident", "sev3"] });
+    h.sim.as("mallory").comment(repo, m, "<!-- incident-desk:card -->");
+    h.sim.as("alice").comment(repo, m, "/followup Cache the index @bob");
+    const alone = await runAction(h.sim, { inputs: { command: "problems", issue: String(m), app: "" } });
+    expect(alone.error).toBeUndefined();
+
+    // With the app named, the Action believes its card and opens the ticket once.
+    const known = await action("problems", { issue: String(n) });
+    expect(JSON.parse(known.outputs["problem-issues"]!)).toHaveLength(1);
+  });
+});
