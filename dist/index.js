@@ -63738,7 +63738,22 @@ async function requireIncident(ctx, number4, command) {
       `#${number4} is not an incident (no \`${ctx.config.labels.incident}\` label or /incident command): give \`issue\` the number of an incident issue for \`${command}\``
     );
   }
+  const stranger = strangersCard(read.history);
+  if (stranger) {
+    throw new UsageError(
+      `incident #${number4} has its card written by ${stranger}, which this Action does not believe, so it would write everything again (a second card, problems, notifications). If ${stranger} is the incident-desk app running beside this Action, set the Action's \`app\` input to \`${stranger.replace(/\[bot\]$/, "")}\`; otherwise delete that comment.`
+    );
+  }
   return read;
+}
+function strangersCard(history) {
+  let stranger;
+  for (const e of history.events) {
+    if (e.type !== "commented" || !hasMarker(e.body, "card")) continue;
+    if (e.own) return void 0;
+    if (stranger === void 0 && e.author.login.endsWith("[bot]")) stranger = e.author.login;
+  }
+  return stranger;
 }
 
 // src/security/disclosure.ts
