@@ -362,6 +362,20 @@ describe("the Action: report and post-mortem", () => {
     const doc = h.sim.file(h.repo, run.outputs["postmortem-path"]!, `incident-desk/postmortem-${n}`)!;
     expect(doc).toContain(`**Problem record:** [#${p}](${h.sim.issue(h.repo, p).rest.html_url}) Pool exhaustion · known error`);
     expect(doc).toContain("It is a **known error**. Workaround:\n\n> Restart the payments pods.\n> Raise `pool_size` to 50.");
+    // Named once, as the problem record: not again among the related issues.
+    expect(doc.match(new RegExp(`\\[#${p}\\]`, "g"))).toHaveLength(1);
+  });
+
+  it("post-mortem: a problem opened with /problem new is the problem record, not also a related issue", async () => {
+    const n = await incident("Checkout 502s");
+    await say(n, "/problem new Pool exhaustion");
+    const [p] = problems();
+    await say(n, "/resolve");
+    const run = await action({ command: "postmortem", issue: String(n) });
+    expect(run.error).toBeUndefined();
+    const doc = h.sim.file(h.repo, run.outputs["postmortem-path"]!, `incident-desk/postmortem-${n}`)!;
+    expect(doc).toContain(`**Problem record:** [#${p!.number}]`);
+    expect(doc.match(new RegExp(`\\[#${p!.number}[\\] ]`, "g"))).toHaveLength(1);
   });
 
   it("`handle` runs /problem in the Action as in the app", async () => {

@@ -160,6 +160,8 @@ export function postmortemView(state: IncidentState, config: Config, options: Po
   const allowances = state.allowances.map((a) => ({ what: a.ref.kind === "pull" ? `#${a.ref.number}` : a.ref.sha.slice(0, 7), by: a.by, at: a.at, reason: a.reason }));
   const audience = options.audience ?? { repo: state.repo, private: false };
   const mentions = state.references
+    // The problem record has its own line under the root cause.
+    .filter((r) => !(state.problem && r.source.number === state.problem.number && (!r.source.repo || r.source.repo.toLowerCase() === state.repo.toLowerCase())))
     .filter((r) => !r.source.isPullRequest && mayName(r.source, audience, config))
     .map((r) => ({ number: r.source.number, title: r.source.title, url: r.source.url, state: r.source.state }));
 
