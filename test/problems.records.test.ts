@@ -447,6 +447,25 @@ describe("GitHub failing during the push", () => {
     expect(problemCard(p)).toContain("### Workaround\n> Fail over to the standby");
   });
 
+  it("a push that fails half-way (one incident's card cannot be written) is finished by GitHub's redelivery", async () => {
+    const p = plainProblem();
+    const a = await incident("One");
+    await say(a, `/problem #${p}`);
+    const b = await incident("Two");
+    await say(b, `/problem #${p}`);
+    const cardOf = (n: number) => h.sim.comments(h.repo, n).find((c: { body: string }) => c.body.includes("<!-- incident-desk:card"))!;
+    // GitHub refuses every edit of the older incident's card for a while: the delivery fails after
+    // the problem's card and the newer incident's card were written.
+    h.sim.faults.inject({ method: "PATCH", path: new RegExp(`/issues/comments/${cardOf(a).id}$`), status: 500, times: 50 });
+    h.sim.as("alice").comment(h.repo, p, "/workaround Fail over to the standby");
+    const [comment] = h.sim.webhooks.take();
+    await expect(h.receive(comment!)).rejects.toThrow();
+    h.sim.faults.clear();
+    await h.receive(comment!);
+    await h.deliver();
+    for (const n of [a, b]) expect(h.card(n)!.split("## ")[0]).toContain("> Fail over to the standby");
+  });
+
   it("closing an old follow-up ticket labelled `problem` costs no problem reads", async () => {
     const n = await incident();
     await say(n, "/followup Add a pool alert @bob");

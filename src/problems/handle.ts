@@ -4,10 +4,10 @@ import type { Config } from "../config/schema.js";
 import { parseRepo } from "../github/client.js";
 import { reconcileIssue, type IncidentDeps } from "../incident/handle.js";
 import { mayHoldCommand } from "../text/markdown.js";
-import { PUSH_LIMIT } from "./records.js";
+import { digest, PUSH_LIMIT } from "./records.js";
 import { parseTicketMarker } from "./marker.js";
 import { identityOf, wroteIt } from "../trust.js";
-import { refreshProblem } from "./sync.js";
+import { notePushed, refreshProblem } from "./sync.js";
 
 /**
  * Events on a problem issue (an issue labelled `labels.problem`): `/known-error` and `/workaround`
@@ -62,11 +62,13 @@ export async function handleProblemEvent(deps: IncidentDeps, name: string, paylo
   )
     return;
   const commentId = name === "issue_comment" && e.action !== "deleted" ? e.comment?.id : undefined;
-  const refreshed = await refreshProblem(deps.github, repo, e.issue.number, config, { pushing: true, ...(commentId !== undefined ? { commentId } : {}) });
+  const refreshed = await refreshProblem(deps.github, repo, e.issue.number, config, commentId !== undefined ? { commentId } : {});
   if ("error" in refreshed || !refreshed.changed) return;
   // Outside the problem's lock: each incident takes its own (and may take the problem's again).
   const open = refreshed.state.incidents.filter((i) => i.open).slice(0, PUSH_LIMIT);
   for (const incident of open) {
     await reconcileIssue({ ...deps, config, problemView: refreshed.view }, repo, incident.number, { kind: "issue" });
   }
+  // Only now told: a push that failed half-way is done again by GitHub's redelivery.
+  await notePushed(deps.github, repo, e.issue.number, refreshed.card, digest(refreshed.view));
 }
