@@ -291,6 +291,17 @@ describe("on the problem: /known-error, /workaround, close, reopen", () => {
     expect(changes()).toEqual([]);
   });
 
+  it("a sub-issue from another repository shows on the problem's card as owner/repo#n, not as an issue of the problem's repository", async () => {
+    h.sim.addRepo("acme/lib");
+    const p = plainProblem();
+    const n = await incident();
+    await say(n, `/problem #${p}`);
+    const lib = h.sim.as("bob").openIssue("acme/lib", { title: "Bound the client's pool" });
+    h.sim.as("alice").addSubIssue(h.repo, n, "acme/lib", lib);
+    await h.deliver();
+    expect(problemCard(p)).toContain(`- ⬜ acme/lib#${lib} Bound the client's pool · from #${n}`);
+  });
+
   it("the fix: a pull request that references the problem is listed at once, and when it is merged", async () => {
     const { p } = await linked(1);
     const pr = h.sim.as("bob").openPullRequest(h.repo, { title: "Raise the pool size", body: `Fixes #${p}`, head: "fix-pool", commits: [{ message: "pool" }] });
