@@ -302,6 +302,20 @@ describe("on the problem: /known-error, /workaround, close, reopen", () => {
     expect(problemCard(p)).toContain(`- ⬜ acme/lib#${lib} Bound the client's pool · from #${n}`);
   });
 
+  it("an incident withdrawn (its label removed) stops counting on its problem; declared again, it counts again", async () => {
+    const p = plainProblem();
+    const n = await incident();
+    await say(n, `/problem #${p}`);
+    expect(problemCard(p)).toContain("**Incidents:** 1");
+    h.sim.as("alice").removeLabel(h.repo, n, "incident");
+    await h.deliver();
+    expect(h.sim.issue(h.repo, n).labels).not.toContain("incident");
+    expect(problemCard(p)).toContain("**Incidents:** 0");
+    h.sim.as("alice").addLabels(h.repo, n, ["incident"]);
+    await h.deliver();
+    expect(problemCard(p)).toContain("**Incidents:** 1");
+  });
+
   it("the fix: a pull request that references the problem is listed at once, and when it is merged", async () => {
     const { p } = await linked(1);
     const pr = h.sim.as("bob").openPullRequest(h.repo, { title: "Raise the pool size", body: `Fixes #${p}`, head: "fix-pool", commits: [{ message: "pool" }] });
