@@ -316,6 +316,22 @@ describe("on the problem: /known-error, /workaround, close, reopen", () => {
     expect(problemCard(p)).toContain("**Incidents:** 1");
   });
 
+  it("an incident with many follow-ups of long escaped titles: its link record stays within GitHub's body limit", async () => {
+    const p = plainProblem();
+    const n = await incident();
+    for (let i = 0; i < 45; i++) {
+      const sub = h.sim.as("alice").openIssue(h.repo, { title: `${i} ${"<&-".repeat(84)}` });
+      h.sim.as("alice").addSubIssue(h.repo, n, h.repo, sub);
+    }
+    await h.deliver();
+    await say(n, `/problem #${p}`);
+    const [record] = linkRecords(p);
+    expect(record).toBeDefined();
+    expect(record!.body.length).toBeLessThanOrEqual(65_536);
+    expect(problemCard(p)).toContain("**Incidents:** 1");
+    expect(h.card(n)).toContain(`**Problem:** [#${p}]`);
+  });
+
   it("the fix: a pull request that references the problem is listed at once, and when it is merged", async () => {
     const { p } = await linked(1);
     const pr = h.sim.as("bob").openPullRequest(h.repo, { title: "Raise the pool size", body: `Fixes #${p}`, head: "fix-pool", commits: [{ message: "pool" }] });

@@ -177,12 +177,31 @@ export function incidentSummary(state: IncidentState): IncidentSummary {
     ...(started ? { started } : {}),
     ...(impactMs !== undefined ? { impactMs } : {}),
     open: state.status !== "resolved",
-    tickets: state.followups.flatMap((f) =>
-      f.ticket
-        ? [{ ...(f.ticket.repo ? { repo: f.ticket.repo } : {}), number: f.ticket.number, title: f.ticket.title.slice(0, 256), state: f.ticket.state }]
-        : [],
+    tickets: withinBudget(
+      state.followups.flatMap((f) =>
+        f.ticket
+          ? [{ ...(f.ticket.repo ? { repo: f.ticket.repo } : {}), number: f.ticket.number, title: f.ticket.title.slice(0, 256), state: f.ticket.state }]
+          : [],
+      ),
     ),
   };
+}
+
+/**
+ * What of the tickets a link record carries: the first ones whose marker text (where `<`, `&`, `-`
+ * and `@` take six characters each) stays within TICKETS_BUDGET, so the record stays within
+ * GitHub's body limit however many follow-ups the incident has.
+ */
+const TICKETS_BUDGET = 40_000;
+function withinBudget<T>(tickets: T[]): T[] {
+  let used = 0;
+  const kept: T[] = [];
+  for (const ticket of tickets) {
+    used += quietJson(ticket).length + 1;
+    if (used > TICKETS_BUDGET) break;
+    kept.push(ticket);
+  }
+  return kept;
 }
 
 // ---- commands on the problem -------------------------------------------------------------------
