@@ -147,8 +147,14 @@ async function refresh(github: GitHub, repo: RepoRef, number: number, config: Co
  */
 export async function notePushed(github: GitHub, repo: RepoRef, number: number, cardId: number, pushed: string): Promise<void> {
   await serialize(problemKey(repo, number), async () => {
-    const { data } = await github.rest.issues.getComment({ ...repo, comment_id: cardId });
-    const body = data.body ?? "";
+    let body: string;
+    try {
+      body = (await github.rest.issues.getComment({ ...repo, comment_id: cardId })).data.body ?? "";
+    } catch (error) {
+      // The card was deleted meanwhile: the problem's next event writes it again, its view untold.
+      if (errorStatus(error) === 404) return;
+      throw error;
+    }
     const note = writeMarker("problem-card", parseCardNote(body));
     if (!isProblemCard(body) || !body.startsWith(note) || parseCardNote(body).pushed === pushed) return;
     await github.rest.issues.updateComment({ ...repo, comment_id: cardId, body: writeMarker("problem-card", { pushed }) + body.slice(note.length) });
