@@ -332,6 +332,18 @@ describe("on the problem: /known-error, /workaround, close, reopen", () => {
     expect(h.card(n)).toContain(`**Problem:** [#${p}]`);
   });
 
+  it("a problem whose `problem` label is removed: its linked incidents' cards stop showing its workaround at once", async () => {
+    const p = plainProblem();
+    const n = await incident();
+    await say(n, `/problem #${p}`);
+    await say(p, "/workaround Fail over to the standby");
+    expect(h.card(n)!.split("## ")[0]).toContain("> Fail over to the standby");
+    h.sim.as("alice").removeLabel(h.repo, p, "problem");
+    await h.deliver();
+    expect(h.card(n)!.split("## ")[0]).not.toContain("Known error");
+    expect(h.card(n)).not.toContain("Fail over to the standby");
+  });
+
   it("the fix: a pull request that references the problem is listed at once, and when it is merged", async () => {
     const { p } = await linked(1);
     const pr = h.sim.as("bob").openPullRequest(h.repo, { title: "Raise the pool size", body: `Fixes #${p}`, head: "fix-pool", commits: [{ message: "pool" }] });

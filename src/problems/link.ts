@@ -163,7 +163,7 @@ export async function linkProblem(
   if (current) {
     const summary = incidentSummary(state);
     const d = recordDigest(state, summary);
-    if (!record || record.digest !== d || !view) {
+    if (!record || record.digest !== d || !view || deps.problemGone === current.number) {
       const refreshed = await refreshProblem(deps.github, repo, current.number, config, {
         record: { incident: state.number, summary, by: current.by },
         issue: read.get(current.number),

@@ -21,6 +21,7 @@ import {
   problemCommandAuthors,
   problemView,
   renderLinkMarker,
+  type IncidentSummary,
   type LinkRecord,
   type ProblemState,
 } from "./records.js";
@@ -183,4 +184,16 @@ async function respond(github: GitHub, repo: RepoRef, history: History, state: P
   else if (!reply && existing) response.reply = { delete: existing.commentId };
   if (outcome.applied.length > 0) response.reaction = "add";
   await applyResponse(github, repo, history.issue.number, response);
+}
+
+/** The incidents linked to an issue as its link records tell (newest first), whatever the issue is now. */
+export async function linkedIncidents(github: GitHub, repo: RepoRef, number: number, config: Config): Promise<IncidentSummary[]> {
+  let history: History;
+  try {
+    history = await fetchHistory(github, repo, number);
+  } catch (error) {
+    if (errorStatus(error) === 404 || errorStatus(error) === 410) return [];
+    throw error;
+  }
+  return deriveProblem(history, { config, mayCommand: () => false, verdicts: new Map() }).incidents;
 }
