@@ -291,6 +291,59 @@ describe("on the problem: /known-error, /workaround, close, reopen", () => {
     expect(changes()).toEqual([]);
   });
 
+  it("a sub-issue from another repository shows on the problem's card as owner/repo#n, not as an issue of the problem's repository", async () => {
+    h.sim.addRepo("acme/lib");
+    const p = plainProblem();
+    const n = await incident();
+    await say(n, `/problem #${p}`);
+    const lib = h.sim.as("bob").openIssue("acme/lib", { title: "Bound the client's pool" });
+    h.sim.as("alice").addSubIssue(h.repo, n, "acme/lib", lib);
+    await h.deliver();
+    expect(problemCard(p)).toContain(`- ⬜ acme/lib#${lib} Bound the client's pool · from #${n}`);
+  });
+
+  it("an incident withdrawn (its label removed) stops counting on its problem; declared again, it counts again", async () => {
+    const p = plainProblem();
+    const n = await incident();
+    await say(n, `/problem #${p}`);
+    expect(problemCard(p)).toContain("**Incidents:** 1");
+    h.sim.as("alice").removeLabel(h.repo, n, "incident");
+    await h.deliver();
+    expect(h.sim.issue(h.repo, n).labels).not.toContain("incident");
+    expect(problemCard(p)).toContain("**Incidents:** 0");
+    h.sim.as("alice").addLabels(h.repo, n, ["incident"]);
+    await h.deliver();
+    expect(problemCard(p)).toContain("**Incidents:** 1");
+  });
+
+  it("an incident with many follow-ups of long escaped titles: its link record stays within GitHub's body limit", async () => {
+    const p = plainProblem();
+    const n = await incident();
+    for (let i = 0; i < 45; i++) {
+      const sub = h.sim.as("alice").openIssue(h.repo, { title: `${i} ${"<&-".repeat(84)}` });
+      h.sim.as("alice").addSubIssue(h.repo, n, h.repo, sub);
+    }
+    await h.deliver();
+    await say(n, `/problem #${p}`);
+    const [record] = linkRecords(p);
+    expect(record).toBeDefined();
+    expect(record!.body.length).toBeLessThanOrEqual(65_536);
+    expect(problemCard(p)).toContain("**Incidents:** 1");
+    expect(h.card(n)).toContain(`**Problem:** [#${p}]`);
+  });
+
+  it("a problem whose `problem` label is removed: its linked incidents' cards stop showing its workaround at once", async () => {
+    const p = plainProblem();
+    const n = await incident();
+    await say(n, `/problem #${p}`);
+    await say(p, "/workaround Fail over to the standby");
+    expect(h.card(n)!.split("## ")[0]).toContain("> Fail over to the standby");
+    h.sim.as("alice").removeLabel(h.repo, p, "problem");
+    await h.deliver();
+    expect(h.card(n)!.split("## ")[0]).not.toContain("Known error");
+    expect(h.card(n)).not.toContain("Fail over to the standby");
+  });
+
   it("the fix: a pull request that references the problem is listed at once, and when it is merged", async () => {
     const { p } = await linked(1);
     const pr = h.sim.as("bob").openPullRequest(h.repo, { title: "Raise the pool size", body: `Fixes #${p}`, head: "fix-pool", commits: [{ message: "pool" }] });
@@ -459,6 +512,25 @@ describe("GitHub failing during the push", () => {
     await say(p, "/workaround Fail over to the standby");
     for (const n of [a, b]) expect(h.card(n)).toContain("> Fail over to the standby");
     expect(problemCard(p)).toContain("### Workaround\n> Fail over to the standby");
+  });
+
+  it("a push that fails half-way (one incident's card cannot be written) is finished by GitHub's redelivery", async () => {
+    const p = plainProblem();
+    const a = await incident("One");
+    await say(a, `/problem #${p}`);
+    const b = await incident("Two");
+    await say(b, `/problem #${p}`);
+    const cardOf = (n: number) => h.sim.comments(h.repo, n).find((c: { body: string }) => c.body.includes("<!-- incident-desk:card"))!;
+    // GitHub refuses every edit of the older incident's card for a while: the delivery fails after
+    // the problem's card and the newer incident's card were written.
+    h.sim.faults.inject({ method: "PATCH", path: new RegExp(`/issues/comments/${cardOf(a).id}$`), status: 500, times: 50 });
+    h.sim.as("alice").comment(h.repo, p, "/workaround Fail over to the standby");
+    const [comment] = h.sim.webhooks.take();
+    await expect(h.receive(comment!)).rejects.toThrow();
+    h.sim.faults.clear();
+    await h.receive(comment!);
+    await h.deliver();
+    for (const n of [a, b]) expect(h.card(n)!.split("## ")[0]).toContain("> Fail over to the standby");
   });
 
   it("closing an old follow-up ticket labelled `problem` costs no problem reads", async () => {

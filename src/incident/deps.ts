@@ -12,4 +12,6 @@ export interface IncidentDeps {
   config?: Config;
   /** A problem's new view, pushed to its linked incidents' cards (src/problems/handle.ts). */
   problemView?: ProblemView;
+  /** A problem that stopped being one (its label removed): its linked incidents read it again (src/problems/handle.ts). */
+  problemGone?: number;
 }

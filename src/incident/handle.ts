@@ -76,7 +76,8 @@ async function run(
   if (!read) return undefined;
   const { history, state } = read;
   // Problem records (src/problems/): the link record on the problem, and what the card shows of it.
-  if (state.isIncident) await linkProblem(deps, repo, state, config, problems);
+  // One that is no longer an incident has its link record taken back.
+  if (state.isIncident || state.problemFacts?.record) await linkProblem(deps, repo, state, config, problems);
   const issueType = await incidentTypeToSet(github, repo, config, state, history, deps.log);
   const plan = planReconcile(state, history, config, {
     ...(trigger.kind === "comment" ? { commentId: trigger.commentId } : {}),

@@ -4,10 +4,10 @@ import type { Config } from "../config/schema.js";
 import { parseRepo } from "../github/client.js";
 import { reconcileIssue, type IncidentDeps } from "../incident/handle.js";
 import { mayHoldCommand } from "../text/markdown.js";
-import { PUSH_LIMIT } from "./records.js";
+import { digest, PUSH_LIMIT } from "./records.js";
 import { parseTicketMarker } from "./marker.js";
 import { identityOf, wroteIt } from "../trust.js";
-import { refreshProblem } from "./sync.js";
+import { linkedIncidents, notePushed, refreshProblem } from "./sync.js";
 
 /**
  * Events on a problem issue (an issue labelled `labels.problem`): `/known-error` and `/workaround`
@@ -27,6 +27,7 @@ const problemEventSchema = z.object({
     user: z.object({ login: z.string() }).nullish(),
   }),
   comment: z.object({ id: z.number(), body: z.string().nullish() }).optional(),
+  label: z.object({ name: z.string() }).optional(),
   changes: z
     .object({ body: z.object({ from: z.string().nullish() }).optional() })
     .partial()
@@ -41,6 +42,7 @@ export async function handleProblemEvent(deps: IncidentDeps, name: string, paylo
   const parsed = problemEventSchema.safeParse(payload);
   if (!parsed.success || parsed.data.issue.pull_request) return;
   const e = parsed.data;
+  if (name === "issues" && e.action === "unlabeled") return problemUnlabeled(deps, e);
   if (name === "issues" && !ISSUE_ACTIONS.has(e.action)) return;
   if (name === "issue_comment" && !(mayHoldCommand(e.comment?.body ?? "") || mayHoldCommand(e.changes?.body?.from ?? ""))) return;
   const labels = e.issue.labels.map((l) => l.name.toLowerCase());
@@ -62,11 +64,35 @@ export async function handleProblemEvent(deps: IncidentDeps, name: string, paylo
   )
     return;
   const commentId = name === "issue_comment" && e.action !== "deleted" ? e.comment?.id : undefined;
-  const refreshed = await refreshProblem(deps.github, repo, e.issue.number, config, { pushing: true, ...(commentId !== undefined ? { commentId } : {}) });
+  const refreshed = await refreshProblem(deps.github, repo, e.issue.number, config, commentId !== undefined ? { commentId } : {});
   if ("error" in refreshed || !refreshed.changed) return;
   // Outside the problem's lock: each incident takes its own (and may take the problem's again).
   const open = refreshed.state.incidents.filter((i) => i.open).slice(0, PUSH_LIMIT);
   for (const incident of open) {
     await reconcileIssue({ ...deps, config, problemView: refreshed.view }, repo, incident.number, { kind: "issue" });
+  }
+  // Only now told: a push that failed half-way is done again by GitHub's redelivery.
+  await notePushed(deps.github, repo, e.issue.number, refreshed.card, digest(refreshed.view));
+}
+
+/**
+ * The `problem` label removed: no longer a problem record. Its newest open linked incidents (at most
+ * PUSH_LIMIT, found by its link records) read it again at once, so their cards stop showing its
+ * workaround; the others when they next change.
+ */
+async function problemUnlabeled(deps: IncidentDeps, e: z.infer<typeof problemEventSchema>): Promise<void> {
+  if (!e.label) return;
+  let config: Config;
+  try {
+    config = deps.config ?? (await loadConfig(deps.github, parseRepo(e.repository.full_name), deps.configPath));
+  } catch (error) {
+    if (error instanceof ConfigError) return;
+    throw error;
+  }
+  if (e.label.name.toLowerCase() !== config.labels.problem.toLowerCase()) return;
+  const repo = parseRepo(e.repository.full_name);
+  const open = (await linkedIncidents(deps.github, repo, e.issue.number, config)).filter((i) => i.open).slice(0, PUSH_LIMIT);
+  for (const incident of open) {
+    await reconcileIssue({ ...deps, config, problemGone: e.issue.number }, repo, incident.number, { kind: "issue" });
   }
 }

@@ -126,6 +126,16 @@ async function openProblem(
   return data.number;
 }
 
+/**
+ * The digest of what the link record says, kept in the card. Once the incident was declared more
+ * than once (withdrawn and declared again; a report accepted), the last declaration is in it: the
+ * record taken back at the withdrawal is then written again, even if the summary reads the same.
+ */
+function recordDigest(state: IncidentState, summary: ReturnType<typeof incidentSummary>): string {
+  const declarations = state.timeline.filter((e) => e.kind === "declared");
+  return declarations.length > 1 ? digest({ summary, declared: declarations.at(-1)!.at }) : digest(summary);
+}
+
 // ---- the link record ----------------------------------------------------------------------------
 
 /**
@@ -141,7 +151,8 @@ export async function linkProblem(
   read: Map<number, unknown> = new Map(),
 ): Promise<void> {
   const facts: ProblemFacts = state.problemFacts ?? { checks: {} };
-  const current = state.problem;
+  // An issue that is no longer an incident (withdrawn, declined) stops counting on its problem.
+  const current = state.isIncident ? state.problem : undefined;
   let { view, record } = facts;
   if (record && record.problem !== current?.number) {
     // Linked elsewhere since (or the link was withdrawn): the former problem stops counting this incident.
@@ -151,8 +162,8 @@ export async function linkProblem(
   }
   if (current) {
     const summary = incidentSummary(state);
-    const d = digest(summary);
-    if (!record || record.digest !== d || !view) {
+    const d = recordDigest(state, summary);
+    if (!record || record.digest !== d || !view || deps.problemGone === current.number) {
       const refreshed = await refreshProblem(deps.github, repo, current.number, config, {
         record: { incident: state.number, summary, by: current.by },
         issue: read.get(current.number),

@@ -30,7 +30,8 @@ export interface IncidentSummary {
   /** Impact so far: started → mitigated (or resolved); absent while the impact goes on. */
   impactMs?: number;
   open: boolean;
-  tickets: { number: number; title: string; state: "open" | "closed" }[];
+  /** `repo` (`owner/name`) for a sub-issue from another repository of the owner. */
+  tickets: { repo?: string; number: number; title: string; state: "open" | "closed" }[];
 }
 
 export interface LinkRecord {
@@ -89,6 +90,8 @@ export function renderLinkMarker(record: LinkRecord): string {
   return writeMarker("problem-link", quietJson(record));
 }
 
+const REPO = /^[A-Za-z0-9_.-]{1,140}\/[A-Za-z0-9_.-]{1,140}$/;
+
 export function parseLinkMarker(body: string | null | undefined): LinkRecord | undefined {
   const value = readJsonMarker(body, "problem-link") as Partial<LinkRecord> | undefined;
   if (!value || typeof value !== "object" || !Number.isInteger(value.incident) || value.incident! <= 0) return undefined;
@@ -106,7 +109,12 @@ export function parseLinkMarker(body: string | null | undefined): LinkRecord | u
           tickets: Array.isArray(s.tickets)
             ? s.tickets
                 .filter((t) => t && Number.isInteger(t.number) && typeof t.title === "string")
-                .map((t) => ({ number: t.number, title: t.title, state: t.state === "closed" ? ("closed" as const) : ("open" as const) }))
+                .map((t) => ({
+                  ...(typeof t.repo === "string" && REPO.test(t.repo) ? { repo: t.repo } : {}),
+                  number: t.number,
+                  title: t.title,
+                  state: t.state === "closed" ? ("closed" as const) : ("open" as const),
+                }))
             : [],
         }
       : undefined;
@@ -169,8 +177,31 @@ export function incidentSummary(state: IncidentState): IncidentSummary {
     ...(started ? { started } : {}),
     ...(impactMs !== undefined ? { impactMs } : {}),
     open: state.status !== "resolved",
-    tickets: state.followups.flatMap((f) => (f.ticket ? [{ number: f.ticket.number, title: f.ticket.title.slice(0, 256), state: f.ticket.state }] : [])),
+    tickets: withinBudget(
+      state.followups.flatMap((f) =>
+        f.ticket
+          ? [{ ...(f.ticket.repo ? { repo: f.ticket.repo } : {}), number: f.ticket.number, title: f.ticket.title.slice(0, 256), state: f.ticket.state }]
+          : [],
+      ),
+    ),
   };
+}
+
+/**
+ * What of the tickets a link record carries: the first ones whose marker text (where `<`, `&`, `-`
+ * and `@` take six characters each) stays within TICKETS_BUDGET, so the record stays within
+ * GitHub's body limit however many follow-ups the incident has.
+ */
+const TICKETS_BUDGET = 40_000;
+function withinBudget<T>(tickets: T[]): T[] {
+  let used = 0;
+  const kept: T[] = [];
+  for (const ticket of tickets) {
+    used += quietJson(ticket).length + 1;
+    if (used > TICKETS_BUDGET) break;
+    kept.push(ticket);
+  }
+  return kept;
 }
 
 // ---- commands on the problem -------------------------------------------------------------------

@@ -9,7 +9,7 @@ import type { CommandOutcome, ProblemView } from "../incident/types.js";
 import { readVerdicts } from "../incident/verdicts.js";
 import { serialize } from "../serialize.js";
 import { bundledTemplate } from "../templates.js";
-import { hasMarker } from "../markers.js";
+import { hasMarker, writeMarker } from "../markers.js";
 import { renderProblemCard } from "./card.js";
 import {
   deriveProblem,
@@ -21,6 +21,7 @@ import {
   problemCommandAuthors,
   problemView,
   renderLinkMarker,
+  type IncidentSummary,
   type LinkRecord,
   type ProblemState,
 } from "./records.js";
@@ -36,8 +37,10 @@ export interface RefreshOptions {
   record?: LinkRecord & { by?: string };
   /** The comment on the problem this delivery is about (its reply and 👍). */
   commentId?: number;
-  /** The caller tells the linked incidents about a changed view, so the card notes it as told. */
-  pushing?: boolean;
+  /**
+   * The digest of the view the linked incidents were told (notePushed writes it once they were):
+   * never noted before the push is done, so a push that fails half-way is redone by the retry.
+   */
   /** The problem issue, when this delivery has just read it. */
   issue?: unknown;
   /** A pull request that refers to the problem, as its delivery has it. */
@@ -53,6 +56,8 @@ export type Refreshed =
       recordComment?: number;
       /** The view differs from what the linked incidents were last told. */
       changed: boolean;
+      /** The card's comment. */
+      card: number;
     };
 
 export const problemKey = (repo: RepoRef, number: number) => `problem:${repo.owner}/${repo.repo}#${number}`.toLowerCase();
@@ -122,8 +127,9 @@ async function refresh(github: GitHub, repo: RepoRef, number: number, config: Co
   const view = problemView(state);
   const before = parseCardNote(card?.body).pushed;
   const now = digest(view);
-  const body = renderProblemCard(state, { ...(options.pushing ? { pushed: now } : before ? { pushed: before } : {}) });
-  if (!card) await github.rest.issues.createComment({ ...repo, issue_number: number, body });
+  const body = renderProblemCard(state, before ? { pushed: before } : {});
+  let cardId = card?.id;
+  if (!card) cardId = (await github.rest.issues.createComment({ ...repo, issue_number: number, body })).data.id;
   else if (card.body !== body) await github.rest.issues.updateComment({ ...repo, comment_id: card.id, body });
   if (pendingRecord) {
     const { data } = await github.rest.issues.createComment({ ...repo, issue_number: number, body: pendingRecord.body });
@@ -131,7 +137,29 @@ async function refresh(github: GitHub, repo: RepoRef, number: number, config: Co
   }
 
   if (options.commentId !== undefined) await respond(github, repo, history, state, config, options.commentId);
-  return { state, view, ...(recordComment !== undefined ? { recordComment } : {}), changed: before !== now };
+  return { state, view, ...(recordComment !== undefined ? { recordComment } : {}), changed: before !== now, card: cardId! };
+}
+
+/**
+ * Note on the problem's card that the linked incidents were told the view with this digest: after
+ * the push, so that a delivery failing half-way through it finds the view still untold and pushes
+ * again when GitHub delivers it again. The card is read afresh (another delivery may have
+ * rewritten it meanwhile) and only its note changes.
+ */
+export async function notePushed(github: GitHub, repo: RepoRef, number: number, cardId: number, pushed: string): Promise<void> {
+  await serialize(problemKey(repo, number), async () => {
+    let body: string;
+    try {
+      body = (await github.rest.issues.getComment({ ...repo, comment_id: cardId })).data.body ?? "";
+    } catch (error) {
+      // The card was deleted meanwhile: the problem's next event writes it again, its view untold.
+      if (errorStatus(error) === 404) return;
+      throw error;
+    }
+    const note = writeMarker("problem-card", parseCardNote(body));
+    if (!isProblemCard(body) || !body.startsWith(note) || parseCardNote(body).pushed === pushed) return;
+    await github.rest.issues.updateComment({ ...repo, comment_id: cardId, body: writeMarker("problem-card", { pushed }) + body.slice(note.length) });
+  });
 }
 
 /** The pull request as its delivery has it: fresher than the cross-reference, which GitHub may add later. */
@@ -156,4 +184,16 @@ async function respond(github: GitHub, repo: RepoRef, history: History, state: P
   else if (!reply && existing) response.reply = { delete: existing.commentId };
   if (outcome.applied.length > 0) response.reaction = "add";
   await applyResponse(github, repo, history.issue.number, response);
+}
+
+/** The incidents linked to an issue as its link records tell (newest first), whatever the issue is now. */
+export async function linkedIncidents(github: GitHub, repo: RepoRef, number: number, config: Config): Promise<IncidentSummary[]> {
+  let history: History;
+  try {
+    history = await fetchHistory(github, repo, number);
+  } catch (error) {
+    if (errorStatus(error) === 404 || errorStatus(error) === 410) return [];
+    throw error;
+  }
+  return deriveProblem(history, { config, mayCommand: () => false, verdicts: new Map() }).incidents;
 }
