@@ -111,6 +111,23 @@ describe("report: recurring incidents by cause files", () => {
     expect(recurring).toContain(`| ${link(x)}, ${link(y)} | \`lib/cache.ts\` | #${shared} |`);
   });
 
+  it("an incident declared before the period and updated in it joins a group, marked earlier; two earlier ones alone make none", async () => {
+    const old = incident("Old pool outage", [pull(["src/pool.ts"])]);
+    const x = incident("Old X", [pull(["src/x.ts"])]);
+    const y = incident("Old Y", [pull(["src/x.ts"])]);
+    const gone = incident("Not updated since", [pull(["src/pool.ts"])]);
+    sim.clock.advance("10d");
+    for (const n of [old, x, y]) sim.as("bob").comment(REPO, n, "Still looking at it.");
+    const a = incident("Pool outage again", [pull(["src/pool.ts"])]);
+    const { md, by } = await report();
+    const recurring = section(md);
+    expect(recurring).toContain(`| ${link(old)} (earlier), ${link(a)} | \`src/pool.ts\` |`);
+    expect(recurring).not.toContain(`#${x}]`);
+    expect(recurring).not.toContain(`#${gone}]`);
+    // The earlier ones were read anyway (updated in the period); the one not updated is not listed.
+    expect(by("pulls/list-files")).toBe(4);
+  });
+
   it("a hostile file name is shown as written, in a code span: no hidden marker, no ping, no broken cell", async () => {
     const hostile = "docs/a|b <!-- incident-desk:card --> @org/team.md";
     const a = incident("A", [pull([hostile])]);

@@ -6,7 +6,8 @@ import type { IncidentState } from "../incident/types.js";
 
 /**
  * Recurring incidents by cause files: incidents of the period whose cause pull requests changed at
- * least one same file, whatever their service or problem.
+ * least one same file, whatever their service or problem; incidents declared before the period
+ * that the report read anyway (updated in it) join a group, marked earlier, but make none alone.
  *
  * An incident's cause pull requests: what its `/cause` commands and `root cause:` lines resolved to
  * (the pull request itself, or the one that merged the commit named), and the pull requests linked
@@ -25,6 +26,8 @@ export interface CauseIncident {
   url: string;
   declared: string;
   pulls: number[];
+  /** Declared before the period, and read because updated in it: joins a group, never makes one. */
+  earlier?: boolean;
 }
 
 export interface CauseFilesRead {
@@ -41,7 +44,7 @@ export interface CauseFilesRead {
 }
 
 export interface CauseFileGroup {
-  incidents: { number: number; url: string }[];
+  incidents: { number: number; url: string; earlier?: boolean }[];
   /** Files that the causes of at least two of the group's incidents changed, most shared first. */
   files: string[];
   /** The cause pull requests that changed a shared file. */
@@ -60,10 +63,22 @@ export function causePullsOf(state: IncidentState, config: Config): number[] {
   return [...new Set(numbers)];
 }
 
-export function causeIncidents(incidents: readonly IncidentState[], config: Config): CauseIncident[] {
+/**
+ * The incidents with a cause pull request: those declared in the period, and those declared before
+ * it that the report read anyway (updated in the period: the listing's look-back), marked earlier.
+ */
+export function causeIncidents(incidents: readonly IncidentState[], config: Config, period: { from: string; to: string }): CauseIncident[] {
+  const from = Date.parse(period.from);
+  const to = Date.parse(period.to);
   return incidents
-    .filter((s) => s.isIncident && s.times.detected)
-    .map((s) => ({ number: s.number, url: s.url, declared: s.times.detected!, pulls: causePullsOf(s, config) }))
+    .filter((s) => s.isIncident && s.times.detected && Date.parse(s.times.detected) <= to)
+    .map((s) => ({
+      number: s.number,
+      url: s.url,
+      declared: s.times.detected!,
+      pulls: causePullsOf(s, config),
+      ...(Date.parse(s.times.detected!) < from ? { earlier: true } : {}),
+    }))
     .filter((s) => s.pulls.length > 0);
 }
 
@@ -73,7 +88,7 @@ export async function readCauseFiles(github: GitHub, repo: RepoRef, incidents: r
   const pulls = [...new Set(order.flatMap((s) => s.pulls))];
   const files = new Map<number, string[]>();
   const cut: number[] = [];
-  if (incidents.length < 2) return { files, pulls: pulls.length, read: 0, unread: 0, cut };
+  if (incidents.length < 2 || incidents.every((s) => s.earlier)) return { files, pulls: pulls.length, read: 0, unread: 0, cut };
   const chosen = pulls.slice(0, MAX_CAUSE_PULLS);
   const read = await mapLimit(chosen, FILES_CONCURRENCY, async (number) => ({ number, ...(await listFiles(github, repo, number)) }));
   for (const r of read) {
@@ -126,13 +141,14 @@ export function causeFileGroups(incidents: readonly CauseIncident[], files: Read
     g.files.push([file, set.size]);
   }
   return [...groups.values()]
+    .filter((g) => [...g.members].some((n) => !byNumber.get(n)!.earlier))
     .map((g) => {
       const members = [...g.members].sort((a, b) => a - b);
       const names = new Set(g.files.map(([f]) => f));
       const pulls = new Set<number>();
       for (const n of members) for (const p of byNumber.get(n)!.pulls) if ((files.get(p) ?? []).some((f) => names.has(f))) pulls.add(p);
       return {
-        incidents: members.map((n) => ({ number: n, url: byNumber.get(n)!.url })),
+        incidents: members.map((n) => ({ number: n, url: byNumber.get(n)!.url, ...(byNumber.get(n)!.earlier ? { earlier: true } : {}) })),
         files: g.files.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([f]) => f),
         pulls: [...pulls].sort((a, b) => a - b),
       };

@@ -38,7 +38,8 @@ export async function runReport(ctx: CommandContext, now: Date = new Date()): Pr
   const ofPeriod = gathered.incidents.filter((s) => counted.has(s.number));
   const problems = problemReport(ofPeriod);
   // Recurring by cause files: the period's incidents whose cause pull requests changed a same file.
-  const caused = causeIncidents(ofPeriod, ctx.config);
+  // Incidents declared before the period but read (updated in it) join as earlier ones: no extra read.
+  const caused = causeIncidents(gathered.incidents, ctx.config, period);
   const files = await readCauseFiles(ctx.github, ctx.repo, caused);
   const causeFiles = buildCauseFilesView(causeFileGroups(caused, files.files), files);
   const markdown = renderReport(`${ctx.repo.owner}/${ctx.repo.repo}`, metrics, ctx.config.changes.environments, problems, causeFiles);
