@@ -139,7 +139,12 @@ describe("report: recurring incidents by cause files", () => {
     // Three cells: every other `|` is escaped.
     expect(row.replace(/\\\|/g, "").split("|").length - 2).toBe(3);
     // The only `@org/team` is inside the code span (GitHub does not ping there).
-    expect(row.split("`").filter((_, i) => i % 2 === 0).join("")).not.toContain("@org/team");
+    expect(
+      row
+        .split("`")
+        .filter((_, i) => i % 2 === 0)
+        .join(""),
+    ).not.toContain("@org/team");
   });
 
   it("reads at most 50 cause pull requests, newest incidents first, and says so", async () => {
@@ -178,7 +183,12 @@ describe("report: recurring incidents by cause files", () => {
     }
     const { md } = await report();
     const recurring = section(md);
-    expect(recurring).toContain(`| ${link(a)}, ${link(b)} | ${many.slice(0, 5).map((f) => `\`${f}\``).join(", ")} … and 3 more |`);
+    expect(recurring).toContain(
+      `| ${link(a)}, ${link(b)} | ${many
+        .slice(0, 5)
+        .map((f) => `\`${f}\``)
+        .join(", ")} … and 3 more |`,
+    );
     expect(recurring.split("\n").filter((l) => l.startsWith("| [#"))).toHaveLength(10);
     expect(recurring).toContain("… and 2 more groups.");
   });
@@ -189,7 +199,11 @@ describe("report: recurring incidents by cause files", () => {
       incident(`I${i}b`, [pull([`svc/${i}/handler.ts`, `svc/${i}/b.ts`])]);
     }
     const { md, requests, by } = await report();
-    expect(section(md).split("\n").filter((l) => l.startsWith("| [#"))).toHaveLength(10);
+    expect(
+      section(md)
+        .split("\n")
+        .filter((l) => l.startsWith("| [#")),
+    ).toHaveLength(10);
     expect(by("pulls/list-files")).toBe(20);
     expect(by("pulls/get")).toBe(20); // no card here: the report resolves each cause itself
     expect(by("issues/list-events-for-timeline")).toBe(20);

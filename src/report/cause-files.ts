@@ -107,7 +107,7 @@ export function causeFileGroups(incidents: readonly CauseIncident[], files: Read
   const find = (n: number): number => {
     let root = n;
     while (parent.get(root) !== root) root = parent.get(root)!;
-    for (let x = n; x !== root; ) {
+    for (let x = n; x !== root;) {
       const next = parent.get(x)!;
       parent.set(x, root);
       x = next;
