@@ -78,6 +78,7 @@ describe("report: recurring incidents by cause files", () => {
     expect(recurring).toContain(`| ${link(a)}, ${link(b)} | \`src/db/pool.ts\` | #${p1}, #${p2} |`);
     for (const n of [c, d, none]) expect(recurring).not.toContain(`#${n}]`);
     expect(recurring).not.toContain("src/api/");
+    expect(recurring).toContain("Incidents whose cause pull requests changed the same files, whatever their service.\n");
     // One files read per cause pull request, and nothing written.
     expect(by("pulls/list-files")).toBe(4);
     expect(requests.filter((r) => r.method !== "GET")).toEqual([]);
@@ -122,6 +123,7 @@ describe("report: recurring incidents by cause files", () => {
     const { md, by } = await report();
     const recurring = section(md);
     expect(recurring).toContain(`| ${link(old)} (earlier), ${link(a)} | \`src/pool.ts\` |`);
+    expect(recurring).toContain("_(earlier)_: declared before the period, updated in it.");
     expect(recurring).not.toContain(`#${x}]`);
     expect(recurring).not.toContain(`#${gone}]`);
     // The earlier ones were read anyway (updated in the period); the one not updated is not listed.
@@ -171,6 +173,20 @@ describe("report: recurring incidents by cause files", () => {
     // The same report, but for the end of the period (the runner's clock).
     const body = (md: string) => md.split("\n").slice(3).join("\n");
     expect(body(again.md)).toBe(body(first.md));
+  });
+
+  it("a cause pull request GitHub no longer finds (404 on its files): compared on none, the others still grouped", async () => {
+    incident("A", [pull(["src/pool.ts"])]);
+    incident("B", [pull(["src/pool.ts"])]);
+    incident("C", [pull(["src/pool.ts"])]);
+    sim.faults.inject({ method: "GET", path: "/repos/{owner}/{repo}/pulls/{pull_number}/files", status: 404, times: 1 });
+    const { md, by } = await report();
+    expect(by("pulls/list-files")).toBe(3);
+    const rows = section(md)
+      .split("\n")
+      .filter((l) => l.startsWith("| [#"));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.match(/\[#\d+\]/g)).toHaveLength(2);
   });
 
   it("long lists are cut: 5 files per group, 10 groups", async () => {

@@ -1,7 +1,7 @@
 import { mapLimit } from "../concurrency.js";
 import type { Config } from "../config/schema.js";
 import { listFiles } from "../changes/risk-reads.js";
-import type { GitHub, RepoRef } from "../github/client.js";
+import { errorStatus, type GitHub, type RepoRef } from "../github/client.js";
 import type { IncidentState } from "../incident/types.js";
 
 /**
@@ -90,7 +90,15 @@ export async function readCauseFiles(github: GitHub, repo: RepoRef, incidents: r
   const cut: number[] = [];
   if (incidents.length < 2 || incidents.every((s) => s.earlier)) return { files, pulls: pulls.length, read: 0, unread: 0, cut };
   const chosen = pulls.slice(0, MAX_CAUSE_PULLS);
-  const read = await mapLimit(chosen, FILES_CONCURRENCY, async (number) => ({ number, ...(await listFiles(github, repo, number)) }));
+  const read = await mapLimit(chosen, FILES_CONCURRENCY, async (number) => {
+    try {
+      return { number, ...(await listFiles(github, repo, number)) };
+    } catch (error) {
+      // A cause pull request GitHub no longer finds: nothing to compare, the rest of the report stands.
+      if (errorStatus(error) === 404) return { number, files: [], cut: false };
+      throw error;
+    }
+  });
   for (const r of read) {
     files.set(r.number, r.files);
     if (r.cut) cut.push(r.number);

@@ -155,6 +155,8 @@ export function buildReportView(repo: string, m: ReportMetrics, environments: re
 export interface CauseFilesView {
   groups: { incidents: { number: number; url: string }[]; more: number; files: string[]; moreFiles: number; pulls: string; morePulls: number }[];
   moreGroups: number;
+  /** A group shown has an incident declared before the period. */
+  earlier: boolean;
   /** Set when not every cause pull request was read (the cap), or some listed only their first 3,000 files. */
   capped?: string;
   cut?: string;
@@ -180,6 +182,7 @@ export function buildCauseFilesView(groups: readonly CauseFileGroup[], read: Pic
       morePulls: Math.max(0, g.pulls.length - SHOWN.pulls),
     })),
     moreGroups: Math.max(0, groups.length - SHOWN.groups),
+    earlier: groups.slice(0, SHOWN.groups).some((g) => g.incidents.slice(0, SHOWN.incidents).some((i) => i.earlier)),
     ...(capped
       ? { capped: `Files read for ${read.read} of ${read.pulls} cause pull requests (the newest incidents' first); the other ${read.unread} are not compared.` }
       : {}),
