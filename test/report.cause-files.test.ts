@@ -161,12 +161,13 @@ describe("report: recurring incidents by cause files", () => {
     expect(recurring).toContain("_Files read for 50 of 52 cause pull requests (the newest incidents' first); the other 2 are not compared._");
   });
 
-  it("a 500 on a files read is retried, and a re-run gives the same report", async () => {
+  it("a 500 and a secondary rate limit on files reads are waited out, and a re-run gives the same report", async () => {
     const a = incident("A", [pull(["src/pool.ts"])]);
     const b = incident("B", [pull(["src/pool.ts"])]);
     sim.faults.inject({ method: "GET", path: "/repos/{owner}/{repo}/pulls/{pull_number}/files", status: 500, times: 1 });
+    sim.faults.secondaryRateLimit({ method: "GET", path: "/repos/{owner}/{repo}/pulls/{pull_number}/files", times: 1, retryAfter: 1 });
     const first = await report();
-    expect(first.by("pulls/list-files")).toBe(3);
+    expect(first.by("pulls/list-files")).toBe(4);
     expect(section(first.md)).toContain(`| ${link(a)}, ${link(b)} | \`src/pool.ts\` |`);
     const again = await report();
     expect(again.by("pulls/list-files")).toBe(2);
