@@ -133,7 +133,22 @@ const operations: Record<string, { seed: (sim: GitHubSim) => Record<string, stri
       return { command: "report", since: "2000-01-01" };
     },
   },
+  // Each with a `/cause #pr` (no card: the report resolves it); pairs of causes share a file.
+  "report over 20 incidents with causes": {
+    seed: (sim) => {
+      for (let i = 0; i < 20; i++) {
+        const head = `cause-${i}`;
+        const files = { [`svc/${Math.floor(i / 2)}/handler.ts`]: head, [`svc/${i}.ts`]: head };
+        const pr = sim.as("bob").openPullRequest(REPO, { title: `Change ${i}`, head, commits: [{ message: `Change ${i}`, files }] });
+        const n = seedIncident(sim, REPO);
+        sim.as("alice").comment(REPO, n, `/cause #${pr}`);
+      }
+      return { command: "report", since: "2000-01-01" };
+    },
+  },
 };
+/** `BENCH_ONLY=report npx tsx bench/client.ts`: only the operations whose name contains it, and no idle reads. */
+const only = process.env.BENCH_ONLY;
 
 const s = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
 
@@ -148,6 +163,7 @@ console.log("### The Action's client: getOctokit + our pacing vs plugin-retry + 
 console.log("| operation | client | requests (writes) | wall | of which the simulator | CPU of the process |");
 console.log("| --- | --- | --- | --- | --- | --- |");
 for (const [operation, { seed }] of Object.entries(operations)) {
+  if (only && !operation.includes(only)) continue;
   for (const [name, client] of Object.entries(clients)) {
     if (!name.startsWith("(a)") && !name.startsWith("(b)")) continue;
     const sim = newSim(REPO);
@@ -158,6 +174,7 @@ for (const [operation, { seed }] of Object.entries(operations)) {
   }
 }
 
+if (only) process.exit(0);
 const READS = 300;
 const ROUNDS = 5;
 console.log(

@@ -257,7 +257,9 @@ describe("on the problem: /known-error, /workaround, close, reopen", () => {
     await say(p, "/workaround Just reboot everything @bob", "rita");
     expect(problemCard(p)).toContain("**Status:** 🔍 investigating");
     expect(h.card(incidents[0]!)).toBe(before);
-    expect(h.comments(p).find((c) => c.body.includes("incident-desk:reply"))!.body).toContain("@rita, thanks");
+    const reply = h.comments(p).find((c) => c.body.includes("incident-desk:reply"))!.body;
+    expect(reply).toContain("@rita, thanks — problem commands need write access");
+    expect(reply).not.toContain("incident commands");
   });
 
   it("closing resolves it, reopening goes back to known error", async () => {

@@ -225,3 +225,52 @@ describe("report and an invalid configuration", () => {
     expect(bare.violations).toEqual([]);
   });
 });
+
+describe("report: recurring incidents by cause files, over incidents run with the app", () => {
+  it("a `root cause:` commit, a `/cause #pr` and a linked pull request labelled incident-cause: grouped by the file their changes share, from the causes the cards keep", async () => {
+    const bob = sim.as("bob");
+    const p1 = bob.openPullRequest(REPO, { title: "Tune pool", head: "pool", commits: [{ message: "Tune pool", files: { "src/db/pool.ts": "a", "src/db/a.ts": "a" } }] });
+    const sha = bob.mergePullRequest(REPO, p1);
+    const p2 = bob.openPullRequest(REPO, { title: "Pool size", head: "pool2", commits: [{ message: "Pool size", files: { "src/db/pool.ts": "b" } }] });
+    const p3 = bob.openPullRequest(REPO, { title: "Docs", head: "docs", commits: [{ message: "Docs", files: { "docs/x.md": "x" } }] });
+    await h.deliver();
+    const a = sim.as("alice").openIssue(REPO, { title: "Checkout 502", body: `Pool exhausted.\n\nroot cause: ${sha}`, labels: ["incident", "sev1", "checkout"] });
+    await h.deliver();
+    sim.clock.advance("10m");
+    const b = sim.as("alice").openIssue(REPO, { title: "Search slow", labels: ["incident", "sev2"] });
+    await h.deliver();
+    sim.as("alice").comment(REPO, b, `/cause #${p2}`);
+    await h.deliver();
+    sim.clock.advance("10m");
+    const c = sim.as("alice").openIssue(REPO, { title: "Docs down", labels: ["incident", "sev3"] });
+    await h.deliver();
+    sim.as("alice").comment(REPO, c, `/cause #${p3}`);
+    await h.deliver();
+    sim.clock.advance("10m");
+    const d = sim.as("alice").openIssue(REPO, { title: "Pool again", labels: ["incident", "sev3"] });
+    await h.deliver();
+    const p4 = bob.openPullRequest(REPO, {
+      title: "Pool tweak",
+      body: `Part of #${d}.`,
+      head: "pool3",
+      commits: [{ message: "Pool tweak", files: { "src/db/pool.ts": "c" } }],
+    });
+    bob.addLabels(REPO, p4, ["incident-cause"]);
+    await h.deliver();
+    sim.clock.advance("1h");
+
+    const { run, requests } = await report({ since: "7d" });
+    expect(run.error).toBeUndefined();
+    const md = run.summary;
+    const link = (n: number) => `[#${n}](https://github.com/${REPO}/issues/${n})`;
+    expect(md).toContain("### Recurring incidents by cause files");
+    expect(md).toContain(`| ${link(a)}, ${link(b)}, ${link(d)} | \`src/db/pool.ts\` | #${p1}, #${p2}, #${p4} |`);
+    expect(md).not.toContain(`${link(c)},`);
+    expect(md).not.toContain("`src/db/a.ts`");
+    const by = (op: string) => requests.filter((r) => r.operationId === op).length;
+    // The cards keep the causes (no pull request read for them); each cause's files once.
+    expect(by("pulls/get") + by("repos/list-pull-requests-associated-with-commit")).toBe(0);
+    expect(by("pulls/list-files")).toBe(4);
+    expect(requests.filter((r) => r.method !== "GET")).toEqual([]);
+  });
+});

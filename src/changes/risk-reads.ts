@@ -62,7 +62,7 @@ export interface PullFiles {
 }
 
 /** Files of a pull request (names; a rename counts under its new name), at most 3,000. */
-async function listFiles(github: GitHub, repo: RepoRef, number: number): Promise<PullFiles> {
+export async function listFiles(github: GitHub, repo: RepoRef, number: number): Promise<PullFiles> {
   const files: string[] = [];
   let pages = 0;
   let cut = false;

@@ -65,13 +65,15 @@ export function renderRefusals(login: string, changes: RefusedChange[], config: 
 
 export const refusalKey = (login: string): string => `p-${login.toLowerCase().replace(/[^a-z0-9-]/g, "_")}`;
 
-export function renderReply(outcome: CommandOutcome, config: Config): string | undefined {
+/** `subject`: what the commands act on, as the refusal names them (a problem record's commands are problem commands). */
+export function renderReply(outcome: CommandOutcome, config: Config, subject: "incident" | "problem" = "incident"): string | undefined {
   if (!outcome.refused && outcome.errors.length === 0 && !outcome.help) return undefined;
   const marker = replyMarker(outcome.commentId);
   const reply = bundledTemplate("reply.md.hbs")({
     marker,
     author: outcome.author,
     refused: outcome.refused,
+    subject,
     errors: outcome.errors.map((e) => ({ ...e, line: cutText(e.line, 200, () => "…"), error: cutText(e.error, 300, () => "…") })),
     help: outcome.help,
     permission: config.commands.permission,

@@ -174,7 +174,7 @@ async function respond(github: GitHub, repo: RepoRef, history: History, state: P
   const outcome = state.commands.find((c) => c.commentId === commentId);
   if (!outcome) return;
   const as: CommandOutcome = { ...outcome, url: "", applied: outcome.applied as never, help: false };
-  const reply = renderReply(as, config);
+  const reply = renderReply(as, config, "problem");
   const existing = history.events.find(
     (e): e is Extract<History["events"][number], { type: "commented" }> => e.type === "commented" && e.own === true && hasMarker(e.body, "reply", commentId),
   );

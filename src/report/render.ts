@@ -3,6 +3,7 @@ import { bundledTemplate } from "../templates.js";
 import { formatDuration, formatInstant } from "../time/duration.js";
 import type { ReportMetrics, Stat } from "./metrics.js";
 import type { ProblemReport } from "../problems/report.js";
+import type { CauseFileGroup, CauseFilesRead } from "./cause-files.js";
 
 /**
  * The report's Markdown (templates/report.md.hbs) from the metrics: the same text goes to the job
@@ -150,8 +151,59 @@ export function buildReportView(repo: string, m: ReportMetrics, environments: re
   };
 }
 
-export function renderReport(repo: string, metrics: ReportMetrics, environments?: readonly string[], problems?: ProblemReport): string {
-  const text = bundledTemplate("report.md.hbs")({ ...buildReportView(repo, metrics, environments), ...(problems ? { problems } : {}) });
+/** Recurring incidents by cause files, as shown: the longest lists cut ("… and N more"). */
+export interface CauseFilesView {
+  groups: { incidents: { number: number; url: string }[]; more: number; files: string[]; moreFiles: number; pulls: string; morePulls: number }[];
+  moreGroups: number;
+  /** A group shown has an incident declared before the period. */
+  earlier: boolean;
+  /** Set when not every cause pull request was read (the cap), or some listed only their first 3,000 files. */
+  capped?: string;
+  cut?: string;
+}
+
+export const SHOWN = { groups: 10, incidents: 20, files: 5, pulls: 10, fileChars: 200 };
+
+const cutName = (name: string) => (name.length > SHOWN.fileChars ? `${name.slice(0, SHOWN.fileChars)}…` : name);
+
+export function buildCauseFilesView(groups: readonly CauseFileGroup[], read: Pick<CauseFilesRead, "pulls" | "read" | "unread" | "cut">): CauseFilesView | undefined {
+  const capped = read.unread > 0;
+  if (groups.length === 0 && !capped) return undefined;
+  return {
+    groups: groups.slice(0, SHOWN.groups).map((g) => ({
+      incidents: g.incidents.slice(0, SHOWN.incidents),
+      more: Math.max(0, g.incidents.length - SHOWN.incidents),
+      files: g.files.slice(0, SHOWN.files).map(cutName),
+      moreFiles: Math.max(0, g.files.length - SHOWN.files),
+      pulls: g.pulls
+        .slice(0, SHOWN.pulls)
+        .map((n) => `#${n}`)
+        .join(", "),
+      morePulls: Math.max(0, g.pulls.length - SHOWN.pulls),
+    })),
+    moreGroups: Math.max(0, groups.length - SHOWN.groups),
+    earlier: groups.slice(0, SHOWN.groups).some((g) => g.incidents.slice(0, SHOWN.incidents).some((i) => i.earlier)),
+    ...(capped
+      ? { capped: `Files read for ${read.read} of ${read.pulls} cause pull requests (the newest incidents' first); the other ${read.unread} are not compared.` }
+      : {}),
+    ...(read.cut.length > 0
+      ? { cut: `${read.cut.map((n) => `#${n}`).join(", ")} changed more files than GitHub lists (3,000): compared on those listed.` }
+      : {}),
+  };
+}
+
+export function renderReport(
+  repo: string,
+  metrics: ReportMetrics,
+  environments?: readonly string[],
+  problems?: ProblemReport,
+  causeFiles?: CauseFilesView,
+): string {
+  const text = bundledTemplate("report.md.hbs")({
+    ...buildReportView(repo, metrics, environments),
+    ...(problems ? { problems } : {}),
+    ...(causeFiles ? { causeFiles } : {}),
+  });
   // Titles come from people: a pasted token must not reach a summary or a file.
   return `${redact(text).trim()}\n`;
 }

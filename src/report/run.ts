@@ -5,7 +5,8 @@ import { UsageError } from "../action/context.js";
 import { gatherReport } from "./gather.js";
 import { computeMetrics } from "./metrics.js";
 import { parsePeriod, PeriodError } from "./period.js";
-import { renderReport } from "./render.js";
+import { buildCauseFilesView, renderReport } from "./render.js";
+import { causeFileGroups, causeIncidents, readCauseFiles } from "./cause-files.js";
 import { problemReport } from "../problems/report.js";
 
 /**
@@ -34,8 +35,14 @@ export async function runReport(ctx: CommandContext, now: Date = new Date()): Pr
   );
   // Problems and recurrence: over the incidents the metrics count (declared in the period).
   const counted = new Set(metrics.rows.map((r) => r.number));
-  const problems = problemReport(gathered.incidents.filter((s) => counted.has(s.number)));
-  const markdown = renderReport(`${ctx.repo.owner}/${ctx.repo.repo}`, metrics, ctx.config.changes.environments, problems);
+  const ofPeriod = gathered.incidents.filter((s) => counted.has(s.number));
+  const problems = problemReport(ofPeriod);
+  // Recurring by cause files: the period's incidents whose cause pull requests changed a same file.
+  // Incidents declared before the period but read (updated in it) join as earlier ones: no extra read.
+  const caused = causeIncidents(gathered.incidents, ctx.config, period);
+  const files = await readCauseFiles(ctx.github, ctx.repo, caused);
+  const causeFiles = buildCauseFilesView(causeFileGroups(caused, files.files), files);
+  const markdown = renderReport(`${ctx.repo.owner}/${ctx.repo.repo}`, metrics, ctx.config.changes.environments, problems, causeFiles);
   if (!ctx.reportPath) return { outputs: {}, summary: markdown };
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const file = isAbsolute(ctx.reportPath) ? ctx.reportPath : resolve(workspace, ctx.reportPath);
