@@ -195,6 +195,28 @@ describe("change risk: the change freeze", () => {
     await h.deliver();
     expect(run(h, pr).conclusion).toBe("neutral");
   });
+
+  it("a revert from a branch of this repository that names the freezing incident is not held, as the deploy gate lets it through; a fork's is", async () => {
+    const n = await incident(h, "Checkout down", ["sev1", "svc:api"]);
+    const revert = await pull(h, { title: 'Revert "Add caching"', body: `Reverts the cause of #${n}`, files: { "services/api/cache.ts": "x" }, head: "revert-cache" });
+    expect(run(h, revert).conclusion).toBe("neutral");
+    expect(run(h, revert).output.summary).toContain(`this pull request fixes #${n}, so it is not held`);
+    const fork = await pull(h, { title: 'Revert "Add caching"', body: `For #${n}`, files: { "services/api/cache2.ts": "x" }, fromFork: true, login: "mallory", head: "revert" });
+    expect(run(h, fork).conclusion).toBe("action_required");
+    const other = await pull(h, { title: 'Revert "Add caching"', body: "Reverts the caching change", files: { "services/api/cache3.ts": "x" }, head: "revert-other" });
+    expect(run(h, other).conclusion).toBe("action_required");
+  });
+
+  it("once changes.freeze is removed, a re-run of a held pull request's check run succeeds", async () => {
+    await incident(h, "Checkout down", ["sev1"]);
+    const pr = await pull(h, { title: "Add a feature", files: { "docs/feature.md": "x" }, head: "feature-unfreeze" });
+    const held = run(h, pr);
+    expect(held.conclusion).toBe("action_required");
+    h.sim.seedFile(repo, ".github/incidents.yml", SERVICES);
+    h.sim.rerequestCheckRun(repo, "bob", held.id);
+    await h.deliver();
+    expect(run(h, pr)).toMatchObject({ id: held.id, conclusion: "success" });
+  });
 });
 
 describe("change risk: earlier incidents caused by changes to the same files", () => {
