@@ -339,6 +339,41 @@ describe("/allow-deploy", () => {
     expect((await deploy(sha)).state).toBe("approved");
   });
 
+  it("written by editing a comment from before the incident had a commander is the commander's call all the same: refused", async () => {
+    await start();
+    const n = await incident("sev1");
+    const early = await say("carol", n, "Looking at the load balancer");
+    await say("alice", n, "/commander @bob");
+    const sha = main();
+    h.sim.as("carol").editComment(REPO, early, `/allow-deploy ${sha} carol says so`);
+    await h.deliver();
+    expect(h.card(n)).not.toContain("Deploy allowed");
+    const reply = h.comments(n).find((c) => c.body.includes(`incident-desk:reply:${early}`))!;
+    expect(reply.body).toContain("only the incident's commander (bob) may let a deployment through the freeze");
+    expect((await deploy(sha)).state).toBe("rejected");
+    // The commander's own edit is the commander's call.
+    const own = await say("bob", n, "On it");
+    h.sim.as("bob").editComment(REPO, own, `/allow-deploy ${sha} rollback`);
+    await h.deliver();
+    expect(h.card(n)).toContain("Deploy allowed");
+    expect((await deploy(sha)).state).toBe("approved");
+  });
+
+  it("added to the issue's body by editing it, once the incident has a commander, is left out; the declaration stands", async () => {
+    await start();
+    const n = h.sim.as("carol").openIssue(REPO, { title: "Checkout is down", body: "/incident sev1" });
+    await h.deliver();
+    await say("alice", n, "/sev 1\n/commander @bob");
+    const labels = h.sim.issue(REPO, n).labels;
+    expect(labels).toEqual(expect.arrayContaining(["incident", "sev1"]));
+    const sha = main();
+    h.sim.as("carol").editIssue(REPO, n, { body: `/incident sev1\n/allow-deploy ${sha}` });
+    await h.deliver();
+    expect(h.card(n)).not.toContain("Deploy allowed");
+    expect(h.sim.issue(REPO, n).labels).toEqual(labels);
+    expect((await deploy(sha)).state).toBe("rejected");
+  });
+
   it("shows a hostile reason as text: no ping, no marker, no broken table", async () => {
     await start();
     const n = await incident("sev1");
