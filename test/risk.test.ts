@@ -243,6 +243,23 @@ describe("change risk: earlier incidents caused by changes to the same files", (
     expect(run(h, elsewhere).conclusion).toBe("success");
   });
 
+  it("a cause pull request buried under 1,500 comments is read 1,000 comments deep at most", async () => {
+    const cause = h.sim
+      .as("bob")
+      .openPullRequest(repo, { title: "Add caching", head: "cache", commits: [{ message: "cache", files: { "lib/cache.ts": "v1" } }] });
+    h.sim.as("bob").mergePullRequest(repo, cause);
+    await h.deliver();
+    const n = await incident(h, "Stale prices", ["sev2"]);
+    h.sim.as("alice").comment(repo, n, `/cause #${cause}`);
+    await h.deliver();
+    for (let i = 0; i < 1_500; i++) h.sim.as("mallory").comment(repo, cause, `me too ${i}`);
+    h.sim.webhooks.take();
+    h.sim.resetRequests();
+    const same = await pull(h, { title: "Tune the cache", files: { "lib/cache.ts": "v2" } });
+    expect(run(h, same).output.summary).toContain(`- #${n}: caused by [#${cause}]`);
+    expect(h.sim.count({ operationId: "issues/list-comments", path: `/repos/${repo}/issues/${cause}/comments` })).toBeLessThanOrEqual(10);
+  });
+
   it("a cause older than 90 days is not listed", async () => {
     const cause = h.sim
       .as("bob")

@@ -19,8 +19,8 @@ import type { EarlierIncident, OpenIncident, OpenProblem } from "./risk.js";
  * - the open problems: one listing of open issues with the problem label, when a service was touched;
  * - earlier causes: one listing of the pull requests labelled as a cause and updated in the last
  *   90 days, newest first, at most 50 of them; of each, its files, and the cause comments the app
- *   wrote on it only when it shares a file with this pull request; kept per pull request until it
- *   is updated again.
+ *   wrote on it (its first 1,000 comments) only when it shares a file with this pull request; kept
+ *   per pull request until it is updated again.
  *
  * The listings go through the conditional requests (src/github/conditional.ts): an unchanged
  * listing is a 304 that GitHub does not count.
@@ -30,6 +30,8 @@ export const MAX_FILE_PAGES = 30;
 export const MAX_INCIDENT_PAGES = 10;
 export const MAX_CAUSE_PULLS = 50;
 export const EARLIER_DAYS = 90;
+/** Pages of a cause pull request's comments read for the app's cause comments, at most (100 a page). */
+export const MAX_COMMENT_PAGES = 10;
 const CAUSE_CONCURRENCY = 4;
 const CACHE_TTL_MS = 24 * 3_600_000;
 /** A file list larger than this is not remembered (Redis is a small cache). */
@@ -160,16 +162,20 @@ async function causedIncidents(github: GitHub, repo: RepoRef, number: number): P
   const identity = await identityOf(github);
   const full = `${repo.owner}/${repo.repo}`;
   const here = lower(full);
-  const comments = await github.paginate(github.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100 });
   const incidents = new Map<number, string>();
-  for (const c of comments) {
-    if (!wroteIt(identity, c.user ?? undefined, full, full)) continue;
-    for (const payload of readMarkers(c.body, "cause")) {
-      const m = /^(.+)#(\d{1,9})$/.exec(payload);
-      if (!m || lower(m[1]!) !== here) continue;
-      const n = Number(m[2]);
-      if (!incidents.has(n)) incidents.set(n, c.created_at);
+  // Anyone may comment on a pull request: its first 1,000 comments are read, no more.
+  let pages = 0;
+  for await (const page of github.paginate.iterator(github.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100 })) {
+    for (const c of page.data) {
+      if (!wroteIt(identity, c.user ?? undefined, full, full)) continue;
+      for (const payload of readMarkers(c.body, "cause")) {
+        const m = /^(.+)#(\d{1,9})$/.exec(payload);
+        if (!m || lower(m[1]!) !== here) continue;
+        const n = Number(m[2]);
+        if (!incidents.has(n)) incidents.set(n, c.created_at);
+      }
     }
+    if (++pages >= MAX_COMMENT_PAGES) break;
   }
   return [...incidents].map(([n, at]) => ({ number: n, at }));
 }
