@@ -283,6 +283,26 @@ describe("a deployment passes", () => {
   });
 });
 
+describe("a deployment passing several freezing incidents", () => {
+  it("is recorded on each with how it passed that one", async () => {
+    await start();
+    const a = await incident("sev1", "Checkout is down");
+    const b = await incident("sev1", "Payments fail");
+    const { pr, sha } = mergedPull("Retry the payments", `Incident: #${b}`);
+    await h.deliver();
+    await say("alice", a, "/commander @bob");
+    await say("bob", a, `/allow-deploy ${sha} ships with the payments fix`);
+    const review = await deploy(sha);
+    expect(review.state).toBe("approved");
+    const [onA] = records(a);
+    const [onB] = records(b);
+    expect(onA!.body).toContain("the commander (bob) allowed it with /allow-deploy: ships with the payments fix");
+    expect(onB!.body).toContain(`it ships fix #${pr}`);
+    expect(onB!.body).not.toContain("allowed it");
+    expect(h.card(b)).toContain(`through the freeze: it ships fix #${pr}`);
+  });
+});
+
 describe("/allow-deploy", () => {
   it("by the commander lets one commit through, shown on the card and the timeline", async () => {
     await start();

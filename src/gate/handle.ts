@@ -293,7 +293,12 @@ async function record(deps: IncidentDeps, config: Config, request: GateRequest, 
     const known = recorded.some((r) => r.key === key || (sent === "already" && gateRunKey(r.decision) === runKey));
     if (known) continue;
     const run = incident.history.issue.url.replace(/\/issues\/\d+$/, `/actions/runs/${request.runId}`);
-    await deps.github.rest.issues.createComment({ ...request.repo, issue_number: number, body: renderGateRecord(decision, run) });
+    // How it passed this incident (a fix of one, the commander's allowance on another).
+    const passage = verdict.passages?.get(number);
+    const own: GateDecision = passage
+      ? { runId: decision.runId, environment: decision.environment, sha: decision.sha, at: decision.at, outcome: decision.outcome, incidents: decision.incidents, ...passage }
+      : decision;
+    await deps.github.rest.issues.createComment({ ...request.repo, issue_number: number, body: renderGateRecord(own, run) });
     await reconcileIssue({ ...deps, config }, request.repo, number, { kind: "issue" });
   }
 }
