@@ -189,6 +189,15 @@ describe("a deployment passes", () => {
     expect((await deploy()).state).toBe("rejected");
   });
 
+  it("not when twenty older sev1 reports in triage, opened by anyone, come before the incident", async () => {
+    await start();
+    for (let i = 0; i < 20; i++) await incident("sev1", `Report ${i}`, "rita");
+    const n = await incident("sev1", "Checkout is down");
+    const review = await deploy();
+    expect(review.state).toBe("rejected");
+    expect(review.comment).toContain(`#${n} Checkout is down`);
+  });
+
   it("when it ships a fix of the incident: its pull request says Fixes #n (deployed from its branch)", async () => {
     await start();
     const n = await incident("sev1");
