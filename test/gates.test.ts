@@ -423,6 +423,23 @@ describe("/allow-deploy", () => {
     expect(card).toContain("· ping @\u200balice \\| x --&gt; bold\n");
   });
 
+  it("naming another repository's pull request or commit is a mistake explained in a reply: this repository's #n is not allowed", async () => {
+    await start();
+    const n = await incident("sev1");
+    const { pr, sha } = mergedPull("Tune the cache", "");
+    await h.deliver();
+    for (const ref of [`https://github.com/acme/other/pull/${pr}`, `https://github.com/acme/other/commit/${sha}`, `acme/other@${sha}`]) {
+      const id = await say("alice", n, `/allow-deploy ${ref}`);
+      const reply = h.comments(n).find((c) => c.body.includes(`incident-desk:reply:${id}`));
+      expect(reply?.body).toContain("another repository");
+    }
+    expect(h.card(n)).not.toContain("Deploy allowed");
+    expect((await deploy(sha)).state).toBe("rejected");
+    const id = await say("alice", n, `/allow-deploy https://github.com/${REPO}/pull/${pr}`);
+    expect(h.sim.issue(REPO, n).comments.find((c) => c.id === id)!.reactions).toEqual([{ user: "incident-desk[bot]", content: "+1" }]);
+    expect((await deploy(sha)).state).toBe("approved");
+  });
+
   it("without a commit or pull request is a mistake explained in a reply", async () => {
     await start();
     const n = await incident("sev1");

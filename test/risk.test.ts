@@ -198,12 +198,29 @@ describe("change risk: the change freeze", () => {
 
   it("a revert from a branch of this repository that names the freezing incident is not held, as the deploy gate lets it through; a fork's is", async () => {
     const n = await incident(h, "Checkout down", ["sev1", "svc:api"]);
-    const revert = await pull(h, { title: 'Revert "Add caching"', body: `Reverts the cause of #${n}`, files: { "services/api/cache.ts": "x" }, head: "revert-cache" });
+    const revert = await pull(h, {
+      title: 'Revert "Add caching"',
+      body: `Reverts the cause of #${n}`,
+      files: { "services/api/cache.ts": "x" },
+      head: "revert-cache",
+    });
     expect(run(h, revert).conclusion).toBe("neutral");
     expect(run(h, revert).output.summary).toContain(`this pull request fixes #${n}, so it is not held`);
-    const fork = await pull(h, { title: 'Revert "Add caching"', body: `For #${n}`, files: { "services/api/cache2.ts": "x" }, fromFork: true, login: "mallory", head: "revert" });
+    const fork = await pull(h, {
+      title: 'Revert "Add caching"',
+      body: `For #${n}`,
+      files: { "services/api/cache2.ts": "x" },
+      fromFork: true,
+      login: "mallory",
+      head: "revert",
+    });
     expect(run(h, fork).conclusion).toBe("action_required");
-    const other = await pull(h, { title: 'Revert "Add caching"', body: "Reverts the caching change", files: { "services/api/cache3.ts": "x" }, head: "revert-other" });
+    const other = await pull(h, {
+      title: 'Revert "Add caching"',
+      body: "Reverts the caching change",
+      files: { "services/api/cache3.ts": "x" },
+      head: "revert-other",
+    });
     expect(run(h, other).conclusion).toBe("action_required");
   });
 

@@ -404,6 +404,11 @@ export function deriveIncident(history: History, options: DeriveOptions): Incide
       const notCalled = new Set<ParsedCommand>();
       const calledBy = (who: string | undefined) => !who || who.toLowerCase() === author.login.toLowerCase();
       for (const p of acting) {
+        // The deploy gate sees this repository's deployments: another repository's #12 is not this one's.
+        if (p.ok && p.command.name === "allow-deploy" && p.command.repo && lower(p.command.repo) !== lower(state.repo)) {
+          outcome.errors.push({ line: p.line, error: `${p.command.repo} is another repository: name a pull request or commit of ${state.repo}`, usage: USAGE["allow-deploy"]! });
+          continue;
+        }
         if (p.ok && p.command.name === "allow-deploy" && (!calledBy(commander) || (edited && !calledBy(commanderNow)))) {
           // In the body, the rest (the declaration above all) stands: only the allowance is left out.
           if (commentId === 0 && calledBy(commander)) {
