@@ -180,6 +180,14 @@ describe("change risk: the change freeze", () => {
     expect(run(h, pr).conclusion).toBe("action_required");
   });
 
+  it("a freezing sev1 behind 1,000 newer reports in triage (anyone may open one) still holds a pull request", async () => {
+    const n = await incident(h, "Checkout down", ["sev1"]);
+    for (let i = 0; i < 1_000; i++) h.sim.as("alice").openIssue(repo, { title: `Report ${i}`, labels: ["incident", "sev3", "status:triage"] });
+    h.sim.webhooks.take();
+    const pr = await pull(h, { title: "Add a feature", files: { "docs/feature.md": "x" }, head: "feature-flood" });
+    expect(run(h, pr)).toMatchObject({ conclusion: "action_required", details_url: `https://github.com/${repo}/issues/${n}` });
+  });
+
   it("below min_severity, or once mitigated, there is no freeze", async () => {
     const n = await incident(h, "Slow search", ["sev3", "svc:api"]);
     const pr = await pull(h, { files: { "services/api/search.ts": "x" } });
