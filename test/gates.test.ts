@@ -189,6 +189,15 @@ describe("a deployment passes", () => {
     expect((await deploy()).state).toBe("rejected");
   });
 
+  it("not when twenty older sev1 reports in triage, opened by anyone, come before the incident", async () => {
+    await start();
+    for (let i = 0; i < 20; i++) await incident("sev1", `Report ${i}`, "rita");
+    const n = await incident("sev1", "Checkout is down");
+    const review = await deploy();
+    expect(review.state).toBe("rejected");
+    expect(review.comment).toContain(`#${n} Checkout is down`);
+  });
+
   it("when it ships a fix of the incident: its pull request says Fixes #n (deployed from its branch)", async () => {
     await start();
     const n = await incident("sev1");
@@ -283,6 +292,26 @@ describe("a deployment passes", () => {
   });
 });
 
+describe("a deployment passing several freezing incidents", () => {
+  it("is recorded on each with how it passed that one", async () => {
+    await start();
+    const a = await incident("sev1", "Checkout is down");
+    const b = await incident("sev1", "Payments fail");
+    const { pr, sha } = mergedPull("Retry the payments", `Incident: #${b}`);
+    await h.deliver();
+    await say("alice", a, "/commander @bob");
+    await say("bob", a, `/allow-deploy ${sha} ships with the payments fix`);
+    const review = await deploy(sha);
+    expect(review.state).toBe("approved");
+    const [onA] = records(a);
+    const [onB] = records(b);
+    expect(onA!.body).toContain("the commander (bob) allowed it with /allow-deploy: ships with the payments fix");
+    expect(onB!.body).toContain(`it ships fix #${pr}`);
+    expect(onB!.body).not.toContain("allowed it");
+    expect(h.card(b)).toContain(`through the freeze: it ships fix #${pr}`);
+  });
+});
+
 describe("/allow-deploy", () => {
   it("by the commander lets one commit through, shown on the card and the timeline", async () => {
     await start();
@@ -339,6 +368,41 @@ describe("/allow-deploy", () => {
     expect((await deploy(sha)).state).toBe("approved");
   });
 
+  it("written by editing a comment from before the incident had a commander is the commander's call all the same: refused", async () => {
+    await start();
+    const n = await incident("sev1");
+    const early = await say("carol", n, "Looking at the load balancer");
+    await say("alice", n, "/commander @bob");
+    const sha = main();
+    h.sim.as("carol").editComment(REPO, early, `/allow-deploy ${sha} carol says so`);
+    await h.deliver();
+    expect(h.card(n)).not.toContain("Deploy allowed");
+    const reply = h.comments(n).find((c) => c.body.includes(`incident-desk:reply:${early}`))!;
+    expect(reply.body).toContain("only the incident's commander (bob) may let a deployment through the freeze");
+    expect((await deploy(sha)).state).toBe("rejected");
+    // The commander's own edit is the commander's call.
+    const own = await say("bob", n, "On it");
+    h.sim.as("bob").editComment(REPO, own, `/allow-deploy ${sha} rollback`);
+    await h.deliver();
+    expect(h.card(n)).toContain("Deploy allowed");
+    expect((await deploy(sha)).state).toBe("approved");
+  });
+
+  it("added to the issue's body by editing it, once the incident has a commander, is left out; the declaration stands", async () => {
+    await start();
+    const n = h.sim.as("carol").openIssue(REPO, { title: "Checkout is down", body: "/incident sev1" });
+    await h.deliver();
+    await say("alice", n, "/sev 1\n/commander @bob");
+    const labels = h.sim.issue(REPO, n).labels;
+    expect(labels).toEqual(expect.arrayContaining(["incident", "sev1"]));
+    const sha = main();
+    h.sim.as("carol").editIssue(REPO, n, { body: `/incident sev1\n/allow-deploy ${sha}` });
+    await h.deliver();
+    expect(h.card(n)).not.toContain("Deploy allowed");
+    expect(h.sim.issue(REPO, n).labels).toEqual(labels);
+    expect((await deploy(sha)).state).toBe("rejected");
+  });
+
   it("shows a hostile reason as text: no ping, no marker, no broken table", async () => {
     await start();
     const n = await incident("sev1");
@@ -357,6 +421,23 @@ describe("/allow-deploy", () => {
     expect(card.match(/<!-- incident-desk:card -->/g)).toHaveLength(1);
     // HTML in a command's text is dropped, as GitHub drops it from the page (src/text/markdown.ts).
     expect(card).toContain("· ping @\u200balice \\| x --&gt; bold\n");
+  });
+
+  it("naming another repository's pull request or commit is a mistake explained in a reply: this repository's #n is not allowed", async () => {
+    await start();
+    const n = await incident("sev1");
+    const { pr, sha } = mergedPull("Tune the cache", "");
+    await h.deliver();
+    for (const ref of [`https://github.com/acme/other/pull/${pr}`, `https://github.com/acme/other/commit/${sha}`, `acme/other@${sha}`]) {
+      const id = await say("alice", n, `/allow-deploy ${ref}`);
+      const reply = h.comments(n).find((c) => c.body.includes(`incident-desk:reply:${id}`));
+      expect(reply?.body).toContain("another repository");
+    }
+    expect(h.card(n)).not.toContain("Deploy allowed");
+    expect((await deploy(sha)).state).toBe("rejected");
+    const id = await say("alice", n, `/allow-deploy https://github.com/${REPO}/pull/${pr}`);
+    expect(h.sim.issue(REPO, n).comments.find((c) => c.id === id)!.reactions).toEqual([{ user: "incident-desk[bot]", content: "+1" }]);
+    expect((await deploy(sha)).state).toBe("approved");
   });
 
   it("without a commit or pull request is a mistake explained in a reply", async () => {

@@ -180,6 +180,14 @@ describe("change risk: the change freeze", () => {
     expect(run(h, pr).conclusion).toBe("action_required");
   });
 
+  it("a freezing sev1 behind 1,000 newer reports in triage (anyone may open one) still holds a pull request", async () => {
+    const n = await incident(h, "Checkout down", ["sev1"]);
+    for (let i = 0; i < 1_000; i++) h.sim.as("alice").openIssue(repo, { title: `Report ${i}`, labels: ["incident", "sev3", "status:triage"] });
+    h.sim.webhooks.take();
+    const pr = await pull(h, { title: "Add a feature", files: { "docs/feature.md": "x" }, head: "feature-flood" });
+    expect(run(h, pr)).toMatchObject({ conclusion: "action_required", details_url: `https://github.com/${repo}/issues/${n}` });
+  });
+
   it("below min_severity, or once mitigated, there is no freeze", async () => {
     const n = await incident(h, "Slow search", ["sev3", "svc:api"]);
     const pr = await pull(h, { files: { "services/api/search.ts": "x" } });
@@ -194,6 +202,45 @@ describe("change risk: the change freeze", () => {
     h.sim.as("bob").push(repo, "change-services-api-search-ts", [{ message: "more", files: { "services/api/search.ts": "z" } }]);
     await h.deliver();
     expect(run(h, pr).conclusion).toBe("neutral");
+  });
+
+  it("a revert from a branch of this repository that names the freezing incident is not held, as the deploy gate lets it through; a fork's is", async () => {
+    const n = await incident(h, "Checkout down", ["sev1", "svc:api"]);
+    const revert = await pull(h, {
+      title: 'Revert "Add caching"',
+      body: `Reverts the cause of #${n}`,
+      files: { "services/api/cache.ts": "x" },
+      head: "revert-cache",
+    });
+    expect(run(h, revert).conclusion).toBe("neutral");
+    expect(run(h, revert).output.summary).toContain(`this pull request fixes #${n}, so it is not held`);
+    const fork = await pull(h, {
+      title: 'Revert "Add caching"',
+      body: `For #${n}`,
+      files: { "services/api/cache2.ts": "x" },
+      fromFork: true,
+      login: "mallory",
+      head: "revert",
+    });
+    expect(run(h, fork).conclusion).toBe("action_required");
+    const other = await pull(h, {
+      title: 'Revert "Add caching"',
+      body: "Reverts the caching change",
+      files: { "services/api/cache3.ts": "x" },
+      head: "revert-other",
+    });
+    expect(run(h, other).conclusion).toBe("action_required");
+  });
+
+  it("once changes.freeze is removed, a re-run of a held pull request's check run succeeds", async () => {
+    await incident(h, "Checkout down", ["sev1"]);
+    const pr = await pull(h, { title: "Add a feature", files: { "docs/feature.md": "x" }, head: "feature-unfreeze" });
+    const held = run(h, pr);
+    expect(held.conclusion).toBe("action_required");
+    h.sim.seedFile(repo, ".github/incidents.yml", SERVICES);
+    h.sim.rerequestCheckRun(repo, "bob", held.id);
+    await h.deliver();
+    expect(run(h, pr)).toMatchObject({ id: held.id, conclusion: "success" });
   });
 });
 
@@ -219,6 +266,23 @@ describe("change risk: earlier incidents caused by changes to the same files", (
     expect(r.output.summary).toContain(`- #${n}: caused by [#${cause}](https://github.com/${repo}/pull/${cause}), which changed lib/cache.ts`);
     const elsewhere = await pull(h, { title: "Docs", files: { "docs/a.md": "x" } });
     expect(run(h, elsewhere).conclusion).toBe("success");
+  });
+
+  it("a cause pull request buried under 1,500 comments is read 1,000 comments deep at most", async () => {
+    const cause = h.sim
+      .as("bob")
+      .openPullRequest(repo, { title: "Add caching", head: "cache", commits: [{ message: "cache", files: { "lib/cache.ts": "v1" } }] });
+    h.sim.as("bob").mergePullRequest(repo, cause);
+    await h.deliver();
+    const n = await incident(h, "Stale prices", ["sev2"]);
+    h.sim.as("alice").comment(repo, n, `/cause #${cause}`);
+    await h.deliver();
+    for (let i = 0; i < 1_500; i++) h.sim.as("mallory").comment(repo, cause, `me too ${i}`);
+    h.sim.webhooks.take();
+    h.sim.resetRequests();
+    const same = await pull(h, { title: "Tune the cache", files: { "lib/cache.ts": "v2" } });
+    expect(run(h, same).output.summary).toContain(`- #${n}: caused by [#${cause}]`);
+    expect(h.sim.count({ operationId: "issues/list-comments", path: `/repos/${repo}/issues/${cause}/comments` })).toBeLessThanOrEqual(10);
   });
 
   it("a cause older than 90 days is not listed", async () => {

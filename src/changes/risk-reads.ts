@@ -13,14 +13,14 @@ import type { EarlierIncident, OpenIncident, OpenProblem } from "./risk.js";
  *
  * - the pull request's files: 100 a page, at most 30 pages (GitHub lists no more than 3,000), kept
  *   per head commit (a commit's files never change), so a re-run, an edit or a redelivery reads none;
- * - the open incidents: one listing of open issues with the incident label (100 a page, at most
- *   10 pages), once per delivery; severity, status and service are read from the labels the app
+ * - the open incidents: one listing of open issues per accepted status (`incident,status:…`: four
+ *   listings, 100 a page, at most 10 pages each; reports in triage are never listed), once per delivery; severity, status and service are read from the labels the app
  *   keeps on them (and the service from the declaration), never from each issue's timeline;
  * - the open problems: one listing of open issues with the problem label, when a service was touched;
  * - earlier causes: one listing of the pull requests labelled as a cause and updated in the last
  *   90 days, newest first, at most 50 of them; of each, its files, and the cause comments the app
- *   wrote on it only when it shares a file with this pull request; kept per pull request until it
- *   is updated again.
+ *   wrote on it (its first 1,000 comments) only when it shares a file with this pull request; kept
+ *   per pull request until it is updated again.
  *
  * The listings go through the conditional requests (src/github/conditional.ts): an unchanged
  * listing is a 304 that GitHub does not count.
@@ -30,6 +30,8 @@ export const MAX_FILE_PAGES = 30;
 export const MAX_INCIDENT_PAGES = 10;
 export const MAX_CAUSE_PULLS = 50;
 export const EARLIER_DAYS = 90;
+/** Pages of a cause pull request's comments read for the app's cause comments, at most (100 a page). */
+export const MAX_COMMENT_PAGES = 10;
 const CAUSE_CONCURRENCY = 4;
 const CACHE_TTL_MS = 24 * 3_600_000;
 /** A file list larger than this is not remembered (Redis is a small cache). */
@@ -92,42 +94,60 @@ export async function readPullFiles(github: GitHub, repo: RepoRef, number: numbe
 const defaultSeverity = (config: Config) =>
   config.default_severity ?? config.severities.find((s) => s.name === "sev3")?.name ?? config.severities[config.severities.length - 1]!.name;
 
-/** The open incidents, from one listing: accepted ones only (a status label other than triage). */
+/**
+ * The listings that find the accepted open incidents: one per accepted status (`incident,status:…`),
+ * so that reports in triage, which anyone may open by the thousand, never push an incident out of
+ * the pages read; one listing of the incident label if a status label holds a comma (GitHub would
+ * read it as two labels).
+ */
+function incidentFilters(config: Config): string[] {
+  const accepted = STATUSES.filter((s) => s !== "triage").map((s) => config.labels.status[s]);
+  if (accepted.some((l) => l.includes(","))) return [config.labels.incident];
+  return accepted.map((l) => `${config.labels.incident},${l}`);
+}
+
+/** The open incidents: accepted ones only (a status label other than triage). */
 export async function readOpenIncidents(github: GitHub, repo: RepoRef, config: Config): Promise<OpenIncident[]> {
   const identity = await identityOf(github);
   const full = `${repo.owner}/${repo.repo}`;
   const out: OpenIncident[] = [];
-  let pages = 0;
-  for await (const page of github.paginate.iterator(github.rest.issues.listForRepo, {
-    ...repo,
-    labels: config.labels.incident,
-    state: "open",
-    per_page: 100,
-  })) {
-    for (const issue of page.data) {
-      if (issue.pull_request) continue;
-      const labels = new Set(labelNames(issue.labels).map(lower));
-      const status = STATUSES.find((s) => labels.has(lower(config.labels.status[s])));
-      // No status label yet (the app has not reconciled it) or a report in triage: not accepted.
-      if (!status || status === "triage") continue;
-      const severity = config.severities.find((s) => labels.has(lower(s.label)))?.name ?? defaultSeverity(config);
-      const declared = parseDeclaration(issue.body ?? "", config, wroteIt(identity, issue.user ?? undefined, full, full)).service;
-      const byLabel = Object.entries(config.services).find(([, s]) => s.labels.some((l) => labels.has(lower(l))))?.[0];
-      const service = declared && config.services[declared] ? declared : byLabel;
-      out.push({
-        number: issue.number,
-        title: issue.title,
-        url: issue.html_url,
-        severity,
-        status: status satisfies Status,
-        ...(service ? { service } : {}),
-        open: true,
-        security: labels.has(lower(config.labels.security)),
-      });
-    }
-    if (++pages >= MAX_INCIDENT_PAGES) break;
-  }
+  const seen = new Set<number>();
+  for (const filter of incidentFilters(config)) await listIncidents(filter);
   return out.sort((a, b) => a.number - b.number);
+
+  async function listIncidents(filter: string): Promise<void> {
+    let pages = 0;
+    for await (const page of github.paginate.iterator(github.rest.issues.listForRepo, {
+      ...repo,
+      labels: filter,
+      state: "open",
+      per_page: 100,
+    })) {
+      for (const issue of page.data) {
+        if (issue.pull_request || seen.has(issue.number)) continue;
+        seen.add(issue.number);
+        const labels = new Set(labelNames(issue.labels).map(lower));
+        const status = STATUSES.find((s) => labels.has(lower(config.labels.status[s])));
+        // No status label yet (the app has not reconciled it) or a report in triage: not accepted.
+        if (!status || status === "triage") continue;
+        const severity = config.severities.find((s) => labels.has(lower(s.label)))?.name ?? defaultSeverity(config);
+        const declared = parseDeclaration(issue.body ?? "", config, wroteIt(identity, issue.user ?? undefined, full, full)).service;
+        const byLabel = Object.entries(config.services).find(([, s]) => s.labels.some((l) => labels.has(lower(l))))?.[0];
+        const service = declared && config.services[declared] ? declared : byLabel;
+        out.push({
+          number: issue.number,
+          title: issue.title,
+          url: issue.html_url,
+          severity,
+          status: status satisfies Status,
+          ...(service ? { service } : {}),
+          open: true,
+          security: labels.has(lower(config.labels.security)),
+        });
+      }
+      if (++pages >= MAX_INCIDENT_PAGES) break;
+    }
+  }
 }
 
 /** Open problems labelled with one of the touched services' labels. */
@@ -160,16 +180,20 @@ async function causedIncidents(github: GitHub, repo: RepoRef, number: number): P
   const identity = await identityOf(github);
   const full = `${repo.owner}/${repo.repo}`;
   const here = lower(full);
-  const comments = await github.paginate(github.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100 });
   const incidents = new Map<number, string>();
-  for (const c of comments) {
-    if (!wroteIt(identity, c.user ?? undefined, full, full)) continue;
-    for (const payload of readMarkers(c.body, "cause")) {
-      const m = /^(.+)#(\d{1,9})$/.exec(payload);
-      if (!m || lower(m[1]!) !== here) continue;
-      const n = Number(m[2]);
-      if (!incidents.has(n)) incidents.set(n, c.created_at);
+  // Anyone may comment on a pull request: its first 1,000 comments are read, no more.
+  let pages = 0;
+  for await (const page of github.paginate.iterator(github.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100 })) {
+    for (const c of page.data) {
+      if (!wroteIt(identity, c.user ?? undefined, full, full)) continue;
+      for (const payload of readMarkers(c.body, "cause")) {
+        const m = /^(.+)#(\d{1,9})$/.exec(payload);
+        if (!m || lower(m[1]!) !== here) continue;
+        const n = Number(m[2]);
+        if (!incidents.has(n)) incidents.set(n, c.created_at);
+      }
     }
+    if (++pages >= MAX_COMMENT_PAGES) break;
   }
   return [...incidents].map(([n, at]) => ({ number: n, at }));
 }

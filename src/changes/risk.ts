@@ -3,7 +3,7 @@ import type { RepoRef } from "../github/client.js";
 import { count, fitBody, list, type BodyPart } from "../text/limits.js";
 import { neutraliseInline } from "../text/neutralise.js";
 import { freezingIncidents, type FreezeCandidate } from "./freeze.js";
-import { findReferences } from "./references.js";
+import { findReferences, isRevert } from "./references.js";
 
 /**
  * Change risk (SPEC section 9): what a pull request's check run says, as a PURE function of what
@@ -72,14 +72,19 @@ export interface Assessment {
   detailsUrl: string;
 }
 
-/** The freezing incidents this pull request fixes: named with a keyword, from a branch of this repository. */
+/**
+ * The freezing incidents this pull request fixes, from a branch of this repository: named with a
+ * keyword, or named at all by a revert (`Revert "…"`), as the deploy gate lets them through
+ * (src/gate/decide.ts `passageFor`).
+ */
 export function fixes(pull: PullFacts, repo: RepoRef, freezing: readonly { number: number }[]): number[] {
   if (!pull.sameRepo) return [];
   const here = `${repo.owner}/${repo.repo}`.toLowerCase();
+  const revert = isRevert(pull.title);
   const named = new Set<number>();
   for (const text of [pull.title, pull.body]) {
     for (const ref of findReferences(text, repo)) {
-      if (ref.keyword && `${ref.owner}/${ref.repo}`.toLowerCase() === here) named.add(ref.number);
+      if ((ref.keyword || revert) && `${ref.owner}/${ref.repo}`.toLowerCase() === here) named.add(ref.number);
     }
   }
   return freezing.filter((i) => named.has(i.number)).map((i) => i.number);
@@ -132,7 +137,7 @@ export function assessRisk(facts: RiskFacts, config: Config): Assessment {
         "### ❄️ Change freeze",
         "",
         held
-          ? "A change freeze is on (`changes.freeze`): this pull request is held until the incidents below are mitigated, unless it fixes one of them (`Fixes #n`, `Closes #n`, `Resolves #n` or `Incident: #n` in its title or description, from a branch of this repository)."
+          ? "A change freeze is on (`changes.freeze`): this pull request is held until the incidents below are mitigated, unless it fixes one of them (`Fixes #n`, `Closes #n`, `Resolves #n` or `Incident: #n` in its title or description, or a revert that names it, from a branch of this repository)."
           : `A change freeze is on (\`changes.freeze\`); this pull request fixes ${fixed.map(fixedLine).join(", ")}, so it is not held.`,
         "",
         "",

@@ -36,12 +36,14 @@ export interface GateVerdict {
   freezing: GateIncident[];
   /** What is recorded on the incidents it names (those that held it; every freezing one when it passed); nothing when nothing froze. */
   record?: Omit<GateDecision, "runId" | "environment" | "sha" | "at">;
+  /** When it passed: how it passed each freezing incident (recorded on that one). */
+  passages?: Map<number, Passage>;
 }
 
 /** Freezing incidents named in a review comment, at most; the rest are counted. */
 const NAMED = 5;
 
-type Passage = Pick<GateDecision, "via" | "pull" | "by" | "reason">;
+export type Passage = Pick<GateDecision, "via" | "pull" | "by" | "reason">;
 
 /** How the deployment may pass `incident`, or nothing. */
 export function passageFor(incident: GateIncident, sha: string, pulls: readonly DeployedPull[], here: RepoName): Passage | undefined {
@@ -94,6 +96,7 @@ export function decideGate(
       comment: `incident-desk: ${env} is frozen, but this deployment may pass. ${how.join("; ")}.`,
       freezing,
       record: { outcome: "allowed", incidents: numbers, ...first },
+      passages: new Map(passages.map(({ incident, passage }) => [incident.number, passage!])),
     };
   }
   const named = held.slice(0, NAMED).map(title);

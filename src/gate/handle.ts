@@ -16,7 +16,7 @@ import { gateKey, gateRunKey, readGateRecord, renderGateRecord, type GateDecisio
  * `deployment_protection_rule.requested`: GitHub asks the app, as a custom deployment protection
  * rule, whether a workflow job may deploy. The decision (src/gate/decide.ts) reads, at most:
  * the configuration; one listing of the open incidents (100 a page); the history of those whose
- * labels say they may freeze, most severe first; and, only when one freezes, the pull requests
+ * labels say they may freeze, accepted ones before reports in triage, most severe first; and, only when one freezes, the pull requests
  * of the deployed commit. The answer is always sent: an error approves, saying why. It is retried
  * through GitHub's 5xx and rate limits; a second answer to the same run (a duplicate delivery) is
  * refused by GitHub with 422 and changes nothing. Then the decision is recorded once on each
@@ -191,13 +191,25 @@ function labelRank(config: Config, labels: string[]): number {
   return ranks.length > 0 ? Math.min(...ranks) : config.severities.length;
 }
 
+/**
+ * Reports in triage (anyone may open one, with any severity) come after accepted incidents: twenty
+ * old sev1 reports must not push a real sev1 out of the histories read. They are still read when
+ * there is room (their labels may be a moment behind a responder's `/ack`).
+ */
+function inTriage(config: Config, labels: string[]): number {
+  const has = new Set(labels.map((l) => l.toLowerCase()));
+  const status = config.labels.status;
+  const accepted = [status.investigating, status.identified, status.mitigated, status.resolved].some((l) => has.has(l.toLowerCase()));
+  return has.has(status.triage.toLowerCase()) && !accepted ? 1 : 0;
+}
+
 async function gather(github: GitHub, repo: RepoRef, config: Config, environment: string, sha: string, runPulls: DeployedPull[]): Promise<Gathered> {
   if (!config.changes.freeze || !isFrozenEnvironment(config, environment)) return { incidents: [], pulls: [] };
   const open = await github.paginate(github.rest.issues.listForRepo, { ...repo, labels: config.labels.incident, state: "open", per_page: 100 });
   const names = (issue: (typeof open)[number]) => issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
   const candidates = open
     .filter((issue) => !issue.pull_request && mayFreeze(config, names(issue)))
-    .sort((a, b) => labelRank(config, names(a)) - labelRank(config, names(b)) || a.number - b.number)
+    .sort((a, b) => inTriage(config, names(a)) - inTriage(config, names(b)) || labelRank(config, names(a)) - labelRank(config, names(b)) || a.number - b.number)
     .slice(0, MAX_DERIVED);
   const incidents: Gathered["incidents"] = [];
   for (const issue of candidates) {
@@ -293,7 +305,20 @@ async function record(deps: IncidentDeps, config: Config, request: GateRequest, 
     const known = recorded.some((r) => r.key === key || (sent === "already" && gateRunKey(r.decision) === runKey));
     if (known) continue;
     const run = incident.history.issue.url.replace(/\/issues\/\d+$/, `/actions/runs/${request.runId}`);
-    await deps.github.rest.issues.createComment({ ...request.repo, issue_number: number, body: renderGateRecord(decision, run) });
+    // How it passed this incident (a fix of one, the commander's allowance on another).
+    const passage = verdict.passages?.get(number);
+    const own: GateDecision = passage
+      ? {
+          runId: decision.runId,
+          environment: decision.environment,
+          sha: decision.sha,
+          at: decision.at,
+          outcome: decision.outcome,
+          incidents: decision.incidents,
+          ...passage,
+        }
+      : decision;
+    await deps.github.rest.issues.createComment({ ...request.repo, issue_number: number, body: renderGateRecord(own, run) });
     await reconcileIssue({ ...deps, config }, request.repo, number, { kind: "issue" });
   }
 }

@@ -29,7 +29,7 @@ export type Command =
   | { name: "followup"; title: string; owner?: string }
   | { name: "problem"; ref: ProblemRef }
   | { name: "postmortem" }
-  | { name: "allow-deploy"; ref: CauseRef; reason?: string }
+  | { name: "allow-deploy"; ref: CauseRef; reason?: string; /** The repository a URL or `owner/name@sha` names (`owner/name`). */ repo?: string }
   | { name: "help" };
 
 export type ParsedCommand =
@@ -138,6 +138,12 @@ function changeRef(ref: string): CauseRef | undefined {
   return undefined;
 }
 
+/** The repository a change reference names, if it names one: a URL `…/owner/name/pull/12`, `owner/name#12`, `owner/name@sha`. */
+function namedRepo(ref: string): string | undefined {
+  const m = /\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)\/(?:pull|commit)\/[0-9a-f]+\/?$/i.exec(ref) ?? /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)[#@]/.exec(ref);
+  return m ? `${m[1]}/${m[2]}` : undefined;
+}
+
 function parseOne(name: string, args: string, ctx: ParseContext): Command {
   const words = args.split(/\s+/).filter(Boolean);
   switch (name) {
@@ -235,7 +241,8 @@ function parseOne(name: string, args: string, ctx: ParseContext): Command {
       const ref = changeRef(words[0] ?? "");
       if (!ref) throw new CommandError(words[0] ? `"${words[0]}" is neither a pull request (#123) nor a commit sha` : "name the commit (sha) or the pull request (#123) to let through");
       const reason = args.trim().slice(words[0]!.length).trim().replace(/\s+/g, " ").slice(0, 500);
-      return { name, ref, ...(reason ? { reason } : {}) };
+      const repo = namedRepo(words[0]!);
+      return { name, ref, ...(reason ? { reason } : {}), ...(repo ? { repo } : {}) };
     }
     case "followup": {
       const owner = /\s@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\s*$/.exec(` ${args}`);

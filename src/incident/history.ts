@@ -79,7 +79,8 @@ export interface ReferenceSource {
 export type HistoryEvent =
   /** `id`: the timeline event's id, which keys the verdict on a person's change (src/incident/verdicts.ts). */
   | { type: "labeled" | "unlabeled"; label: string; actor: Actor; at: string; id?: number }
-  | { type: "commented"; commentId: number; body: string; author: Actor; at: string; url: string; own?: boolean }
+  /** `edited`: the comment was changed after it was written (its `updated_at` is later than its `created_at`). */
+  | { type: "commented"; commentId: number; body: string; author: Actor; at: string; url: string; own?: boolean; edited?: boolean }
   | { type: "assigned" | "unassigned"; assignee: string; actor: Actor; at: string }
   | { type: "closed"; actor: Actor; at: string; id?: number }
   | { type: "reopened"; actor: Actor; at: string; id?: number }
@@ -221,6 +222,7 @@ export function toHistoryEvent(item: unknown): HistoryEvent | undefined {
         author: toActor(e.user ?? e.actor),
         at,
         url: str(e.html_url),
+        ...(typeof e.updated_at === "string" && Date.parse(e.updated_at) > Date.parse(at) ? { edited: true } : {}),
       };
     case "assigned":
     case "unassigned":

@@ -32,6 +32,12 @@ export interface DeriveOptions {
   verdicts?: Verdicts;
   /** What `/problem` commands named (src/problems/link.ts; kept in the card); unchecked ones are pending. */
   problems?: ProblemChecks;
+  /**
+   * The incident's commander now, when a first derivation found one: an `/allow-deploy` in a text
+   * changed after it was written (an edited comment, the issue's body) is the call of the
+   * commander now, not of whoever commanded (or nobody) when it was first written.
+   */
+  commanderNow?: string;
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -120,7 +126,8 @@ const subIssueName = (ref: { repo: string; number: number }, home: string) => (r
 
 const ROOT_CAUSE_LINE = /^[ \t]*root[ -]cause:[ \t]*([0-9a-f]{7,40})(?![0-9a-z])/i;
 
-export function deriveIncident(history: History, { config, mayCommand, changes, verdicts, problems }: DeriveOptions): IncidentState {
+export function deriveIncident(history: History, options: DeriveOptions): IncidentState {
+  const { config, mayCommand, changes, verdicts, problems, commanderNow } = options;
   const { issue } = history;
   const incidentLabel = lower(config.labels.incident);
   const securityLabel = lower(config.labels.security);
@@ -351,7 +358,9 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
     }
   };
 
-  const runCommands = (parsed: ParsedCommand[], author: Actor, at: string, url: string, commentId: number) => {
+  /** Authors of `/allow-deploy`s applied from texts changed since they were written. */
+  const editedAllowances: string[] = [];
+  const runCommands = (parsed: ParsedCommand[], author: Actor, at: string, url: string, commentId: number, edited: boolean) => {
     if (parsed.length === 0 || isBot(author)) return;
     const outcome: CommandOutcome = { commentId, author: author.login, at, url, applied: [], errors: [], refused: false, help: false };
     const declaring = (p: ParsedCommand) => (p.ok ? p.command.name === "incident" : p.name === "incident");
@@ -390,10 +399,24 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
         if (problem) outcome.errors.push({ line: p.line, error: problem, usage: USAGE.cause! });
       }
       // `/allow-deploy` is the commander's call; while there is none, anyone who may command makes it.
-      const commander = state.roles.commander;
+      // An edited text is also the call of the commander now (the edit may postdate a handover).
+      const commander = state.roles.commander ?? (edited ? commanderNow : undefined);
+      const notCalled = new Set<ParsedCommand>();
+      const calledBy = (who: string | undefined) => !who || who.toLowerCase() === author.login.toLowerCase();
       for (const p of acting) {
-        if (p.ok && p.command.name === "allow-deploy" && commander && commander.toLowerCase() !== author.login.toLowerCase()) {
-          outcome.errors.push({ line: p.line, error: `only the incident's commander (${commander}) may let a deployment through the freeze; while an incident has no commander, anyone with ${config.commands.permission} access may`, usage: USAGE["allow-deploy"]! });
+        // The deploy gate sees this repository's deployments: another repository's #12 is not this one's.
+        if (p.ok && p.command.name === "allow-deploy" && p.command.repo && lower(p.command.repo) !== lower(state.repo)) {
+          outcome.errors.push({ line: p.line, error: `${p.command.repo} is another repository: name a pull request or commit of ${state.repo}`, usage: USAGE["allow-deploy"]! });
+          continue;
+        }
+        if (p.ok && p.command.name === "allow-deploy" && (!calledBy(commander) || (edited && !calledBy(commanderNow)))) {
+          // In the body, the rest (the declaration above all) stands: only the allowance is left out.
+          if (commentId === 0 && calledBy(commander)) {
+            notCalled.add(p);
+            continue;
+          }
+          const who = edited && !calledBy(commanderNow) ? commanderNow : commander;
+          outcome.errors.push({ line: p.line, error: `only the incident's commander (${who}) may let a deployment through the freeze; while an incident has no commander, anyone with ${config.commands.permission} access may`, usage: USAGE["allow-deploy"]! });
         }
       }
       // `/problem #n` must name a problem record (checked once, kept in the card): not a ticket, not a plain issue.
@@ -414,9 +437,10 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
       }
       if (outcome.errors.length === 0) {
         for (const p of acting) {
-          if (!p.ok) continue;
+          if (!p.ok || notCalled.has(p)) continue;
           if (p.command.name !== "decline" && p.command.name !== "incident") accept(at, author.login);
           apply(p.command, at, author.login, { url, commentId });
+          if (edited && p.command.name === "allow-deploy") editedAllowances.push(author.login);
           outcome.applied.push(p.command);
         }
       }
@@ -427,7 +451,8 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
   // The opening: the issue form, a hidden declaration block, or an `/incident` in the body.
   const openingLabels = new Set<string>();
   const bodyCommands = parseCommands(issue.body, { at: issue.createdAt, config });
-  runCommands(bodyCommands, issue.author, issue.createdAt, issue.url, 0);
+  // The body may have been edited since the issue was opened (GitHub does not say when).
+  runCommands(bodyCommands, issue.author, issue.createdAt, issue.url, 0, true);
   if (issue.own && declaration.source) {
     if (declaration.security) security = true;
     declare(issue.createdAt, issue.author.login, declaration.source === "dispatch" ? "dispatch" : "alert");
@@ -495,7 +520,7 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
           if (mitigatedByAlert && state.status === "mitigated") setStatus("investigating", event.at, event.author.login);
           mitigatedByAlert = false;
         }
-        runCommands(parseCommands(event.body, { at: event.at, config }), event.author, event.at, event.url, event.commentId);
+        runCommands(parseCommands(event.body, { at: event.at, config }), event.author, event.at, event.url, event.commentId, event.edited === true);
         break;
       }
       case "closed":
@@ -645,5 +670,11 @@ export function deriveIncident(history: History, { config, mayCommand, changes, 
   }
   deriveChanges(state, history, changes, config);
   state.timeline.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  // An `/allow-deploy` written by editing (a comment, the body) by someone who is not the commander
+  // now: derived again, with the commander now (roles do not depend on allowances, so it is the same).
+  const now = state.roles.commander;
+  if (commanderNow === undefined && now && editedAllowances.some((by) => lower(by) !== lower(now))) {
+    return deriveIncident(history, { ...options, commanderNow: now });
+  }
   return state;
 }
