@@ -1,7 +1,7 @@
 import { writeMarker } from "../markers.js";
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { ConfigError, loadConfig } from "../config/load.js";
+import { ConfigError, configFor } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { matchSeverity } from "../incident/commands.js";
@@ -107,12 +107,9 @@ export async function handleDispatch(deps: DispatchDeps, deliveryId: string, raw
   const e = envelope.data;
   const repo: RepoRef = { owner: e.repository.owner.login, repo: e.repository.name };
   const full = `${repo.owner}/${repo.repo}`;
-  let config: Config;
-  try {
-    config = deps.config ?? (await loadConfig(deps.github, repo, deps.configPath));
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    deps.log.warn(`incident-desk: repository_dispatch "incident" in ${full} ignored: invalid configuration: ${error.message}`);
+  const config = await configFor(deps, repo);
+  if (config instanceof ConfigError) {
+    deps.log.warn(`incident-desk: repository_dispatch "incident" in ${full} ignored: invalid configuration: ${config.message}`);
     return undefined;
   }
   const check = checkDispatch(config, e.client_payload);

@@ -1,6 +1,6 @@
 import { writtenByUs } from "../trust.js";
 import { z } from "zod";
-import { ConfigError, loadConfig } from "../config/load.js";
+import { ConfigError, configFor } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { reconcileIssue, type IncidentDeps } from "../incident/handle.js";
 import { serialize } from "../serialize.js";
@@ -34,13 +34,10 @@ export async function handleDeploymentStatus(deps: IncidentDeps, payload: unknow
   const { github } = deps;
   const repo = { owner: parsed.data.repository.owner.login, repo: parsed.data.repository.name };
 
-  let config: Config;
-  try {
-    config = deps.config ?? (await loadConfig(github, repo, deps.configPath));
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+  const config = await configFor(deps, repo);
+  if (config instanceof ConfigError) {
     // No issue or pull request to tell: the next incident event reports the configuration.
-    deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error.message}`);
+    deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${config.message}`);
     return;
   }
   const environment = status.environment || deployment.environment;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, loadConfig } from "../config/load.js";
+import { ConfigError, configFor } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { errorStatus, type GitHub, type RepoRef } from "../github/client.js";
 import { ensureLabels } from "../github/labels.js";
@@ -90,14 +90,11 @@ export async function handlePullRequest(deps: IncidentDeps, payload: unknown, op
   const repo = { owner: e.repository.owner.login, repo: e.repository.name };
   const pr = e.pull_request;
 
-  let config: Config;
-  try {
-    config = deps.config ?? (await loadConfig(github, repo, deps.configPath));
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+  const config = await configFor(deps, repo);
+  if (config instanceof ConfigError) {
     // Told only on a pull request that names an issue (it may be about an incident), not on every one.
-    if (options.reportConfig !== false && localReferences([pr.title, pr.body ?? ""], repo).some((n) => n !== pr.number)) await reportConfigError(deps, repo, pr.number, error);
-    else deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error.message}`);
+    if (options.reportConfig !== false && localReferences([pr.title, pr.body ?? ""], repo).some((n) => n !== pr.number)) await reportConfigError(deps, repo, pr.number, config);
+    else deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${config.message}`);
     return;
   }
 

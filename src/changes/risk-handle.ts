@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, loadConfig, renderConfigError } from "../config/load.js";
+import { ConfigError, configFor, renderConfigError } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { errorStatus, type GitHub, type RepoRef } from "../github/client.js";
 import type { IncidentDeps } from "../incident/deps.js";
@@ -75,14 +75,11 @@ function configErrorOutput(error: ConfigError, pull: Pull) {
 /** Assess one pull request at its head commit and write the check run (the caller holds its lock). */
 export async function checkPull(deps: IncidentDeps, repo: RepoRef, pull: Pull, now: number): Promise<RiskOutcome> {
   const { github } = deps;
-  let config: Config;
-  try {
-    config = deps.config ?? (await loadConfig(github, repo, deps.configPath));
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error.message}`);
-    const run = await writeCheckRun(github, repo, pull.number, pull.head.sha, configErrorOutput(error, pull));
-    return { configError: error, run };
+  const config = await configFor(deps, repo);
+  if (config instanceof ConfigError) {
+    deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${config.message}`);
+    const run = await writeCheckRun(github, repo, pull.number, pull.head.sha, configErrorOutput(config, pull));
+    return { configError: config, run };
   }
   const here = `${repo.owner}/${repo.repo}`.toLowerCase();
   const facts: PullFacts = {

@@ -67,6 +67,20 @@ export function parseConfig(raw: unknown, files: string[] = [DEFAULT_CONFIG_PATH
  * Read `.github/incidents.yml` the Probot way: `_extends` is followed, and the organisation's
  * `.github` repository is the fallback when the repository has no file of its own.
  */
+/**
+ * The configuration a handler works with: the one this delivery has read already, else the
+ * repository's. A file that is not valid comes back as its ConfigError, for each caller to tell
+ * its own way (a comment, a check run, an approving review, the log); anything else is thrown.
+ */
+export async function configFor(deps: { github: GitHub; config?: Config; configPath?: string }, repo: RepoRef): Promise<Config | ConfigError> {
+  try {
+    return deps.config ?? (await loadConfig(deps.github, repo, deps.configPath));
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+}
+
 export async function loadConfig(github: GitHub, repo: RepoRef, path = DEFAULT_CONFIG_PATH): Promise<Config> {
   let files: { owner: string; repo: string; path: string; config: unknown }[];
   let merged: Plain;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, loadConfig } from "../config/load.js";
+import { ConfigError, configFor } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { isFrozenEnvironment, freezingIncidents, severityRank } from "../changes/freeze.js";
 import { errorStatus, type GitHub, type RepoRef } from "../github/client.js";
@@ -135,11 +135,9 @@ export async function runGate(deps: IncidentDeps, request: GateRequest): Promise
   let verdict: GateVerdict;
   let gathered: Gathered = { incidents: [], pulls: [] };
   try {
-    let config: Config;
-    try {
-      config = deps.config ?? (await loadConfig(github, repo, deps.configPath));
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
+    const config = await configFor(deps, repo);
+    if (config instanceof ConfigError) {
+      const error = config;
       log.error(`incident-desk: deploy gate: invalid configuration for ${repo.owner}/${repo.repo}: ${error.message}`);
       verdict = approveBecause(`the configuration is invalid, so no freeze could be checked (${error.message})`);
       return { verdict, answer: await answer(github, request, verdict, log) };

@@ -4,7 +4,7 @@ import type { IncidentDeps } from "./deps.js";
 
 export type { IncidentDeps } from "./deps.js";
 export type { Logger } from "../log.js";
-import { ConfigError, loadConfig, parseConfig, renderConfigError } from "../config/load.js";
+import { ConfigError, configFor, parseConfig, renderConfigError } from "../config/load.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { atLeast, fetchPermissions } from "../github/permissions.js";
 import { serialize } from "../serialize.js";
@@ -55,15 +55,12 @@ async function run(
   relevant: (config: Config) => boolean,
 ): Promise<Reconciled | undefined> {
   const { github } = deps;
-  let config: Config;
-  try {
-    config = deps.config ?? (await loadConfig(github, repo, deps.configPath));
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+  const config = await configFor(deps, repo);
+  if (config instanceof ConfigError) {
     // Told only where the event would concern an incident (judged with the default labels): a
     // broken file must not bring a comment to every labelled issue of the repository.
-    if (relevant(parseConfig({}))) await reportConfigError(deps, repo, number, error);
-    else deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error.message}`);
+    if (relevant(parseConfig({}))) await reportConfigError(deps, repo, number, config);
+    else deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${config.message}`);
     return undefined;
   }
   if (!relevant(config)) return undefined;

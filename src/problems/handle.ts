@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { ConfigError, loadConfig } from "../config/load.js";
-import type { Config } from "../config/schema.js";
+import { ConfigError, configFor } from "../config/load.js";
 import { parseRepo } from "../github/client.js";
 import { reconcileIssue, type IncidentDeps } from "../incident/handle.js";
 import { mayHoldCommand } from "../text/markdown.js";
@@ -48,13 +47,8 @@ export async function handleProblemEvent(deps: IncidentDeps, name: string, paylo
   const labels = e.issue.labels.map((l) => l.name.toLowerCase());
   // Cheap first look with the default label; the configured one is checked once the configuration is read.
   if (labels.length === 0) return;
-  let config: Config;
-  try {
-    config = deps.config ?? (await loadConfig(deps.github, parseRepo(e.repository.full_name), deps.configPath));
-  } catch (error) {
-    if (error instanceof ConfigError) return;
-    throw error;
-  }
+  const config = await configFor(deps, parseRepo(e.repository.full_name));
+  if (config instanceof ConfigError) return;
   if (!labels.includes(config.labels.problem.toLowerCase()) || labels.includes(config.labels.incident.toLowerCase())) return;
   const repo = parseRepo(e.repository.full_name);
   // A follow-up ticket this app opened, still labelled `problem` from before labels.followup: a ticket, not a problem (no reads).
@@ -82,13 +76,8 @@ export async function handleProblemEvent(deps: IncidentDeps, name: string, paylo
  */
 async function problemUnlabeled(deps: IncidentDeps, e: z.infer<typeof problemEventSchema>): Promise<void> {
   if (!e.label) return;
-  let config: Config;
-  try {
-    config = deps.config ?? (await loadConfig(deps.github, parseRepo(e.repository.full_name), deps.configPath));
-  } catch (error) {
-    if (error instanceof ConfigError) return;
-    throw error;
-  }
+  const config = await configFor(deps, parseRepo(e.repository.full_name));
+  if (config instanceof ConfigError) return;
   if (e.label.name.toLowerCase() !== config.labels.problem.toLowerCase()) return;
   const repo = parseRepo(e.repository.full_name);
   const open = (await linkedIncidents(deps.github, repo, e.issue.number, config)).filter((i) => i.open).slice(0, PUSH_LIMIT);
