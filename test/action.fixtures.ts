@@ -131,3 +131,9 @@ export function seedIncident(sim: GitHubSim, repo = "acme/web", options: { follo
   sim.as("bob").comment(repo, n, "/resolve");
   return n;
 }
+
+/** The repository's workflow runs the Action beside the app: its token writes as `github-actions[bot]`. */
+export function addActionToken(sim: GitHubSim): void {
+  sim.addUser(ACTIONS_BOT, { type: "Bot" });
+  sim.addToken(ACTIONS_TOKEN, ACTIONS_BOT);
+}

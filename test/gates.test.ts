@@ -1,7 +1,7 @@
 import { Octokit } from "@octokit/rest";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { gateTiming } from "../src/gate/handle.js";
-import { ACTIONS_BOT, ACTIONS_TOKEN, runAction } from "./action.fixtures.js";
+import { runAction, addActionToken } from "./action.fixtures.js";
 import { startApp, type Harness } from "./harness.js";
 import type { DeploymentReview } from "./sim/index.js";
 import { validateWebhook } from "./sim/webhook-schemas.js";
@@ -549,8 +549,7 @@ describe("the answer", () => {
 describe("the record", () => {
   it("is in the post-mortem's changes and in the report's deploy gate table", async () => {
     await start();
-    h.sim.addUser(ACTIONS_BOT, { type: "Bot" });
-    h.sim.addToken(ACTIONS_TOKEN, ACTIONS_BOT);
+    addActionToken(h.sim);
     const n = await incident("sev1");
     await say("alice", n, "/commander @bob");
     const rejected = main();

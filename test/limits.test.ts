@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GITHUB_BODY_LIMIT } from "../src/text/limits.js";
-import { ACTIONS_BOT, ACTIONS_TOKEN, runAction } from "./action.fixtures.js";
+import { runAction, addActionToken } from "./action.fixtures.js";
 import { alertmanagerFiring } from "./alerts.fixtures.js";
 import { startApp, type Harness } from "./harness.js";
 
@@ -195,8 +195,7 @@ describe("an incident with 5,000 timeline entries", () => {
     expect(card).toContain("checked shard 4999 of the payments database");
     expect(card).not.toContain("checked shard 4980 of");
 
-    h.sim.addUser(ACTIONS_BOT, { type: "Bot" });
-    h.sim.addToken(ACTIONS_TOKEN, ACTIONS_BOT);
+    addActionToken(h.sim);
     const run = await runAction(h.sim, { inputs: { command: "postmortem", issue: String(n) } });
     expect(run.error).toBeUndefined();
     const doc = h.sim.file("acme/web", run.outputs["postmortem-path"]!, `incident-desk/postmortem-${n}`)!;

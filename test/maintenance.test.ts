@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ACTIONS_BOT, ACTIONS_TOKEN, issuePayload, runAction } from "./action.fixtures.js";
+import { ACTIONS_BOT, issuePayload, runAction, addActionToken } from "./action.fixtures.js";
 import { alertmanagerFiring } from "./alerts.fixtures.js";
 import { startApp, type Harness } from "./harness.js";
 
@@ -21,8 +21,7 @@ beforeEach(async () => {
   process.env.ALERTS_TOKEN = TOKEN;
   process.env.ALERTS_REPO = REPO;
   h = await startApp({ config: CONFIG, http: true });
-  h.sim.addUser(ACTIONS_BOT, { type: "Bot" });
-  h.sim.addToken(ACTIONS_TOKEN, ACTIONS_BOT);
+  addActionToken(h.sim);
   h.sim.clock.autoTick = false;
   at("2026-03-02T08:00:00Z");
 });

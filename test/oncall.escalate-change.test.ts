@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ACTIONS_BOT, ACTIONS_TOKEN, runAction } from "./action.fixtures.js";
+import { ACTIONS_BOT, runAction, addActionToken } from "./action.fixtures.js";
 import { startApp, type Harness } from "./harness.js";
 
 const CONFIG = [
@@ -38,8 +38,7 @@ beforeEach(async () => {
   vi.useFakeTimers({ toFake: ["Date"] });
   workspace = mkdtempSync(join(tmpdir(), "incident-desk-workspace-"));
   h = await startApp({ config: CONFIG });
-  h.sim.addUser(ACTIONS_BOT, { type: "Bot" });
-  h.sim.addToken(ACTIONS_TOKEN, ACTIONS_BOT);
+  addActionToken(h.sim);
   h.sim.clock.autoTick = false;
 });
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ACTIONS_BOT, ACTIONS_TOKEN, runAction } from "./action.fixtures.js";
+import { ACTIONS_BOT, runAction, addActionToken } from "./action.fixtures.js";
 import { startApp, type Harness } from "./harness.js";
 
 const CONFIG = [
@@ -27,8 +27,7 @@ const botComments = (n: number) => h.comments(n).filter((c) => c.user === ACTION
 beforeEach(async () => {
   vi.useFakeTimers({ toFake: ["Date"] });
   h = await startApp({ config: CONFIG });
-  h.sim.addUser(ACTIONS_BOT, { type: "Bot" });
-  h.sim.addToken(ACTIONS_TOKEN, ACTIONS_BOT);
+  addActionToken(h.sim);
   h.sim.clock.autoTick = false;
 });
 

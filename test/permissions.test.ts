@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useApp } from "./harness.js";
-import { ACTIONS_BOT, ACTIONS_TOKEN, runAction } from "./action.fixtures.js";
+import { runAction, addActionToken } from "./action.fixtures.js";
 
 /**
  * SPEC section 2, "Who may command": one rule for every way of changing an incident, decided once
@@ -16,8 +16,7 @@ describe("one permission model", () => {
   const bot = (n: number) => h.comments(n).filter((c) => c.user === "incident-desk[bot]");
   /** The repository's workflow runs the Action beside the app. */
   const workflow = () => {
-    h.sim.addUser(ACTIONS_BOT, { type: "Bot" });
-    h.sim.addToken(ACTIONS_TOKEN, ACTIONS_BOT);
+    addActionToken(h.sim);
   };
 
   it("a reporter's issue form opens a report in triage: nobody is paged until a responder accepts it", async () => {

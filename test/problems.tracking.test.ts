@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startApp, type Harness } from "./harness.js";
-import { ACTIONS_BOT, ACTIONS_TOKEN, runAction } from "./action.fixtures.js";
+import { runAction, addActionToken } from "./action.fixtures.js";
 
 /**
  * Remediation tracking in the app: problem tickets closed and reopened by people show on the
@@ -11,8 +11,7 @@ let h: Harness;
 
 beforeEach(async () => {
   h = await startApp();
-  h.sim.addUser(ACTIONS_BOT, { type: "Bot" });
-  h.sim.addToken(ACTIONS_TOKEN, ACTIONS_BOT);
+  addActionToken(h.sim);
 });
 afterEach(async () => {
   expect(h.sim.violations).toEqual([]);

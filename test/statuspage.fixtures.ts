@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { vi } from "vitest";
-import { ACTIONS_BOT, ACTIONS_TOKEN, runAction } from "./action.fixtures.js";
+import { runAction, addActionToken } from "./action.fixtures.js";
 import { startApp, type Harness } from "./harness.js";
 
 export const REPO = "acme/web";
@@ -45,8 +45,7 @@ export function at(h: Harness, iso: string): void {
 export async function startShop(): Promise<Harness> {
   vi.useFakeTimers({ toFake: ["Date"] });
   const h = await startApp({ repo: REPO, config: CONFIG });
-  h.sim.addUser(ACTIONS_BOT, { type: "Bot" });
-  h.sim.addToken(ACTIONS_TOKEN, ACTIONS_BOT);
+  addActionToken(h.sim);
   return h;
 }
 

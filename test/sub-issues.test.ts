@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startApp, type Harness } from "./harness.js";
-import { ACTIONS_BOT, ACTIONS_TOKEN, issuePayload, runAction } from "./action.fixtures.js";
+import { issuePayload, runAction, addActionToken } from "./action.fixtures.js";
 import type { Delivery } from "./sim/index.js";
+import { followupKey } from "./trust.fixtures.js";
 
 /**
  * Sub-issues as follow-ups (SPEC section 4, `problems`; section 9): an issue a responder attaches
@@ -15,8 +16,7 @@ let h: Harness;
 
 beforeEach(async () => {
   h = await startApp();
-  h.sim.addUser(ACTIONS_BOT, { type: "Bot" });
-  h.sim.addToken(ACTIONS_TOKEN, ACTIONS_BOT);
+  addActionToken(h.sim);
 });
 afterEach(async () => {
   expect(h.sim.violations).toEqual([]);
@@ -27,16 +27,6 @@ async function incident(title = "Search is slow"): Promise<number> {
   const n = h.sim.as("alice").openIssue(h.repo, { title, labels: ["incident"] });
   await h.deliver();
   return n;
-}
-
-/** The key a follow-up's ticket carries (FNV-1a of the title), as in test/trust.action.test.ts. */
-function followupKey(commentId: number, title: string): string {
-  let hash = 0x811c9dc5;
-  for (const ch of title.trim().toLowerCase().replace(/\s+/g, " ")) {
-    hash ^= ch.codePointAt(0)!;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return `c${commentId}-${hash.toString(36)}`;
 }
 
 const doneComments = (n: number) => h.comments(n).filter((c) => c.body.includes(DONE));

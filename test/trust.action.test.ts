@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ACTIONS_BOT, ACTIONS_TOKEN, runAction } from "./action.fixtures.js";
+import { ACTIONS_BOT, runAction, addActionToken } from "./action.fixtures.js";
 import { startApp, type Harness } from "./harness.js";
-import { forgedMarkers, htmlComments, pings, SENTINEL } from "./trust.fixtures.js";
+import { followupKey, forgedMarkers, htmlComments, pings, SENTINEL } from "./trust.fixtures.js";
 
 /**
  * Issue 8's marker attacks on what the Action does, with the app beside it (as a repository that
@@ -26,8 +26,7 @@ let h: Harness;
 beforeEach(async () => {
   vi.useFakeTimers({ toFake: ["Date"] });
   h = await startApp({ config: CONFIG });
-  h.sim.addUser(ACTIONS_BOT, { type: "Bot" });
-  h.sim.addToken(ACTIONS_TOKEN, ACTIONS_BOT);
+  addActionToken(h.sim);
   h.sim.addUser("renovate[bot]", { type: "Bot" });
   h.sim.clock.autoTick = false;
 });
@@ -50,15 +49,6 @@ const actionComments = (n: number) => h.comments(n).filter((c) => c.user === ACT
 /** The kinds of the hidden markers in a body. */
 const markerKinds = (body: string) => htmlComments(body).map((c) => /^<!-- incident-desk:([a-z-]+)/.exec(c)?.[1] ?? c);
 
-/** The key a follow-up's ticket carries, as anyone can compute it from the comment (FNV-1a of the title). */
-function followupKey(commentId: number, title: string): string {
-  let hash = 0x811c9dc5;
-  for (const ch of title.trim().toLowerCase().replace(/\s+/g, " ")) {
-    hash ^= ch.codePointAt(0)!;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return `c${commentId}-${hash.toString(36)}`;
-}
 
 describe("escalate", () => {
   it("escalation and reminder markers in a title, a stranger's or another bot's comment do not silence it; the levels still ping", async () => {

@@ -69,3 +69,13 @@ export function pings(text: string): string[] {
   for (const m of prose.matchAll(/(?<![\w`])@([A-Za-z0-9][A-Za-z0-9-]*(?:\[bot\])?(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)?)/g)) out.add(m[1]!.toLowerCase());
   return [...out].sort();
 }
+
+/** The key a follow-up's ticket carries, as anyone can compute it from the comment (FNV-1a of the title). */
+export function followupKey(commentId: number, title: string): string {
+  let hash = 0x811c9dc5;
+  for (const ch of title.trim().toLowerCase().replace(/\s+/g, " ")) {
+    hash ^= ch.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `c${commentId}-${hash.toString(36)}`;
+}
