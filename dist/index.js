@@ -17589,12 +17589,12 @@ var require_receiver = __commonJS({
             }
             const buffer = this.consume(8);
             const upper = buffer.readUInt32BE(0);
-            const lower6 = buffer.readUInt32BE(4);
-            if (upper !== 0 || lower6 > 2 ** 31 - 1) {
+            const lower7 = buffer.readUInt32BE(4);
+            if (upper !== 0 || lower7 > 2 ** 31 - 1) {
               failWebsocketConnection(this.ws, "Received payload length > 2^31 bytes.");
               return;
             }
-            this.#info.payloadLength = lower6;
+            this.#info.payloadLength = lower7;
             this.#state = parserStates.READ_DATA;
             if (!this.#validatePayloadLength()) {
               return;
@@ -54362,6 +54362,14 @@ function parseConfig(raw, files = [DEFAULT_CONFIG_PATH]) {
   });
   throw new ConfigError(files, problems);
 }
+async function configFor(deps, repo) {
+  try {
+    return deps.config ?? await loadConfig(deps.github, repo, deps.configPath);
+  } catch (error63) {
+    if (error63 instanceof ConfigError) return error63;
+    throw error63;
+  }
+}
 async function loadConfig(github, repo, path2 = DEFAULT_CONFIG_PATH) {
   let files;
   let merged;
@@ -60874,6 +60882,10 @@ function changeRef(ref) {
   if (sha) return { kind: "sha", sha: sha[1].toLowerCase() };
   return void 0;
 }
+function namedRepo(ref) {
+  const m = /\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)\/(?:pull|commit)\/[0-9a-f]+\/?$/i.exec(ref) ?? /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)[#@]/.exec(ref);
+  return m ? `${m[1]}/${m[2]}` : void 0;
+}
 function parseOne(name, args, ctx) {
   const words = args.split(/\s+/).filter(Boolean);
   switch (name) {
@@ -60969,7 +60981,8 @@ function parseOne(name, args, ctx) {
       const ref = changeRef(words[0] ?? "");
       if (!ref) throw new CommandError(words[0] ? `"${words[0]}" is neither a pull request (#123) nor a commit sha` : "name the commit (sha) or the pull request (#123) to let through");
       const reason = args.trim().slice(words[0].length).trim().replace(/\s+/g, " ").slice(0, 500);
-      return { name, ref, ...reason ? { reason } : {} };
+      const repo = namedRepo(words[0]);
+      return { name, ref, ...reason ? { reason } : {}, ...repo ? { repo } : {} };
     }
     case "followup": {
       const owner = /\s@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\s*$/.exec(` ${args}`);
@@ -61084,13 +61097,14 @@ function renderRefusals(login2, changes, config4) {
   ].join("\n");
 }
 var refusalKey = (login2) => `p-${login2.toLowerCase().replace(/[^a-z0-9-]/g, "_")}`;
-function renderReply(outcome, config4) {
+function renderReply(outcome, config4, subject = "incident") {
   if (!outcome.refused && outcome.errors.length === 0 && !outcome.help) return void 0;
   const marker = replyMarker(outcome.commentId);
   const reply = bundledTemplate("reply.md.hbs")({
     marker,
     author: outcome.author,
     refused: outcome.refused,
+    subject,
     errors: outcome.errors.map((e) => ({ ...e, line: cutText(e.line, 200, () => "\u2026"), error: cutText(e.error, 300, () => "\u2026") })),
     help: outcome.help,
     permission: config4.commands.permission,
@@ -61900,7 +61914,8 @@ function toHistoryEvent(item) {
         body: str(e.body),
         author: toActor(e.user ?? e.actor),
         at,
-        url: str(e.html_url)
+        url: str(e.html_url),
+        ...typeof e.updated_at === "string" && Date.parse(e.updated_at) > Date.parse(at) ? { edited: true } : {}
       };
     case "assigned":
     case "unassigned":
@@ -62372,6 +62387,7 @@ function parseRecordMarker(body) {
 function renderLinkMarker(record2) {
   return writeMarker("problem-link", quietJson(record2));
 }
+var REPO = /^[A-Za-z0-9_.-]{1,140}\/[A-Za-z0-9_.-]{1,140}$/;
 function parseLinkMarker(body) {
   const value = readJsonMarker(body, "problem-link");
   if (!value || typeof value !== "object" || !Number.isInteger(value.incident) || value.incident <= 0) return void 0;
@@ -62384,7 +62400,12 @@ function parseLinkMarker(body) {
     open: s.open === true,
     ...typeof s.started === "string" ? { started: s.started } : {},
     ...typeof s.impactMs === "number" && s.impactMs >= 0 ? { impactMs: s.impactMs } : {},
-    tickets: Array.isArray(s.tickets) ? s.tickets.filter((t) => t && Number.isInteger(t.number) && typeof t.title === "string").map((t) => ({ number: t.number, title: t.title, state: t.state === "closed" ? "closed" : "open" })) : []
+    tickets: Array.isArray(s.tickets) ? s.tickets.filter((t) => t && Number.isInteger(t.number) && typeof t.title === "string").map((t) => ({
+      ...typeof t.repo === "string" && REPO.test(t.repo) ? { repo: t.repo } : {},
+      number: t.number,
+      title: t.title,
+      state: t.state === "closed" ? "closed" : "open"
+    })) : []
   } : void 0;
   return { incident: value.incident, ...summary2 ? { summary: summary2 } : {}, ...value.unlinked === true ? { unlinked: true } : {} };
 }
@@ -62423,8 +62444,23 @@ function incidentSummary(state) {
     ...started ? { started } : {},
     ...impactMs !== void 0 ? { impactMs } : {},
     open: state.status !== "resolved",
-    tickets: state.followups.flatMap((f) => f.ticket ? [{ number: f.ticket.number, title: f.ticket.title.slice(0, 256), state: f.ticket.state }] : [])
+    tickets: withinBudget(
+      state.followups.flatMap(
+        (f) => f.ticket ? [{ ...f.ticket.repo ? { repo: f.ticket.repo } : {}, number: f.ticket.number, title: f.ticket.title.slice(0, 256), state: f.ticket.state }] : []
+      )
+    )
   };
+}
+var TICKETS_BUDGET = 4e4;
+function withinBudget(tickets) {
+  let used = 0;
+  const kept = [];
+  for (const ticket of tickets) {
+    used += quietJson(ticket).length + 1;
+    if (used > TICKETS_BUDGET) break;
+    kept.push(ticket);
+  }
+  return kept;
 }
 var COMMAND = /^[ \t]*\/(known-error|knownerror|workaround)(?![A-Za-z-])(.*)$/i;
 function parseProblemCommands(body) {
@@ -62631,8 +62667,8 @@ function causeProblem(facts, ref, commentId) {
 }
 var pullState = (p) => p.mergedAt ? "merged" : p.state === "closed" ? "closed" : "open";
 function roleOf(title, labels3, config4) {
-  const lower6 = labels3.map((l) => l.toLowerCase());
-  if (lower6.includes(config4.labels.postmortem.toLowerCase())) return "postmortem";
+  const lower7 = labels3.map((l) => l.toLowerCase());
+  if (lower7.includes(config4.labels.postmortem.toLowerCase())) return "postmortem";
   return isRevert(title) ? "mitigation" : "fix";
 }
 var ROLE_WORD = { fix: "Fix", mitigation: "Mitigation (revert)", postmortem: "Post-mortem" };
@@ -62958,7 +62994,8 @@ function rootCauseLines(body) {
 }
 var subIssueName = (ref, home) => ref.repo.toLowerCase() === home.toLowerCase() ? `#${ref.number}` : `${ref.repo}#${ref.number}`;
 var ROOT_CAUSE_LINE = /^[ \t]*root[ -]cause:[ \t]*([0-9a-f]{7,40})(?![0-9a-z])/i;
-function deriveIncident(history, { config: config4, mayCommand, changes, verdicts, problems }) {
+function deriveIncident(history, options) {
+  const { config: config4, mayCommand, changes, verdicts, problems, commanderNow } = options;
   const { issue: issue3 } = history;
   const incidentLabel = lower3(config4.labels.incident);
   const securityLabel = lower3(config4.labels.security);
@@ -63169,7 +63206,8 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
         return;
     }
   };
-  const runCommands = (parsed3, author, at, url3, commentId) => {
+  const editedAllowances = [];
+  const runCommands = (parsed3, author, at, url3, commentId, edited) => {
     if (parsed3.length === 0 || isBot(author)) return;
     const outcome = { commentId, author: author.login, at, url: url3, applied: [], errors: [], refused: false, help: false };
     const declaring = (p) => p.ok ? p.command.name === "incident" : p.name === "incident";
@@ -63199,10 +63237,21 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
         const problem = p.ok && p.command.name === "cause" ? causeProblem(changes, p.command.ref, commentId) : void 0;
         if (problem) outcome.errors.push({ line: p.line, error: problem, usage: USAGE.cause });
       }
-      const commander = state.roles.commander;
+      const commander = state.roles.commander ?? (edited ? commanderNow : void 0);
+      const notCalled = /* @__PURE__ */ new Set();
+      const calledBy = (who) => !who || who.toLowerCase() === author.login.toLowerCase();
       for (const p of acting) {
-        if (p.ok && p.command.name === "allow-deploy" && commander && commander.toLowerCase() !== author.login.toLowerCase()) {
-          outcome.errors.push({ line: p.line, error: `only the incident's commander (${commander}) may let a deployment through the freeze; while an incident has no commander, anyone with ${config4.commands.permission} access may`, usage: USAGE["allow-deploy"] });
+        if (p.ok && p.command.name === "allow-deploy" && p.command.repo && lower3(p.command.repo) !== lower3(state.repo)) {
+          outcome.errors.push({ line: p.line, error: `${p.command.repo} is another repository: name a pull request or commit of ${state.repo}`, usage: USAGE["allow-deploy"] });
+          continue;
+        }
+        if (p.ok && p.command.name === "allow-deploy" && (!calledBy(commander) || edited && !calledBy(commanderNow))) {
+          if (commentId === 0 && calledBy(commander)) {
+            notCalled.add(p);
+            continue;
+          }
+          const who = edited && !calledBy(commanderNow) ? commanderNow : commander;
+          outcome.errors.push({ line: p.line, error: `only the incident's commander (${who}) may let a deployment through the freeze; while an incident has no commander, anyone with ${config4.commands.permission} access may`, usage: USAGE["allow-deploy"] });
         }
       }
       let nth = 0;
@@ -63221,9 +63270,10 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
       }
       if (outcome.errors.length === 0) {
         for (const p of acting) {
-          if (!p.ok) continue;
+          if (!p.ok || notCalled.has(p)) continue;
           if (p.command.name !== "decline" && p.command.name !== "incident") accept(at, author.login);
           apply(p.command, at, author.login, { url: url3, commentId });
+          if (edited && p.command.name === "allow-deploy") editedAllowances.push(author.login);
           outcome.applied.push(p.command);
         }
       }
@@ -63232,7 +63282,7 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
   };
   const openingLabels = /* @__PURE__ */ new Set();
   const bodyCommands = parseCommands(issue3.body, { at: issue3.createdAt, config: config4 });
-  runCommands(bodyCommands, issue3.author, issue3.createdAt, issue3.url, 0);
+  runCommands(bodyCommands, issue3.author, issue3.createdAt, issue3.url, 0, true);
   if (issue3.own && declaration2.source) {
     if (declaration2.security) security = true;
     declare(issue3.createdAt, issue3.author.login, declaration2.source === "dispatch" ? "dispatch" : "alert");
@@ -63294,7 +63344,7 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
           if (mitigatedByAlert && state.status === "mitigated") setStatus("investigating", event.at, event.author.login);
           mitigatedByAlert = false;
         }
-        runCommands(parseCommands(event.body, { at: event.at, config: config4 }), event.author, event.at, event.url, event.commentId);
+        runCommands(parseCommands(event.body, { at: event.at, config: config4 }), event.author, event.at, event.url, event.commentId, event.edited === true);
         break;
       }
       case "closed":
@@ -63374,13 +63424,13 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
       if (e.type !== "sub-issue-added" || isBot(e.actor)) continue;
       const ref = { ...e.sub, repo: e.sub.repo || state.repo };
       if (isOwnTicket(own2, ref)) continue;
-      const now = attached.find((a) => e.id !== void 0 ? a.id === e.id : a.at === e.at && a.ref.number === ref.number);
-      if (now && listedTicket(now)) continue;
+      const now2 = attached.find((a) => e.id !== void 0 ? a.id === e.id : a.at === e.at && a.ref.number === ref.number);
+      if (now2 && listedTicket(now2)) continue;
       const key2 = subIssueKey({ ...e.id !== void 0 ? { id: e.id } : {}, actor: e.actor, at: e.at, ref });
       if (allowed(key2, e.actor.login)) continue;
       refuse(key2, e.actor.login, e.at, `attached ${subIssueName(ref, state.repo)} as a sub-issue`);
-      if (now) refusedNow.add(now);
-      if (now?.listed) state.detachSubIssues.push(now.listed.id);
+      if (now2) refusedNow.add(now2);
+      if (now2?.listed) state.detachSubIssues.push(now2.listed.id);
     }
     for (const a of attached) {
       if (isOwnTicket(own2, a.ref) || refusedNow.has(a)) continue;
@@ -63429,6 +63479,10 @@ function deriveIncident(history, { config: config4, mayCommand, changes, verdict
   }
   deriveChanges(state, history, changes, config4);
   state.timeline.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const now = state.roles.commander;
+  if (commanderNow === void 0 && now && editedAllowances.some((by) => lower3(by) !== lower3(now))) {
+    return deriveIncident(history, { ...options, commanderNow: now });
+  }
   return state;
 }
 
@@ -63522,15 +63576,30 @@ async function refresh(github, repo, number4, config4, options) {
   const view = problemView(state);
   const before = parseCardNote(card2?.body).pushed;
   const now = digest(view);
-  const body = renderProblemCard(state, { ...options.pushing ? { pushed: now } : before ? { pushed: before } : {} });
-  if (!card2) await github.rest.issues.createComment({ ...repo, issue_number: number4, body });
+  const body = renderProblemCard(state, before ? { pushed: before } : {});
+  let cardId = card2?.id;
+  if (!card2) cardId = (await github.rest.issues.createComment({ ...repo, issue_number: number4, body })).data.id;
   else if (card2.body !== body) await github.rest.issues.updateComment({ ...repo, comment_id: card2.id, body });
   if (pendingRecord) {
     const { data } = await github.rest.issues.createComment({ ...repo, issue_number: number4, body: pendingRecord.body });
     pendingRecord.event.commentId = recordComment = data.id;
   }
   if (options.commentId !== void 0) await respond(github, repo, history, state, config4, options.commentId);
-  return { state, view, ...recordComment !== void 0 ? { recordComment } : {}, changed: before !== now };
+  return { state, view, ...recordComment !== void 0 ? { recordComment } : {}, changed: before !== now, card: cardId };
+}
+async function notePushed(github, repo, number4, cardId, pushed) {
+  await serialize(problemKey(repo, number4), async () => {
+    let body;
+    try {
+      body = (await github.rest.issues.getComment({ ...repo, comment_id: cardId })).data.body ?? "";
+    } catch (error63) {
+      if (errorStatus(error63) === 404) return;
+      throw error63;
+    }
+    const note = writeMarker("problem-card", parseCardNote(body));
+    if (!isProblemCard(body) || !body.startsWith(note) || parseCardNote(body).pushed === pushed) return;
+    await github.rest.issues.updateComment({ ...repo, comment_id: cardId, body: writeMarker("problem-card", { pushed }) + body.slice(note.length) });
+  });
 }
 function withPull(state, pull2) {
   const others = state.fixes.filter((f) => f.number !== pull2.number);
@@ -63541,7 +63610,7 @@ async function respond(github, repo, history, state, config4, commentId) {
   const outcome = state.commands.find((c) => c.commentId === commentId);
   if (!outcome) return;
   const as = { ...outcome, url: "", applied: outcome.applied, help: false };
-  const reply = renderReply(as, config4);
+  const reply = renderReply(as, config4, "problem");
   const existing = history.events.find(
     (e) => e.type === "commented" && e.own === true && hasMarker(e.body, "reply", commentId)
   );
@@ -63551,6 +63620,16 @@ async function respond(github, repo, history, state, config4, commentId) {
   else if (!reply && existing) response.reply = { delete: existing.commentId };
   if (outcome.applied.length > 0) response.reaction = "add";
   await applyResponse(github, repo, history.issue.number, response);
+}
+async function linkedIncidents(github, repo, number4, config4) {
+  let history;
+  try {
+    history = await fetchHistory(github, repo, number4);
+  } catch (error63) {
+    if (errorStatus(error63) === 404 || errorStatus(error63) === 410) return [];
+    throw error63;
+  }
+  return deriveProblem(history, { config: config4, mayCommand: () => false, verdicts: /* @__PURE__ */ new Map() }).incidents;
 }
 
 // src/problems/link.ts
@@ -63623,9 +63702,13 @@ async function openProblem(github, repo, history, state, config4, pending2, key2
   read.set(data.number, data);
   return data.number;
 }
+function recordDigest(state, summary2) {
+  const declarations = state.timeline.filter((e) => e.kind === "declared");
+  return declarations.length > 1 ? digest({ summary: summary2, declared: declarations.at(-1).at }) : digest(summary2);
+}
 async function linkProblem(deps, repo, state, config4, read = /* @__PURE__ */ new Map()) {
   const facts = state.problemFacts ?? { checks: {} };
-  const current2 = state.problem;
+  const current2 = state.isIncident ? state.problem : void 0;
   let { view, record: record2 } = facts;
   if (record2 && record2.problem !== current2?.number) {
     await refreshProblem(deps.github, repo, record2.problem, config4, { record: { incident: state.number, unlinked: true } });
@@ -63634,8 +63717,8 @@ async function linkProblem(deps, repo, state, config4, read = /* @__PURE__ */ ne
   }
   if (current2) {
     const summary2 = incidentSummary(state);
-    const d = digest(summary2);
-    if (!record2 || record2.digest !== d || !view) {
+    const d = recordDigest(state, summary2);
+    if (!record2 || record2.digest !== d || !view || deps.problemGone === current2.number) {
       const refreshed = await refreshProblem(deps.github, repo, current2.number, config4, {
         record: { incident: state.number, summary: summary2, by: current2.by },
         issue: read.get(current2.number)
@@ -63659,13 +63742,10 @@ async function reconcileIssue(deps, repo, number4, trigger, relevant = () => tru
 }
 async function run(deps, repo, number4, trigger, relevant) {
   const { github } = deps;
-  let config4;
-  try {
-    config4 = deps.config ?? await loadConfig(github, repo, deps.configPath);
-  } catch (error63) {
-    if (!(error63 instanceof ConfigError)) throw error63;
-    if (relevant(parseConfig({}))) await reportConfigError(deps, repo, number4, error63);
-    else deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error63.message}`);
+  const config4 = await configFor(deps, repo);
+  if (config4 instanceof ConfigError) {
+    if (relevant(parseConfig({}))) await reportConfigError(deps, repo, number4, config4);
+    else deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${config4.message}`);
     return void 0;
   }
   if (!relevant(config4)) return void 0;
@@ -63682,7 +63762,7 @@ async function run(deps, repo, number4, trigger, relevant) {
   );
   if (!read) return void 0;
   const { history, state } = read;
-  if (state.isIncident) await linkProblem(deps, repo, state, config4, problems);
+  if (state.isIncident || state.problemFacts?.record) await linkProblem(deps, repo, state, config4, problems);
   const issueType2 = await incidentTypeToSet(github, repo, config4, state, history, deps.log);
   const plan = planReconcile(state, history, config4, {
     ...trigger.kind === "comment" ? { commentId: trigger.commentId } : {},
@@ -63865,7 +63945,7 @@ function postmortemView(state, config4, options) {
   }));
   const allowances = state.allowances.map((a) => ({ what: a.ref.kind === "pull" ? `#${a.ref.number}` : a.ref.sha.slice(0, 7), by: a.by, at: a.at, reason: a.reason }));
   const audience = options.audience ?? { repo: state.repo, private: false };
-  const mentions2 = state.references.filter((r) => !r.source.isPullRequest && mayName(r.source, audience, config4)).map((r) => ({ number: r.source.number, title: r.source.title, url: r.source.url, state: r.source.state }));
+  const mentions2 = state.references.filter((r) => !(state.problem && r.source.number === state.problem.number && (!r.source.repo || r.source.repo.toLowerCase() === state.repo.toLowerCase()))).filter((r) => !r.source.isPullRequest && mayName(r.source, audience, config4)).map((r) => ({ number: r.source.number, title: r.source.title, url: r.source.url, state: r.source.state }));
   const progress = followupProgress(state);
   return {
     generatedAt: options.generatedAt,
@@ -64590,10 +64670,149 @@ function buildReportView(repo, m, environments = ["production"]) {
     ]
   };
 }
-function renderReport(repo, metrics, environments, problems) {
-  const text3 = bundledTemplate("report.md.hbs")({ ...buildReportView(repo, metrics, environments), ...problems ? { problems } : {} });
+var SHOWN = { groups: 10, incidents: 20, files: 5, pulls: 10, fileChars: 200 };
+var cutName = (name) => name.length > SHOWN.fileChars ? `${name.slice(0, SHOWN.fileChars)}\u2026` : name;
+function buildCauseFilesView(groups, read) {
+  const capped = read.unread > 0;
+  if (groups.length === 0 && !capped) return void 0;
+  return {
+    groups: groups.slice(0, SHOWN.groups).map((g) => ({
+      incidents: g.incidents.slice(0, SHOWN.incidents),
+      more: Math.max(0, g.incidents.length - SHOWN.incidents),
+      files: g.files.slice(0, SHOWN.files).map(cutName),
+      moreFiles: Math.max(0, g.files.length - SHOWN.files),
+      pulls: g.pulls.slice(0, SHOWN.pulls).map((n) => `#${n}`).join(", "),
+      morePulls: Math.max(0, g.pulls.length - SHOWN.pulls)
+    })),
+    moreGroups: Math.max(0, groups.length - SHOWN.groups),
+    earlier: groups.slice(0, SHOWN.groups).some((g) => g.incidents.slice(0, SHOWN.incidents).some((i) => i.earlier)),
+    ...capped ? { capped: `Files read for ${read.read} of ${read.pulls} cause pull requests (the newest incidents' first); the other ${read.unread} are not compared.` } : {},
+    ...read.cut.length > 0 ? { cut: `${read.cut.map((n) => `#${n}`).join(", ")} changed more files than GitHub lists (3,000): compared on those listed.` } : {}
+  };
+}
+function renderReport(repo, metrics, environments, problems, causeFiles) {
+  const text3 = bundledTemplate("report.md.hbs")({
+    ...buildReportView(repo, metrics, environments),
+    ...problems ? { problems } : {},
+    ...causeFiles ? { causeFiles } : {}
+  });
   return `${redact(text3).trim()}
 `;
+}
+
+// src/changes/risk-reads.ts
+var MAX_FILE_PAGES = 30;
+var CACHE_TTL_MS = 24 * 36e5;
+var MAX_CACHED_CHARS = 512 * 1024;
+async function listFiles(github, repo, number4) {
+  const files = [];
+  let pages = 0;
+  let cut = false;
+  for await (const page2 of github.paginate.iterator(github.rest.pulls.listFiles, { ...repo, pull_number: number4, per_page: 100 })) {
+    for (const f of page2.data) {
+      files.push(f.filename);
+      if (f.previous_filename) files.push(f.previous_filename);
+    }
+    if (++pages >= MAX_FILE_PAGES) {
+      cut = page2.data.length === 100;
+      break;
+    }
+  }
+  return { files, cut };
+}
+
+// src/report/cause-files.ts
+var MAX_CAUSE_PULLS = 50;
+var FILES_CONCURRENCY = 4;
+var lower4 = (s) => s.toLowerCase();
+function causePullsOf(state, config4) {
+  const label4 = lower4(config4.labels.cause);
+  const numbers = [
+    ...state.changes.causes.flatMap((c) => c.pull ? [c.pull.number] : []),
+    ...state.changes.linked.filter((p) => p.labels.some((l) => lower4(l) === label4)).map((p) => p.number)
+  ];
+  return [...new Set(numbers)];
+}
+function causeIncidents(incidents, config4, period) {
+  const from = Date.parse(period.from);
+  const to = Date.parse(period.to);
+  return incidents.filter((s) => s.isIncident && s.times.detected && Date.parse(s.times.detected) <= to).map((s) => ({
+    number: s.number,
+    url: s.url,
+    declared: s.times.detected,
+    pulls: causePullsOf(s, config4),
+    ...Date.parse(s.times.detected) < from ? { earlier: true } : {}
+  })).filter((s) => s.pulls.length > 0);
+}
+async function readCauseFiles(github, repo, incidents) {
+  const order = [...incidents].sort((a, b) => Date.parse(b.declared) - Date.parse(a.declared) || b.number - a.number);
+  const pulls = [...new Set(order.flatMap((s) => s.pulls))];
+  const files = /* @__PURE__ */ new Map();
+  const cut = [];
+  if (incidents.length < 2 || incidents.every((s) => s.earlier)) return { files, pulls: pulls.length, read: 0, unread: 0, cut };
+  const chosen = pulls.slice(0, MAX_CAUSE_PULLS);
+  const read = await mapLimit(chosen, FILES_CONCURRENCY, async (number4) => {
+    try {
+      return { number: number4, ...await listFiles(github, repo, number4) };
+    } catch (error63) {
+      if (errorStatus(error63) === 404) return { number: number4, files: [], cut: false };
+      throw error63;
+    }
+  });
+  for (const r of read) {
+    files.set(r.number, r.files);
+    if (r.cut) cut.push(r.number);
+  }
+  return { files, pulls: pulls.length, read: chosen.length, unread: pulls.length - chosen.length, cut: cut.sort((a, b) => a - b) };
+}
+function causeFileGroups(incidents, files) {
+  const parent = /* @__PURE__ */ new Map();
+  const find = (n) => {
+    let root = n;
+    while (parent.get(root) !== root) root = parent.get(root);
+    for (let x = n; x !== root; ) {
+      const next = parent.get(x);
+      parent.set(x, root);
+      x = next;
+    }
+    return root;
+  };
+  const byNumber = new Map(incidents.map((s) => [s.number, s]));
+  for (const s of incidents) parent.set(s.number, s.number);
+  const changedBy = /* @__PURE__ */ new Map();
+  for (const s of incidents) {
+    for (const pull2 of s.pulls) {
+      for (const file2 of files.get(pull2) ?? []) {
+        let set3 = changedBy.get(file2);
+        if (!set3) changedBy.set(file2, set3 = /* @__PURE__ */ new Set());
+        set3.add(s.number);
+      }
+    }
+  }
+  const shared = [...changedBy].filter(([, set3]) => set3.size > 1);
+  for (const [, set3] of shared) {
+    const [first, ...rest] = [...set3];
+    for (const n of rest) parent.set(find(n), find(first));
+  }
+  const groups = /* @__PURE__ */ new Map();
+  for (const [file2, set3] of shared) {
+    const root = find([...set3][0]);
+    let g = groups.get(root);
+    if (!g) groups.set(root, g = { members: /* @__PURE__ */ new Set(), files: [] });
+    for (const n of set3) g.members.add(n);
+    g.files.push([file2, set3.size]);
+  }
+  return [...groups.values()].filter((g) => [...g.members].some((n) => !byNumber.get(n).earlier)).map((g) => {
+    const members2 = [...g.members].sort((a, b) => a - b);
+    const names = new Set(g.files.map(([f]) => f));
+    const pulls = /* @__PURE__ */ new Set();
+    for (const n of members2) for (const p of byNumber.get(n).pulls) if ((files.get(p) ?? []).some((f) => names.has(f))) pulls.add(p);
+    return {
+      incidents: members2.map((n) => ({ number: n, url: byNumber.get(n).url, ...byNumber.get(n).earlier ? { earlier: true } : {} })),
+      files: g.files.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([f]) => f),
+      pulls: [...pulls].sort((a, b) => a - b)
+    };
+  }).sort((a, b) => b.incidents.length - a.incidents.length || a.incidents[0].number - b.incidents[0].number);
 }
 
 // src/problems/report.ts
@@ -64657,8 +64876,12 @@ async function runReport(ctx, now = /* @__PURE__ */ new Date()) {
     `report: ${metrics.incidents.total} incident(s) declared in the period (${gathered.listed} listed), ${gathered.deployments.length} production deployment(s)`
   );
   const counted = new Set(metrics.rows.map((r) => r.number));
-  const problems = problemReport(gathered.incidents.filter((s) => counted.has(s.number)));
-  const markdown = renderReport(`${ctx.repo.owner}/${ctx.repo.repo}`, metrics, ctx.config.changes.environments, problems);
+  const ofPeriod = gathered.incidents.filter((s) => counted.has(s.number));
+  const problems = problemReport(ofPeriod);
+  const caused = causeIncidents(gathered.incidents, ctx.config, period);
+  const files = await readCauseFiles(ctx.github, ctx.repo, caused);
+  const causeFiles = buildCauseFilesView(causeFileGroups(caused, files.files), files);
+  const markdown = renderReport(`${ctx.repo.owner}/${ctx.repo.repo}`, metrics, ctx.config.changes.environments, problems, causeFiles);
   if (!ctx.reportPath) return { outputs: {}, summary: markdown };
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const file2 = isAbsolute(ctx.reportPath) ? ctx.reportPath : resolve(workspace, ctx.reportPath);
@@ -64757,9 +64980,9 @@ function parseMaintenanceCommands(body) {
 var MAINTENANCE_CARD_MARKER = "<!-- incident-desk:maintenance-card -->";
 var ALERT_NOTE = /^<!-- incident-desk:maintenance-alert ([0-9a-f]{1,64}) -->/;
 var REMINDER = /^<!-- incident-desk:(maintenance-(?:started|ended) [0-9TZ:.-]{1,40}) -->/;
-var lower4 = (s) => s.toLowerCase();
+var lower5 = (s) => s.toLowerCase();
 function maintenanceActors(history, config4) {
-  const label4 = lower4(config4.labels.maintenance);
+  const label4 = lower5(config4.labels.maintenance);
   const logins = /* @__PURE__ */ new Set();
   const consider = (body, author) => {
     if (!isBot(author) && parseMaintenanceCommands(body).length > 0) logins.add(author.login);
@@ -64767,13 +64990,13 @@ function maintenanceActors(history, config4) {
   consider(history.issue.body, history.issue.author);
   for (const e of history.events) {
     if (e.type === "commented") consider(e.body, e.author);
-    if (e.type === "labeled" && lower4(e.label) === label4 && !isBot(e.actor)) logins.add(e.actor.login);
+    if (e.type === "labeled" && lower5(e.label) === label4 && !isBot(e.actor)) logins.add(e.actor.login);
   }
   return [...logins];
 }
 function deriveMaintenance(history, { config: config4, mayCommand }) {
   const { issue: issue3 } = history;
-  const label4 = lower4(config4.labels.maintenance);
+  const label4 = lower5(config4.labels.maintenance);
   const state = {
     isMaintenance: false,
     repo: `${history.repo.owner}/${history.repo.repo}`,
@@ -64822,7 +65045,7 @@ function deriveMaintenance(history, { config: config4, mayCommand }) {
   for (const event of history.events) {
     switch (event.type) {
       case "labeled":
-        if (lower4(event.label) !== label4 || isBot(event.actor)) break;
+        if (lower5(event.label) !== label4 || isBot(event.actor)) break;
         labelled = true;
         state.isMaintenance = true;
         state.declaredBy ??= event.actor.login;
@@ -64830,7 +65053,7 @@ function deriveMaintenance(history, { config: config4, mayCommand }) {
         touch(event.at);
         break;
       case "unlabeled":
-        if (lower4(event.label) !== label4 || isBot(event.actor)) break;
+        if (lower5(event.label) !== label4 || isBot(event.actor)) break;
         labelled = false;
         state.isMaintenance = false;
         commandWindow = void 0;
@@ -65653,7 +65876,7 @@ function writeSite(dir, files) {
   }
   const keep = new Set([...files.keys()].map((p) => p.split("/").join(sep)));
   for (const owned of OWNED) {
-    for (const file2 of listFiles(join(dir, owned))) {
+    for (const file2 of listFiles2(join(dir, owned))) {
       const path2 = relative(dir, file2);
       if (keep.has(path2) || !/\.(html|json)$/.test(path2)) continue;
       rmSync(file2);
@@ -65662,11 +65885,11 @@ function writeSite(dir, files) {
   }
   return result;
 }
-function listFiles(dir) {
+function listFiles2(dir) {
   if (!existsSync2(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path2 = join(dir, entry.name);
-    return entry.isDirectory() ? listFiles(path2) : entry.isFile() ? [path2] : [];
+    return entry.isDirectory() ? listFiles2(path2) : entry.isFile() ? [path2] : [];
   });
 }
 
@@ -66040,7 +66263,7 @@ var issuePayload = external_exports.object({
   comment: external_exports.object({ id: external_exports.number().optional(), body: external_exports.string().nullish(), user: external_exports.object({ type: external_exports.string().optional(), login: external_exports.string().optional() }).optional() }).optional()
 });
 var dispatchPayload = external_exports.object({ inputs: external_exports.record(external_exports.string(), external_exports.unknown()).nullish() });
-var lower5 = (s) => s.toLowerCase();
+var lower6 = (s) => s.toLowerCase();
 function chooseCommands(eventName, payload, config4) {
   if (eventName === "schedule") return { commands: ["escalate"], reason: "a scheduled run escalates open incidents" };
   if (eventName === "workflow_dispatch") {
@@ -66056,13 +66279,13 @@ function chooseCommands(eventName, payload, config4) {
   const parsed3 = issuePayload.safeParse(payload);
   if (!parsed3.success || parsed3.data.issue.pull_request) return { commands: [], reason: "the event is not about an issue" };
   const e = parsed3.data;
-  const isIncident = e.issue.labels.some((l) => lower5(l.name) === lower5(config4.labels.incident));
+  const isIncident = e.issue.labels.some((l) => lower6(l.name) === lower6(config4.labels.incident));
   const issue3 = e.issue.number;
   if (!isIncident) return { commands: [], issue: issue3, reason: `#${issue3} is not an incident` };
   const afterResolution = { commands: ["postmortem", "problems"], issue: issue3, whenResolved: true };
   if (eventName === "issues") {
     if (e.action === "closed") return { ...afterResolution, reason: `incident #${issue3} was closed` };
-    if (e.action === "labeled" && e.label && lower5(e.label.name) === lower5(config4.labels.status.resolved)) {
+    if (e.action === "labeled" && e.label && lower6(e.label.name) === lower6(config4.labels.status.resolved)) {
       return { ...afterResolution, reason: `incident #${issue3} was resolved` };
     }
     return { commands: [], issue: issue3, reason: `nothing to do when an incident is ${e.action}` };
@@ -66212,12 +66435,9 @@ async function handleDispatch(deps, deliveryId, raw) {
   const e = envelope.data;
   const repo = { owner: e.repository.owner.login, repo: e.repository.name };
   const full = `${repo.owner}/${repo.repo}`;
-  let config4;
-  try {
-    config4 = deps.config ?? await loadConfig(deps.github, repo, deps.configPath);
-  } catch (error63) {
-    if (!(error63 instanceof ConfigError)) throw error63;
-    deps.log.warn(`incident-desk: repository_dispatch "incident" in ${full} ignored: invalid configuration: ${error63.message}`);
+  const config4 = await configFor(deps, repo);
+  if (config4 instanceof ConfigError) {
+    deps.log.warn(`incident-desk: repository_dispatch "incident" in ${full} ignored: invalid configuration: ${config4.message}`);
     return void 0;
   }
   const check3 = checkDispatch(config4, e.client_payload);
@@ -66472,6 +66692,7 @@ var problemEventSchema = external_exports.object({
     user: external_exports.object({ login: external_exports.string() }).nullish()
   }),
   comment: external_exports.object({ id: external_exports.number(), body: external_exports.string().nullish() }).optional(),
+  label: external_exports.object({ name: external_exports.string() }).optional(),
   changes: external_exports.object({ body: external_exports.object({ from: external_exports.string().nullish() }).optional() }).partial().optional()
 });
 var ISSUE_ACTIONS = /* @__PURE__ */ new Set(["closed", "reopened", "edited"]);
@@ -66480,27 +66701,35 @@ async function handleProblemEvent(deps, name, payload) {
   const parsed3 = problemEventSchema.safeParse(payload);
   if (!parsed3.success || parsed3.data.issue.pull_request) return;
   const e = parsed3.data;
+  if (name === "issues" && e.action === "unlabeled") return problemUnlabeled(deps, e);
   if (name === "issues" && !ISSUE_ACTIONS.has(e.action)) return;
   if (name === "issue_comment" && !(mayHoldCommand(e.comment?.body ?? "") || mayHoldCommand(e.changes?.body?.from ?? ""))) return;
   const labels3 = e.issue.labels.map((l) => l.name.toLowerCase());
   if (labels3.length === 0) return;
-  let config4;
-  try {
-    config4 = deps.config ?? await loadConfig(deps.github, parseRepo(e.repository.full_name), deps.configPath);
-  } catch (error63) {
-    if (error63 instanceof ConfigError) return;
-    throw error63;
-  }
+  const config4 = await configFor(deps, parseRepo(e.repository.full_name));
+  if (config4 instanceof ConfigError) return;
   if (!labels3.includes(config4.labels.problem.toLowerCase()) || labels3.includes(config4.labels.incident.toLowerCase())) return;
   const repo = parseRepo(e.repository.full_name);
   if (parseTicketMarker(e.issue.body) && wroteIt(await identityOf(deps.github), { login: e.issue.user?.login ?? "" }, e.repository.full_name, e.repository.full_name))
     return;
   const commentId = name === "issue_comment" && e.action !== "deleted" ? e.comment?.id : void 0;
-  const refreshed = await refreshProblem(deps.github, repo, e.issue.number, config4, { pushing: true, ...commentId !== void 0 ? { commentId } : {} });
+  const refreshed = await refreshProblem(deps.github, repo, e.issue.number, config4, commentId !== void 0 ? { commentId } : {});
   if ("error" in refreshed || !refreshed.changed) return;
   const open3 = refreshed.state.incidents.filter((i) => i.open).slice(0, PUSH_LIMIT);
   for (const incident2 of open3) {
     await reconcileIssue({ ...deps, config: config4, problemView: refreshed.view }, repo, incident2.number, { kind: "issue" });
+  }
+  await notePushed(deps.github, repo, e.issue.number, refreshed.card, digest(refreshed.view));
+}
+async function problemUnlabeled(deps, e) {
+  if (!e.label) return;
+  const config4 = await configFor(deps, parseRepo(e.repository.full_name));
+  if (config4 instanceof ConfigError) return;
+  if (e.label.name.toLowerCase() !== config4.labels.problem.toLowerCase()) return;
+  const repo = parseRepo(e.repository.full_name);
+  const open3 = (await linkedIncidents(deps.github, repo, e.issue.number, config4)).filter((i) => i.open).slice(0, PUSH_LIMIT);
+  for (const incident2 of open3) {
+    await reconcileIssue({ ...deps, config: config4, problemGone: e.issue.number }, repo, incident2.number, { kind: "issue" });
   }
 }
 
@@ -66548,13 +66777,10 @@ async function handlePullRequest(deps, payload, options = {}) {
   const { github } = deps;
   const repo = { owner: e.repository.owner.login, repo: e.repository.name };
   const pr = e.pull_request;
-  let config4;
-  try {
-    config4 = deps.config ?? await loadConfig(github, repo, deps.configPath);
-  } catch (error63) {
-    if (!(error63 instanceof ConfigError)) throw error63;
-    if (options.reportConfig !== false && localReferences([pr.title, pr.body ?? ""], repo).some((n) => n !== pr.number)) await reportConfigError(deps, repo, pr.number, error63);
-    else deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error63.message}`);
+  const config4 = await configFor(deps, repo);
+  if (config4 instanceof ConfigError) {
+    if (options.reportConfig !== false && localReferences([pr.title, pr.body ?? ""], repo).some((n) => n !== pr.number)) await reportConfigError(deps, repo, pr.number, config4);
+    else deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${config4.message}`);
     return;
   }
   if ((e.action === "labeled" || e.action === "unlabeled") && e.label?.name.toLowerCase() !== config4.labels.postmortem.toLowerCase()) return;
@@ -66608,12 +66834,9 @@ async function handleDeploymentStatus(deps, payload) {
   const { deployment_status: status3, deployment: deployment2 } = parsed3.data;
   const { github } = deps;
   const repo = { owner: parsed3.data.repository.owner.login, repo: parsed3.data.repository.name };
-  let config4;
-  try {
-    config4 = deps.config ?? await loadConfig(github, repo, deps.configPath);
-  } catch (error63) {
-    if (!(error63 instanceof ConfigError)) throw error63;
-    deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error63.message}`);
+  const config4 = await configFor(deps, repo);
+  if (config4 instanceof ConfigError) {
+    deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${config4.message}`);
     return;
   }
   const environment = status3.environment || deployment2.environment;
@@ -66637,10 +66860,6 @@ async function handleDeploymentStatus(deps, payload) {
     await reconcileIssue({ ...deps, config: config4 }, repo, issue3.number, { kind: "issue" });
   }
 }
-
-// src/changes/risk-reads.ts
-var CACHE_TTL_MS = 24 * 36e5;
-var MAX_CACHED_CHARS = 512 * 1024;
 
 // node_modules/balanced-match/dist/esm/index.js
 var range = (a, b, str2) => {
