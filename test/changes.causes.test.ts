@@ -51,6 +51,23 @@ describe("/cause", () => {
     expect(h.card(n)).toMatch(/- \*\*Failed-deployment recovery time:\*\* 1h 3\dm/);
   });
 
+  it("another repository's pull request or commit is a mistake explained in a reply, not this repository's change of that number", async () => {
+    const { pr, sha } = await shippedChange();
+    const n = await incident();
+    for (const ref of [`https://github.com/acme/other/pull/${pr}`, `https://github.com/acme/other/commit/${sha}`, `acme/other@${sha}`]) {
+      const id = h.sim.as("alice").comment(repo, n, `/cause ${ref}`);
+      await h.deliver();
+      const reply = botComments(n).find((c: { body: string }) => c.body.includes(`incident-desk:reply:${id}`));
+      expect(reply?.body).toContain("acme/other is another repository");
+    }
+    expect(labels(pr)).toEqual([]);
+    expect(causeLines(n)).toEqual([]);
+    // This repository's own URL names its own pull request.
+    h.sim.as("alice").comment(repo, n, `/cause https://github.com/${repo}/pull/${pr}`);
+    await h.deliver();
+    expect(labels(pr)).toEqual(["incident-cause"]);
+  });
+
   it("/cause <short sha> finds the commit's pull request", async () => {
     const { pr } = await shippedChange();
     const head = h.sim.pull(repo, pr).head.sha;

@@ -23,7 +23,7 @@ export type Command =
   | { name: "update"; text: string; internal: boolean }
   | { name: "decline"; reason?: string }
   | { name: "timeline"; at: string; start: boolean; text: string }
-  | { name: "cause"; ref: CauseRef }
+  | { name: "cause"; ref: CauseRef; /** The repository a URL or `owner/name@sha` names (`owner/name`). */ repo?: string }
   | { name: "summary"; text: string }
   | { name: "impact"; text: string }
   | { name: "followup"; title: string; owner?: string }
@@ -233,7 +233,8 @@ function parseOne(name: string, args: string, ctx: ParseContext): Command {
       const ref = words[0] ?? "";
       if (words.length !== 1) throw new CommandError("name one pull request (#123) or one commit sha");
       const found = changeRef(ref);
-      if (found) return { name, ref: found };
+      const repo = namedRepo(ref);
+      if (found) return { name, ref: found, ...(repo ? { repo } : {}) };
       throw new CommandError(`"${ref}" is neither a pull request (#123) nor a commit sha`);
     }
     case "allow-deploy": {

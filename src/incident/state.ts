@@ -395,6 +395,11 @@ export function deriveIncident(history: History, options: DeriveOptions): Incide
       for (const p of acting) if (!p.ok) outcome.errors.push({ line: p.line, error: p.error, usage: p.usage });
       // A `/cause` naming nothing in the repository fails the whole comment, like a malformed command.
       for (const p of acting) {
+        // Causes are this repository's changes: another repository's #12 is not this one's #12.
+        if (p.ok && p.command.name === "cause" && p.command.repo && lower(p.command.repo) !== lower(state.repo)) {
+          outcome.errors.push({ line: p.line, error: `${p.command.repo} is another repository: name a pull request or commit of ${state.repo} (or describe the outside cause with /timeline)`, usage: USAGE.cause! });
+          continue;
+        }
         const problem = p.ok && p.command.name === "cause" ? causeProblem(changes, p.command.ref, commentId) : undefined;
         if (problem) outcome.errors.push({ line: p.line, error: problem, usage: USAGE.cause! });
       }
