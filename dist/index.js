@@ -60974,7 +60974,8 @@ function parseOne(name, args, ctx) {
       const ref = words[0] ?? "";
       if (words.length !== 1) throw new CommandError("name one pull request (#123) or one commit sha");
       const found = changeRef(ref);
-      if (found) return { name, ref: found };
+      const repo = namedRepo(ref);
+      if (found) return { name, ref: found, ...repo ? { repo } : {} };
       throw new CommandError(`"${ref}" is neither a pull request (#123) nor a commit sha`);
     }
     case "allow-deploy": {
@@ -63234,6 +63235,10 @@ function deriveIncident(history, options) {
     } else {
       for (const p of acting) if (!p.ok) outcome.errors.push({ line: p.line, error: p.error, usage: p.usage });
       for (const p of acting) {
+        if (p.ok && p.command.name === "cause" && p.command.repo && lower3(p.command.repo) !== lower3(state.repo)) {
+          outcome.errors.push({ line: p.line, error: `${p.command.repo} is another repository: name a pull request or commit of ${state.repo} (or describe the outside cause with /timeline)`, usage: USAGE.cause });
+          continue;
+        }
         const problem = p.ok && p.command.name === "cause" ? causeProblem(changes, p.command.ref, commentId) : void 0;
         if (problem) outcome.errors.push({ line: p.line, error: problem, usage: USAGE.cause });
       }
