@@ -171,6 +171,20 @@ describe("a deployment passes", () => {
     expect(review.comment).not.toContain(`#${search} `);
   });
 
+  it("not when twenty sev1 incidents on services the freeze does not cover come before the frozen service's", async () => {
+    await start(`services:\n  checkout:\n    labels: [checkout]\n  search:\n    labels: [search]\n${FREEZE}    services: [checkout]\n`);
+    for (let i = 0; i < 20; i++) h.sim.as("alice").openIssue(REPO, { title: `Search ${i}`, labels: ["incident", "sev1", "search"] });
+    await h.deliver();
+    const checkout = h.sim.as("alice").openIssue(REPO, { title: "Checkout is down", labels: ["incident", "sev1", "checkout"] });
+    await h.deliver();
+    h.sim.resetRequests();
+    const review = await deploy();
+    expect(review.state).toBe("rejected");
+    expect(review.comment).toContain(`#${checkout} Checkout is down`);
+    // Only the checkout incident's history is read: the others' labels say they cannot freeze.
+    expect(h.sim.count({ operationId: "issues/list-events-for-timeline" })).toBeLessThanOrEqual(2);
+  });
+
   it("once the incident is mitigated", async () => {
     await start();
     const n = await incident("sev1");
@@ -275,6 +289,75 @@ describe("a deployment passes", () => {
     const fork = mergedPull("Raise the pool size", `Incident: #${n}`, { fromFork: true, by: "mallory" });
     await h.deliver();
     expect((await deploy(fork.sha)).state).toBe("rejected");
+  });
+
+  it("when a commit of its pull request says Fixes #n, though its title and body do not; recorded once through a duplicate delivery", async () => {
+    await start();
+    const n = await incident("sev1");
+    const pr = h.sim.as("bob").openPullRequest(REPO, {
+      title: "Raise the pool size",
+      body: "Connections run out under load.",
+      head: "pool",
+      commits: [
+        { message: "Add a pool metric", files: { "metric.txt": "1" } },
+        { message: `Raise the pool size\n\nFixes #${n}`, files: { "pool.txt": "50" } },
+      ],
+    });
+    await h.deliver();
+    const sha = h.sim.pull(REPO, pr).head.sha;
+    h.sim.resetRequests();
+    const { runId } = h.sim.requestDeploymentReview(REPO, { environment: "production", sha });
+    const [delivery] = h.sim.webhooks.take("deployment_protection_rule");
+    await h.receive(delivery!);
+    await h.receive(delivery!);
+    await h.deliver();
+    const review = h.sim.deploymentReviews(REPO).find((r) => r.runId === runId)!;
+    expect(review.state).toBe("approved");
+    expect(review.comment).toContain(`#${n}: ships fix #${pr}`);
+    expect(records(n)).toHaveLength(1);
+    expect(records(n)[0]!.body).toContain(`it ships fix #${pr}`);
+    // One page of the pull request's commits, read once per decision.
+    expect(h.sim.count({ operationId: "pulls/list-commits" })).toBe(2);
+  });
+
+  it("when it ships a direct push (no pull request) whose commit message says Incident: #n, or a revert naming it", async () => {
+    await start();
+    const n = await incident("sev1");
+    const sha = h.sim.as("bob").push(REPO, "main", [{ message: `Raise the pool size\n\nIncident: #${n}`, files: { "pool.txt": "50" } }]);
+    await h.deliver();
+    const review = await deploy(sha);
+    expect(review.state).toBe("approved");
+    expect(review.comment).toContain(`#${n}: ships fix commit ${sha.slice(0, 7)}`);
+    expect(records(n)[0]!.body).toContain(`it ships fix commit ${sha.slice(0, 7)}`);
+    expect(h.card(n)).toContain(`through the freeze: it ships fix commit ${sha.slice(0, 7)}`);
+    const revert = h.sim.as("bob").push(REPO, "main", [{ message: `Revert "Add caching"\n\nThis reverts commit ${sha}, for #${n}.`, files: { "cache.txt": "0" } }]);
+    await h.deliver();
+    const again = await deploy(revert);
+    expect(again.state).toBe("approved");
+    expect(again.comment).toContain(`ships revert commit ${revert.slice(0, 7)}`);
+  });
+
+  it("but not when a commit only mentions the incident, hides the keyword, or is a fork's", async () => {
+    await start();
+    const n = await incident("sev1");
+    const mention = h.sim.as("bob").push(REPO, "main", [{ message: `Tune the cache; wait for #${n} before deploying`, files: { "cache.txt": "1" } }]);
+    await h.deliver();
+    expect((await deploy(mention)).state).toBe("rejected");
+    const hidden = h.sim.as("bob").push(REPO, "main", [{ message: `Tune the cache\n\n<!-- Fixes #${n} -->`, files: { "cache.txt": "2" } }]);
+    await h.deliver();
+    expect((await deploy(hidden)).state).toBe("rejected");
+    const fork = h.sim.as("mallory").openPullRequest(REPO, {
+      title: "Raise the pool size",
+      body: "",
+      head: "pool",
+      fromFork: true,
+      commits: [{ message: `Raise the pool size\n\nIncident: #${n}`, files: { "pool.txt": "51" } }],
+    });
+    const merged = h.sim.as("bob").mergePullRequest(REPO, fork);
+    await h.deliver();
+    h.sim.resetRequests();
+    expect((await deploy(merged)).state).toBe("rejected");
+    expect(h.sim.count({ operationId: "pulls/list-commits" })).toBe(0);
   });
 
   it("when every freezing incident lets it through, not only one", async () => {

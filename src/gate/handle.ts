@@ -9,15 +9,18 @@ import type { History } from "../incident/history.js";
 import { tracked } from "../cluster/inflight.js";
 import { serialize } from "../serialize.js";
 import { cutText } from "../text/limits.js";
-import { decideGate, type DeployedPull, type GateIncident, type GateVerdict } from "./decide.js";
+import { parseDeclaration } from "../incident/declaration.js";
+import { decideGate, passageFor, type DeployedCommit, type DeployedPull, type GateIncident, type GateVerdict } from "./decide.js";
 import { gateKey, gateRunKey, readGateRecord, renderGateRecord, type GateDecision } from "./record.js";
 
 /**
  * `deployment_protection_rule.requested`: GitHub asks the app, as a custom deployment protection
  * rule, whether a workflow job may deploy. The decision (src/gate/decide.ts) reads, at most:
  * the configuration; one listing of the open incidents (100 a page); the history of those whose
- * labels say they may freeze, accepted ones before reports in triage, most severe first; and, only when one freezes, the pull requests
- * of the deployed commit. The answer is always sent: an error approves, saying why. It is retried
+ * labels (and, with `changes.freeze.services`, their service) say they may freeze, accepted ones
+ * before reports in triage, most severe first; only when one freezes, the pull requests of the
+ * deployed commit; and only when their titles and bodies pass not every freezing incident, the
+ * commits of (up to three of) those pull requests and the deployed commit's own message. The answer is always sent: an error approves, saying why. It is retried
  * through GitHub's 5xx and rate limits; a second answer to the same run (a duplicate delivery) is
  * refused by GitHub with 422 and changes nothing. Then the decision is recorded once on each
  * incident it concerns, and their cards updated.
@@ -127,6 +130,7 @@ export async function handleGateRequest(deps: IncidentDeps, payload: unknown): P
 interface Gathered {
   incidents: (GateIncident & { history: History })[];
   pulls: DeployedPull[];
+  commit?: DeployedCommit;
 }
 
 export async function runGate(deps: IncidentDeps, request: GateRequest): Promise<{ verdict: GateVerdict; answer: Answer }> {
@@ -146,7 +150,7 @@ export async function runGate(deps: IncidentDeps, request: GateRequest): Promise
       verdict = approveBecause("the request names no commit, so no freeze could be checked");
     } else {
       gathered = await gather(github, repo, config, environment, request.sha, request.pulls);
-      verdict = decideGate(config, environment, request.sha, gathered.incidents, gathered.pulls, repo);
+      verdict = decideGate(config, environment, request.sha, gathered.incidents, gathered.pulls, repo, gathered.commit);
     }
     const sent = await answer(github, request, verdict, log);
     if (sent !== "failed" && verdict.record && request.sha) {
@@ -172,9 +176,28 @@ export async function runGate(deps: IncidentDeps, request: GateRequest): Promise
 
 const approveBecause = (why: string): GateVerdict => ({ state: "approved", comment: `incident-desk: approved because ${why}.`, freezing: [] });
 
-/** Labels say what the incident's state is, as the app last rendered it: those that cannot freeze are not read. */
-function mayFreeze(config: Config, labels: string[]): boolean {
+/**
+ * The services an open incident may be on, from the listing alone: the service its declaration
+ * names (the app's marker or the issue form, both read: more services only means one more history
+ * read) and every service whose labels (`services.<name>.labels`) it carries. The incident's
+ * state takes the declaration's, else the first labelled one (src/incident/state.ts): it is one of these.
+ */
+function possibleServices(config: Config, body: string | null | undefined, labels: Set<string>): string[] {
+  const out = new Set<string>();
+  for (const trusted of [true, false]) {
+    const declared = parseDeclaration(body ?? "", config, trusted).service;
+    if (declared) out.add(declared);
+  }
+  for (const [name, svc] of Object.entries(config.services)) if (svc.labels.some((l) => labels.has(l.toLowerCase()))) out.add(name);
+  return [...out];
+}
+
+/** Labels (and, for its service, the body) say what the incident's state is, as the app last rendered it: those that cannot freeze are not read. */
+function mayFreeze(config: Config, labels: string[], body?: string | null): boolean {
   const has = new Set(labels.map((l) => l.toLowerCase()));
+  const frozen = config.changes.freeze!.services;
+  // With `services` set, an incident on no service, or on none of them, cannot freeze.
+  if (frozen.length > 0 && !possibleServices(config, body, has).some((s) => frozen.includes(s))) return false;
   const ranks = config.severities.filter((s) => has.has(s.label.toLowerCase())).map((s) => severityRank(config, s.name));
   if (ranks.length > 0 && Math.min(...ranks) > severityRank(config, config.changes.freeze!.min_severity)) return false;
   const status = config.labels.status;
@@ -206,7 +229,7 @@ async function gather(github: GitHub, repo: RepoRef, config: Config, environment
   const open = await github.paginate(github.rest.issues.listForRepo, { ...repo, labels: config.labels.incident, state: "open", per_page: 100 });
   const names = (issue: (typeof open)[number]) => issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
   const candidates = open
-    .filter((issue) => !issue.pull_request && mayFreeze(config, names(issue)))
+    .filter((issue) => !issue.pull_request && mayFreeze(config, names(issue), issue.body))
     .sort((a, b) => inTriage(config, names(a)) - inTriage(config, names(b)) || labelRank(config, names(a)) - labelRank(config, names(b)) || a.number - b.number)
     .slice(0, MAX_DERIVED);
   const incidents: Gathered["incidents"] = [];
@@ -229,10 +252,34 @@ async function gather(github: GitHub, repo: RepoRef, config: Config, environment
       history: read.history,
     });
   }
-  if (freezingIncidents(config, incidents, environment).length === 0) return { incidents, pulls: [] };
+  const freezing = freezingIncidents(config, incidents, environment);
+  if (freezing.length === 0) return { incidents, pulls: [] };
   const associated = await deployedPulls(github, repo, sha);
   const pulls = [...associated, ...runPulls.filter((p) => !associated.some((a) => a.number === p.number))];
-  return { incidents, pulls };
+  if (freezing.every((i) => passageFor(i, sha, pulls, repo))) return { incidents, pulls };
+  // Titles and bodies pass not every freezing incident: the commits may (SPEC section 3: "its title, body or commits").
+  for (const pull of pulls.filter((p) => !p.fromFork).slice(0, MAX_PULLS_READ)) pull.commits = await pullCommits(github, repo, pull.number);
+  const commit = pulls.some((p) => p.fromFork) ? undefined : await deployedCommit(github, repo, sha);
+  return { incidents, pulls, ...(commit ? { commit } : {}) };
+}
+
+/** Pull requests of the deployed commit whose commits are read, at most (one page each). */
+const MAX_PULLS_READ = 3;
+
+/** The messages of a pull request's first 100 commits (GitHub lists 250 at most; one page is read). */
+async function pullCommits(github: GitHub, repo: RepoRef, number: number): Promise<string[]> {
+  const { data } = await github.rest.pulls.listCommits({ ...repo, pull_number: number, per_page: 100 });
+  return data.map((c) => c.commit.message);
+}
+
+async function deployedCommit(github: GitHub, repo: RepoRef, sha: string): Promise<DeployedCommit | undefined> {
+  try {
+    const { data } = await github.rest.repos.getCommit({ ...repo, ref: sha, per_page: 1 });
+    return { sha: data.sha.toLowerCase(), message: data.commit.message };
+  } catch (error) {
+    if (errorStatus(error) === 422 || errorStatus(error) === 404) return undefined;
+    throw error;
+  }
 }
 
 /** A pull request whose head lives elsewhere (or in a deleted fork) is a fork's. */

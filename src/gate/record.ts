@@ -23,6 +23,10 @@ const recordSchema = z.object({
   incidents: z.array(z.number().int().positive()).max(100),
   via: z.enum(["fix", "revert", "allowed"]).optional(),
   pull: z.number().int().positive().optional(),
+  commit: z
+    .string()
+    .regex(/^[0-9a-f]{7,40}$/i)
+    .optional(),
   by: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/)
@@ -42,8 +46,9 @@ const short = (sha: string) => sha.slice(0, 7);
 
 /** How the deployment passed, in words (no `@`). */
 function passage(d: GateDecision): string {
-  if (d.via === "fix") return `it ships fix #${d.pull}`;
-  if (d.via === "revert") return `it ships revert #${d.pull}`;
+  const what = d.pull ? `#${d.pull}` : `commit ${short(d.commit ?? "")}`;
+  if (d.via === "fix") return `it ships fix ${what}`;
+  if (d.via === "revert") return `it ships revert ${what}`;
   if (d.via === "allowed") return `the commander (${d.by ?? "unknown"}) allowed it with /allow-deploy${d.reason ? `: ${d.reason}` : ""}`;
   return "";
 }
@@ -64,6 +69,7 @@ export function renderGateRecord(d: GateDecision, url?: string): string {
     incidents: d.incidents,
     ...(d.via ? { via: d.via } : {}),
     ...(d.pull ? { pull: d.pull } : {}),
+    ...(d.commit ? { commit: d.commit } : {}),
     ...(d.by ? { by: d.by } : {}),
     ...(d.reason ? { reason: d.reason } : {}),
   };
@@ -91,6 +97,7 @@ export function readGateRecord(body: string): { key: string; decision: GateDecis
     incidents: rest.incidents,
     ...(rest.via ? { via: rest.via } : {}),
     ...(rest.pull ? { pull: rest.pull } : {}),
+    ...(rest.commit ? { commit: rest.commit.toLowerCase() } : {}),
     ...(rest.by ? { by: rest.by } : {}),
     ...(rest.reason ? { reason: rest.reason } : {}),
   };

@@ -80,6 +80,8 @@ export interface GateDecision {
   /** How it passed: a fix or revert pull request, or the commander's `/allow-deploy`. */
   via?: "fix" | "revert" | "allowed";
   pull?: number;
+  /** A fix or revert commit with no pull request of this repository (a direct push): its sha. */
+  commit?: string;
   /** Who allowed it (no `@`: the record pings nobody). */
   by?: string;
   reason?: string;
