@@ -77,6 +77,22 @@ async function main() {
   }
   {
     const h = await startApp({ repo, config: FREEZE });
+    const [n] = await incidents(h, "sev1", 1);
+    const pr = h.sim.as("bob").openPullRequest(repo, {
+      title: "Raise the pool size",
+      body: "",
+      head: "pool",
+      commits: [{ message: `Raise the pool size\n\nFixes #${n}`, files: { pool: "50" } }],
+    });
+    await h.deliver();
+    await measure(h, "Fix let through by a commit of its pull request (Fixes #n in a commit message, from its branch)", () => void ask(h, h.sim.pull(repo, pr).head.sha));
+    const sha = h.sim.as("bob").push(repo, "main", [{ message: `Raise the pool size\n\nIncident: #${n}`, files: { pool: "60" } }]);
+    await h.deliver();
+    await measure(h, "Fix let through by a direct push (Incident: #n in its commit message, no pull request)", () => void ask(h, sha));
+    await h.close();
+  }
+  {
+    const h = await startApp({ repo, config: FREEZE });
     await incidents(h, "sev1", 3);
     await measure(h, "Rejection: three sev1 incidents (three records + cards)", () => void ask(h));
     await h.close();

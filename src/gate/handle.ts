@@ -259,7 +259,8 @@ async function gather(github: GitHub, repo: RepoRef, config: Config, environment
   if (freezing.every((i) => passageFor(i, sha, pulls, repo))) return { incidents, pulls };
   // Titles and bodies pass not every freezing incident: the commits may (SPEC section 3: "its title, body or commits").
   for (const pull of pulls.filter((p) => !p.fromFork).slice(0, MAX_PULLS_READ)) pull.commits = await pullCommits(github, repo, pull.number);
-  const commit = pulls.some((p) => p.fromFork) ? undefined : await deployedCommit(github, repo, sha);
+  if (pulls.some((p) => p.fromFork) || freezing.every((i) => passageFor(i, sha, pulls, repo))) return { incidents, pulls };
+  const commit = await deployedCommit(github, repo, sha);
   return { incidents, pulls, ...(commit ? { commit } : {}) };
 }
 
