@@ -85,7 +85,11 @@ async function main() {
       commits: [{ message: `Raise the pool size\n\nFixes #${n}`, files: { pool: "50" } }],
     });
     await h.deliver();
-    await measure(h, "Fix let through by a commit of its pull request (Fixes #n in a commit message, from its branch)", () => void ask(h, h.sim.pull(repo, pr).head.sha));
+    await measure(
+      h,
+      "Fix let through by a commit of its pull request (Fixes #n in a commit message, from its branch)",
+      () => void ask(h, h.sim.pull(repo, pr).head.sha),
+    );
     const sha = h.sim.as("bob").push(repo, "main", [{ message: `Raise the pool size\n\nIncident: #${n}`, files: { pool: "60" } }]);
     await h.deliver();
     await measure(h, "Fix let through by a direct push (Incident: #n in its commit message, no pull request)", () => void ask(h, sha));

@@ -183,6 +183,15 @@ describe("a deployment passes", () => {
     expect(review.comment).toContain(`#${checkout} Checkout is down`);
     // Only the checkout incident's history is read: the others' labels say they cannot freeze.
     expect(h.sim.count({ operationId: "issues/list-events-for-timeline" })).toBeLessThanOrEqual(2);
+    await say("alice", checkout, "/mitigated");
+    // A service declared in the issue form (no service label) is read all the same.
+    const declared = h.sim
+      .as("alice")
+      .openIssue(REPO, { title: "Carts are lost", body: "### Service\n\ncheckout\n\n### Impact\n\nCarts are lost", labels: ["incident", "sev1"] });
+    await h.deliver();
+    const again = await deploy();
+    expect(again.state).toBe("rejected");
+    expect(again.comment).toContain(`#${declared} Carts are lost`);
   });
 
   it("once the incident is mitigated", async () => {
@@ -330,7 +339,9 @@ describe("a deployment passes", () => {
     expect(review.comment).toContain(`#${n}: ships fix commit ${sha.slice(0, 7)}`);
     expect(records(n)[0]!.body).toContain(`it ships fix commit ${sha.slice(0, 7)}`);
     expect(h.card(n)).toContain(`through the freeze: it ships fix commit ${sha.slice(0, 7)}`);
-    const revert = h.sim.as("bob").push(REPO, "main", [{ message: `Revert "Add caching"\n\nThis reverts commit ${sha}, for #${n}.`, files: { "cache.txt": "0" } }]);
+    const revert = h.sim
+      .as("bob")
+      .push(REPO, "main", [{ message: `Revert "Add caching"\n\nThis reverts commit ${sha}, for #${n}.`, files: { "cache.txt": "0" } }]);
     await h.deliver();
     const again = await deploy(revert);
     expect(again.state).toBe("approved");

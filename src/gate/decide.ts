@@ -56,13 +56,7 @@ const NAMED = 5;
 export type Passage = Pick<GateDecision, "via" | "pull" | "commit" | "by" | "reason">;
 
 /** How the deployment may pass `incident`, or nothing. */
-export function passageFor(
-  incident: GateIncident,
-  sha: string,
-  pulls: readonly DeployedPull[],
-  here: RepoName,
-  commit?: DeployedCommit,
-): Passage | undefined {
+export function passageFor(incident: GateIncident, sha: string, pulls: readonly DeployedPull[], here: RepoName, commit?: DeployedCommit): Passage | undefined {
   for (const pull of pulls) {
     if (pull.fromFork) continue;
     const via = names(incident.number, pull.title, `${pull.title}\n${pull.body}`, here);

@@ -20,6 +20,22 @@ const incident = (number: number, extra: Partial<GateIncident> = {}): GateIncide
 const pull = (title: string, body = "", fromFork = false): DeployedPull => ({ number: 7, title, body, fromFork });
 
 describe("passageFor", () => {
+  it("reads a pull request's commits and the deployed commit's message with the same rules", () => {
+    const withCommits = { ...pull("Change"), commits: ["Add a metric", "Raise the pool\n\nFixes #12"] };
+    expect(passageFor(incident(12), SHA, [withCommits], here)).toEqual({ via: "fix", pull: 7 });
+    expect(passageFor(incident(12), SHA, [{ ...pull("Change"), commits: ['Revert "Add caching"\n\nfor #12'] }], here)).toEqual({ via: "revert", pull: 7 });
+    expect(passageFor(incident(12), SHA, [], here, { sha: SHA, message: "Raise the pool\n\nIncident: #12" })).toEqual({ via: "fix", commit: SHA });
+    expect(passageFor(incident(12), SHA, [], here, { sha: SHA, message: 'Revert "Add caching"\n\n#12' })).toEqual({ via: "revert", commit: SHA });
+    // A bare mention, a keyword in a comment or in a later line's revert subject: nothing.
+    for (const message of ["Tune, see #12", "Tune\n\n<!-- Fixes #12 -->", 'Tune\n\nRevert "x" #12']) {
+      expect(passageFor(incident(12), SHA, [], here, { sha: SHA, message }), message).toBeUndefined();
+      expect(passageFor(incident(12), SHA, [{ ...pull("Change"), commits: [message] }], here), message).toBeUndefined();
+    }
+    // A fork's commits, or a deployed commit that belongs to a fork's pull request: nothing.
+    expect(passageFor(incident(12), SHA, [{ ...pull("Change", "", true), commits: ["Fixes #12"] }], here)).toBeUndefined();
+    expect(passageFor(incident(12), SHA, [pull("Change", "", true)], here, { sha: SHA, message: "Fixes #12" })).toBeUndefined();
+  });
+
   it("takes a keyword naming this incident of this repository as a fix", () => {
     for (const body of ["Fixes #12", "closes #12", "Resolved: #12", "Incident: #12", "fixes acme/web#12", "Fixes https://github.com/acme/web/issues/12"]) {
       expect(passageFor(incident(12), SHA, [pull("Change", body)], here), body).toEqual({ via: "fix", pull: 7 });
