@@ -1,4 +1,4 @@
-import { writtenByUs } from "../trust.js";
+import { ACTIONS_BOT, identityOf, writtenByUs } from "../trust.js";
 import type { Config } from "../config/schema.js";
 import type { IncidentDeps } from "./deps.js";
 
@@ -15,6 +15,7 @@ import type { History } from "./history.js";
 import { findCards, planReconcile } from "./reconcile.js";
 import { commandAuthors, deriveIncident, type IncidentState } from "./state.js";
 import { readVerdicts } from "./verdicts.js";
+import { freezeEnded, releaseHeldPulls } from "../changes/freeze-end.js";
 import { incidentTypeToSet } from "./issue-type.js";
 import { readFactsBlock } from "../changes/facts.js";
 import { checkProblems, linkProblem } from "../problems/link.js";
@@ -31,6 +32,8 @@ export interface Reconciled {
   config: Config;
   history: History;
   state: IncidentState;
+  /** This delivery ended the incident's change freeze (src/changes/freeze-end.ts). */
+  freezeEnded?: boolean;
 }
 
 /**
@@ -44,7 +47,11 @@ export async function reconcileIssue(
   trigger: Trigger,
   relevant: (config: Config) => boolean = () => true,
 ): Promise<Reconciled | undefined> {
-  return serialize(`${repo.owner}/${repo.repo}#${number}`.toLowerCase(), () => run(deps, repo, number, trigger, relevant));
+  const done = await serialize(`${repo.owner}/${repo.repo}#${number}`.toLowerCase(), () => run(deps, repo, number, trigger, relevant));
+  // After the incident's own writes and outside its lock: the pull requests its freeze held are
+  // assessed again, each under its own lock. Never thrown back into this delivery.
+  if (done?.freezeEnded) await releaseHeldPulls(deps, repo, number);
+  return done;
 }
 
 async function run(
@@ -83,7 +90,9 @@ async function run(
   const { moved } = await applyPlan(deps, repo, history, plan, config);
   // A security incident moved to the private repository is reconciled there, as a delivery of its own.
   if (moved) await reconcileIssue(deps, { owner: moved.owner, repo: moved.repo }, moved.number, { kind: "issue" });
-  return { config, history, state };
+  // The Action writes no change risk runs: only the app re-checks held pull requests.
+  const ended = !moved && freezeEnded(config, history, state) && (await identityOf(github))?.self !== ACTIONS_BOT;
+  return { config, history, state, ...(ended ? { freezeEnded: true } : {}) };
 }
 
 /**
