@@ -145,6 +145,30 @@ describe("change risk: the end of a freeze re-checks the held pull requests", ()
     expect(run(h, broken).conclusion).toBe("success");
   });
 
+  it("a write of the incident failing after its labels went: the held pull request is released all the same, and the redelivery writes no run", async () => {
+    const n = await incident(h, "Checkout down", ["sev1"]);
+    const pr = await feature(h, "feature-k");
+    h.sim.faults.inject({ method: "POST", path: "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", status: 500, times: Infinity });
+    h.sim.as("alice").comment(repo, n, "/mitigated");
+    const [mitigation] = h.sim.webhooks.take();
+    const failed = await h.receive(mitigation!).then(
+      () => h.logs.some((l) => l.level >= 50),
+      () => true,
+    );
+    expect(failed).toBe(true);
+    await h.deliver();
+    h.sim.faults.clear();
+    expect(h.sim.issue(repo, n).labels).toContain("status:mitigated");
+    expect(run(h, pr).conclusion).toBe("success");
+    // GitHub redelivers the failed delivery: the 👍 goes out, no run is written again.
+    const again = await h.sim.measure(async () => {
+      await h.receive(mitigation!);
+      await h.deliver();
+    });
+    expect(again.filter((r) => r.method !== "GET").map((r) => r.operationId)).toEqual(["reactions/create-for-issue-comment"]);
+    expect(run(h, pr).conclusion).toBe("success");
+  });
+
   it("withdrawing the incident (its label removed) ends the freeze", async () => {
     const n = await incident(h, "Checkout down", ["sev1"]);
     const pr = await feature(h, "feature-j");
@@ -173,6 +197,5 @@ describe("change risk: the end of a freeze re-checks the held pull requests", ()
     const counted = requests.filter((r) => r.status !== 304).length;
     const writes = requests.filter((r) => r.method !== "GET").length;
     console.log(`freeze end, 10 held pull requests: ${total} requests (${counted} counted by GitHub, ${writes} writes)`);
-    console.log(requests.map((r) => `${r.method} ${r.route} ${r.status}`).join("\n"));
   });
 });

@@ -32,8 +32,6 @@ export interface Reconciled {
   config: Config;
   history: History;
   state: IncidentState;
-  /** This delivery ended the incident's change freeze (src/changes/freeze-end.ts). */
-  freezeEnded?: boolean;
 }
 
 /**
@@ -47,11 +45,16 @@ export async function reconcileIssue(
   trigger: Trigger,
   relevant: (config: Config) => boolean = () => true,
 ): Promise<Reconciled | undefined> {
-  const done = await serialize(`${repo.owner}/${repo.repo}#${number}`.toLowerCase(), () => run(deps, repo, number, trigger, relevant));
-  // After the incident's own writes and outside its lock: the pull requests its freeze held are
-  // assessed again, each under its own lock. Never thrown back into this delivery.
-  if (done?.freezeEnded) await releaseHeldPulls(deps, repo, number);
-  return done;
+  const after = { freezeEnded: false };
+  try {
+    return await serialize(`${repo.owner}/${repo.repo}#${number}`.toLowerCase(), () => run(deps, repo, number, trigger, relevant, after));
+  } finally {
+    // After the incident's own writes and outside its lock: the pull requests its freeze held are
+    // assessed again, each under its own lock (src/changes/freeze-end.ts). Also when a write of the
+    // incident failed after its labels may have gone (a redelivery would find them changed and
+    // see no freeze end): the assessment reads the labels as they are. Never throws.
+    if (after.freezeEnded) await releaseHeldPulls(deps, repo, number);
+  }
 }
 
 async function run(
@@ -60,6 +63,7 @@ async function run(
   number: number,
   trigger: Trigger,
   relevant: (config: Config) => boolean,
+  after: { freezeEnded: boolean },
 ): Promise<Reconciled | undefined> {
   const { github } = deps;
   const config = await configFor(deps, repo);
@@ -87,12 +91,12 @@ async function run(
     ...(trigger.kind === "comment" ? { commentId: trigger.commentId } : {}),
     ...(issueType ? { issueType } : {}),
   });
+  // The Action writes no change risk runs: only the app re-checks held pull requests.
+  after.freezeEnded = !plan.transfer && freezeEnded(config, history, state) && (await identityOf(github))?.self !== ACTIONS_BOT;
   const { moved } = await applyPlan(deps, repo, history, plan, config);
   // A security incident moved to the private repository is reconciled there, as a delivery of its own.
   if (moved) await reconcileIssue(deps, { owner: moved.owner, repo: moved.repo }, moved.number, { kind: "issue" });
-  // The Action writes no change risk runs: only the app re-checks held pull requests.
-  const ended = !moved && freezeEnded(config, history, state) && (await identityOf(github))?.self !== ACTIONS_BOT;
-  return { config, history, state, ...(ended ? { freezeEnded: true } : {}) };
+  return { config, history, state };
 }
 
 /**
