@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MAX_RECHECKED } from "../src/changes/freeze-end.js";
 import { useApp, type Harness } from "./harness.js";
 
 /**
@@ -167,6 +168,22 @@ describe("change risk: the end of a freeze re-checks the held pull requests", ()
     });
     expect(again.filter((r) => r.method !== "GET").map((r) => r.operationId)).toEqual(["reactions/create-for-issue-comment"]);
     expect(run(h, pr).conclusion).toBe("success");
+  });
+
+  it(`at most ${MAX_RECHECKED} held pull requests are re-checked per event, the most recently updated first; the others at their next push`, async () => {
+    const n = await incident(h, "Checkout down", ["sev1"]);
+    const prs: number[] = [];
+    for (let i = 0; i < MAX_RECHECKED + 2; i++) prs.push(await feature(h, `many-${i}`));
+    await command(h, n, "/mitigated");
+    const [oldest, second, ...rest] = prs;
+    expect(rest.map((pr) => run(h, pr).conclusion)).toEqual(rest.map(() => "success"));
+    expect([run(h, oldest!).conclusion, run(h, second!).conclusion]).toEqual(["action_required", "action_required"]);
+    expect(h.logs.some((l) => l.msg.includes(`with ${MAX_RECHECKED + 2} pull requests held: the ${MAX_RECHECKED} most recently updated are re-checked`))).toBe(
+      true,
+    );
+    h.sim.as("bob").push(repo, "many-0", [{ message: "more", files: { "docs/many-0.md": "y" } }]);
+    await h.deliver();
+    expect(run(h, oldest!).conclusion).toBe("success");
   });
 
   it("withdrawing the incident (its label removed) ends the freeze", async () => {
