@@ -186,6 +186,17 @@ describe("change risk: the end of a freeze re-checks the held pull requests", ()
     expect(run(h, oldest!).conclusion).toBe("success");
   });
 
+  it("a responder replacing the sev1 label by sev3 by hand ends the freeze", async () => {
+    const n = await incident(h, "Checkout down", ["sev1"]);
+    const pr = await feature(h, "feature-l");
+    h.sim.as("alice").removeLabel(repo, n, "sev1");
+    h.sim.as("alice").addLabels(repo, n, ["sev3"]);
+    await h.deliver();
+    expect(h.sim.issue(repo, n).labels).toContain("sev3");
+    expect(h.sim.issue(repo, n).labels).not.toContain("sev1");
+    expect(run(h, pr).conclusion).toBe("success");
+  });
+
   it("withdrawing the incident (its label removed) ends the freeze", async () => {
     const n = await incident(h, "Checkout down", ["sev1"]);
     const pr = await feature(h, "feature-j");

@@ -3,7 +3,7 @@ import type { Config } from "../config/schema.js";
 import { STATUSES } from "../config/schema.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import type { IncidentDeps } from "../incident/deps.js";
-import type { History } from "../incident/history.js";
+import { isBot, type History } from "../incident/history.js";
 import type { IncidentState } from "../incident/types.js";
 import { identityOf } from "../trust.js";
 import { freezes } from "./freeze.js";
@@ -29,10 +29,35 @@ const LOOKUP_CONCURRENCY = 4;
 
 const lower = (s: string) => s.toLowerCase();
 
-/** Whether the issue, as its labels were when read, froze changes (as change risk saw it). */
+/**
+ * The labels before the people's label changes that end the timeline (this event, when it is a
+ * label added or removed by hand): the issue as change risk last saw it, before them.
+ */
+function labelsBeforePeople(history: History): string[] | undefined {
+  const labels = new Set(history.issue.labels.map(lower));
+  let undone = false;
+  for (let i = history.events.length - 1; i >= 0; i--) {
+    const e = history.events[i]!;
+    if ((e.type !== "labeled" && e.type !== "unlabeled") || isBot(e.actor)) break;
+    if (e.type === "labeled") labels.delete(lower(e.label));
+    else labels.add(lower(e.label));
+    undone = true;
+  }
+  return undone ? [...labels] : undefined;
+}
+
+/**
+ * Whether the issue froze changes before this event, as change risk saw it: by the labels it had
+ * when read, or before the label changes people made last (a `sev1` replaced by `sev3` by hand).
+ */
 export function frozeBefore(config: Config, history: History, service: string | undefined): boolean {
   if (!config.changes.freeze) return false;
-  const labels = new Set(history.issue.labels.map(lower));
+  const byPeople = labelsBeforePeople(history);
+  return frozeWith(config, history, history.issue.labels, service) || (byPeople !== undefined && frozeWith(config, history, byPeople, service));
+}
+
+function frozeWith(config: Config, history: History, names: readonly string[], service: string | undefined): boolean {
+  const labels = new Set(names.map(lower));
   const status = STATUSES.find((s) => labels.has(lower(config.labels.status[s])));
   const severity = config.severities.find((s) => labels.has(lower(s.label)))?.name;
   if (!status || !severity) return false;
