@@ -115,6 +115,15 @@ export async function handlePullRisk(deps: IncidentDeps, payload: unknown): Prom
   });
 }
 
+/**
+ * Assess again a pull request as the open pull requests' listing gave it (src/changes/freeze-end.ts:
+ * a freeze ended), under its lock. Nothing is written when the run would not change.
+ */
+export async function recheckListedPull(deps: IncidentDeps, repo: RepoRef, listed: unknown): Promise<RiskOutcome> {
+  const pull = pullSchema.parse(listed);
+  return serialize(lockKey(repo, pull.number), () => checkPull(deps, repo, pull, Date.parse(pull.updated_at)));
+}
+
 /** One assessment at a time per pull request (across replicas with Redis): reads and write together. */
 const lockKey = (repo: RepoRef, number: number) => `risk ${repo.owner}/${repo.repo}#${number}`.toLowerCase();
 

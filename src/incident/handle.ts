@@ -1,4 +1,4 @@
-import { writtenByUs } from "../trust.js";
+import { ACTIONS_BOT, identityOf, writtenByUs } from "../trust.js";
 import type { Config } from "../config/schema.js";
 import type { IncidentDeps } from "./deps.js";
 
@@ -15,6 +15,7 @@ import type { History } from "./history.js";
 import { findCards, planReconcile } from "./reconcile.js";
 import { commandAuthors, deriveIncident, type IncidentState } from "./state.js";
 import { readVerdicts } from "./verdicts.js";
+import { freezeEnded, releaseHeldPulls } from "../changes/freeze-end.js";
 import { incidentTypeToSet } from "./issue-type.js";
 import { readFactsBlock } from "../changes/facts.js";
 import { checkProblems, linkProblem } from "../problems/link.js";
@@ -44,7 +45,16 @@ export async function reconcileIssue(
   trigger: Trigger,
   relevant: (config: Config) => boolean = () => true,
 ): Promise<Reconciled | undefined> {
-  return serialize(`${repo.owner}/${repo.repo}#${number}`.toLowerCase(), () => run(deps, repo, number, trigger, relevant));
+  const after = { freezeEnded: false };
+  try {
+    return await serialize(`${repo.owner}/${repo.repo}#${number}`.toLowerCase(), () => run(deps, repo, number, trigger, relevant, after));
+  } finally {
+    // After the incident's own writes and outside its lock: the pull requests its freeze held are
+    // assessed again, each under its own lock (src/changes/freeze-end.ts). Also when a write of the
+    // incident failed after its labels may have gone (a redelivery would find them changed and
+    // see no freeze end): the assessment reads the labels as they are. Never throws.
+    if (after.freezeEnded) await releaseHeldPulls(deps, repo, number);
+  }
 }
 
 async function run(
@@ -53,6 +63,7 @@ async function run(
   number: number,
   trigger: Trigger,
   relevant: (config: Config) => boolean,
+  after: { freezeEnded: boolean },
 ): Promise<Reconciled | undefined> {
   const { github } = deps;
   const config = await configFor(deps, repo);
@@ -80,6 +91,8 @@ async function run(
     ...(trigger.kind === "comment" ? { commentId: trigger.commentId } : {}),
     ...(issueType ? { issueType } : {}),
   });
+  // The Action writes no change risk runs: only the app re-checks held pull requests.
+  after.freezeEnded = !plan.transfer && freezeEnded(config, history, state) && (await identityOf(github))?.self !== ACTIONS_BOT;
   const { moved } = await applyPlan(deps, repo, history, plan, config);
   // A security incident moved to the private repository is reconciled there, as a delivery of its own.
   if (moved) await reconcileIssue(deps, { owner: moved.owner, repo: moved.repo }, moved.number, { kind: "issue" });
