@@ -355,8 +355,8 @@ var require_errors = __commonJS({
     "use strict";
     var kUndiciError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR");
     var UndiciError = class extends Error {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "UndiciError";
         this.code = "UND_ERR";
       }
@@ -367,10 +367,10 @@ var require_errors = __commonJS({
     };
     var kConnectTimeoutError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_CONNECT_TIMEOUT");
     var ConnectTimeoutError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "ConnectTimeoutError";
-        this.message = message || "Connect Timeout Error";
+        this.message = message2 || "Connect Timeout Error";
         this.code = "UND_ERR_CONNECT_TIMEOUT";
       }
       static [Symbol.hasInstance](instance) {
@@ -380,10 +380,10 @@ var require_errors = __commonJS({
     };
     var kHeadersTimeoutError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HEADERS_TIMEOUT");
     var HeadersTimeoutError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "HeadersTimeoutError";
-        this.message = message || "Headers Timeout Error";
+        this.message = message2 || "Headers Timeout Error";
         this.code = "UND_ERR_HEADERS_TIMEOUT";
       }
       static [Symbol.hasInstance](instance) {
@@ -393,10 +393,10 @@ var require_errors = __commonJS({
     };
     var kHeadersOverflowError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HEADERS_OVERFLOW");
     var HeadersOverflowError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "HeadersOverflowError";
-        this.message = message || "Headers Overflow Error";
+        this.message = message2 || "Headers Overflow Error";
         this.code = "UND_ERR_HEADERS_OVERFLOW";
       }
       static [Symbol.hasInstance](instance) {
@@ -406,10 +406,10 @@ var require_errors = __commonJS({
     };
     var kBodyTimeoutError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_BODY_TIMEOUT");
     var BodyTimeoutError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "BodyTimeoutError";
-        this.message = message || "Body Timeout Error";
+        this.message = message2 || "Body Timeout Error";
         this.code = "UND_ERR_BODY_TIMEOUT";
       }
       static [Symbol.hasInstance](instance) {
@@ -419,10 +419,10 @@ var require_errors = __commonJS({
     };
     var kResponseStatusCodeError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE_STATUS_CODE");
     var ResponseStatusCodeError = class extends UndiciError {
-      constructor(message, statusCode, headers, body) {
-        super(message);
+      constructor(message2, statusCode, headers, body) {
+        super(message2);
         this.name = "ResponseStatusCodeError";
-        this.message = message || "Response Status Code Error";
+        this.message = message2 || "Response Status Code Error";
         this.code = "UND_ERR_RESPONSE_STATUS_CODE";
         this.body = body;
         this.status = statusCode;
@@ -436,10 +436,10 @@ var require_errors = __commonJS({
     };
     var kInvalidArgumentError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INVALID_ARG");
     var InvalidArgumentError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "InvalidArgumentError";
-        this.message = message || "Invalid Argument Error";
+        this.message = message2 || "Invalid Argument Error";
         this.code = "UND_ERR_INVALID_ARG";
       }
       static [Symbol.hasInstance](instance) {
@@ -449,10 +449,10 @@ var require_errors = __commonJS({
     };
     var kInvalidReturnValueError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INVALID_RETURN_VALUE");
     var InvalidReturnValueError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "InvalidReturnValueError";
-        this.message = message || "Invalid Return Value Error";
+        this.message = message2 || "Invalid Return Value Error";
         this.code = "UND_ERR_INVALID_RETURN_VALUE";
       }
       static [Symbol.hasInstance](instance) {
@@ -462,10 +462,10 @@ var require_errors = __commonJS({
     };
     var kAbortError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_ABORT");
     var AbortError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "AbortError";
-        this.message = message || "The operation was aborted";
+        this.message = message2 || "The operation was aborted";
         this.code = "UND_ERR_ABORT";
       }
       static [Symbol.hasInstance](instance) {
@@ -475,10 +475,10 @@ var require_errors = __commonJS({
     };
     var kRequestAbortedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_ABORTED");
     var RequestAbortedError = class extends AbortError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "AbortError";
-        this.message = message || "Request aborted";
+        this.message = message2 || "Request aborted";
         this.code = "UND_ERR_ABORTED";
       }
       static [Symbol.hasInstance](instance) {
@@ -488,10 +488,10 @@ var require_errors = __commonJS({
     };
     var kInformationalError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INFO");
     var InformationalError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "InformationalError";
-        this.message = message || "Request information";
+        this.message = message2 || "Request information";
         this.code = "UND_ERR_INFO";
       }
       static [Symbol.hasInstance](instance) {
@@ -501,10 +501,10 @@ var require_errors = __commonJS({
     };
     var kRequestContentLengthMismatchError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_CONTENT_LENGTH_MISMATCH");
     var RequestContentLengthMismatchError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "RequestContentLengthMismatchError";
-        this.message = message || "Request body length does not match content-length header";
+        this.message = message2 || "Request body length does not match content-length header";
         this.code = "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH";
       }
       static [Symbol.hasInstance](instance) {
@@ -514,10 +514,10 @@ var require_errors = __commonJS({
     };
     var kResponseContentLengthMismatchError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RES_CONTENT_LENGTH_MISMATCH");
     var ResponseContentLengthMismatchError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "ResponseContentLengthMismatchError";
-        this.message = message || "Response body length does not match content-length header";
+        this.message = message2 || "Response body length does not match content-length header";
         this.code = "UND_ERR_RES_CONTENT_LENGTH_MISMATCH";
       }
       static [Symbol.hasInstance](instance) {
@@ -527,10 +527,10 @@ var require_errors = __commonJS({
     };
     var kClientDestroyedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_DESTROYED");
     var ClientDestroyedError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "ClientDestroyedError";
-        this.message = message || "The client is destroyed";
+        this.message = message2 || "The client is destroyed";
         this.code = "UND_ERR_DESTROYED";
       }
       static [Symbol.hasInstance](instance) {
@@ -540,10 +540,10 @@ var require_errors = __commonJS({
     };
     var kClientClosedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_CLOSED");
     var ClientClosedError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "ClientClosedError";
-        this.message = message || "The client is closed";
+        this.message = message2 || "The client is closed";
         this.code = "UND_ERR_CLOSED";
       }
       static [Symbol.hasInstance](instance) {
@@ -553,10 +553,10 @@ var require_errors = __commonJS({
     };
     var kSocketError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_SOCKET");
     var SocketError = class extends UndiciError {
-      constructor(message, socket) {
-        super(message);
+      constructor(message2, socket) {
+        super(message2);
         this.name = "SocketError";
-        this.message = message || "Socket error";
+        this.message = message2 || "Socket error";
         this.code = "UND_ERR_SOCKET";
         this.socket = socket;
       }
@@ -567,10 +567,10 @@ var require_errors = __commonJS({
     };
     var kNotSupportedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_NOT_SUPPORTED");
     var NotSupportedError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "NotSupportedError";
-        this.message = message || "Not supported error";
+        this.message = message2 || "Not supported error";
         this.code = "UND_ERR_NOT_SUPPORTED";
       }
       static [Symbol.hasInstance](instance) {
@@ -580,10 +580,10 @@ var require_errors = __commonJS({
     };
     var kBalancedPoolMissingUpstreamError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_BPL_MISSING_UPSTREAM");
     var BalancedPoolMissingUpstreamError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "MissingUpstreamError";
-        this.message = message || "No upstream has been added to the BalancedPool";
+        this.message = message2 || "No upstream has been added to the BalancedPool";
         this.code = "UND_ERR_BPL_MISSING_UPSTREAM";
       }
       static [Symbol.hasInstance](instance) {
@@ -593,8 +593,8 @@ var require_errors = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code2, data) {
-        super(message);
+      constructor(message2, code2, data) {
+        super(message2);
         this.name = "HTTPParserError";
         this.code = code2 ? `HPE_${code2}` : void 0;
         this.data = data ? data.toString() : void 0;
@@ -606,10 +606,10 @@ var require_errors = __commonJS({
     };
     var kResponseExceededMaxSizeError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RES_EXCEEDED_MAX_SIZE");
     var ResponseExceededMaxSizeError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "ResponseExceededMaxSizeError";
-        this.message = message || "Response content exceeded max size";
+        this.message = message2 || "Response content exceeded max size";
         this.code = "UND_ERR_RES_EXCEEDED_MAX_SIZE";
       }
       static [Symbol.hasInstance](instance) {
@@ -619,10 +619,10 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code2, { headers, data }) {
-        super(message);
+      constructor(message2, code2, { headers, data }) {
+        super(message2);
         this.name = "RequestRetryError";
-        this.message = message || "Request retry error";
+        this.message = message2 || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
         this.statusCode = code2;
         this.data = data;
@@ -635,10 +635,10 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code2, { headers, data }) {
-        super(message);
+      constructor(message2, code2, { headers, data }) {
+        super(message2);
         this.name = "ResponseError";
-        this.message = message || "Response error";
+        this.message = message2 || "Response error";
         this.code = "UND_ERR_RESPONSE";
         this.statusCode = code2;
         this.data = data;
@@ -651,10 +651,10 @@ var require_errors = __commonJS({
     };
     var kSecureProxyConnectionError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_PRX_TLS");
     var SecureProxyConnectionError = class extends UndiciError {
-      constructor(cause2, message, options) {
-        super(message, { cause: cause2, ...options ?? {} });
+      constructor(cause2, message2, options) {
+        super(message2, { cause: cause2, ...options ?? {} });
         this.name = "SecureProxyConnectionError";
-        this.message = message || "Secure Proxy Connection failed";
+        this.message = message2 || "Secure Proxy Connection failed";
         this.code = "UND_ERR_PRX_TLS";
         this.cause = cause2;
       }
@@ -665,10 +665,10 @@ var require_errors = __commonJS({
     };
     var kMessageSizeExceededError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_WS_MESSAGE_SIZE_EXCEEDED");
     var MessageSizeExceededError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "MessageSizeExceededError";
-        this.message = message || "Max decompressed message size exceeded";
+        this.message = message2 || "Max decompressed message size exceeded";
         this.code = "UND_ERR_WS_MESSAGE_SIZE_EXCEEDED";
       }
       static [Symbol.hasInstance](instance) {
@@ -2679,14 +2679,14 @@ var require_connect = __commonJS({
       if (socket == null) {
         return;
       }
-      let message = "Connect Timeout Error";
+      let message2 = "Connect Timeout Error";
       if (Array.isArray(socket.autoSelectFamilyAttemptedAddresses)) {
-        message += ` (attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.join(", ")},`;
+        message2 += ` (attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.join(", ")},`;
       } else {
-        message += ` (attempted address: ${opts.hostname}:${opts.port},`;
+        message2 += ` (attempted address: ${opts.hostname}:${opts.port},`;
       }
-      message += ` timeout: ${opts.timeout}ms)`;
-      util.destroy(socket, new ConnectTimeoutError(message));
+      message2 += ` timeout: ${opts.timeout}ms)`;
+      util.destroy(socket, new ConnectTimeoutError(message2));
     }
     module.exports = buildConnector;
   }
@@ -3668,15 +3668,15 @@ var require_webidl = __commonJS({
     webidl.converters = {};
     webidl.util = {};
     webidl.errors = {};
-    webidl.errors.exception = function(message) {
-      return new TypeError(`${message.header}: ${message.message}`);
+    webidl.errors.exception = function(message2) {
+      return new TypeError(`${message2.header}: ${message2.message}`);
     };
     webidl.errors.conversionFailed = function(context3) {
       const plural2 = context3.types.length === 1 ? "" : " one of";
-      const message = `${context3.argument} could not be converted to${plural2}: ${context3.types.join(", ")}.`;
+      const message2 = `${context3.argument} could not be converted to${plural2}: ${context3.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context3.prefix,
-        message
+        message: message2
       });
     };
     webidl.errors.invalidArgument = function(context3) {
@@ -6001,12 +6001,12 @@ var require_client_h1 = __commonJS({
           return new ResponseContentLengthMismatchError();
         }
         const ptr = llhttp.llhttp_get_error_reason(this.ptr);
-        let message = "";
+        let message2 = "";
         if (ptr) {
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
-          message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
+          message2 = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message2, constants3.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -9764,9 +9764,9 @@ var require_util3 = __commonJS({
         chunks = [];
         length = 0;
       }
-      const message = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ""}`;
+      const message2 = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ""}`;
       if (statusCode === 204 || !contentType || !length) {
-        queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers)));
+        queueMicrotask(() => callback(new ResponseStatusCodeError(message2, statusCode, headers)));
         return;
       }
       const stackTraceLimit = Error.stackTraceLimit;
@@ -9782,7 +9782,7 @@ var require_util3 = __commonJS({
       } finally {
         Error.stackTraceLimit = stackTraceLimit;
       }
-      queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers, payload)));
+      queueMicrotask(() => callback(new ResponseStatusCodeError(message2, statusCode, headers, payload)));
     }
     var isContentTypeApplicationJson = (contentType) => {
       return contentType.length > 15 && contentType[11] === "/" && contentType[0] === "a" && contentType[1] === "p" && contentType[2] === "p" && contentType[3] === "l" && contentType[4] === "i" && contentType[5] === "c" && contentType[6] === "a" && contentType[7] === "t" && contentType[8] === "i" && contentType[9] === "o" && contentType[10] === "n" && contentType[12] === "j" && contentType[13] === "s" && contentType[14] === "o" && contentType[15] === "n";
@@ -10609,11 +10609,11 @@ var require_mock_errors = __commonJS({
     var { UndiciError } = require_errors();
     var kMockNotMatchedError = /* @__PURE__ */ Symbol.for("undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED");
     var MockNotMatchedError = class _MockNotMatchedError extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         Error.captureStackTrace(this, _MockNotMatchedError);
         this.name = "MockNotMatchedError";
-        this.message = message || "The request does not match any registered mock dispatches";
+        this.message = message2 || "The request does not match any registered mock dispatches";
         this.code = "UND_MOCK_ERR_MOCK_NOT_MATCHED";
       }
       static [Symbol.hasInstance](instance) {
@@ -17589,12 +17589,12 @@ var require_receiver = __commonJS({
             }
             const buffer = this.consume(8);
             const upper = buffer.readUInt32BE(0);
-            const lower7 = buffer.readUInt32BE(4);
-            if (upper !== 0 || lower7 > 2 ** 31 - 1) {
+            const lower9 = buffer.readUInt32BE(4);
+            if (upper !== 0 || lower9 > 2 ** 31 - 1) {
               failWebsocketConnection(this.ws, "Received payload length > 2^31 bytes.");
               return;
             }
-            this.#info.payloadLength = lower7;
+            this.#info.payloadLength = lower9;
             this.#state = parserStates.READ_DATA;
             if (!this.#validatePayloadLength()) {
               return;
@@ -18262,15 +18262,15 @@ var require_websocket = __commonJS({
       this.ws[kResponse].socket.resume();
     }
     function onParserError(err) {
-      let message;
+      let message2;
       let code2;
       if (err instanceof CloseEvent) {
-        message = err.reason;
+        message2 = err.reason;
         code2 = err.code;
       } else {
-        message = err.message;
+        message2 = err.message;
       }
-      fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
+      fireEvent("error", this, () => new ErrorEvent("error", { error: err, message: message2 }));
       closeWebSocketConnection(this, code2);
     }
     module.exports = {
@@ -22827,22 +22827,22 @@ var require_errors2 = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code2, message) {
+      constructor(name, pos, code2, message2) {
         super();
         this.name = name;
         this.code = code2;
-        this.message = message;
+        this.message = message2;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLParseError", pos, code2, message);
+      constructor(pos, code2, message2) {
+        super("YAMLParseError", pos, code2, message2);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLWarning", pos, code2, message);
+      constructor(pos, code2, message2) {
+        super("YAMLWarning", pos, code2, message2);
       }
     };
     var prettifyError2 = (src, lc) => (error63) => {
@@ -23522,8 +23522,8 @@ var require_compose_collection = __commonJS({
         const { anchor: anchor2, newlineAfterProp: nl } = props;
         const lastProp = anchor2 && tagToken ? anchor2.offset > tagToken.offset ? anchor2 : tagToken : anchor2 ?? tagToken;
         if (lastProp && (!nl || nl.offset < lastProp.offset)) {
-          const message = "Missing newline after block sequence props";
-          onError(lastProp, "MISSING_CHAR", message);
+          const message2 = "Missing newline after block sequence props";
+          onError(lastProp, "MISSING_CHAR", message2);
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
@@ -23595,15 +23595,15 @@ var require_resolve_block_scalar = __commonJS({
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
-            const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
-            onError(offset + indent.length, "MISSING_CHAR", message);
+            const message2 = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
+            onError(offset + indent.length, "MISSING_CHAR", message2);
           }
           if (header.indent === 0)
             trimIndent = indent.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
-            const message = "Block scalar values in collections must be indented";
-            onError(offset, "BAD_INDENT", message);
+            const message2 = "Block scalar values in collections must be indented";
+            onError(offset, "BAD_INDENT", message2);
           }
           break;
         }
@@ -23626,8 +23626,8 @@ var require_resolve_block_scalar = __commonJS({
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
           const src = header.indent ? "explicit indentation indicator" : "first line";
-          const message = `Block scalar lines must not be less indented than their ${src}`;
-          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
+          const message2 = `Block scalar lines must not be less indented than their ${src}`;
+          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message2);
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
@@ -23705,8 +23705,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           case "comment":
             if (strict && !hasSpace) {
-              const message = "Comments must be separated from other tokens by white space characters";
-              onError(token, "MISSING_CHAR", message);
+              const message2 = "Comments must be separated from other tokens by white space characters";
+              onError(token, "MISSING_CHAR", message2);
             }
             length += token.source.length;
             comment2 = token.source.substring(1);
@@ -23717,8 +23717,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           /* istanbul ignore next should not happen */
           default: {
-            const message = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message);
+            const message2 = `Unexpected token in block scalar header: ${token.type}`;
+            onError(token, "UNEXPECTED_TOKEN", message2);
             const ts = token.source;
             if (ts && typeof ts === "string")
               length += ts.length;
@@ -24111,13 +24111,13 @@ var require_compose_node = __commonJS({
             if (anchor2)
               node2.anchor = anchor2.source.substring(1);
           } catch (error63) {
-            const message = error63 instanceof Error ? error63.message : String(error63);
-            onError(token, "RESOURCE_EXHAUSTION", message);
+            const message2 = error63 instanceof Error ? error63.message : String(error63);
+            onError(token, "RESOURCE_EXHAUSTION", message2);
           }
           break;
         default: {
-          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message);
+          const message2 = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
+          onError(token, "UNEXPECTED_TOKEN", message2);
           isSrcToken = false;
         }
       }
@@ -24273,12 +24273,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code2, message, warning2) => {
+        this.onError = (source, code2, message2, warning2) => {
           const pos = getErrorPos(source);
           if (warning2)
-            this.warnings.push(new errors.YAMLWarning(pos, code2, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code2, message2));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code2, message));
+            this.errors.push(new errors.YAMLParseError(pos, code2, message2));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -24348,10 +24348,10 @@ ${cb}` : comment2;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning2) => {
+            this.directives.add(token.source, (offset, message2, warning2) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning2);
+              this.onError(pos, "BAD_DIRECTIVE", message2, warning2);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -24440,12 +24440,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code2, message) => {
+        const _onError = (pos, code2, message2) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code2, message);
+            onError(offset, code2, message2);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code2, message2);
         };
         switch (token.type) {
           case "scalar":
@@ -25605,8 +25605,8 @@ var require_parser = __commonJS({
         }
         const type = cst.tokenType(source);
         if (!type) {
-          const message = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message, source });
+          const message2 = `Not a YAML token: ${source}`;
+          yield* this.pop({ type: "error", offset: this.offset, message: message2, source });
           this.offset += source.length;
         } else if (type === "scalar") {
           this.atNewLine = false;
@@ -25696,8 +25696,8 @@ var require_parser = __commonJS({
       *pop(error63) {
         const token = error63 ?? this.stack.pop();
         if (!token) {
-          const message = "Tried to pop an empty stack";
-          yield { type: "error", offset: this.offset, source: "", message };
+          const message2 = "Tried to pop an empty stack";
+          yield { type: "error", offset: this.offset, source: "", message: message2 };
         } else if (this.stack.length === 0) {
           yield token;
         } else {
@@ -26827,7 +26827,7 @@ var require_exception = __commonJS({
     "use strict";
     exports.__esModule = true;
     var errorProps = ["description", "fileName", "lineNumber", "endLineNumber", "message", "name", "number", "stack"];
-    function Exception(message, node2) {
+    function Exception(message2, node2) {
       var loc = node2 && node2.loc, line = void 0, endLineNumber = void 0, column = void 0, endColumn = void 0;
       if (loc && loc.start) {
         line = loc.start.line;
@@ -26836,9 +26836,9 @@ var require_exception = __commonJS({
           endLineNumber = loc.end.line;
           endColumn = loc.end.column;
         }
-        message += " - " + line + ":" + column;
+        message2 += " - " + line + ":" + column;
       }
-      var tmp = Error.prototype.constructor.call(this, message);
+      var tmp = Error.prototype.constructor.call(this, message2);
       for (var idx = 0; idx < errorProps.length; idx++) {
         this[errorProps[idx]] = tmp[errorProps[idx]];
       }
@@ -27268,10 +27268,10 @@ var require_logger = __commonJS({
           if (!console[method]) {
             method = "log";
           }
-          for (var _len = arguments.length, message = Array(_len > 1 ? _len - 1 : 0), _key = 1; _key < _len; _key++) {
-            message[_key - 1] = arguments[_key];
+          for (var _len = arguments.length, message2 = Array(_len > 1 ? _len - 1 : 0), _key = 1; _key < _len; _key++) {
+            message2[_key - 1] = arguments[_key];
           }
-          console[method].apply(console, message);
+          console[method].apply(console, message2);
         }
       }
     };
@@ -29166,7 +29166,7 @@ var require_compiler = __commonJS({
     exports.__esModule = true;
     exports.Compiler = Compiler;
     exports.precompile = precompile;
-    exports.compile = compile4;
+    exports.compile = compile5;
     function _interopRequireDefault(obj2) {
       return obj2 && obj2.__esModule ? obj2 : { "default": obj2 };
     }
@@ -29201,7 +29201,7 @@ var require_compiler = __commonJS({
         return true;
       },
       guid: 0,
-      compile: function compile5(program, options) {
+      compile: function compile6(program, options) {
         this.sourceNode = [];
         this.opcodes = [];
         this.children = [];
@@ -29540,7 +29540,7 @@ var require_compiler = __commonJS({
       var ast = env.parse(input2, options), environment = new env.Compiler().compile(ast, options);
       return new env.JavaScriptCompiler().compile(environment, options);
     }
-    function compile4(input2, options, env) {
+    function compile5(input2, options, env) {
       if (options === void 0) options = {};
       if (input2 == null || typeof input2 !== "string" && input2.type !== "Program") {
         throw new _exception2["default"]("You must pass a string or Handlebars AST to Handlebars.compile. You passed " + input2);
@@ -29552,33 +29552,33 @@ var require_compiler = __commonJS({
       if (options.compat) {
         options.useDepths = true;
       }
-      var compiled2 = void 0;
+      var compiled3 = void 0;
       function compileInput() {
         var ast = env.parse(input2, options), environment = new env.Compiler().compile(ast, options), templateSpec = new env.JavaScriptCompiler().compile(environment, options, void 0, true);
         return env.template(templateSpec);
       }
       function ret(context3, execOptions) {
-        if (!compiled2) {
-          compiled2 = compileInput();
+        if (!compiled3) {
+          compiled3 = compileInput();
         }
-        return compiled2.call(this, context3, execOptions);
+        return compiled3.call(this, context3, execOptions);
       }
       ret._setup = function(setupOptions) {
-        if (!compiled2) {
-          compiled2 = compileInput();
+        if (!compiled3) {
+          compiled3 = compileInput();
         }
-        return compiled2._setup(setupOptions);
+        return compiled3._setup(setupOptions);
       };
       ret._child = function(i, data, blockParams, depths) {
-        if (!compiled2) {
-          compiled2 = compileInput();
+        if (!compiled3) {
+          compiled3 = compileInput();
         }
-        return compiled2._child(i, data, blockParams, depths);
+        return compiled3._child(i, data, blockParams, depths);
       };
       return ret;
     }
-    function invalidAst(node2, message) {
-      return new _exception2["default"]("Invalid AST: " + node2.type + " " + message, node2);
+    function invalidAst(node2, message2) {
+      return new _exception2["default"]("Invalid AST: " + node2.type + " " + message2, node2);
     }
     function validateDepth(node2) {
       var depth = node2.depth;
@@ -31601,7 +31601,7 @@ var require_javascript_compiler = __commonJS({
         return ["lookupProperty(", parent, ",", this.quotedString(name), ")"];
       },
       lookupPropertyFunctionIsUsed: false,
-      compile: function compile4(environment, options, context3, asObject) {
+      compile: function compile5(environment, options, context3, asObject) {
         this.environment = environment;
         this.options = options;
         this.stringParams = this.options.stringParams;
@@ -32898,8 +32898,8 @@ var require_lib2 = __commonJS({
     var ExponentialBackoffCeiling = 10;
     var ExponentialBackoffTimeSlice = 5;
     var HttpClientError = class _HttpClientError extends Error {
-      constructor(message, statusCode) {
-        super(message);
+      constructor(message2, statusCode) {
+        super(message2);
         this.name = "HttpClientError";
         this.statusCode = statusCode;
         Object.setPrototypeOf(this, _HttpClientError.prototype);
@@ -32907,8 +32907,8 @@ var require_lib2 = __commonJS({
     };
     exports.HttpClientError = HttpClientError;
     var HttpClientResponse = class {
-      constructor(message) {
-        this.message = message;
+      constructor(message2) {
+        this.message = message2;
       }
       readBody() {
         return __awaiter3(this, void 0, void 0, function* () {
@@ -33484,19 +33484,19 @@ function toCommandProperties(annotationProperties) {
 }
 
 // node_modules/@actions/core/lib/command.js
-function issueCommand(command, properties, message) {
-  const cmd = new Command(command, properties, message);
+function issueCommand(command, properties, message2) {
+  const cmd = new Command(command, properties, message2);
   process.stdout.write(cmd.toString() + os.EOL);
 }
 var CMD_STRING = "::";
 var Command = class {
-  constructor(command, properties, message) {
+  constructor(command, properties, message2) {
     if (!command) {
       command = "missing.command";
     }
     this.command = command;
     this.properties = properties;
-    this.message = message;
+    this.message = message2;
   }
   toString() {
     let cmdStr = CMD_STRING + this.command;
@@ -33532,7 +33532,7 @@ function escapeProperty(s) {
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os2 from "os";
-function issueFileCommand(command, message) {
+function issueFileCommand(command, message2) {
   const filePath = process.env[`GITHUB_${command}`];
   if (!filePath) {
     throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -33540,7 +33540,7 @@ function issueFileCommand(command, message) {
   if (!fs.existsSync(filePath)) {
     throw new Error(`Missing file at path: ${filePath}`);
   }
-  fs.appendFileSync(filePath, `${toCommandValue(message)}${os2.EOL}`, {
+  fs.appendFileSync(filePath, `${toCommandValue(message2)}${os2.EOL}`, {
     encoding: "utf8"
   });
 }
@@ -33938,18 +33938,18 @@ function setOutput(name, value) {
   process.stdout.write(os4.EOL);
   issueCommand("set-output", { name }, toCommandValue(value));
 }
-function setFailed(message) {
+function setFailed(message2) {
   process.exitCode = ExitCode.Failure;
-  error(message);
+  error(message2);
 }
-function error(message, properties = {}) {
-  issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function error(message2, properties = {}) {
+  issueCommand("error", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
 }
-function warning(message, properties = {}) {
-  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function warning(message2, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
 }
-function info(message) {
-  process.stdout.write(message + os4.EOL);
+function info(message2) {
+  process.stdout.write(message2 + os4.EOL);
 }
 
 // src/markers.ts
@@ -35491,8 +35491,8 @@ function prefixIssues(path2, issues) {
     return iss;
   });
 }
-function unwrapMessage(message) {
-  return typeof message === "string" ? message : message?.message;
+function unwrapMessage(message2) {
+  return typeof message2 === "string" ? message2 : message2?.message;
 }
 function sizeCaps(defChecks) {
   const caps = [];
@@ -35522,7 +35522,7 @@ function finalizeIssue(iss, ctx, config4) {
       iss.schema = iss.inst;
   }
   const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : void 0;
-  const message = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config4.customError?.(iss)) ?? unwrapMessage(config4.localeError?.(iss)) ?? "Invalid input";
+  const message2 = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config4.customError?.(iss)) ?? unwrapMessage(config4.localeError?.(iss)) ?? "Invalid input";
   const full = {};
   for (const k of Object.keys(iss)) {
     if (k === "inst" || k === "schema" || k === "continue" || k === "input" || k === "__proto__")
@@ -35530,7 +35530,7 @@ function finalizeIssue(iss, ctx, config4) {
     full[k] = iss[k];
   }
   full.path ?? (full.path = []);
-  full.message = message;
+  full.message = message2;
   if (ctx?.reportInput) {
     full.input = iss.input;
   }
@@ -47269,8 +47269,8 @@ var globalRegistry = globalThis.__zod_globalRegistry;
 var INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
-  constructor(message = "z.compile does not support async refinements, transforms, or checks") {
-    super(message);
+  constructor(message2 = "z.compile does not support async refinements, transforms, or checks") {
+    super(message2);
     this.name = "ZodCompileAsyncError";
   }
 };
@@ -49970,12 +49970,12 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema, ctx, json2, params, message) {
-  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message }) : ctx.unrepresentable;
+function handleUnrepresentable(schema, ctx, json2, params, message2) {
+  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message: message2 }) : ctx.unrepresentable;
   if (result === "any")
     return false;
   if (result === void 0 || result === "throw")
-    throw new Error(message);
+    throw new Error(message2);
   Object.assign(json2, result);
   return true;
 }
@@ -54383,10 +54383,10 @@ async function loadConfig(github, repo, path2 = DEFAULT_CONFIG_PATH) {
     merged = result.config;
   } catch (error63) {
     const raw = error63 instanceof Error ? error63.message : String(error63);
-    const message = raw.replace("[@probot/octokit-plugin-config] ", "");
+    const message2 = raw.replace("[@probot/octokit-plugin-config] ", "");
     if (raw.startsWith("[@probot/octokit-plugin-config]")) {
       const cause2 = error63 instanceof Error && error63.cause instanceof Error ? `: ${error63.cause.message.split("\n")[0]}` : "";
-      throw new ConfigError([`${repo.owner}/${repo.repo}/${path2}`], [{ key: "(file)", message: `${message}${cause2}` }]);
+      throw new ConfigError([`${repo.owner}/${repo.repo}/${path2}`], [{ key: "(file)", message: `${message2}${cause2}` }]);
     }
     throw error63;
   }
@@ -59707,20 +59707,20 @@ function compile2(self) {
     if (val === null) {
       return;
     }
-    const compiled2 = { validate: null, link: null };
-    self.__compiled__[name] = compiled2;
+    const compiled3 = { validate: null, link: null };
+    self.__compiled__[name] = compiled3;
     if (isObject2(val)) {
       if (isRegExp(val.validate)) {
-        compiled2.validate = createValidator(val.validate);
+        compiled3.validate = createValidator(val.validate);
       } else if (isFunction(val.validate)) {
-        compiled2.validate = val.validate;
+        compiled3.validate = val.validate;
       } else {
         schemaError(name, val);
       }
       if (isFunction(val.normalize)) {
-        compiled2.normalize = val.normalize;
+        compiled3.normalize = val.normalize;
       } else if (!val.normalize) {
-        compiled2.normalize = createNormalizer();
+        compiled3.normalize = createNormalizer();
       } else {
         schemaError(name, val);
       }
@@ -62089,7 +62089,7 @@ function changesView(state) {
     }),
     ...c.unresolved.map((u) => `\`root cause: ${u.ref.kind === "pull" ? `#${u.ref.number}` : shortSha(u.ref.sha)}\` \xB7 \u26A0\uFE0F ${u.reason}`)
   ];
-  const fixes = c.linked.map((p) => ({ role: p.role === "mitigation" ? "Mitigation (revert)" : "Fix", text: pullText(p) }));
+  const fixes2 = c.linked.map((p) => ({ role: p.role === "mitigation" ? "Mitigation (revert)" : "Fix", text: pullText(p) }));
   const postmortems = c.postmortems.map((p) => pullText(p));
   const suspects = c.suspects?.items.map(suspectText) ?? [];
   const recovery = c.recoveryMs !== void 0 ? formatDuration(c.recoveryMs) : void 0;
@@ -62100,11 +62100,11 @@ function changesView(state) {
   const rejected = c.gates.filter((g) => g.outcome === "rejected").length;
   const gate = c.gates.length > 0 ? `${rejected} deployment${rejected === 1 ? "" : "s"} rejected, ${c.gates.length - rejected} let through the freeze` : void 0;
   return {
-    any: causes.length + fixes.length + postmortems.length + allowances.length > 0 || c.suspects !== void 0 || gate !== void 0,
+    any: causes.length + fixes2.length + postmortems.length + allowances.length > 0 || c.suspects !== void 0 || gate !== void 0,
     allowances,
     gate,
     causes,
-    fixes,
+    fixes: fixes2,
     postmortems,
     suspects,
     moreSuspects: c.suspects?.more ?? 0,
@@ -62515,7 +62515,7 @@ function deriveProblem(history, { mayCommand, verdicts }) {
   };
   let knownError = false;
   let closed = false;
-  const fixes = /* @__PURE__ */ new Map();
+  const fixes2 = /* @__PURE__ */ new Map();
   for (const e of history.events) {
     switch (e.type) {
       case "commented": {
@@ -62554,7 +62554,7 @@ function deriveProblem(history, { mayCommand, verdicts }) {
       case "cross-referenced": {
         const source = e.source;
         if (!source.isPullRequest || source.repo && lower2(source.repo) !== lower2(`${history.repo.owner}/${history.repo.repo}`)) break;
-        fixes.set(source.number, { number: source.number, title: source.title, url: source.url, state: source.mergedAt ? "merged" : source.state });
+        fixes2.set(source.number, { number: source.number, title: source.title, url: source.url, state: source.mergedAt ? "merged" : source.state });
         break;
       }
       default:
@@ -62563,7 +62563,7 @@ function deriveProblem(history, { mayCommand, verdicts }) {
   }
   if (issue3.state === "closed") closed = true;
   state.status = closed ? "resolved" : knownError ? "known error" : "investigating";
-  state.fixes = [...fixes.values()];
+  state.fixes = [...fixes2.values()];
   for (const { record: record2 } of state.records.values()) {
     if (record2.unlinked) continue;
     state.incidents.push(record2.summary ?? { number: record2.incident, title: "", severity: "", status: "", open: true, tickets: [] });
@@ -62618,14 +62618,16 @@ var recordSchema = external_exports.object({
   incidents: external_exports.array(external_exports.number().int().positive()).max(100),
   via: external_exports.enum(["fix", "revert", "allowed"]).optional(),
   pull: external_exports.number().int().positive().optional(),
+  commit: external_exports.string().regex(/^[0-9a-f]{7,40}$/i).optional(),
   by: external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/).optional(),
   reason: external_exports.string().max(500).optional()
 });
 var gateKey = (d) => `${d.runId}/${d.environment.toLowerCase()}/${d.sha.toLowerCase()}/${d.outcome}`;
 var short = (sha) => sha.slice(0, 7);
 function passage(d) {
-  if (d.via === "fix") return `it ships fix #${d.pull}`;
-  if (d.via === "revert") return `it ships revert #${d.pull}`;
+  const what = d.pull ? `#${d.pull}` : `commit ${short(d.commit ?? "")}`;
+  if (d.via === "fix") return `it ships fix ${what}`;
+  if (d.via === "revert") return `it ships revert ${what}`;
   if (d.via === "allowed") return `the commander (${d.by ?? "unknown"}) allowed it with /allow-deploy${d.reason ? `: ${d.reason}` : ""}`;
   return "";
 }
@@ -62646,6 +62648,7 @@ function readGateRecord(body) {
     incidents: rest.incidents,
     ...rest.via ? { via: rest.via } : {},
     ...rest.pull ? { pull: rest.pull } : {},
+    ...rest.commit ? { commit: rest.commit.toLowerCase() } : {},
     ...rest.by ? { by: rest.by } : {},
     ...rest.reason ? { reason: rest.reason } : {}
   };
@@ -62668,8 +62671,8 @@ function causeProblem(facts, ref, commentId) {
 }
 var pullState = (p) => p.mergedAt ? "merged" : p.state === "closed" ? "closed" : "open";
 function roleOf(title, labels3, config4) {
-  const lower7 = labels3.map((l) => l.toLowerCase());
-  if (lower7.includes(config4.labels.postmortem.toLowerCase())) return "postmortem";
+  const lower9 = labels3.map((l) => l.toLowerCase());
+  if (lower9.includes(config4.labels.postmortem.toLowerCase())) return "postmortem";
   return isRevert(title) ? "mitigation" : "fix";
 }
 var ROLE_WORD = { fix: "Fix", mitigation: "Mitigation (revert)", postmortem: "Post-mortem" };
@@ -63002,14 +63005,14 @@ function deriveIncident(history, options) {
   const securityLabel = lower3(config4.labels.security);
   const severityByLabel = new Map(config4.severities.map((s) => [lower3(s.label), s.name]));
   const statusByLabel = new Map(STATUSES.filter((s) => s !== "triage").map((s) => [lower3(config4.labels.status[s]), s]));
-  const defaultSeverity = config4.default_severity ?? config4.severities.find((s) => s.name === "sev3")?.name ?? config4.severities[config4.severities.length - 1].name;
+  const defaultSeverity2 = config4.default_severity ?? config4.severities.find((s) => s.name === "sev3")?.name ?? config4.severities[config4.severities.length - 1].name;
   const state = {
     isIncident: false,
     repo: `${history.repo.owner}/${history.repo.repo}`,
     number: issue3.number,
     url: issue3.url,
     title: issue3.title,
-    severity: defaultSeverity,
+    severity: defaultSeverity2,
     status: "investigating",
     security: false,
     roles: {},
@@ -63089,7 +63092,7 @@ function deriveIncident(history, options) {
     state.declaredBy = by;
     state.declaredVia = via;
     state.times.detected = at;
-    state.severity = severity2 ?? declaration2.severity ?? pendingSeverity ?? defaultSeverity;
+    state.severity = severity2 ?? declaration2.severity ?? pendingSeverity ?? defaultSeverity2;
     if (declaration2.startedAt && !state.times.started) state.times.started = declaration2.startedAt;
     if (!permitted) {
       state.status = "triage";
@@ -63491,832 +63494,6 @@ function deriveIncident(history, options) {
   return state;
 }
 
-// src/problems/card.ts
-var STATUS_ICON2 = { investigating: "\u{1F50D}", "known error": "\u{1FA79}", resolved: "\u2705" };
-var CARD_INCIDENTS = 100;
-var CARD_TICKETS = 100;
-function renderProblemCard(state, note) {
-  const marker = writeMarker("problem-card", note);
-  const shown = state.incidents.slice(0, CARD_INCIDENTS);
-  const tickets = state.incidents.flatMap((i) => i.tickets.map((t) => ({ ...t, incident: i.number })));
-  const view = {
-    marker,
-    number: state.number,
-    title: cutText(state.title, 256, () => "\u2026"),
-    status: { name: state.status, icon: STATUS_ICON2[state.status] },
-    recurrence: state.incidents.length,
-    openIncidents: state.incidents.filter((i) => i.open).length,
-    totalImpact: state.totalImpactMs > 0 ? formatDuration(state.totalImpactMs) : "\u2014",
-    workaround: state.workaround ? { ...state.workaround, text: cutText(state.workaround.text, 4e3, () => "\u2026") } : void 0,
-    incidents: shown.map((i) => ({ ...i, impact: i.impactMs !== void 0 ? formatDuration(i.impactMs) : void 0 })),
-    moreIncidents: state.incidents.length - shown.length,
-    fixes: state.fixes.slice(0, 50),
-    tickets: tickets.slice(0, CARD_TICKETS)
-  };
-  const card2 = bundledTemplate("problem-card.md.hbs")(view).trim();
-  const body = card2.startsWith(marker) ? card2.slice(marker.length) : card2;
-  const cut = (n) => `_\u2026 the card is cut here (${count(n)} characters more)._`;
-  return fitBody([marker, text(body, { at: "line", note: cut }), "\n", state.verdicts.size > 0 ? `${renderVerdicts(state.verdicts)}
-` : ""]);
-}
-
-// src/problems/sync.ts
-var problemKey = (repo, number4) => `problem:${repo.owner}/${repo.repo}#${number4}`.toLowerCase();
-async function refreshProblem(github, repo, number4, config4, options = {}) {
-  return serialize(problemKey(repo, number4), () => refresh(github, repo, number4, config4, options));
-}
-function findCard(history) {
-  for (const e of history.events) if (e.type === "commented" && e.own && isProblemCard(e.body)) return { id: e.commentId, body: e.body };
-  return void 0;
-}
-async function refresh(github, repo, number4, config4, options) {
-  let history;
-  try {
-    history = await fetchHistory(github, repo, number4, options.issue);
-  } catch (error63) {
-    if (errorStatus(error63) === 404 || errorStatus(error63) === 410) return { error: `there is no issue #${number4} in this repository` };
-    throw error63;
-  }
-  const issue3 = history.issue;
-  const why = notAProblem({ number: number4, labels: issue3.labels, body: issue3.body, isPullRequest: issue3.url.includes("/pull/"), own: issue3.own === true }, config4);
-  if (why) return { error: why };
-  let recordComment;
-  let pendingRecord;
-  if (options.record) {
-    const { by, ...record2 } = options.record;
-    const body2 = bundledTemplate("problem-link.md.hbs")({ marker: renderLinkMarker(record2), incident: record2.incident, unlinked: record2.unlinked, by }).trim();
-    const existing = history.events.find(
-      (e) => e.type === "commented" && e.own === true && parseLinkMarker(e.body)?.incident === record2.incident
-    );
-    if (!existing) {
-      const event = {
-        type: "commented",
-        commentId: 0,
-        body: body2,
-        author: { login: "", type: "Bot" },
-        at: (/* @__PURE__ */ new Date()).toISOString(),
-        url: "",
-        own: true
-      };
-      history.events.push(event);
-      if (!findCard(history)) pendingRecord = { event, body: body2 };
-      else {
-        const { data } = await github.rest.issues.createComment({ ...repo, issue_number: number4, body: body2 });
-        event.commentId = recordComment = data.id;
-      }
-    } else {
-      recordComment = existing.commentId;
-      if (existing.body !== body2) {
-        await github.rest.issues.updateComment({ ...repo, comment_id: existing.commentId, body: body2 });
-        existing.body = body2;
-      }
-    }
-  }
-  const card2 = findCard(history);
-  const verdicts = readVerdicts(card2?.body);
-  const permissions = await fetchPermissions(github, repo, problemCommandAuthors(history, verdicts));
-  const mayCommand = (login2) => atLeast(permissions.get(login2) ?? "none", config4.commands.permission);
-  const state = deriveProblem(history, { config: config4, mayCommand, verdicts });
-  if (options.pull) withPull(state, options.pull);
-  const view = problemView(state);
-  const before = parseCardNote(card2?.body).pushed;
-  const now = digest(view);
-  const body = renderProblemCard(state, before ? { pushed: before } : {});
-  let cardId = card2?.id;
-  if (!card2) cardId = (await github.rest.issues.createComment({ ...repo, issue_number: number4, body })).data.id;
-  else if (card2.body !== body) await github.rest.issues.updateComment({ ...repo, comment_id: card2.id, body });
-  if (pendingRecord) {
-    const { data } = await github.rest.issues.createComment({ ...repo, issue_number: number4, body: pendingRecord.body });
-    pendingRecord.event.commentId = recordComment = data.id;
-  }
-  if (options.commentId !== void 0) await respond(github, repo, history, state, config4, options.commentId);
-  return { state, view, ...recordComment !== void 0 ? { recordComment } : {}, changed: before !== now, card: cardId };
-}
-async function notePushed(github, repo, number4, cardId, pushed) {
-  await serialize(problemKey(repo, number4), async () => {
-    let body;
-    try {
-      body = (await github.rest.issues.getComment({ ...repo, comment_id: cardId })).data.body ?? "";
-    } catch (error63) {
-      if (errorStatus(error63) === 404) return;
-      throw error63;
-    }
-    const note = writeMarker("problem-card", parseCardNote(body));
-    if (!isProblemCard(body) || !body.startsWith(note) || parseCardNote(body).pushed === pushed) return;
-    await github.rest.issues.updateComment({ ...repo, comment_id: cardId, body: writeMarker("problem-card", { pushed }) + body.slice(note.length) });
-  });
-}
-function withPull(state, pull2) {
-  const others = state.fixes.filter((f) => f.number !== pull2.number);
-  const fix = { number: pull2.number, title: pull2.title, url: pull2.url, state: pull2.mergedAt ? "merged" : pull2.state };
-  state.fixes = [...others, fix].sort((a, b) => a.number - b.number);
-}
-async function respond(github, repo, history, state, config4, commentId) {
-  const outcome = state.commands.find((c) => c.commentId === commentId);
-  if (!outcome) return;
-  const as = { ...outcome, url: "", applied: outcome.applied, help: false };
-  const reply = renderReply(as, config4, "problem");
-  const existing = history.events.find(
-    (e) => e.type === "commented" && e.own === true && hasMarker(e.body, "reply", commentId)
-  );
-  const response = { commentId };
-  if (reply && !existing) response.reply = { create: reply };
-  else if (reply && existing && existing.body !== reply) response.reply = { update: existing.commentId, body: reply };
-  else if (!reply && existing) response.reply = { delete: existing.commentId };
-  if (outcome.applied.length > 0) response.reaction = "add";
-  await applyResponse(github, repo, history.issue.number, response);
-}
-async function linkedIncidents(github, repo, number4, config4) {
-  let history;
-  try {
-    history = await fetchHistory(github, repo, number4);
-  } catch (error63) {
-    if (errorStatus(error63) === 404 || errorStatus(error63) === 410) return [];
-    throw error63;
-  }
-  return deriveProblem(history, { config: config4, mayCommand: () => false, verdicts: /* @__PURE__ */ new Map() }).incidents;
-}
-
-// src/problems/link.ts
-async function checkProblems(deps, repo, history, state, config4, read = /* @__PURE__ */ new Map()) {
-  const checks = {};
-  for (const pending2 of state.pendingProblems) {
-    const outcome = state.commands.find((c) => c.commentId === pending2.commentId);
-    if (!outcome || outcome.refused || outcome.errors.length > 0) continue;
-    const key2 = pending2.key;
-    if (pending2.ref.kind === "number") {
-      const n = pending2.ref.number;
-      if (n === state.number) {
-        checks[key2] = "an incident cannot be its own problem record";
-        continue;
-      }
-      const refreshed = await peekProblem(deps.github, repo, n, config4, read);
-      checks[key2] = refreshed ?? n;
-    } else {
-      checks[key2] = await openProblem(deps.github, repo, history, state, config4, pending2, key2, read);
-    }
-  }
-  return checks;
-}
-async function peekProblem(github, repo, n, config4, read) {
-  try {
-    const { data } = await github.rest.issues.get({ ...repo, issue_number: n });
-    read.set(n, data);
-    const ours = await writtenByUs(github, repo);
-    const labels3 = data.labels.map((l) => typeof l === "string" ? l : l.name ?? "");
-    return notAProblem({ number: n, labels: labels3, body: data.body ?? "", isPullRequest: Boolean(data.pull_request), own: ours(data) }, config4);
-  } catch (error63) {
-    const status3 = errorStatus(error63);
-    if (status3 === 404 || status3 === 410) return `there is no issue #${n} in this repository`;
-    throw error63;
-  }
-}
-async function openProblem(github, repo, history, state, config4, pending2, key2, read) {
-  if (pending2.ref.kind !== "new") throw new Error("not a /problem new");
-  const identity = await identityOf(github);
-  const ours = await writtenByUs(github, repo);
-  const origin = { repo: state.repo, incident: state.number, key: key2 };
-  if (identity) {
-    const opened = await github.paginate(github.rest.issues.listForRepo, { ...repo, creator: identity.self, state: "all", since: pending2.at, per_page: 100 });
-    for (const issue3 of opened) {
-      const marker2 = parseRecordMarker(issue3.body);
-      if (!issue3.pull_request && ours(issue3) && marker2 && marker2.key === key2 && marker2.incident === state.number && marker2.repo.toLowerCase() === state.repo.toLowerCase()) {
-        read.set(issue3.number, issue3);
-        return issue3.number;
-      }
-    }
-  }
-  const serviceLabels = new Set(Object.values(config4.services).flatMap((s) => s.labels.map((l) => l.toLowerCase())));
-  const labels3 = [
-    config4.labels.problem,
-    ...history.issue.labels.filter((l) => serviceLabels.has(l.toLowerCase()) && l.toLowerCase() !== config4.labels.problem.toLowerCase())
-  ];
-  await ensureLabels(
-    github,
-    repo,
-    labels3.map((l) => labelSpec(config4, l))
-  );
-  const marker = renderRecordMarker(origin);
-  const body = bundledTemplate("problem-record.md.hbs")({ marker, incident: state.number, by: pending2.by }).trim();
-  const { data } = await github.rest.issues.create({
-    ...repo,
-    title: cutText(redact(pending2.ref.title), 256, () => "\u2026"),
-    body: fitBody([marker, text(body.slice(marker.length), { at: "line" })]),
-    labels: labels3
-  });
-  read.set(data.number, data);
-  return data.number;
-}
-function recordDigest(state, summary2) {
-  const declarations = state.timeline.filter((e) => e.kind === "declared");
-  return declarations.length > 1 ? digest({ summary: summary2, declared: declarations.at(-1).at }) : digest(summary2);
-}
-async function linkProblem(deps, repo, state, config4, read = /* @__PURE__ */ new Map()) {
-  const facts = state.problemFacts ?? { checks: {} };
-  const current2 = state.isIncident ? state.problem : void 0;
-  let { view, record: record2 } = facts;
-  if (record2 && record2.problem !== current2?.number) {
-    await refreshProblem(deps.github, repo, record2.problem, config4, { record: { incident: state.number, unlinked: true } });
-    record2 = void 0;
-    view = void 0;
-  }
-  if (current2) {
-    const summary2 = incidentSummary(state);
-    const d = recordDigest(state, summary2);
-    if (!record2 || record2.digest !== d || !view || deps.problemGone === current2.number) {
-      const refreshed = await refreshProblem(deps.github, repo, current2.number, config4, {
-        record: { incident: state.number, summary: summary2, by: current2.by },
-        issue: read.get(current2.number)
-      });
-      if ("error" in refreshed) {
-        deps.log.warn(`incident-desk: #${state.number}'s problem #${current2.number}: ${refreshed.error}`);
-        view = void 0;
-      } else {
-        view = refreshed.view;
-        record2 = { problem: current2.number, comment: refreshed.recordComment, digest: d };
-      }
-    }
-    if (deps.problemView?.number === current2.number) view = deps.problemView;
-  }
-  state.problemFacts = { checks: facts.checks, ...view ? { view } : {}, ...record2 ? { record: record2 } : {} };
-}
-
-// src/incident/handle.ts
-async function reconcileIssue(deps, repo, number4, trigger, relevant = () => true) {
-  return serialize(`${repo.owner}/${repo.repo}#${number4}`.toLowerCase(), () => run(deps, repo, number4, trigger, relevant));
-}
-async function run(deps, repo, number4, trigger, relevant) {
-  const { github } = deps;
-  const config4 = await configFor(deps, repo);
-  if (config4 instanceof ConfigError) {
-    if (relevant(parseConfig({}))) await reportConfigError(deps, repo, number4, config4);
-    else deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${config4.message}`);
-    return void 0;
-  }
-  if (!relevant(config4)) return void 0;
-  const pull2 = trigger.kind === "pull" ? trigger : void 0;
-  const problems = /* @__PURE__ */ new Map();
-  const read = await readIncident(
-    github,
-    repo,
-    number4,
-    config4,
-    pull2?.update,
-    pull2?.issue,
-    (history2, draft) => checkProblems(deps, repo, history2, draft, config4, problems)
-  );
-  if (!read) return void 0;
-  const { history, state } = read;
-  if (state.isIncident || state.problemFacts?.record) await linkProblem(deps, repo, state, config4, problems);
-  const issueType2 = await incidentTypeToSet(github, repo, config4, state, history, deps.log);
-  const plan = planReconcile(state, history, config4, {
-    ...trigger.kind === "comment" ? { commentId: trigger.commentId } : {},
-    ...issueType2 ? { issueType: issueType2 } : {}
-  });
-  const { moved } = await applyPlan(deps, repo, history, plan, config4);
-  if (moved) await reconcileIssue(deps, { owner: moved.owner, repo: moved.repo }, moved.number, { kind: "issue" });
-  return { config: config4, history, state };
-}
-async function readIncident(github, repo, number4, config4, update2, issue3, problems) {
-  const history = await fetchHistory(github, repo, number4, issue3);
-  if (history.issue.url.includes("/pull/")) return void 0;
-  const verdicts = readVerdicts(findCards(history)[0]?.body);
-  const authors = commandAuthors(history, config4, verdicts);
-  const permissions = await fetchPermissions(github, repo, authors);
-  const mayCommand = (login2) => atLeast(permissions.get(login2) ?? "none", config4.commands.permission);
-  const card2 = readFactsBlock(findCards(history)[0]?.body ?? "");
-  const problemFacts = readProblemFacts(findCards(history)[0]?.body);
-  let checks = problemFacts.checks;
-  const draft = deriveIncident(history, { config: config4, mayCommand, changes: card2, verdicts, problems: checks });
-  const { facts, fresh } = await gatherChangeFacts(github, repo, history, config4, draft, update2);
-  let state = fresh ? deriveIncident(history, { config: config4, mayCommand, changes: facts, verdicts, problems: checks }) : draft;
-  if (problems && state.pendingProblems.length > 0) {
-    checks = { ...checks, ...await problems(history, state) };
-    state = deriveIncident(history, { config: config4, mayCommand, changes: facts, verdicts, problems: checks });
-  }
-  state.problemFacts = { ...problemFacts, checks };
-  return { history, state };
-}
-async function reportConfigError(deps, repo, number4, error63) {
-  deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error63.message}`);
-  const body = renderConfigError(error63);
-  const comments = await deps.github.paginate(deps.github.rest.issues.listComments, { ...repo, issue_number: number4, per_page: 100 });
-  const ours = await writtenByUs(deps.github, repo);
-  if (comments.some((c) => c.body === body && ours(c))) return;
-  await deps.github.rest.issues.createComment({ ...repo, issue_number: number4, body });
-}
-
-// src/action/context.ts
-var UsageError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "UsageError";
-  }
-};
-
-// src/action/incident.ts
-async function requireIncident(ctx, number4, command) {
-  const read = await readIncident(ctx.github, ctx.repo, number4, ctx.config);
-  if (!read) throw new UsageError(`#${number4} is a pull request, not an incident: give \`issue\` the number of an incident issue for \`${command}\``);
-  if (!read.state.isIncident) {
-    throw new UsageError(
-      `#${number4} is not an incident (no \`${ctx.config.labels.incident}\` label or /incident command): give \`issue\` the number of an incident issue for \`${command}\``
-    );
-  }
-  const stranger = strangersCard(read.history);
-  if (stranger) {
-    throw new UsageError(
-      `incident #${number4} has its card written by ${stranger}, which this Action does not believe, so it would write everything again (a second card, problems, notifications). If ${stranger} is the incident-desk app running beside this Action, set the Action's \`app\` input to \`${stranger.replace(/\[bot\]$/, "")}\`; otherwise delete that comment.`
-    );
-  }
-  return read;
-}
-function strangersCard(history) {
-  let stranger;
-  for (const e of history.events) {
-    if (e.type !== "commented" || !hasMarker(e.body, "card")) continue;
-    if (e.own) return void 0;
-    if (stranger === void 0 && e.author.login.endsWith("[bot]")) stranger = e.author.login;
-  }
-  return stranger;
-}
-
-// src/security/disclosure.ts
-var same2 = (a, b) => a.toLowerCase() === b.toLowerCase();
-function mayName(source, audience, config4) {
-  const own2 = same2(source.repo, audience.repo);
-  const security = source.labels.some((label4) => same2(label4, config4.labels.security)) || config4.private.repo !== void 0 && same2(source.repo, config4.private.repo);
-  if (security) return own2 && audience.private;
-  return own2 || source.private === false;
-}
-
-// src/postmortem/build.ts
-var POSTMORTEM_BRANCH_PREFIX = "incident-desk/postmortem-";
-var postmortemBranch = (number4) => `${POSTMORTEM_BRANCH_PREFIX}${number4}`;
-function slugify2(title) {
-  const slug4 = title.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/g, "");
-  return slug4 || "incident";
-}
-function incidentDate(state, fallback) {
-  return (state.times.started ?? state.times.detected ?? fallback).slice(0, 10);
-}
-function postmortemPath(state, config4, now) {
-  const dir = config4.postmortem.path.replace(/^\/+|\/+$/g, "");
-  const file2 = `${incidentDate(state, now)}-${state.number}-${slugify2(redact(state.title))}.md`;
-  return dir ? `${dir}/${file2}` : file2;
-}
-function isPostmortemFileOf(name, number4) {
-  return new RegExp(`^\\d{4}-\\d{2}-\\d{2}-${number4}-[^/]*\\.md$`).test(name);
-}
-var TIME_NAMES = [
-  ["started", "Impact started"],
-  ["detected", "Detected (declared)"],
-  ["acknowledged", "Acknowledged"],
-  ["mitigated", "Mitigated"],
-  ["resolved", "Resolved"]
-];
-var DURATION_NAMES = [
-  ["detect", "Time to detect", "started \u2192 detected"],
-  ["acknowledge", "Time to acknowledge", "detected \u2192 acknowledged"],
-  ["mitigate", "Time to mitigate", "detected \u2192 mitigated"],
-  ["resolve", "Time to resolve", "started \u2192 resolved"]
-];
-var MILESTONE_KINDS = /* @__PURE__ */ new Set(["declared", "acknowledged", "severity", "status", "change", "deployment", "closed", "reopened"]);
-var MAX_MILESTONES = 40;
-var mermaidText = (text3) => text3.replace(/[:;#`"<>{}[\]]/g, " ").replace(/\s+/g, " ").trim().slice(0, 60) || "event";
-var mermaidTime = (iso2) => new Date(Date.parse(iso2)).toISOString().slice(0, 19).replace("T", " ");
-function mermaidGantt(state, generatedAt) {
-  const t = state.times;
-  const lines = ["gantt", `  title Incident #${state.number} (times in UTC)`, "  dateFormat YYYY-MM-DD HH:mm:ss", "  axisFormat %H:%M"];
-  const bar = (name, tag, from, to) => {
-    if (!from || !to || Date.parse(to) < Date.parse(from)) return;
-    lines.push(`  ${mermaidText(name)} :${tag}${mermaidTime(from)}, ${mermaidTime(to)}`);
-  };
-  const impactEnd = t.mitigated ?? t.resolved ?? generatedAt;
-  lines.push("  section Impact");
-  bar(t.mitigated || t.resolved ? "Impact" : "Impact (ongoing)", "crit, ", t.started, impactEnd);
-  lines.push("  section Response");
-  bar("Detect", "", t.started, t.detected);
-  bar("Acknowledge", "", t.detected, t.acknowledged);
-  bar("Mitigate", "", t.acknowledged ?? t.detected, t.mitigated);
-  bar("Resolve", "done, ", t.mitigated, t.resolved);
-  const milestones = state.timeline.filter((e) => MILESTONE_KINDS.has(e.kind)).slice(0, MAX_MILESTONES);
-  if (milestones.length > 0) {
-    lines.push("  section Events");
-    for (const e of milestones) lines.push(`  ${mermaidText(e.text)} :milestone, ${mermaidTime(e.at)}, 1m`);
-  }
-  return lines.join("\n");
-}
-function postmortemView(state, config4, options) {
-  const severity2 = config4.severities.find((s) => s.name === state.severity);
-  const base = state.url.replace(/\/issues\/\d+$/, "");
-  const durations = DURATION_NAMES.map(([key2, name, span]) => {
-    const ms = state.durations[key2];
-    return { name, span, ms, text: ms === void 0 ? void 0 : formatDuration(ms) };
-  });
-  const recoveryMs = state.changes?.recoveryMs;
-  if (recoveryMs !== void 0) {
-    durations.push({ name: "Failed-deployment recovery time", span: "cause deployed \u2192 resolved", ms: recoveryMs, text: formatDuration(recoveryMs) });
-  }
-  const roles = config4.roles.filter((role) => state.roles[role]).map((role) => ({ role, user: state.roles[role] }));
-  const roleHolders = new Set(roles.map((r) => r.user.toLowerCase()));
-  const participants = [
-    .../* @__PURE__ */ new Set([
-      ...state.timeline.map((e) => e.actor).filter((a) => a !== void 0 && !a.endsWith("[bot]")),
-      ...state.commands.map((c) => c.author)
-    ])
-  ].filter((login2) => !roleHolders.has(login2.toLowerCase())).sort((a, b) => a.localeCompare(b));
-  const changes = state.changes;
-  const causes = changes && changes.causes.length > 0 ? changes.causes.map((c) => ({
-    text: c.pull ? `#${c.pull.number} ${c.pull.title}` : `commit ${(c.sha ?? (c.ref.kind === "sha" ? c.ref.sha : "")).slice(0, 7)}`,
-    url: c.pull ? c.pull.url : c.sha ? `${base}/commit/${c.sha}` : void 0,
-    by: c.by,
-    deployment: c.deployment ? { environment: c.deployment.environment, at: c.deployment.createdAt } : void 0
-  })) : state.causes.map((c) => ({
-    text: c.ref.kind === "pull" ? `#${c.ref.number}` : `commit ${c.ref.sha.slice(0, 7)}`,
-    url: c.ref.kind === "pull" ? `${base}/pull/${c.ref.number}` : `${base}/commit/${c.ref.sha}`,
-    by: c.by,
-    deployment: void 0
-  }));
-  const fixes = (changes?.linked ?? []).map((p) => ({ number: p.number, title: p.title, url: p.url, state: p.state, role: p.role, mergedAt: p.mergedAt }));
-  const deployments = (changes?.deployments ?? []).map((d) => ({ sha: d.sha.slice(0, 7), environment: d.environment, at: d.at, url: d.url }));
-  const gates = (changes?.gates ?? []).map((g) => ({
-    sha: g.sha.slice(0, 7),
-    environment: g.environment,
-    at: g.at,
-    rejected: g.outcome === "rejected",
-    how: g.via === "allowed" ? `allowed by the commander (${g.by ?? "unknown"})${g.reason ? `: ${g.reason}` : ""}` : g.via ? `ships ${g.via} #${g.pull}` : "",
-    url: `${base}/actions/runs/${g.runId}`
-  }));
-  const allowances = state.allowances.map((a) => ({ what: a.ref.kind === "pull" ? `#${a.ref.number}` : a.ref.sha.slice(0, 7), by: a.by, at: a.at, reason: a.reason }));
-  const audience = options.audience ?? { repo: state.repo, private: false };
-  const mentions2 = state.references.filter((r) => !(state.problem && r.source.number === state.problem.number && (!r.source.repo || r.source.repo.toLowerCase() === state.repo.toLowerCase()))).filter((r) => !r.source.isPullRequest && mayName(r.source, audience, config4)).map((r) => ({ number: r.source.number, title: r.source.title, url: r.source.url, state: r.source.state }));
-  const progress = followupProgress(state);
-  return {
-    generatedAt: options.generatedAt,
-    incident: { number: state.number, title: state.title, url: state.url, repo: state.repo },
-    severity: { name: state.severity, description: severity2?.description ?? "" },
-    status: state.status,
-    resolved: state.status === "resolved",
-    service: state.service,
-    team: state.team,
-    summary: state.summary,
-    impact: state.impact,
-    times: TIME_NAMES.map(([key2, name]) => ({ name, at: state.times[key2] })),
-    durations,
-    timeline: state.timeline,
-    mermaid: mermaidGantt(state, options.generatedAt),
-    roles,
-    commander: state.roles.commander,
-    participants,
-    updates: state.updates,
-    changes: { causes, fixes, deployments, mentions: mentions2, gates, allowances, any: causes.length + fixes.length + deployments.length + gates.length + allowances.length > 0 },
-    followups: progress,
-    problem: problemOf(state)
-  };
-}
-function problemOf(state) {
-  if (!state.problem) return void 0;
-  const view = state.problemFacts?.view?.number === state.problem.number ? state.problemFacts.view : void 0;
-  return {
-    number: state.problem.number,
-    title: view?.title ?? "",
-    url: view?.url ?? "",
-    status: view?.status ?? "",
-    knownError: view?.status === "known error",
-    workaround: view?.workaround
-  };
-}
-
-// src/postmortem/render.ts
-function bundledPostmortemTemplate() {
-  return { name: "templates/postmortem.md.hbs", render: bundledTemplate("postmortem.md.hbs") };
-}
-function repositoryPostmortemTemplate(source, path2) {
-  try {
-    return { name: path2, render: compileTemplate(source, path2) };
-  } catch (error63) {
-    throw new TemplateError(error63 instanceof Error ? error63.message : String(error63));
-  }
-}
-var TemplateError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "TemplateError";
-  }
-};
-function renderPostmortem(view, template) {
-  let text3;
-  try {
-    text3 = template.render(view);
-  } catch (error63) {
-    throw new TemplateError(`${template.name} cannot be rendered: ${error63 instanceof Error ? error63.message : String(error63)}`);
-  }
-  const body = `${redact(text3).trim()}
-`;
-  return `${postmortemHeader(view.incident.repo, view.incident.number, digest2(body))}
-${body}`;
-}
-var HEADER = /^<!-- incident-desk:postmortem incident=([^\s#]+)#(\d+) digest=([0-9a-z]+) -->\n/;
-var postmortemHeader = (repo, number4, d) => `<!-- incident-desk:postmortem incident=${repo}#${number4} digest=${d} -->`;
-function digest2(text3) {
-  let h = 2166136261;
-  for (let i = 0; i < text3.length; i++) {
-    h ^= text3.charCodeAt(i);
-    h = Math.imul(h, 16777619) >>> 0;
-  }
-  return h.toString(36);
-}
-function postmortemFileState(content) {
-  const normalized = content.replace(/\r\n/g, "\n");
-  const match3 = HEADER.exec(normalized);
-  if (!match3) return "foreign";
-  return digest2(normalized.slice(match3[0].length)) === match3[3] ? "generated" : "edited";
-}
-
-// src/postmortem/publish.ts
-var LINK_MARKER = writeMarker("postmortem-link");
-var encode4 = (text3) => Buffer.from(text3, "utf8").toString("base64");
-var decode4 = (base643) => Buffer.from(base643, "base64").toString("utf8");
-async function findFile(github, repo, dir, ref, number4) {
-  try {
-    const { data } = await github.rest.repos.getContent({ ...repo, path: dir, ref });
-    if (!Array.isArray(data)) return void 0;
-    const file2 = data.find((entry) => entry.type === "file" && isPostmortemFileOf(entry.name, number4));
-    return file2 ? { path: file2.path, sha: file2.sha } : void 0;
-  } catch (error63) {
-    if (errorStatus(error63) === 404) return void 0;
-    throw error63;
-  }
-}
-async function readFile(github, repo, path2, ref) {
-  try {
-    const { data } = await github.rest.repos.getContent({ ...repo, path: path2, ref });
-    return !Array.isArray(data) && data.type === "file" && "content" in data ? decode4(data.content) : void 0;
-  } catch (error63) {
-    if (errorStatus(error63) === 404) return void 0;
-    throw error63;
-  }
-}
-async function branchSha(github, repo, branch) {
-  try {
-    const { data } = await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
-    return data.object.sha;
-  } catch (error63) {
-    if (errorStatus(error63) === 404) return void 0;
-    throw error63;
-  }
-}
-async function pullsOf(github, repo, branch) {
-  const { data } = await github.rest.pulls.list({ ...repo, head: `${repo.owner}:${branch}`, state: "all", per_page: 100 });
-  return data;
-}
-var TITLE_LIMIT = 256;
-function pullTitle(state) {
-  const [prefix3, suffix] = ["Post-mortem: ", ` (#${state.number})`];
-  return `${prefix3}${cutText(redact(state.title), TITLE_LIMIT - prefix3.length - suffix.length, () => "\u2026")}${suffix}`;
-}
-async function publishPostmortem(input2) {
-  const { github, repo, repository: repository2, config: config4, state, history, document, dryRun } = input2;
-  const writes = [];
-  const write = async (what, action) => {
-    writes.push(what);
-    if (!dryRun) await action();
-  };
-  if (state.security && !repository2.private) {
-    throw new Error(
-      `#${state.number} is a security incident: its post-mortem is not written to the public repository ${repo.owner}/${repo.repo} (set \`private.repo\` and run the Action there).`
-    );
-  }
-  const base = repository2.default_branch;
-  const branch = postmortemBranch(state.number);
-  const dir = config4.postmortem.path.replace(/^\/+|\/+$/g, "");
-  const pulls = await pullsOf(github, repo, branch);
-  const merged = pulls.find((p) => p.merged_at);
-  const onBase = await findFile(github, repo, dir, base, state.number);
-  if (merged || onBase) {
-    return {
-      path: onBase?.path ?? input2.path,
-      ...merged ? { pullRequest: merged.number, pullRequestUrl: merged.html_url } : {},
-      outcome: "merged",
-      writes
-    };
-  }
-  const head = await branchSha(github, repo, branch);
-  if (!head) {
-    const baseSha = await branchSha(github, repo, base);
-    if (!baseSha) throw new Error(`the default branch ${base} of ${repo.owner}/${repo.repo} has no commit to start the post-mortem branch from`);
-    await write(`branch ${branch}`, async () => {
-      try {
-        await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: baseSha });
-      } catch (error63) {
-        if (errorStatus(error63) !== 422) throw error63;
-      }
-    });
-  }
-  const existing = head !== void 0 ? await findFile(github, repo, dir, branch, state.number) : void 0;
-  const path2 = existing?.path ?? input2.path;
-  let outcome = existing ? "unchanged" : "created";
-  const current2 = existing ? await readFile(github, repo, existing.path, branch) : void 0;
-  if (existing && current2 !== void 0 && postmortemFileState(current2) === "edited") {
-    outcome = "kept-edits";
-  } else if (current2 !== document) {
-    if (existing) outcome = "updated";
-    const message = redact(`Post-mortem of #${state.number}: ${state.title}`);
-    await write(
-      `file ${path2}`,
-      () => github.rest.repos.createOrUpdateFileContents({
-        ...repo,
-        path: path2,
-        branch,
-        message,
-        content: encode4(document),
-        ...existing ? { sha: existing.sha } : {}
-      })
-    );
-  }
-  const title = pullTitle(state);
-  const body = fitBody([text(redact(bundledTemplate("postmortem-pull.md.hbs")({ state, path: path2 }).trim()), { at: "line" })]);
-  let pull2 = pulls.find((p) => p.state === "open") ?? pulls[0];
-  if (!pull2) {
-    await write(`pull request ${branch} \u2192 ${base}`, async () => {
-      try {
-        const { data } = await github.rest.pulls.create({ ...repo, head: branch, base, title, body });
-        pull2 = data;
-      } catch (error63) {
-        if (errorStatus(error63) !== 422) throw error63;
-        pull2 = (await pullsOf(github, repo, branch)).find((p) => p.state === "open");
-        if (!pull2) throw error63;
-      }
-    });
-    if (outcome === "unchanged") outcome = "updated";
-  } else if (pull2.state !== "open" || pull2.title !== title || (pull2.body ?? "") !== body) {
-    const number4 = pull2.number;
-    await write(`pull request #${number4}`, () => github.rest.pulls.update({ ...repo, pull_number: number4, title, body, state: "open" }));
-  }
-  if (pull2 && !pull2.labels.some((l) => l.name?.toLowerCase() === config4.labels.postmortem.toLowerCase())) {
-    const number4 = pull2.number;
-    await write(`label ${config4.labels.postmortem} on #${number4}`, async () => {
-      await ensureLabels(github, repo, [labelSpec(config4, config4.labels.postmortem)]);
-      await github.rest.issues.addLabels({ ...repo, issue_number: number4, labels: [config4.labels.postmortem] });
-    });
-  }
-  if (pull2 || dryRun) {
-    const comment2 = fitBody([text(bundledTemplate("postmortem-comment.md.hbs")({ marker: LINK_MARKER, pull: pull2, path: path2, branch }).trim(), { at: "line" })]);
-    const previous = history.events.find((e) => e.type === "commented" && e.own === true && hasMarker(e.body, "postmortem-link"));
-    if (!previous) {
-      await write(`comment on #${state.number}`, () => github.rest.issues.createComment({ ...repo, issue_number: state.number, body: comment2 }));
-    } else if (previous.type === "commented" && previous.body !== comment2 && pull2) {
-      const id = previous.commentId;
-      await write(`comment on #${state.number}`, () => github.rest.issues.updateComment({ ...repo, comment_id: id, body: comment2 }));
-    }
-  }
-  return {
-    path: path2,
-    ...pull2 ? { pullRequest: pull2.number, pullRequestUrl: pull2.html_url } : {},
-    outcome,
-    writes
-  };
-}
-
-// src/postmortem/generate.ts
-function historyAsOf(history) {
-  let latest = history.issue.createdAt;
-  for (const e of history.events) {
-    const who = e.type === "commented" ? e.author : e.actor;
-    if (!isBot(who) && e.at > latest) latest = e.at;
-  }
-  return latest;
-}
-async function loadTemplate(ctx) {
-  const path2 = ctx.config.postmortem.template;
-  if (!path2) return bundledPostmortemTemplate();
-  let source;
-  try {
-    const { data } = await ctx.github.rest.repos.getContent({ ...ctx.repo, path: path2 });
-    if (!Array.isArray(data) && data.type === "file" && "content" in data) source = Buffer.from(data.content, "base64").toString("utf8");
-  } catch (error63) {
-    if (errorStatus(error63) !== 404) throw error63;
-  }
-  if (source === void 0) {
-    throw new UsageError(`postmortem.template: ${path2} is not a file in ${ctx.repo.owner}/${ctx.repo.repo}; fix the path in ${ctx.configPath} or remove the key to use the built-in template`);
-  }
-  return repositoryPostmortemTemplate(source, path2);
-}
-async function generatePostmortem(ctx, number4, proceed) {
-  const { history, state } = await requireIncident(ctx, number4, "postmortem");
-  if (proceed && !proceed(state)) return void 0;
-  const template = await loadTemplate(ctx);
-  const asOf = historyAsOf(history);
-  const { data: repository2 } = await ctx.github.rest.repos.get({ ...ctx.repo });
-  const audience = { repo: `${ctx.repo.owner}/${ctx.repo.repo}`, private: repository2.private };
-  const document = renderPostmortem(postmortemView(state, ctx.config, { generatedAt: asOf, audience }), template);
-  const result = await publishPostmortem({
-    github: ctx.github,
-    repo: ctx.repo,
-    repository: repository2,
-    config: ctx.config,
-    state,
-    history,
-    document,
-    path: postmortemPath(state, ctx.config, asOf),
-    dryRun: ctx.dryRun
-  });
-  return { state, document, result };
-}
-
-// src/problems/tickets.ts
-async function knownTickets(github, repo, state) {
-  const known = /* @__PURE__ */ new Map();
-  for (const f of state.followups) if (f.ticket) known.set(f.key, { number: f.ticket.number, url: f.ticket.url, subIssue: false });
-  const subIssues = await github.paginate(github.rest.issues.listSubIssues, { ...repo, issue_number: state.number, per_page: 100 });
-  const ours = await writtenByUs(github, repo);
-  for (const sub of subIssues) {
-    const marker = parseTicketMarker(sub.body);
-    if (!isTicketOf(marker, state.repo, state.number) || !ours(sub)) continue;
-    known.set(marker.key, { number: sub.number, url: sub.html_url, id: sub.id, subIssue: true });
-  }
-  return known;
-}
-function ticketTitle(followup) {
-  return cutText(redact(followup.title), 256, () => "\u2026");
-}
-function ticketBody(state, followup, assigned) {
-  const marker = renderTicketMarker({ repo: state.repo, incident: state.number, key: followup.key });
-  const body = bundledTemplate("problem-ticket.md.hbs")({
-    marker,
-    incident: { repo: state.repo, number: state.number, title: state.security ? "" : state.title, url: state.url },
-    ...followup,
-    assigned
-  });
-  const rest = redact(body.trim());
-  return rest.startsWith(marker) ? fitBody([marker, text(rest.slice(marker.length), { at: "line" })]) : fitBody([text(rest, { at: "line" })]);
-}
-async function createTicket(ctx, state, followup, labels3) {
-  const { github, repo } = ctx;
-  const base = { ...repo, title: ticketTitle(followup), labels: labels3 };
-  try {
-    const { data } = await github.rest.issues.create({
-      ...base,
-      body: ticketBody(state, followup, followup.owner !== void 0),
-      ...followup.owner ? { assignees: [followup.owner] } : {}
-    });
-    return data;
-  } catch (error63) {
-    if (!(errorStatus(error63) === 422 && followup.owner)) throw error63;
-    const { data } = await github.rest.issues.create({ ...base, body: ticketBody(state, followup, false) });
-    return data;
-  }
-}
-async function openProblemTickets(ctx, number4, proceed) {
-  const { github, repo, config: config4, dryRun } = ctx;
-  const { state } = await requireIncident(ctx, number4, "problems");
-  if (proceed && !proceed(state)) return void 0;
-  if (state.security) {
-    const { data: repository2 } = await github.rest.repos.get({ ...repo });
-    if (!repository2.private) {
-      throw new Error(
-        `#${state.number} is a security incident: its problem tickets are not opened in the public repository ${repo.owner}/${repo.repo} (set \`private.repo\` and run the Action there).`
-      );
-    }
-  }
-  if (!state.followups.some((f) => f.source !== "sub-issue")) return { state, tickets: [] };
-  const known = await knownTickets(github, repo, state);
-  const labels3 = [config4.labels.followup, ...config4.problems.labels.filter((l) => l.toLowerCase() !== config4.labels.followup.toLowerCase())];
-  if (!dryRun && state.followups.some((f) => f.source !== "sub-issue" && !known.has(f.key))) await ensureLabels(github, repo, labels3.map((l) => labelSpec(config4, l)));
-  const tickets = [];
-  for (const followup of state.followups) {
-    if (followup.source === "sub-issue") continue;
-    const existing = known.get(followup.key);
-    const base = { key: followup.key, title: ticketTitle(followup) };
-    if (existing?.subIssue) {
-      tickets.push({ ...base, number: existing.number, url: existing.url, action: "exists" });
-      continue;
-    }
-    if (dryRun) {
-      tickets.push({ ...base, ...existing ? { number: existing.number, url: existing.url, action: "attached" } : { action: "would-create" } });
-      continue;
-    }
-    let ticket;
-    let action;
-    if (existing) {
-      const { data } = await github.rest.issues.get({ ...repo, issue_number: existing.number });
-      ticket = data;
-      action = "attached";
-    } else {
-      ticket = await createTicket(ctx, state, followup, labels3);
-      action = "created";
-    }
-    await github.rest.issues.addSubIssue({ ...repo, issue_number: state.number, sub_issue_id: ticket.id });
-    tickets.push({ ...base, number: ticket.number, url: ticket.html_url, action });
-  }
-  return { state, tickets };
-}
-
-// src/report/run.ts
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
-
 // src/concurrency.ts
 async function mapLimit(items, limit, fn) {
   const results = new Array(items.length);
@@ -64331,384 +63508,152 @@ async function mapLimit(items, limit, fn) {
   return results;
 }
 
-// src/report/gather.ts
-var TIMELINE_CONCURRENCY = 4;
-async function gatherReport(github, repo, config4, period) {
-  const issues = (await github.paginate(github.rest.issues.listForRepo, {
-    ...repo,
-    labels: config4.labels.incident,
-    state: "all",
-    since: period.from,
-    sort: "created",
-    direction: "asc",
-    per_page: 100
-  })).filter((issue3) => !issue3.pull_request && Date.parse(issue3.created_at) <= Date.parse(period.to));
-  const permissions = /* @__PURE__ */ new Map();
-  const permissionOf = (login2) => {
-    let level = permissions.get(login2);
-    if (!level) {
-      level = fetchPermission(github, repo, login2);
-      permissions.set(login2, level);
-    }
-    return level;
-  };
-  const identity = issues.length > 0 ? await identityOf(github) : void 0;
-  const incidents = await mapLimit(issues, TIMELINE_CONCURRENCY, async (issue3) => {
-    const items = await github.paginate(github.rest.issues.listEventsForTimeline, { ...repo, issue_number: issue3.number, per_page: 100 });
-    const events = items.map(toHistoryEvent).filter((e) => e !== void 0);
-    const history = markOwn({ repo, issue: toIssueSnapshot(issue3), events }, identity);
-    const levels = /* @__PURE__ */ new Map();
-    const verdicts = readVerdicts(findCards(history)[0]?.body);
-    for (const login2 of commandAuthors(history, config4, verdicts)) levels.set(login2, await permissionOf(login2));
-    const mayCommand = (login2) => atLeast(levels.get(login2) ?? "none", config4.commands.permission);
-    const changes = await causeFacts(github, repo, history, config4, mayCommand);
-    const problemFacts = readProblemFacts(findCards(history)[0]?.body);
-    const state = deriveIncident(history, { config: config4, mayCommand, changes, verdicts, problems: problemFacts.checks });
-    state.problemFacts = problemFacts;
-    return state;
-  });
-  return { incidents, deployments: await productionDeployments(github, repo, config4, period), listed: issues.length };
+// src/changes/freeze.ts
+var FREEZING_STATUSES = ["investigating", "identified"];
+function severityRank(config4, name) {
+  const index = config4.severities.findIndex((s) => s.name === name);
+  return index < 0 ? config4.severities.length : index;
 }
-async function causeFacts(github, repo, history, config4, mayCommand) {
-  const card2 = findCards(history)[0];
-  const facts = readFactsBlock(card2?.body ?? "");
-  const draft = deriveIncident(history, { config: config4, mayCommand, changes: facts });
-  if (!draft.isIncident) return facts;
-  for (const key2 of Object.keys(facts.causes)) if (key2.endsWith("@body")) delete facts.causes[key2];
-  for (const cause2 of draft.causes) {
-    if (lookupCause(facts, cause2.ref, cause2.commentId)) continue;
-    const resolution = await resolveCauseRef(github, repo, cause2.ref, config4);
-    facts.causes[resolution.found ? causeKey(cause2.ref) : missKey(cause2.ref, cause2.commentId)] = resolution;
-  }
-  return facts;
+function freezes(config4, incident2) {
+  const freeze = config4.changes.freeze;
+  if (!freeze) return false;
+  if (!incident2.open || incident2.declined) return false;
+  if (!FREEZING_STATUSES.includes(incident2.status)) return false;
+  if (severityRank(config4, incident2.severity) > severityRank(config4, freeze.min_severity)) return false;
+  if (freeze.services.length > 0 && (incident2.service === void 0 || !freeze.services.includes(incident2.service))) return false;
+  return true;
 }
-async function productionDeployments(github, repo, config4, period) {
-  const environments = new Set(config4.changes.environments.map((e) => e.toLowerCase()));
-  const from = Date.parse(period.from);
-  const to = Date.parse(period.to);
-  const found = [];
-  const iterator2 = github.paginate.iterator(github.rest.repos.listDeployments, {
-    ...repo,
-    per_page: 100,
-    // One environment can be filtered by GitHub; several are filtered here, from one listing.
-    ...config4.changes.environments.length === 1 ? { environment: config4.changes.environments[0] } : {}
-  });
-  for await (const page2 of iterator2) {
-    let past = false;
-    for (const raw of page2.data) {
-      const d = toDeploymentSnapshot(raw);
-      const at = Date.parse(d.createdAt);
-      if (at < from) past = true;
-      else if (at <= to && environments.has(d.environment.toLowerCase())) found.push(d);
-    }
-    if (past || page2.data.length === 0) break;
-  }
-  return found;
+function isFrozenEnvironment(config4, environment) {
+  const freeze = config4.changes.freeze;
+  return freeze !== void 0 && freeze.environments.some((e) => e.toLowerCase() === environment.toLowerCase());
+}
+function freezingIncidents(config4, incidents, environment) {
+  if (environment !== void 0 && !isFrozenEnvironment(config4, environment)) return [];
+  return incidents.filter((incident2) => freezes(config4, incident2)).sort((a, b) => severityRank(config4, a.severity) - severityRank(config4, b.severity) || a.number - b.number);
 }
 
-// src/report/metrics.ts
-function median(values) {
-  if (values.length === 0) return void 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-function percentile(values, p) {
-  if (values.length === 0) return void 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank2 = Math.max(1, Math.ceil(p / 100 * sorted.length));
-  return sorted[Math.min(rank2, sorted.length) - 1];
-}
-function stat2(values) {
-  const m = median(values);
-  const p = percentile(values, 90);
-  return { count: values.length, ...m !== void 0 ? { median: m } : {}, ...p !== void 0 ? { p90: p } : {} };
-}
-var within = (at, period) => {
-  if (!at) return false;
-  const t = Date.parse(at);
-  return t >= Date.parse(period.from) && t <= Date.parse(period.to);
-};
-var defined = (values) => values.filter((v) => v !== void 0);
-var DAY = 864e5;
-function bucketsOf(period) {
-  const from = Date.parse(period.from);
-  const to = Date.parse(period.to);
-  const span = to - from;
-  const unit = span <= 14 * DAY ? "day" : span <= 183 * DAY ? "week" : "month";
-  const starts = [];
-  if (unit === "month") {
-    const start = new Date(from);
-    for (let m = 0; ; m++) {
-      const t = m === 0 ? from : Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + m, 1);
-      if (t > to) break;
-      starts.push(t);
-    }
-  } else {
-    const step = unit === "day" ? DAY : 7 * DAY;
-    for (let t = from; t <= to; t += step) starts.push(t);
-  }
-  return { unit, starts };
-}
-function bucketLabel(t, unit) {
-  const iso2 = new Date(t).toISOString();
-  return unit === "month" ? iso2.slice(0, 7) : iso2.slice(5, 10);
-}
-function computeMetrics({ period, incidents, deployments, severities }) {
-  const inPeriod = incidents.filter((s) => s.isIncident && within(s.times.detected, period)).sort((a, b) => Date.parse(a.times.detected) - Date.parse(b.times.detected) || a.number - b.number);
-  const resolved = inPeriod.filter((s) => s.status === "resolved" && s.times.resolved !== void 0);
-  const severityCounts = new Map(severities.map((name) => [name, 0]));
-  for (const s of inPeriod) severityCounts.set(s.severity, (severityCounts.get(s.severity) ?? 0) + 1);
-  const serviceCounts = /* @__PURE__ */ new Map();
-  for (const s of inPeriod) serviceCounts.set(s.service ?? null, (serviceCounts.get(s.service ?? null) ?? 0) + 1);
-  const byService = [...serviceCounts].map(([name, count2]) => ({ name, count: count2 })).sort((a, b) => b.count - a.count || (a.name === null ? 1 : b.name === null ? -1 : a.name.localeCompare(b.name)));
-  const production = deployments.filter((d) => within(d.createdAt, period));
-  const failed = /* @__PURE__ */ new Map();
-  let causedByDeployment = 0;
-  for (const s of inPeriod) {
-    const d = s.changes.failedDeployment;
-    if (!d) continue;
-    causedByDeployment++;
-    if (within(d.createdAt, period)) failed.set(d.id, d);
-  }
-  const deploymentIds = /* @__PURE__ */ new Set([...production.map((d) => d.id), ...failed.keys()]);
-  const { unit, starts } = bucketsOf(period);
-  const bucketOf = (at) => {
-    const t = Date.parse(at);
-    let i = starts.length - 1;
-    while (i > 0 && starts[i] > t) i--;
-    return i;
-  };
-  const items = starts.map((t) => ({ from: new Date(t).toISOString(), label: bucketLabel(t, unit), incidents: 0, deployments: 0 }));
-  for (const s of inPeriod) items[bucketOf(s.times.detected)].incidents++;
-  for (const d of production) items[bucketOf(d.createdAt)].deployments++;
-  const recoveries = defined(resolved.map((s) => s.changes.recoveryMs));
-  const gates = /* @__PURE__ */ new Map();
-  for (const s of incidents) {
-    for (const g of s.changes.gates ?? []) {
-      if (!within(g.at, period)) continue;
-      const key2 = `${g.runId}/${g.environment.toLowerCase()}/${g.sha}/${g.outcome}`;
-      const row = gates.get(key2);
-      if (row) row.incidents = [.../* @__PURE__ */ new Set([...row.incidents, ...g.incidents])].sort((a, b) => a - b);
-      else
-        gates.set(key2, {
-          at: g.at,
-          environment: g.environment,
-          sha: g.sha,
-          runId: g.runId,
-          outcome: g.outcome,
-          incidents: [...g.incidents],
-          ...g.via ? { via: g.via } : {},
-          ...g.pull ? { pull: g.pull } : {},
-          ...g.by ? { by: g.by } : {}
-        });
+// src/changes/risk.ts
+var CHECK_NAME = "incident-desk / change risk";
+var CHECK_SUMMARY_LIMIT = 65535;
+function fixes(pull2, repo, freezing) {
+  if (!pull2.sameRepo) return [];
+  const here = `${repo.owner}/${repo.repo}`.toLowerCase();
+  const revert = isRevert(pull2.title);
+  const named2 = /* @__PURE__ */ new Set();
+  for (const text3 of [pull2.title, pull2.body]) {
+    for (const ref of findReferences(text3, repo)) {
+      if ((ref.keyword || revert) && `${ref.owner}/${ref.repo}`.toLowerCase() === here) named2.add(ref.number);
     }
   }
-  const decisions = [...gates.values()].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.runId - b.runId);
-  return {
-    period,
-    incidents: { total: inPeriod.length, open: inPeriod.length - resolved.length, resolved: resolved.length },
-    bySeverity: [...severityCounts].map(([name, count2]) => ({ name, count: count2 })),
-    byService,
-    times: {
-      acknowledge: stat2(defined(inPeriod.map((s) => s.durations.acknowledge))),
-      mitigate: stat2(defined(inPeriod.map((s) => s.durations.mitigate))),
-      // Open incidents have no resolve time: a still-open incident would otherwise pull the median down.
-      resolve: stat2(defined(resolved.map((s) => s.durations.resolve)))
-    },
-    resolveBySeverity: [...severityCounts.keys()].map((name) => ({ name, stat: stat2(defined(resolved.filter((s) => s.severity === name).map((s) => s.durations.resolve))) })).filter((r) => r.stat.count > 0),
-    changeFailure: {
-      deployments: deploymentIds.size,
-      incidents: causedByDeployment,
-      failedDeployments: failed.size,
-      ...deploymentIds.size > 0 ? { rate: failed.size / deploymentIds.size } : {}
-    },
-    recovery: stat2(recoveries),
-    gate: { rejected: decisions.filter((d) => d.outcome === "rejected").length, allowed: decisions.filter((d) => d.outcome === "allowed").length, decisions },
-    buckets: { unit, items },
-    rows: inPeriod.map((s) => {
-      const isResolved = s.status === "resolved" && s.times.resolved !== void 0;
-      const d = s.changes.failedDeployment;
-      return {
-        number: s.number,
-        url: s.url,
-        ...s.security ? {} : { title: s.title },
-        security: s.security,
-        severity: s.severity,
-        status: s.status,
-        ...s.service ? { service: s.service } : {},
-        declared: s.times.detected,
-        ...s.durations.acknowledge !== void 0 ? { acknowledge: s.durations.acknowledge } : {},
-        ...s.durations.mitigate !== void 0 ? { mitigate: s.durations.mitigate } : {},
-        ...isResolved && s.durations.resolve !== void 0 ? { resolve: s.durations.resolve } : {},
-        ...d ? { failedDeployment: { id: d.id, sha: d.sha, at: d.createdAt } } : {},
-        ...isResolved && s.changes.recoveryMs !== void 0 ? { recovery: s.changes.recoveryMs } : {}
-      };
-    })
-  };
+  return freezing.filter((i) => named2.has(i.number)).map((i) => i.number);
 }
-
-// src/report/period.ts
-var DEFAULT_SINCE = "30d";
-var ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-var ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
-var PeriodError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "PeriodError";
-  }
-};
-function parsePeriod(since, now) {
-  const text3 = (since ?? "").trim() || DEFAULT_SINCE;
-  const to = now.getTime();
-  let from;
-  if (DURATION_PATTERN.test(text3)) {
-    from = to - parseDuration(text3);
-  } else if (ISO_DATE.test(text3) || ISO_DATE_TIME.test(text3)) {
-    from = Date.parse(ISO_DATE.test(text3) ? `${text3}T00:00:00Z` : text3);
-    if (Number.isNaN(from)) throw new PeriodError(`input \`since\` "${text3}" is not a real date`);
-  } else {
-    throw new PeriodError(
-      `input \`since\` "${text3}" is neither an ISO 8601 date (2026-01-01, 2026-01-01T09:00:00Z) nor a duration back from now (30d, 12w, 36h)`
+var incidentLine = (i) => i.security ? `- [#${i.number}](${i.url}) _(a security incident: details withheld)_` : `- [#${i.number}](${i.url}) ${neutraliseInline(i.title, 200)} \u2014 ${neutraliseInline(i.severity, 50)}, ${i.status}${i.service ? `, service ${neutraliseInline(i.service, 100)}` : ""}`;
+var fileList = (files, max = 5) => files.slice(0, max).map((f) => neutraliseInline(f, 300)).join(", ") + (files.length > max ? ` and ${count(files.length - max)} more` : "");
+function assessRisk(facts, config4) {
+  const { pull: pull2, repo } = facts;
+  const services = [...facts.touched.keys()];
+  const onServices = facts.incidents.filter((i) => i.service !== void 0 && facts.touched.has(i.service));
+  const freezing = freezingIncidents(config4, facts.incidents);
+  const fixed2 = fixes(pull2, repo, freezing);
+  const held = freezing.length > 0 && fixed2.length === 0;
+  const found = onServices.length + facts.earlier.length + facts.problems.length + freezing.length;
+  const conclusion = held ? "action_required" : found > 0 ? "neutral" : "success";
+  const first = freezing[0];
+  const detailsUrl = held && first ? first.url : pull2.url;
+  const parts = [];
+  const fixedLine = (n) => `#${n}`;
+  const titleText = held ? `Change freeze: incident #${first.number} holds changes` : found === 0 ? "No open incidents, problems or earlier incidents on what this changes" : [
+    freezing.length > 0 ? `fixes ${fixed2.map(fixedLine).join(", ")} during the freeze` : "",
+    onServices.length > 0 ? `${count(onServices.length)} open incident${onServices.length === 1 ? "" : "s"}` : "",
+    facts.problems.length > 0 ? `${count(facts.problems.length)} open problem${facts.problems.length === 1 ? "" : "s"}` : "",
+    facts.earlier.length > 0 ? `${count(facts.earlier.length)} earlier incident${facts.earlier.length === 1 ? "" : "s"} caused by changes to these files` : ""
+  ].filter(Boolean).join(", ").replace(/^./, (c) => c.toUpperCase());
+  if (freezing.length > 0) {
+    parts.push(
+      [
+        "### \u2744\uFE0F Change freeze",
+        "",
+        held ? "A change freeze is on (`changes.freeze`): this pull request is held until the incidents below are mitigated, unless it fixes one of them (`Fixes #n`, `Closes #n`, `Resolves #n` or `Incident: #n` in its title or description, or a revert that names it, from a branch of this repository)." : `A change freeze is on (\`changes.freeze\`); this pull request fixes ${fixed2.map(fixedLine).join(", ")}, so it is not held.`,
+        "",
+        ""
+      ].join("\n")
     );
+    parts.push(list(freezing.map(incidentLine), (n) => `- \u2026 and ${count(n)} more`));
   }
-  if (from >= to) throw new PeriodError(`input \`since\` "${text3}" is not in the past: the period would be empty`);
-  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+  const sections = [
+    { heading: "### \u{1F525} Open incidents on the services this changes", lines: onServices.map(incidentLine) },
+    {
+      heading: "### \u{1F9E9} Open problems on these services",
+      lines: facts.problems.map(
+        (p) => `- [#${p.number}](${p.url}) ${neutraliseInline(p.title, 200)} \u2014 ${p.services.map((s) => neutraliseInline(s, 100)).join(", ")}`
+      )
+    },
+    {
+      heading: "### \u{1F570}\uFE0F Earlier incidents caused by changes to the same files (last 90 days)",
+      lines: facts.earlier.map((e) => `- #${e.number}: caused by [#${e.cause.number}](${e.cause.url}), which changed ${fileList(e.files)}`)
+    }
+  ];
+  for (const section of sections) {
+    if (section.lines.length === 0) continue;
+    parts.push(`${parts.length > 0 ? "\n\n" : ""}${section.heading}
+
+`);
+    parts.push(list(section.lines, (n) => `- \u2026 and ${count(n)} more`));
+  }
+  const touched = services.length > 0 ? `Services this changes: ${services.map((s) => `**${neutraliseInline(s, 100)}** (${count(facts.touched.get(s).length)} file${facts.touched.get(s).length === 1 ? "" : "s"})`).join(", ")}.` : Object.values(config4.services).some((s) => s.paths.length > 0) ? "This changes no configured service (`services.<name>.paths`)." : "No service has `paths` in `.github/incidents.yml`, so only the change freeze and earlier incidents are looked at.";
+  const filesNote = facts.filesCut ? ` Only the first ${count(facts.fileCount)} files were looked at (GitHub lists no more).` : "";
+  parts.push(`${parts.length > 0 ? "\n\n---\n\n" : ""}${touched}${filesNote}`);
+  return { conclusion, title: titleText.slice(0, 200), summary: fitBody(parts, CHECK_SUMMARY_LIMIT), detailsUrl };
 }
 
-// src/report/render.ts
-var NO_SERVICE = "(no service)";
-var dur = (ms) => ms === void 0 ? "\u2014" : formatDuration(ms);
-var percent = (part, whole) => whole === 0 ? "\u2014" : `${Math.round(part / whole * 1e3) / 10}%`;
-var label = (s) => s.replace(/["\r\n]/g, "'");
-function statCells(s) {
-  return { count: s.count, median: dur(s.median), p90: dur(s.p90) };
-}
-function pie(title, slices) {
-  const shown = slices.filter((s) => s.count > 0);
-  if (shown.length === 0) return void 0;
-  return [`pie showData title ${title}`, ...shown.map((s) => `    "${label(s.name)}" : ${s.count}`)].join("\n");
-}
-function bars(title, xs, yTitle, values) {
-  const max = Math.max(1, ...values);
-  return [
-    "xychart-beta",
-    `    title "${label(title)}"`,
-    `    x-axis [${xs.map((x) => `"${label(x)}"`).join(", ")}]`,
-    `    y-axis "${label(yTitle)}" 0 --> ${Number.isInteger(max) ? max : Math.ceil(max)}`,
-    `    bar [${values.join(", ")}]`
-  ].join("\n");
-}
-var HOUR = 36e5;
-function buildReportView(repo, m, environments = ["production"]) {
-  const total = m.incidents.total;
-  const unit = m.buckets.unit;
-  const perUnit = unit === "day" ? "day" : unit === "week" ? "week (from the day shown)" : "month";
-  const cf = m.changeFailure;
-  return {
-    repo,
-    environments: environments.map((e) => `\`${e}\``).join(" or "),
-    period: { from: formatInstant(m.period.from), to: formatInstant(m.period.to), unit },
-    incidents: m.incidents,
-    bySeverity: m.bySeverity.map((s) => ({ ...s, share: percent(s.count, total) })),
-    byService: m.byService.map((s) => ({ name: s.name ?? NO_SERVICE, count: s.count, share: percent(s.count, total) })),
-    times: [
-      { name: "Time to acknowledge", what: "declared \u2192 first `/ack` or `/commander`", ...statCells(m.times.acknowledge) },
-      { name: "Time to mitigate", what: "declared \u2192 first mitigated", ...statCells(m.times.mitigate) },
-      { name: "Time to resolve", what: "started \u2192 resolved (resolved incidents only)", ...statCells(m.times.resolve) }
-    ],
-    changeFailure: {
-      deployments: cf.deployments,
-      failedDeployments: cf.failedDeployments,
-      incidents: cf.incidents,
-      rate: cf.rate === void 0 ? "\u2014" : percent(cf.failedDeployments, cf.deployments)
-    },
-    recovery: statCells(m.recovery),
-    charts: {
-      ...total > 0 ? { severity: pie("Incidents by severity", m.bySeverity) } : {},
-      ...total > 0 ? { service: pie("Incidents by service", m.byService.map((s) => ({ name: s.name ?? NO_SERVICE, count: s.count }))) } : {},
-      ...total > 0 ? {
-        overTime: bars(
-          `Incidents per ${unit}`,
-          m.buckets.items.map((b) => b.label),
-          "Incidents",
-          m.buckets.items.map((b) => b.incidents)
-        )
-      } : {},
-      ...m.resolveBySeverity.length > 0 ? {
-        resolveBySeverity: bars(
-          "Median time to resolve by severity (hours)",
-          m.resolveBySeverity.map((r) => r.name),
-          "Hours",
-          m.resolveBySeverity.map((r) => Math.round((r.stat.median ?? 0) / HOUR * 100) / 100)
-        )
-      } : {}
-    },
-    rows: m.rows.map((r) => ({
-      number: r.number,
-      url: r.url,
-      title: r.title ?? "(security incident)",
-      severity: r.severity,
-      status: r.status,
-      service: r.service ?? "\u2014",
-      declared: formatInstant(r.declared),
-      acknowledge: dur(r.acknowledge),
-      mitigate: dur(r.mitigate),
-      resolve: dur(r.resolve),
-      recovery: dur(r.recovery)
-    })),
-    gate: {
-      rejected: m.gate.rejected,
-      allowed: m.gate.allowed,
-      rows: m.gate.decisions.map((d) => ({
-        at: formatInstant(d.at),
-        environment: d.environment,
-        sha: d.sha.slice(0, 7),
-        outcome: d.outcome === "rejected" ? "\u26D4 rejected" : "\u2705 let through",
-        incidents: d.incidents.map((n) => `#${n}`).join(", "),
-        how: d.via === "allowed" ? `/allow-deploy by ${d.by ?? "the commander"}` : d.via ? `${d.via} #${d.pull}` : "change freeze"
-      }))
-    },
-    notes: [
-      `Incidents counted: those declared between ${formatInstant(m.period.from)} and ${formatInstant(m.period.to)}; medians and 90th percentiles (nearest rank) over the incidents that reached each time.`,
-      `Over time: incidents per ${perUnit}.`
-    ]
+// src/changes/check-run.ts
+async function writeCheckRun(github, repo, pull2, headSha, output2) {
+  const self = (await identityOf(github))?.self;
+  const { data } = await github.rest.checks.listForRef({ ...repo, ref: headSha, check_name: CHECK_NAME, filter: "all", per_page: 100 });
+  const ours = data.check_runs.filter((r) => self === void 0 || `${r.app?.slug ?? ""}[bot]`.toLowerCase() === self.toLowerCase()).sort((a, b) => b.id - a.id);
+  const existing = ours[0];
+  const body = {
+    name: CHECK_NAME,
+    details_url: output2.detailsUrl,
+    external_id: String(pull2),
+    status: "completed",
+    conclusion: output2.conclusion,
+    output: { title: output2.title, summary: output2.summary }
   };
-}
-var SHOWN = { groups: 10, incidents: 20, files: 5, pulls: 10, fileChars: 200 };
-var cutName = (name) => name.length > SHOWN.fileChars ? `${name.slice(0, SHOWN.fileChars)}\u2026` : name;
-function buildCauseFilesView(groups, read) {
-  const capped = read.unread > 0;
-  if (groups.length === 0 && !capped) return void 0;
-  return {
-    groups: groups.slice(0, SHOWN.groups).map((g) => ({
-      incidents: g.incidents.slice(0, SHOWN.incidents),
-      more: Math.max(0, g.incidents.length - SHOWN.incidents),
-      files: g.files.slice(0, SHOWN.files).map(cutName),
-      moreFiles: Math.max(0, g.files.length - SHOWN.files),
-      pulls: g.pulls.slice(0, SHOWN.pulls).map((n) => `#${n}`).join(", "),
-      morePulls: Math.max(0, g.pulls.length - SHOWN.pulls)
-    })),
-    moreGroups: Math.max(0, groups.length - SHOWN.groups),
-    earlier: groups.slice(0, SHOWN.groups).some((g) => g.incidents.slice(0, SHOWN.incidents).some((i) => i.earlier)),
-    ...capped ? { capped: `Files read for ${read.read} of ${read.pulls} cause pull requests (the newest incidents' first); the other ${read.unread} are not compared.` } : {},
-    ...read.cut.length > 0 ? { cut: `${read.cut.map((n) => `#${n}`).join(", ")} changed more files than GitHub lists (3,000): compared on those listed.` } : {}
-  };
-}
-function renderReport(repo, metrics, environments, problems, causeFiles) {
-  const text3 = bundledTemplate("report.md.hbs")({
-    ...buildReportView(repo, metrics, environments),
-    ...problems ? { problems } : {},
-    ...causeFiles ? { causeFiles } : {}
-  });
-  return `${redact(text3).trim()}
-`;
+  if (!existing) {
+    const { data: created } = await github.rest.checks.create({ ...repo, head_sha: headSha, ...body });
+    return { id: created.id, outcome: "created" };
+  }
+  const same3 = existing.status === "completed" && existing.conclusion === output2.conclusion && existing.details_url === output2.detailsUrl && existing.external_id === String(pull2) && existing.output.title === output2.title && existing.output.summary === output2.summary;
+  if (same3) return { id: existing.id, outcome: "unchanged" };
+  await github.rest.checks.update({ ...repo, check_run_id: existing.id, ...body });
+  return { id: existing.id, outcome: "updated" };
 }
 
 // src/changes/risk-reads.ts
 var MAX_FILE_PAGES = 30;
+var MAX_INCIDENT_PAGES = 10;
+var MAX_CAUSE_PULLS = 50;
+var EARLIER_DAYS = 90;
+var MAX_COMMENT_PAGES = 10;
+var CAUSE_CONCURRENCY = 4;
 var CACHE_TTL_MS = 24 * 36e5;
 var MAX_CACHED_CHARS = 512 * 1024;
+var lower4 = (s) => s.toLowerCase();
+var labelNames2 = (labels3) => labels3.map((l) => typeof l === "string" ? l : l.name ?? "");
+async function remembered(key2) {
+  try {
+    const raw = await coordination().get(key2);
+    return raw ? JSON.parse(raw) : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function remember(key2, value) {
+  const text3 = JSON.stringify(value);
+  if (text3.length <= MAX_CACHED_CHARS)
+    await coordination().set(key2, text3, CACHE_TTL_MS).catch(() => void 0);
+}
 async function listFiles(github, repo, number4) {
   const files = [];
   let pages = 0;
@@ -64725,2145 +63670,145 @@ async function listFiles(github, repo, number4) {
   }
   return { files, cut };
 }
-
-// src/report/cause-files.ts
-var MAX_CAUSE_PULLS = 50;
-var FILES_CONCURRENCY = 4;
-var lower4 = (s) => s.toLowerCase();
-function causePullsOf(state, config4) {
-  const label4 = lower4(config4.labels.cause);
-  const numbers = [
-    ...state.changes.causes.flatMap((c) => c.pull ? [c.pull.number] : []),
-    ...state.changes.linked.filter((p) => p.labels.some((l) => lower4(l) === label4)).map((p) => p.number)
-  ];
-  return [...new Set(numbers)];
+async function readPullFiles(github, repo, number4, headSha) {
+  const key2 = `risk files ${lower4(`${repo.owner}/${repo.repo}`)}#${number4}@${headSha}`;
+  const known = await remembered(key2);
+  if (known) return known;
+  const read = await listFiles(github, repo, number4);
+  await remember(key2, read);
+  return read;
 }
-function causeIncidents(incidents, config4, period) {
-  const from = Date.parse(period.from);
-  const to = Date.parse(period.to);
-  return incidents.filter((s) => s.isIncident && s.times.detected && Date.parse(s.times.detected) <= to).map((s) => ({
-    number: s.number,
-    url: s.url,
-    declared: s.times.detected,
-    pulls: causePullsOf(s, config4),
-    ...Date.parse(s.times.detected) < from ? { earlier: true } : {}
-  })).filter((s) => s.pulls.length > 0);
+var defaultSeverity = (config4) => config4.default_severity ?? config4.severities.find((s) => s.name === "sev3")?.name ?? config4.severities[config4.severities.length - 1].name;
+function incidentFilters(config4) {
+  const accepted2 = STATUSES.filter((s) => s !== "triage").map((s) => config4.labels.status[s]);
+  if (accepted2.some((l) => l.includes(","))) return [config4.labels.incident];
+  return accepted2.map((l) => `${config4.labels.incident},${l}`);
 }
-async function readCauseFiles(github, repo, incidents) {
-  const order = [...incidents].sort((a, b) => Date.parse(b.declared) - Date.parse(a.declared) || b.number - a.number);
-  const pulls = [...new Set(order.flatMap((s) => s.pulls))];
-  const files = /* @__PURE__ */ new Map();
-  const cut = [];
-  if (incidents.length < 2 || incidents.every((s) => s.earlier)) return { files, pulls: pulls.length, read: 0, unread: 0, cut };
-  const chosen = pulls.slice(0, MAX_CAUSE_PULLS);
-  const read = await mapLimit(chosen, FILES_CONCURRENCY, async (number4) => {
-    try {
-      return { number: number4, ...await listFiles(github, repo, number4) };
-    } catch (error63) {
-      if (errorStatus(error63) === 404) return { number: number4, files: [], cut: false };
-      throw error63;
-    }
-  });
-  for (const r of read) {
-    files.set(r.number, r.files);
-    if (r.cut) cut.push(r.number);
-  }
-  return { files, pulls: pulls.length, read: chosen.length, unread: pulls.length - chosen.length, cut: cut.sort((a, b) => a - b) };
-}
-function causeFileGroups(incidents, files) {
-  const parent = /* @__PURE__ */ new Map();
-  const find = (n) => {
-    let root = n;
-    while (parent.get(root) !== root) root = parent.get(root);
-    for (let x = n; x !== root; ) {
-      const next = parent.get(x);
-      parent.set(x, root);
-      x = next;
-    }
-    return root;
-  };
-  const byNumber = new Map(incidents.map((s) => [s.number, s]));
-  for (const s of incidents) parent.set(s.number, s.number);
-  const changedBy = /* @__PURE__ */ new Map();
-  for (const s of incidents) {
-    for (const pull2 of s.pulls) {
-      for (const file2 of files.get(pull2) ?? []) {
-        let set3 = changedBy.get(file2);
-        if (!set3) changedBy.set(file2, set3 = /* @__PURE__ */ new Set());
-        set3.add(s.number);
-      }
-    }
-  }
-  const shared = [...changedBy].filter(([, set3]) => set3.size > 1);
-  for (const [, set3] of shared) {
-    const [first, ...rest] = [...set3];
-    for (const n of rest) parent.set(find(n), find(first));
-  }
-  const groups = /* @__PURE__ */ new Map();
-  for (const [file2, set3] of shared) {
-    const root = find([...set3][0]);
-    let g = groups.get(root);
-    if (!g) groups.set(root, g = { members: /* @__PURE__ */ new Set(), files: [] });
-    for (const n of set3) g.members.add(n);
-    g.files.push([file2, set3.size]);
-  }
-  return [...groups.values()].filter((g) => [...g.members].some((n) => !byNumber.get(n).earlier)).map((g) => {
-    const members2 = [...g.members].sort((a, b) => a - b);
-    const names = new Set(g.files.map(([f]) => f));
-    const pulls = /* @__PURE__ */ new Set();
-    for (const n of members2) for (const p of byNumber.get(n).pulls) if ((files.get(p) ?? []).some((f) => names.has(f))) pulls.add(p);
-    return {
-      incidents: members2.map((n) => ({ number: n, url: byNumber.get(n).url, ...byNumber.get(n).earlier ? { earlier: true } : {} })),
-      files: g.files.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([f]) => f),
-      pulls: [...pulls].sort((a, b) => a - b)
-    };
-  }).sort((a, b) => b.incidents.length - a.incidents.length || a.incidents[0].number - b.incidents[0].number);
-}
-
-// src/problems/report.ts
-var TOP = 10;
-var impactOf = (s) => {
-  const { started, mitigated, resolved } = s.times;
-  const end = mitigated ?? resolved;
-  return started && end ? Math.max(0, Date.parse(end) - Date.parse(started)) : 0;
-};
-function problemReport(incidents) {
-  const byProblem = /* @__PURE__ */ new Map();
-  const byService = /* @__PURE__ */ new Map();
-  for (const s of incidents) {
-    if (!s.problem) {
-      if (s.service) byService.set(s.service, [...byService.get(s.service) ?? [], s]);
-      continue;
-    }
-    const view = s.problemFacts?.view?.number === s.problem.number ? s.problemFacts.view : void 0;
-    let entry = byProblem.get(s.problem.number);
-    if (!entry) {
-      entry = {
-        row: { number: s.problem.number, title: view?.title ?? "", url: view?.url ?? "", status: view?.status ?? "", incidents: 0, impact: "", impactMs: 0 },
-        members: []
-      };
-      byProblem.set(s.problem.number, entry);
-    }
-    entry.row.incidents++;
-    entry.row.impactMs += impactOf(s);
-    entry.members.push(s);
-    if (view && !entry.row.url) Object.assign(entry.row, { title: view.title, url: view.url, status: view.status });
-  }
-  if (byProblem.size === 0 && ![...byService.values()].some((list3) => list3.length > 1)) return void 0;
-  const rows = [...byProblem.values()].map((e) => ({ ...e.row, impact: e.row.impactMs > 0 ? formatDuration(e.row.impactMs) : "\u2014" }));
-  const byCount = [...rows].sort((a, b) => b.incidents - a.incidents || b.impactMs - a.impactMs || a.number - b.number).slice(0, TOP);
-  const byImpact = [...rows].sort((a, b) => b.impactMs - a.impactMs || b.incidents - a.incidents || a.number - b.number).slice(0, TOP);
-  const link2 = (s) => ({ number: s.number, url: s.url });
-  const recurring = [
-    ...[...byProblem.values()].filter((e) => e.members.length > 1).map((e) => ({ what: "problem", problem: { number: e.row.number, url: e.row.url, title: e.row.title }, incidents: e.members.map(link2) })),
-    ...[...byService.entries()].filter(([, list3]) => list3.length > 1).map(([service2, list3]) => ({ what: "service", service: service2, incidents: list3.map(link2) }))
-  ].sort((a, b) => b.incidents.length - a.incidents.length);
-  return { byCount, byImpact, recurring };
-}
-
-// src/report/run.ts
-async function runReport(ctx, now = /* @__PURE__ */ new Date()) {
-  let period;
-  try {
-    period = parsePeriod(ctx.since, now);
-  } catch (error63) {
-    if (error63 instanceof PeriodError) throw new UsageError(error63.message);
-    throw error63;
-  }
-  const gathered = await gatherReport(ctx.github, ctx.repo, ctx.config, period);
-  const metrics = computeMetrics({
-    period,
-    incidents: gathered.incidents,
-    deployments: gathered.deployments,
-    severities: ctx.config.severities.map((s) => s.name)
-  });
-  ctx.log.info(
-    `report: ${metrics.incidents.total} incident(s) declared in the period (${gathered.listed} listed), ${gathered.deployments.length} production deployment(s)`
-  );
-  const counted = new Set(metrics.rows.map((r) => r.number));
-  const ofPeriod = gathered.incidents.filter((s) => counted.has(s.number));
-  const problems = problemReport(ofPeriod);
-  const caused = causeIncidents(gathered.incidents, ctx.config, period);
-  const files = await readCauseFiles(ctx.github, ctx.repo, caused);
-  const causeFiles = buildCauseFilesView(causeFileGroups(caused, files.files), files);
-  const markdown = renderReport(`${ctx.repo.owner}/${ctx.repo.repo}`, metrics, ctx.config.changes.environments, problems, causeFiles);
-  if (!ctx.reportPath) return { outputs: {}, summary: markdown };
-  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-  const file2 = isAbsolute(ctx.reportPath) ? ctx.reportPath : resolve(workspace, ctx.reportPath);
-  mkdirSync(dirname(file2), { recursive: true });
-  writeFileSync(file2, markdown);
-  return { outputs: { "report-path": file2 }, summary: markdown };
-}
-
-// src/statuspage/run.ts
-import { isAbsolute as isAbsolute2, resolve as resolve2 } from "node:path";
-
-// src/maintenance/parse.ts
-var MAINTENANCE_USAGE = "/maintenance <start> <end> <service\u2026> \u2014 times in ISO 8601 (2026-03-10T02:00Z), the end may be a duration (2h)";
-var SERVICE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-var MAX_SERVICES = 50;
-function parseServiceList(text3) {
-  const services = [];
-  let invalid = 0;
-  for (const word of text3.split(/[\s,;]+/)) {
-    let from = 0;
-    let to = word.length;
-    while (from < to && (word[from] === "-" || word[from] === "*" || word[from] === "`")) from++;
-    while (to > from && word[to - 1] === "`") to--;
-    const w = word.slice(from, to);
-    if (!w) continue;
-    if (SERVICE.test(w) && services.length < MAX_SERVICES) {
-      if (!services.some((s) => s.toLowerCase() === w.toLowerCase())) services.push(w);
-    } else invalid++;
-  }
-  return { services, invalid };
-}
-function parseWindowTimes(startText, endText) {
-  const problems = [];
-  const starts = parseLooseInstant(startText);
-  if (!starts) problems.push("the start is not a date and time such as 2026-03-10 02:00 (UTC) or 2026-03-10T02:00:00+01:00");
-  let ends = parseLooseInstant(endText);
-  if (!ends && starts && /^\d+(?:\.\d+)?\s*[mhdw]$/.test(endText.trim())) {
-    ends = new Date(Date.parse(starts) + parseDuration(endText.trim())).toISOString();
-  }
-  if (!ends) problems.push("the end is not a date and time (or a duration such as 2h)");
-  if (starts && ends && Date.parse(ends) <= Date.parse(starts)) problems.push("the end is not after the start");
-  return { ...starts ? { starts } : {}, ...ends ? { ends } : {}, problems };
-}
-function parseMaintenanceForm(body) {
-  const form = readForm(body);
-  if (form.size === 0) return void 0;
-  const servicesText = formAnswer(form, "services", "service", "components");
-  const startText = formAnswer(form, "starts", "starts-at", "start");
-  const endText = formAnswer(form, "ends", "ends-at", "end");
-  const description = formAnswer(form, "description", "details");
-  if (servicesText === void 0 && startText === void 0 && endText === void 0) return void 0;
-  const problems = [];
-  const { services, invalid } = parseServiceList(servicesText ?? "");
-  if (invalid > 0) problems.push(`${invalid} of the services listed is not a service name (letters, digits, \`-\`, \`_\`, \`.\`; at most ${MAX_SERVICES})`);
-  if (services.length === 0) problems.push("no service is named");
-  if (startText === void 0) problems.push("the start is missing");
-  if (endText === void 0) problems.push("the end is missing");
-  const times = startText !== void 0 && endText !== void 0 ? parseWindowTimes(startText, endText) : { problems: [] };
-  return {
-    ...times.starts ? { starts: times.starts } : {},
-    ...times.ends ? { ends: times.ends } : {},
-    services,
-    ...description ? { description } : {},
-    problems: [...problems, ...times.problems]
-  };
-}
-var COMMAND2 = /^\/maintenance(?=\s|$)(.*)$/i;
-function parseMaintenanceCommands(body) {
-  if (!/^[ \t]{0,3}\/maintenance\b/im.test(body)) return [];
+async function readOpenIncidents(github, repo, config4) {
+  const identity = await identityOf(github);
+  const full = `${repo.owner}/${repo.repo}`;
   const out = [];
-  for (const lines of commandParagraphs(body)) {
-    for (const raw of lines) {
-      const match3 = COMMAND2.exec(raw.trim());
-      if (!match3) continue;
-      const line = raw.trim();
-      const words = match3[1].trim().split(/\s+/).filter(Boolean);
-      if (words.length === 0) {
-        out.push({ ok: true, line, confirm: true });
-        continue;
-      }
-      if (words.length < 3) {
-        out.push({ ok: false, line, error: "give a start, an end and at least one service" });
-        continue;
-      }
-      const times = parseWindowTimes(words[0], words[1]);
-      const { services, invalid } = parseServiceList(words.slice(2).join(" "));
-      const problems = [...times.problems, ...invalid > 0 ? ["a service name may hold only letters, digits, `-`, `_` and `.`"] : []];
-      if (problems.length > 0 || !times.starts || !times.ends) out.push({ ok: false, line, error: problems.join("; ") });
-      else out.push({ ok: true, line, window: { starts: times.starts, ends: times.ends, services } });
-    }
-  }
-  return out;
-}
-
-// src/maintenance/state.ts
-var MAINTENANCE_CARD_MARKER = "<!-- incident-desk:maintenance-card -->";
-var ALERT_NOTE = /^<!-- incident-desk:maintenance-alert ([0-9a-f]{1,64}) -->/;
-var REMINDER = /^<!-- incident-desk:(maintenance-(?:started|ended) [0-9TZ:.-]{1,40}) -->/;
-var lower5 = (s) => s.toLowerCase();
-function maintenanceActors(history, config4) {
-  const label4 = lower5(config4.labels.maintenance);
-  const logins = /* @__PURE__ */ new Set();
-  const consider = (body, author) => {
-    if (!isBot(author) && parseMaintenanceCommands(body).length > 0) logins.add(author.login);
-  };
-  consider(history.issue.body, history.issue.author);
-  for (const e of history.events) {
-    if (e.type === "commented") consider(e.body, e.author);
-    if (e.type === "labeled" && lower5(e.label) === label4 && !isBot(e.actor)) logins.add(e.actor.login);
-  }
-  return [...logins];
-}
-function deriveMaintenance(history, { config: config4, mayCommand }) {
-  const { issue: issue3 } = history;
-  const label4 = lower5(config4.labels.maintenance);
-  const state = {
-    isMaintenance: false,
-    repo: `${history.repo.owner}/${history.repo.repo}`,
-    number: issue3.number,
-    url: issue3.url,
-    title: issue3.title,
-    createdAt: issue3.createdAt,
-    services: [],
-    problems: [],
-    refused: [],
-    applied: [],
-    notedGroups: [],
-    reminders: [],
-    updatedAt: issue3.createdAt
-  };
-  let labelled = false;
-  let commandWindow;
-  const touch = (at) => {
-    if (Date.parse(at) > Date.parse(state.updatedAt)) state.updatedAt = at;
-  };
-  const runCommands = (body, author, at, commentId) => {
-    if (isBot(author)) return;
-    const commands = parseMaintenanceCommands(body);
-    if (commands.length === 0) return;
-    if (commentId !== 0 && !state.isMaintenance) return;
-    if (!mayCommand(author.login)) {
-      state.refused.push({ commentId, reason: `only people with ${config4.commands.permission} permission on the repository may declare or change a maintenance window` });
-      return;
-    }
-    const bad = commands.find((c) => !c.ok);
-    if (bad && !bad.ok) {
-      state.refused.push({ commentId, reason: bad.error });
-      return;
-    }
-    for (const command of commands) {
-      if (!command.ok) continue;
-      if ("window" in command) commandWindow = { starts: command.window.starts, ends: command.window.ends, services: command.window.services };
-    }
-    state.isMaintenance = true;
-    state.declaredBy ??= author.login;
-    state.confirmedBy ??= author.login;
-    state.applied.push(commentId);
-    touch(at);
-  };
-  runCommands(issue3.body, issue3.author, issue3.createdAt, 0);
-  for (const event of history.events) {
-    switch (event.type) {
-      case "labeled":
-        if (lower5(event.label) !== label4 || isBot(event.actor)) break;
-        labelled = true;
-        state.isMaintenance = true;
-        state.declaredBy ??= event.actor.login;
-        if (!state.confirmedBy && mayCommand(event.actor.login)) state.confirmedBy = event.actor.login;
-        touch(event.at);
-        break;
-      case "unlabeled":
-        if (lower5(event.label) !== label4 || isBot(event.actor)) break;
-        labelled = false;
-        state.isMaintenance = false;
-        commandWindow = void 0;
-        delete state.confirmedBy;
-        touch(event.at);
-        break;
-      case "commented": {
-        if (event.own === true) {
-          const note = ALERT_NOTE.exec(event.body);
-          if (note && !state.notedGroups.includes(note[1])) state.notedGroups.push(note[1]);
-          const reminder = REMINDER.exec(event.body);
-          if (reminder) state.reminders.push(reminder[1]);
-          break;
-        }
-        runCommands(event.body, event.author, event.at, event.commentId);
-        break;
-      }
-      case "closed":
-        state.closedAt = event.at;
-        touch(event.at);
-        break;
-      case "reopened":
-        delete state.closedAt;
-        touch(event.at);
-        break;
-      default:
-        break;
-    }
-  }
-  if (!state.isMaintenance) return state;
-  const form = parseMaintenanceForm(issue3.body);
-  if (commandWindow) {
-    state.window = { starts: commandWindow.starts, ends: commandWindow.ends };
-    state.services = commandWindow.services;
-  } else if (form) {
-    if (form.starts && form.ends && form.problems.length === 0) state.window = { starts: form.starts, ends: form.ends };
-    state.services = form.services;
-    state.problems = form.problems;
-  } else {
-    state.problems = [labelled ? "the issue does not say when: use the maintenance issue form, or comment `/maintenance <start> <end> <service\u2026>`" : "no window is given"];
-  }
-  if (form?.description) state.description = form.description;
-  return state;
-}
-function maintenancePhase(state, now) {
-  if (!state.window || state.problems.length > 0) return "invalid";
-  if (!state.confirmedBy) return "unconfirmed";
-  const t = now.getTime();
-  const starts = Date.parse(state.window.starts);
-  const ends = effectiveEnd(state);
-  if (state.closedAt !== void 0 && Date.parse(state.closedAt) < starts) return "cancelled";
-  if (t < starts) return "scheduled";
-  if (t < Date.parse(ends)) return "in_progress";
-  return "completed";
-}
-function effectiveEnd(state) {
-  const ends = state.window.ends;
-  return state.closedAt !== void 0 && Date.parse(state.closedAt) < Date.parse(ends) ? state.closedAt : ends;
-}
-
-// src/statuspage/gather.ts
-var CONCURRENCY = 4;
-async function gatherStatuspage(github, home, config4, periodStart) {
-  const homeName = `${home.owner}/${home.repo}`;
-  const listed = new Set(config4.statuspage.repos.map((r) => r.toLowerCase()));
-  const names = [homeName, ...config4.statuspage.repos.filter((r) => r.toLowerCase() !== homeName.toLowerCase())];
   const seen = /* @__PURE__ */ new Set();
-  const repos = names.filter((r) => !seen.has(r.toLowerCase()) && seen.add(r.toLowerCase()));
-  const out = { incidents: [], maintenances: [], repos, read: 0 };
-  for (const name of repos) {
-    const repo = parseRepo(name);
-    const own2 = name === homeName;
-    const privateRepo = await isPrivate(github, repo, own2);
-    const repoConfig = own2 ? config4 : await configOf(github, repo);
-    const permissions = /* @__PURE__ */ new Map();
-    const permissionOf = (login2) => {
-      let level = permissions.get(login2);
-      if (!level) permissions.set(login2, level = fetchPermission(github, repo, login2));
-      return level;
-    };
-    const may = async (logins) => {
-      const levels = /* @__PURE__ */ new Map();
-      for (const login2 of logins) levels.set(login2, await permissionOf(login2));
-      return (login2) => atLeast(levels.get(login2) ?? "none", repoConfig.commands.permission);
-    };
-    const incidentIssues = await listIssues(github, repo, repoConfig.labels.incident, periodStart);
-    const maintenanceIssues = await listIssues(github, repo, repoConfig.labels.maintenance, periodStart);
-    out.read += incidentIssues.length + maintenanceIssues.length;
-    out.incidents.push(
-      ...await mapLimit(incidentIssues, CONCURRENCY, async (issue3) => {
-        const history = await historyOf(github, repo, issue3);
-        const mayCommand = await may(commandAuthors(history, repoConfig));
-        const changes = readFactsBlock(findCards(history)[0]?.body ?? "");
-        const state = deriveIncident(history, { config: repoConfig, mayCommand, changes });
-        const declarer = state.declaredBy && !state.declaredBy.endsWith("[bot]") ? await may([state.declaredBy]) : void 0;
-        const visibility = {
-          privateRepo,
-          listed: listed.has(name.toLowerCase()),
-          mayCommand: (login2) => login2 === state.declaredBy && declarer ? declarer(login2) : mayCommand(login2)
-        };
-        return { state, visibility };
-      })
-    );
-    if (privateRepo && !listed.has(name.toLowerCase())) continue;
-    out.maintenances.push(
-      ...await mapLimit(maintenanceIssues, CONCURRENCY, async (issue3) => {
-        const history = await historyOf(github, repo, issue3);
-        const mayCommand = await may(maintenanceActors(history, repoConfig));
-        return deriveMaintenance(history, { config: repoConfig, mayCommand });
-      })
-    );
-  }
-  return out;
-}
-async function isPrivate(github, repo, own2) {
-  try {
-    const { data } = await github.rest.repos.get({ ...repo });
-    return data.private;
-  } catch (error63) {
-    if (!own2 && (errorStatus(error63) === 404 || errorStatus(error63) === 403)) {
-      throw new UsageError(`statuspage.repos: ${repo.owner}/${repo.repo} cannot be read with this token; give the Action a token that can read it (input \`token\`), or remove it from the list`);
-    }
-    throw error63;
-  }
-}
-async function configOf(github, repo) {
-  try {
-    return await loadConfig(github, repo);
-  } catch (error63) {
-    if (error63 instanceof ConfigError) throw new UsageError(`statuspage.repos: the configuration of ${repo.owner}/${repo.repo} is not valid: ${error63.message}`);
-    throw error63;
-  }
-}
-async function listIssues(github, repo, label4, since) {
-  const open3 = await github.paginate(github.rest.issues.listForRepo, { ...repo, labels: label4, state: "open", per_page: 100 });
-  const closed = await github.paginate(github.rest.issues.listForRepo, { ...repo, labels: label4, state: "closed", since, per_page: 100 });
-  const byNumber = /* @__PURE__ */ new Map();
-  for (const issue3 of [...open3, ...closed]) if (!issue3.pull_request) byNumber.set(issue3.number, issue3);
-  return [...byNumber.values()].sort((a, b) => a.number - b.number);
-}
-async function historyOf(github, repo, issue3) {
-  const items = await github.paginate(github.rest.issues.listEventsForTimeline, { ...repo, issue_number: issue3.number, per_page: 100 });
-  const events = items.map(toHistoryEvent).filter((e) => e !== void 0);
-  return { repo, issue: toIssueSnapshot(issue3), events };
-}
-
-// src/statuspage/public.ts
-var isBotLogin = (login2) => login2 !== void 0 && login2.endsWith("[bot]");
-function exclusionReason(state, visibility) {
-  if (!state.isIncident) return "not an incident";
-  if (state.security) return "a security incident";
-  if (visibility.privateRepo && !visibility.listed) return "a private repository's incident (list the repository under statuspage.repos to publish it)";
-  if (state.status === "triage") return "still in triage";
-  if (state.declined) return "declined";
-  if (!accepted(state, visibility)) return "declared by someone who may not command, and never accepted";
-  return void 0;
-}
-function accepted(state, visibility) {
-  if (state.declaredVia === "alert" || state.declaredVia === "dispatch") return true;
-  if (state.declaredBy === void 0 || isBotLogin(state.declaredBy)) return true;
-  if (visibility.mayCommand(state.declaredBy)) return true;
-  return state.commands.some((c) => !c.refused && c.applied.length > 0);
-}
-function isInternalUpdate(update2) {
-  return update2.internal === true || /^internal\s/.test(update2.text);
-}
-function publicText(text3) {
-  return redact(text3.replace(/\r\n?/g, "\n")).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "").trim();
-}
-var STATUS_WORDS2 = {
-  investigating: "investigating",
-  identified: "identified",
-  mitigated: "monitoring",
-  monitoring: "monitoring",
-  resolved: "resolved"
-};
-var toPublicStatus = (status3) => STATUS_WORDS2[status3];
-function movedTo(entry) {
-  const structured = entry;
-  for (const value of [structured.to, entry.kind === "status" ? structured.status : structured.severity]) {
-    if (typeof value === "string") return value;
-  }
-  const arrow = entry.text.lastIndexOf("\u2192");
-  return arrow < 0 ? void 0 : entry.text.slice(arrow + 1).trim();
-}
-var DEFAULT_BODY = {
-  investigating: "We are investigating this issue.",
-  identified: "The issue has been identified and a fix is being worked on.",
-  monitoring: "A fix has been applied and we are monitoring the results.",
-  resolved: "This incident has been resolved."
-};
-var statusBody = (status3) => DEFAULT_BODY[status3];
-var iso = (at) => new Date(Date.parse(at)).toISOString();
-var slug = (text3) => text3.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
-var incidentId = (repo, number4) => `${slug(repo)}-${number4}`;
-function publicIncident(state, asOf) {
-  const id = incidentId(state.repo, state.number);
-  const limit = Date.parse(asOf);
-  const within2 = (at) => Date.parse(at) <= limit;
-  const detected = iso(state.times.detected ?? state.timeline[0]?.at ?? asOf);
-  const started = state.times.started && Date.parse(state.times.started) <= Date.parse(detected) ? iso(state.times.started) : detected;
-  const statusMoves = [];
-  const severityMoves = [];
-  for (const entry of state.timeline) {
-    if (!within2(entry.at)) continue;
-    if (entry.kind === "status") {
-      const to = toPublicStatus(movedTo(entry) ?? "");
-      if (to) statusMoves.push({ at: iso(entry.at), to });
-    } else if (entry.kind === "severity") {
-      const to = movedTo(entry);
-      if (to) severityMoves.push({ at: iso(entry.at), to });
-    }
-  }
-  const firstSeverity = severityMoves.length > 0 ? severityFrom(state, severityMoves) : state.severity;
-  const severities = [.../* @__PURE__ */ new Set([firstSeverity, ...severityMoves.map((m) => m.to)])];
-  const raw = [{ at: detected, status: "investigating" }];
-  for (const move of statusMoves) raw.push({ at: move.at, status: move.to });
-  for (const update2 of state.updates) {
-    if (!within2(update2.at) || isInternalUpdate(update2)) continue;
-    const text3 = publicText(update2.text);
-    if (text3) raw.push({ at: iso(update2.at), text: text3 });
-  }
-  raw.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.text === void 0 ? 0 : 1) - (b.text === void 0 ? 0 : 1));
-  const updates = [];
-  let current2;
-  for (const item of raw) {
-    const changed = item.status !== void 0 && item.status !== current2;
-    if (item.status) current2 = item.status;
-    const previous = updates[updates.length - 1];
-    if (previous && previous.at === item.at) {
-      previous.status = current2;
-      if (item.text) previous.texts.push(item.text);
-      continue;
-    }
-    if (!changed && item.text === void 0) continue;
-    updates.push({ at: item.at, status: current2 ?? "investigating", texts: item.text ? [item.text] : [] });
-  }
-  const published = updates.map((u, i) => ({ id: `${id}-u${i + 1}`, at: u.at, status: u.status, body: u.texts.length > 0 ? u.texts.join("\n\n") : statusBody(u.status) }));
-  const status3 = published[published.length - 1]?.status ?? "investigating";
-  const monitoringAt = statusMoves.find((m) => m.to === "monitoring" || m.to === "resolved")?.at;
-  const resolvedAt = status3 === "resolved" ? [...statusMoves].reverse().find((m) => m.to === "resolved")?.at : void 0;
-  return {
-    id,
-    repo: state.repo,
-    number: state.number,
-    name: publicText(state.title).replace(/\s+/g, " ") || `Incident ${state.number}`,
-    severity: severityMoves[severityMoves.length - 1]?.to ?? firstSeverity,
-    severities,
-    ...state.service ? { service: state.service } : {},
-    status: status3,
-    createdAt: detected,
-    startedAt: started,
-    ...monitoringAt ? { monitoringAt } : {},
-    ...resolvedAt ? { resolvedAt } : {},
-    updatedAt: [published[published.length - 1]?.at ?? detected, severityMoves[severityMoves.length - 1]?.at ?? detected].reduce((a, b) => Date.parse(b) > Date.parse(a) ? b : a),
-    updates: published,
-    impact: impactPeriods(started, statusMoves, firstSeverity, severityMoves)
-  };
-}
-function severityFrom(state, moves) {
-  const first = state.timeline.find((e) => e.kind === "severity");
-  const match3 = first ? /Severity\s+(\S+)\s+→/.exec(first.text) : null;
-  return match3?.[1] ?? moves[0].to;
-}
-function impactPeriods(started, statusMoves, firstSeverity, severityMoves) {
-  const spans = [];
-  let open3 = started;
-  for (const move of statusMoves) {
-    const hurting = move.to === "investigating" || move.to === "identified";
-    if (hurting && open3 === void 0) open3 = move.at;
-    if (!hurting && open3 !== void 0) {
-      if (Date.parse(move.at) > Date.parse(open3)) spans.push({ from: open3, to: move.at });
-      open3 = void 0;
-    }
-  }
-  if (open3 !== void 0) spans.push({ from: open3 });
-  const periods = [];
-  for (const span of spans) {
-    let from = span.from;
-    let severity2 = firstSeverity;
-    for (const move of severityMoves) {
-      if (Date.parse(move.at) <= Date.parse(from)) {
-        severity2 = move.to;
-        continue;
+  for (const filter2 of incidentFilters(config4)) await listIncidents(filter2);
+  return out.sort((a, b) => a.number - b.number);
+  async function listIncidents(filter2) {
+    let pages = 0;
+    for await (const page2 of github.paginate.iterator(github.rest.issues.listForRepo, {
+      ...repo,
+      labels: filter2,
+      state: "open",
+      per_page: 100
+    })) {
+      for (const issue3 of page2.data) {
+        if (issue3.pull_request || seen.has(issue3.number)) continue;
+        seen.add(issue3.number);
+        const labels3 = new Set(labelNames2(issue3.labels).map(lower4));
+        const status3 = STATUSES.find((s) => labels3.has(lower4(config4.labels.status[s])));
+        if (!status3 || status3 === "triage") continue;
+        const severity2 = config4.severities.find((s) => labels3.has(lower4(s.label)))?.name ?? defaultSeverity(config4);
+        const declared = parseDeclaration(issue3.body ?? "", config4, wroteIt(identity, issue3.user ?? void 0, full, full)).service;
+        const byLabel = Object.entries(config4.services).find(([, s]) => s.labels.some((l) => labels3.has(lower4(l))))?.[0];
+        const service2 = declared && config4.services[declared] ? declared : byLabel;
+        out.push({
+          number: issue3.number,
+          title: issue3.title,
+          url: issue3.html_url,
+          severity: severity2,
+          status: status3,
+          ...service2 ? { service: service2 } : {},
+          open: true,
+          security: labels3.has(lower4(config4.labels.security))
+        });
       }
-      if (span.to !== void 0 && Date.parse(move.at) >= Date.parse(span.to)) break;
-      periods.push({ from, to: move.at, severity: severity2 });
-      from = move.at;
-      severity2 = move.to;
-    }
-    periods.push({ from, ...span.to !== void 0 ? { to: span.to } : {}, severity: severity2 });
-  }
-  return periods;
-}
-function selectPublic(states) {
-  const published = [];
-  const left = [];
-  for (const { state, visibility } of states) {
-    const reason = exclusionReason(state, visibility);
-    if (reason === void 0) published.push(state);
-    else if (state.isIncident) left.push({ repo: state.repo, number: state.number, reason });
-  }
-  return { published, left };
-}
-
-// src/statuspage/maintenance.ts
-function publicMaintenance(state, asOf) {
-  if (!state.isMaintenance || !state.window) return void 0;
-  const phase = maintenancePhase(state, new Date(asOf));
-  if (phase === "invalid" || phase === "unconfirmed") return void 0;
-  const id = `maintenance-${incidentId(state.repo, state.number)}`;
-  const starts = iso(state.window.starts);
-  const ends = iso(state.window.ends);
-  const ended = iso(effectiveEnd(state));
-  const createdAt = iso(state.createdAt);
-  const description = state.description ? publicText(state.description) : void 0;
-  const updates = [
-    { id: `${id}-u1`, at: createdAt, status: "scheduled", body: description || `Maintenance is scheduled from ${human(starts)} to ${human(ends)}.` }
-  ];
-  if (phase === "cancelled") updates.push({ id: `${id}-u2`, at: iso(state.closedAt), status: "cancelled", body: "This maintenance was cancelled." });
-  if (phase === "in_progress" || phase === "completed") updates.push({ id: `${id}-u2`, at: starts, status: "in_progress", body: "Maintenance is in progress." });
-  if (phase === "completed") {
-    updates.push({ id: `${id}-u3`, at: ended, status: "completed", body: ended === ends ? "Maintenance has completed." : "Maintenance has completed, ahead of schedule." });
-  }
-  return {
-    id,
-    repo: state.repo,
-    number: state.number,
-    name: publicText(state.title).replace(/\s+/g, " ") || `Maintenance ${state.number}`,
-    ...description ? { description } : {},
-    services: state.services,
-    status: phase,
-    scheduledFor: starts,
-    scheduledUntil: ends,
-    endedAt: ended,
-    createdAt,
-    updatedAt: updates[updates.length - 1].at,
-    updates
-  };
-}
-var human = (iso2) => `${iso2.slice(0, 10)} ${iso2.slice(11, 16)} UTC`;
-
-// src/statuspage/model.ts
-var COMPONENT_STATUS_RANK = {
-  operational: 0,
-  under_maintenance: 1,
-  degraded_performance: 2,
-  partial_outage: 3,
-  major_outage: 4
-};
-var STATUS_LABEL = {
-  operational: "Operational",
-  under_maintenance: "Under maintenance",
-  degraded_performance: "Degraded performance",
-  partial_outage: "Partial outage",
-  major_outage: "Major outage"
-};
-var INDICATOR_OF = {
-  operational: "none",
-  under_maintenance: "none",
-  degraded_performance: "minor",
-  partial_outage: "major",
-  major_outage: "critical"
-};
-var INDICATOR_DESCRIPTION = {
-  none: "All Systems Operational",
-  minor: "Minor Service Outage",
-  major: "Partial System Outage",
-  critical: "Major System Outage"
-};
-var DAY2 = 864e5;
-var DOWNTIME_WEIGHT = { major_outage: 1, partial_outage: 0.3 };
-var slug2 = (text3) => text3.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "component";
-var later = (a, b) => Date.parse(b) > Date.parse(a) ? b : a;
-function pageComponents(config4, repos) {
-  const defs = config4.statuspage.components ? config4.statuspage.components.map(
-    (c) => typeof c === "string" ? { name: c, services: [c.toLowerCase()], repos: [] } : { name: c.name, ...c.description ? { description: c.description } : {}, services: c.services.map((s) => s.toLowerCase()), repos: [] }
-  ) : Object.keys(config4.services).length > 0 ? Object.keys(config4.services).map((s) => ({ name: s, services: [s.toLowerCase()], repos: [] })) : repos.map((r) => ({ name: r.split("/")[1], services: [], repos: [r.toLowerCase()] }));
-  const used = /* @__PURE__ */ new Set();
-  return defs.map((d) => {
-    let id = slug2(d.name);
-    for (let i = 2; used.has(id); i++) id = `${slug2(d.name)}-${i}`;
-    used.add(id);
-    return { id, ...d };
-  });
-}
-function severityStatus(config4, severity2) {
-  const configured = config4.statuspage.severities?.[severity2];
-  if (configured) return configured;
-  const rank2 = config4.severities.findIndex((s) => s.name === severity2);
-  const byRank = ["major_outage", "partial_outage", "degraded_performance"];
-  if (rank2 < 0) return "degraded_performance";
-  return byRank[rank2] ?? "operational";
-}
-var worst = (statuses) => statuses.reduce((a, b) => COMPONENT_STATUS_RANK[b] > COMPONENT_STATUS_RANK[a] ? b : a, "operational");
-var dayOf = (ms) => new Date(Math.floor(ms / DAY2) * DAY2).toISOString().slice(0, 10);
-function pageAsOf(now, incidents, maintenances) {
-  const t = now.getTime();
-  let latest = Math.floor(t / DAY2) * DAY2;
-  const consider = (iso2) => {
-    if (!iso2) return;
-    const ms = Date.parse(iso2);
-    if (!Number.isNaN(ms) && ms <= t && ms > latest) latest = ms;
-  };
-  for (const state of incidents) {
-    consider(state.times.detected);
-    for (const entry of state.timeline) if (entry.kind === "status" || entry.kind === "severity") consider(entry.at);
-    for (const update2 of state.updates) if (!isInternalUpdate(update2)) consider(update2.at);
-  }
-  for (const m of maintenances) {
-    if (!m.isMaintenance || !m.window || !m.confirmedBy) continue;
-    consider(m.updatedAt);
-    consider(m.window.starts);
-    consider(m.window.ends);
-    consider(m.closedAt);
-  }
-  return new Date(latest).toISOString();
-}
-function buildStatusPage({ config: config4, site, incidents, maintenances, asOf, pageOf }) {
-  const now = Date.parse(asOf);
-  const historyDays = config4.statuspage.history_days;
-  const today = Math.floor(now / DAY2) * DAY2;
-  const periodStartMs = today - (historyDays - 1) * DAY2;
-  const periodStart = new Date(periodStartMs).toISOString();
-  const days = Array.from({ length: historyDays }, (_, i) => dayOf(periodStartMs + i * DAY2));
-  const defs = pageComponents(config4, site.repos);
-  const affects = (def, repo, services) => def.repos.includes(repo.toLowerCase()) || services.some((s) => def.services.includes(s.toLowerCase()));
-  const end = (to) => to === void 0 ? now : Math.min(Date.parse(to), now);
-  const views = incidents.filter((i) => Date.parse(i.createdAt) <= now && Date.parse(i.resolvedAt ?? asOf) >= periodStartMs).map((i) => {
-    const impactStatus = worst(i.severities.map((s) => severityStatus(config4, s)));
-    return {
-      ...i,
-      impactLevel: INDICATOR_OF[impactStatus],
-      componentIds: defs.filter((d) => affects(d, i.repo, i.service ? [i.service] : [])).map((d) => d.id),
-      page: pageOf("incident", i.id, i.repo, i.number),
-      active: i.status !== "resolved"
-    };
-  }).sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt) || b.id.localeCompare(a.id));
-  const windows = maintenances.filter((m) => Date.parse(m.createdAt) <= now && (m.status === "scheduled" || m.status === "in_progress" || Date.parse(m.endedAt) >= periodStartMs)).map((m) => ({
-    ...m,
-    componentIds: defs.filter((d) => affects(d, m.repo, m.services)).map((d) => d.id),
-    page: pageOf("maintenance", m.id, m.repo, m.number)
-  })).sort((a, b) => Date.parse(b.scheduledFor) - Date.parse(a.scheduledFor) || b.id.localeCompare(a.id));
-  const spansOf = (def) => {
-    const spans = [];
-    for (const incident2 of views) {
-      if (!incident2.componentIds.includes(def.id)) continue;
-      for (const p of incident2.impact) {
-        const from = Date.parse(p.from);
-        const to = end(p.to);
-        const status3 = severityStatus(config4, p.severity);
-        const ongoing = p.to === void 0 && from <= now;
-        if ((to > from || ongoing) && status3 !== "operational") spans.push({ from, to, ongoing, status: status3, incident: incident2 });
-      }
-    }
-    for (const m of windows) {
-      if (!m.componentIds.includes(def.id) || m.status !== "in_progress" && m.status !== "completed") continue;
-      const from = Date.parse(m.scheduledFor);
-      const to = Math.min(Date.parse(m.endedAt), now);
-      const ongoing = m.status === "in_progress";
-      if (to > from || ongoing) spans.push({ from, to, ongoing, status: "under_maintenance", maintenance: m });
-    }
-    return spans;
-  };
-  const components = defs.map((def, position) => {
-    const spans = spansOf(def);
-    const status3 = worst(spans.filter((s) => s.ongoing).map((s) => s.status));
-    const bars2 = days.map((date5) => {
-      const from = Date.parse(`${date5}T00:00:00Z`);
-      const to = from + DAY2;
-      const touching = spans.filter((s) => s.from < to && (s.to > from || s.ongoing && s.to >= from));
-      const incidentsOfDay = unique(touching.flatMap((s) => s.incident ? [{ id: s.incident.id, name: s.incident.name, page: s.incident.page }] : []));
-      const maintenancesOfDay = unique(touching.flatMap((s) => s.maintenance ? [{ id: s.maintenance.id, name: s.maintenance.name }] : []));
-      return { date: date5, status: worst(touching.map((s) => s.status)), incidents: incidentsOfDay, maintenances: maintenancesOfDay };
-    });
-    const changes = spans.flatMap((s) => s.ongoing ? [s.from] : [s.from, s.to]).filter((t) => t <= now);
-    const updatedAt = changes.reduce((acc, t) => later(acc, new Date(t).toISOString()), periodStart);
-    return { ...def, position: position + 1, status: status3, statusLabel: STATUS_LABEL[status3], updatedAt, bars: bars2, uptime: uptimeOf(spans, periodStartMs, now) };
-  });
-  const active = views.filter((v) => v.active);
-  const componentWorst = worst(components.map((c) => c.status));
-  const incidentWorst = active.reduce((acc, v) => INDICATORS.indexOf(v.impactLevel) > INDICATORS.indexOf(acc) ? v.impactLevel : acc, "none");
-  const indicator = INDICATORS.indexOf(INDICATOR_OF[componentWorst]) > INDICATORS.indexOf(incidentWorst) ? INDICATOR_OF[componentWorst] : incidentWorst;
-  const underMaintenance = windows.some((w) => w.status === "in_progress");
-  return {
-    site,
-    asOf,
-    days,
-    periodStart,
-    historyDays,
-    overall: {
-      indicator,
-      description: indicator === "none" && underMaintenance ? "Service Under Maintenance" : INDICATOR_DESCRIPTION[indicator],
-      tone: indicator === "none" && underMaintenance ? "maintenance" : indicator
-    },
-    components,
-    incidents: views,
-    active,
-    upcoming: windows.filter((w) => w.status === "scheduled" || w.status === "in_progress").sort((a, b) => Date.parse(a.scheduledFor) - Date.parse(b.scheduledFor) || a.id.localeCompare(b.id)),
-    maintenances: windows
-  };
-}
-var INDICATORS = ["none", "minor", "major", "critical"];
-function unique(items) {
-  const seen = /* @__PURE__ */ new Set();
-  return items.filter((i) => !seen.has(i.id) && seen.add(i.id));
-}
-function uptimeOf(spans, from, to) {
-  const total = to - from;
-  if (total <= 0) return "100.00";
-  const points = [.../* @__PURE__ */ new Set([from, to, ...spans.flatMap((s) => [s.from, s.to]).filter((t) => t > from && t < to)])].sort((a, b) => a - b);
-  let down = 0;
-  for (let i = 0; i + 1 < points.length; i++) {
-    const a = points[i];
-    const b = points[i + 1];
-    const status3 = worst(spans.filter((s) => s.from <= a && s.to >= b).map((s) => s.status));
-    down += (b - a) * (DOWNTIME_WEIGHT[status3] ?? 0);
-  }
-  const percent2 = Math.floor((total - down) / total * 1e4) / 100;
-  return percent2.toFixed(2);
-}
-var STATUS_WORDS3 = {
-  investigating: "Investigating",
-  identified: "Identified",
-  monitoring: "Monitoring",
-  resolved: "Resolved",
-  scheduled: "Scheduled",
-  in_progress: "In progress",
-  completed: "Completed",
-  cancelled: "Cancelled"
-};
-
-// src/statuspage/api.ts
-var absolute = (model, path2) => `${model.site.url}${path2}`;
-function page(model) {
-  return { id: model.site.id, name: model.site.name, url: model.site.url, time_zone: "Etc/UTC", updated_at: model.asOf };
-}
-function component(model, c) {
-  return {
-    id: c.id,
-    name: c.name,
-    status: c.status,
-    created_at: model.periodStart,
-    updated_at: c.updatedAt,
-    position: c.position,
-    description: c.description ?? null,
-    showcase: true,
-    start_date: null,
-    group_id: null,
-    page_id: model.site.id,
-    group: false,
-    only_show_if_degraded: false
-  };
-}
-function incident(model, i) {
-  return {
-    id: i.id,
-    name: i.name,
-    status: i.status,
-    created_at: i.createdAt,
-    updated_at: i.updatedAt,
-    monitoring_at: i.monitoringAt ?? null,
-    resolved_at: i.resolvedAt ?? null,
-    impact: i.impactLevel,
-    shortlink: absolute(model, i.page),
-    started_at: i.startedAt,
-    page_id: model.site.id,
-    incident_updates: [...i.updates].reverse().map((u) => update(u, i.id)),
-    components: model.components.filter((c) => i.componentIds.includes(c.id)).map((c) => component(model, c))
-  };
-}
-function update(u, incidentId2) {
-  return {
-    id: u.id,
-    status: u.status,
-    body: u.body,
-    incident_id: incidentId2,
-    created_at: u.at,
-    updated_at: u.at,
-    display_at: u.at,
-    affected_components: null,
-    deliver_notifications: true,
-    custom_tweet: null,
-    tweet_id: null
-  };
-}
-function maintenance2(model, m) {
-  return {
-    id: m.id,
-    name: m.name,
-    status: m.status,
-    created_at: m.createdAt,
-    updated_at: m.updatedAt,
-    monitoring_at: null,
-    resolved_at: m.status === "completed" ? m.endedAt : null,
-    impact: "maintenance",
-    shortlink: absolute(model, m.page),
-    started_at: m.scheduledFor,
-    page_id: model.site.id,
-    incident_updates: m.updates.filter((u) => u.status !== "cancelled").reverse().map((u) => update(u, m.id)),
-    components: model.components.filter((c) => m.componentIds.includes(c.id)).map((c) => component(model, c)),
-    scheduled_for: m.scheduledFor,
-    scheduled_until: m.scheduledUntil
-  };
-}
-var RECENT = 50;
-function apiDocuments(model) {
-  const status3 = { indicator: model.overall.indicator, description: model.overall.description };
-  const components = model.components.map((c) => component(model, c));
-  const windows = model.maintenances.filter((m) => m.status !== "cancelled");
-  const unresolved = model.active.map((i) => incident(model, i));
-  const upcoming = [...windows].filter((m) => m.status === "scheduled").sort((a, b) => Date.parse(a.scheduledFor) - Date.parse(b.scheduledFor));
-  const active = windows.filter((m) => m.status === "in_progress");
-  return {
-    "summary.json": {
-      page: page(model),
-      components,
-      incidents: unresolved,
-      scheduled_maintenances: [...active, ...upcoming].map((m) => maintenance2(model, m)),
-      status: status3
-    },
-    "status.json": { page: page(model), status: status3 },
-    "components.json": { page: page(model), components },
-    "incidents.json": { page: page(model), incidents: model.incidents.slice(0, RECENT).map((i) => incident(model, i)) },
-    "incidents/unresolved.json": { page: page(model), incidents: unresolved },
-    "scheduled-maintenances.json": { page: page(model), scheduled_maintenances: windows.slice(0, RECENT).map((m) => maintenance2(model, m)) },
-    "scheduled-maintenances/upcoming.json": { page: page(model), scheduled_maintenances: upcoming.map((m) => maintenance2(model, m)) },
-    "scheduled-maintenances/active.json": { page: page(model), scheduled_maintenances: active.map((m) => maintenance2(model, m)) }
-  };
-}
-function badge(model) {
-  const { tone } = model.overall;
-  const [message, color] = tone === "critical" ? ["major outage", "red"] : tone === "major" ? ["partial outage", "orange"] : tone === "minor" ? ["degraded", "yellow"] : tone === "maintenance" ? ["maintenance", "blue"] : ["operational", "brightgreen"];
-  return { schemaVersion: 1, label: "status", message, color };
-}
-
-// src/statuspage/feeds.ts
-var MAX_ENTRIES = 200;
-var human2 = (iso2) => `${iso2.slice(0, 10)} ${iso2.slice(11, 16)} UTC`;
-function feedEntries(model) {
-  const entries = [];
-  for (const incident2 of model.incidents) {
-    const link2 = `${model.site.url}${incident2.page}`;
-    for (const u of incident2.updates) {
-      entries.push({ id: `${link2}#${u.id}`, title: `${incident2.name} \u2014 ${STATUS_WORDS3[u.status]}`, link: link2, published: u.at, updated: u.at, text: u.body });
+      if (++pages >= MAX_INCIDENT_PAGES) break;
     }
   }
-  for (const m of model.maintenances) {
-    const link2 = `${model.site.url}${m.page}`;
-    const window = `Maintenance from ${human2(m.scheduledFor)} to ${human2(m.scheduledUntil)}.`;
-    entries.push({
-      id: link2,
-      title: `Maintenance: ${m.name} \u2014 ${STATUS_WORDS3[m.status]}`,
-      link: link2,
-      published: m.createdAt,
-      updated: m.updatedAt,
-      text: [window, m.description, m.updates[m.updates.length - 1].body].filter((t, i, all) => t && all.indexOf(t) === i).join("\n\n")
-    });
-  }
-  return entries.sort((a, b) => Date.parse(b.updated) - Date.parse(a.updated) || a.id.localeCompare(b.id)).slice(0, MAX_ENTRIES);
 }
-function xml(text3) {
-  return text3.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
-}
-var feedUpdated = (model, entries) => entries.reduce((acc, e) => Date.parse(e.updated) > Date.parse(acc) ? e.updated : acc, entries[0]?.updated ?? model.periodStart);
-function renderAtom(model) {
-  const entries = feedEntries(model);
-  const lines = [
-    '<?xml version="1.0" encoding="utf-8"?>',
-    '<feed xmlns="http://www.w3.org/2005/Atom">',
-    `  <id>${xml(model.site.url)}</id>`,
-    `  <title>${xml(model.site.name)}</title>`,
-    ...model.site.description ? [`  <subtitle>${xml(model.site.description)}</subtitle>`] : [],
-    `  <updated>${feedUpdated(model, entries)}</updated>`,
-    `  <link rel="self" type="application/atom+xml" href="${xml(`${model.site.url}feed.atom`)}"/>`,
-    `  <link rel="alternate" type="text/html" href="${xml(`${model.site.url}index.html`)}"/>`,
-    `  <author><name>${xml(model.site.name)}</name></author>`,
-    `  <generator>incident-desk</generator>`
-  ];
-  for (const e of entries) {
-    lines.push(
-      "  <entry>",
-      `    <id>${xml(e.id)}</id>`,
-      `    <title>${xml(e.title)}</title>`,
-      `    <link rel="alternate" type="text/html" href="${xml(e.link)}"/>`,
-      `    <published>${e.published}</published>`,
-      `    <updated>${e.updated}</updated>`,
-      `    <content type="text">${xml(e.text)}</content>`,
-      "  </entry>"
-    );
-  }
-  lines.push("</feed>", "");
-  return lines.join("\n");
-}
-function renderRss(model) {
-  const entries = feedEntries(model);
-  const rfc822 = (iso2) => new Date(iso2).toUTCString();
-  const lines = [
-    '<?xml version="1.0" encoding="utf-8"?>',
-    '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">',
-    "  <channel>",
-    `    <title>${xml(model.site.name)}</title>`,
-    `    <link>${xml(`${model.site.url}index.html`)}</link>`,
-    `    <description>${xml(model.site.description ?? `Incidents and maintenance of ${model.site.name}`)}</description>`,
-    `    <atom:link href="${xml(`${model.site.url}feed.rss`)}" rel="self" type="application/rss+xml"/>`,
-    `    <lastBuildDate>${rfc822(feedUpdated(model, entries))}</lastBuildDate>`,
-    `    <generator>incident-desk</generator>`
-  ];
-  for (const e of entries) {
-    lines.push(
-      "    <item>",
-      `      <title>${xml(e.title)}</title>`,
-      `      <link>${xml(e.link)}</link>`,
-      `      <guid isPermaLink="false">${xml(e.id)}</guid>`,
-      `      <pubDate>${rfc822(e.updated)}</pubDate>`,
-      `      <description>${xml(e.text)}</description>`,
-      "    </item>"
-    );
-  }
-  lines.push("  </channel>", "</rss>", "");
-  return lines.join("\n");
-}
-
-// src/statuspage/html.ts
-var import_handlebars2 = __toESM(require_lib(), 1);
-var hbs = import_handlebars2.default.create();
-var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-var day = (iso2) => `${MONTHS[Number(iso2.slice(5, 7)) - 1]} ${Number(iso2.slice(8, 10))}, ${iso2.slice(0, 4)}`;
-var IMPACT_WORDS = { none: "No impact", minor: "Minor impact", major: "Major impact", critical: "Critical impact" };
-hbs.registerHelper("when", (iso2) => typeof iso2 === "string" ? `${day(iso2)} ${iso2.slice(11, 16)} UTC` : "");
-hbs.registerHelper("day", (iso2) => typeof iso2 === "string" ? day(iso2) : "");
-hbs.registerHelper("statusWord", (s) => STATUS_WORDS3[String(s)] ?? String(s));
-hbs.registerHelper("impactWord", (s) => IMPACT_WORDS[String(s)] ?? String(s));
-hbs.registerHelper("statusText", (s) => String(s) === "operational" ? "No incidents" : STATUS_LABEL[s] ?? String(s));
-hbs.registerHelper("shortDays", (n) => Math.min(30, Number(n)));
-hbs.registerHelper("lines", (text3) => new hbs.SafeString(String(text3 ?? "").split("\n").map((l) => hbs.escapeExpression(l)).join("<br>\n")));
-var compiled;
-function templates() {
-  if (!compiled) {
-    for (const name of ["head", "foot", "updates"]) hbs.registerPartial(name, templateSource(`statuspage/_${name}.html.hbs`));
-    compiled = {
-      index: hbs.compile(templateSource("statuspage/index.html.hbs")),
-      event: hbs.compile(templateSource("statuspage/event.html.hbs"))
-    };
-  }
-  return compiled;
-}
-var TONE_COLOURS = { none: "#1a7f37", minor: "#9a6700", major: "#bc4c00", critical: "#cf222e", maintenance: "#0969da" };
-var favicon = (model) => `data:image/svg+xml,${encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="${TONE_COLOURS[model.overall.tone]}"/></svg>`)}`;
-var stylesheet = () => templateSource("statuspage/style.css");
-var namesOf = (model, ids) => model.components.filter((c) => ids.includes(c.id)).map((c) => c.name).join(", ");
-function renderIndex(model) {
-  return templates().index({
-    root: "",
-    favicon: favicon(model),
-    pageTitle: model.site.name,
-    site: model.site,
-    asOf: model.asOf,
-    overall: model.overall,
-    historyDays: model.historyDays,
-    active: model.active.map((i) => ({ ...i, componentNames: namesOf(model, i.componentIds), newestFirst: [...i.updates].reverse() })),
-    upcoming: model.upcoming.map((m) => ({ ...m, componentNames: namesOf(model, m.componentIds) })),
-    components: model.components,
-    past: model.incidents.filter((i) => !i.active).map((i) => ({ ...i, lastUpdate: i.updates[i.updates.length - 1] })),
-    pastMaintenance: model.maintenances.filter((m) => m.status === "completed" || m.status === "cancelled")
-  });
-}
-function renderEventPage(model, event, kind) {
-  return templates().event({
-    root: "../",
-    favicon: favicon(model),
-    pageTitle: `${event.name} \xB7 ${model.site.name}`,
-    site: model.site,
-    asOf: model.asOf,
-    isIncident: kind === "incident",
-    event,
-    componentNames: namesOf(model, event.componentIds),
-    newestFirst: [...event.updates].reverse()
-  });
-}
-
-// src/statuspage/site.ts
-var slug3 = (text3) => text3.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
-function eventPath(kind, repo, number4, repos) {
-  const name = repo.split("/")[1] ?? repo;
-  const clash = repos.filter((r) => (r.split("/")[1] ?? r).toLowerCase() === name.toLowerCase()).length > 1;
-  return `${kind === "incident" ? "incidents" : "maintenance"}/${slug3(clash ? repo : name)}-${number4}.html`;
-}
-function renderSite(input2) {
-  const model = buildStatusPage({ ...input2, pageOf: (kind, _id, repo, number4) => eventPath(kind, repo, number4, input2.site.repos) });
-  const files = /* @__PURE__ */ new Map();
-  files.set("index.html", renderIndex(model));
-  files.set("style.css", stylesheet());
-  for (const incident2 of model.incidents) files.set(incident2.page, renderEventPage(model, incident2, "incident"));
-  for (const window of model.maintenances) files.set(window.page, renderEventPage(model, window, "maintenance"));
-  files.set("feed.atom", renderAtom(model));
-  files.set("feed.rss", renderRss(model));
-  for (const [name, doc] of Object.entries(apiDocuments(model))) files.set(`api/v2/${name}`, `${JSON.stringify(doc, null, 2)}
-`);
-  files.set("badge.json", `${JSON.stringify(badge(model), null, 2)}
-`);
-  return { model, files };
-}
-
-// src/statuspage/write.ts
-import { existsSync as existsSync2, mkdirSync as mkdirSync2, readdirSync, readFileSync as readFileSync2, rmSync, writeFileSync as writeFileSync2 } from "node:fs";
-import { dirname as dirname2, join, relative, sep } from "node:path";
-var OWNED = ["incidents", "maintenance", join("api", "v2")];
-function writeSite(dir, files) {
-  const result = { written: [], unchanged: 0, removed: [] };
-  for (const [path2, content] of files) {
-    const file2 = join(dir, path2);
-    if (existsSync2(file2) && readFileSync2(file2, "utf8") === content) {
-      result.unchanged++;
-      continue;
+async function readOpenProblems(github, repo, config4, services) {
+  const serviceLabels = services.map((name) => ({ name, labels: (config4.services[name]?.labels ?? []).map(lower4) })).filter((s) => s.labels.length > 0);
+  if (serviceLabels.length === 0) return [];
+  const out = [];
+  let pages = 0;
+  for await (const page2 of github.paginate.iterator(github.rest.issues.listForRepo, { ...repo, labels: config4.labels.problem, state: "open", per_page: 100 })) {
+    for (const issue3 of page2.data) {
+      if (issue3.pull_request) continue;
+      const labels3 = new Set(labelNames2(issue3.labels).map(lower4));
+      const on = serviceLabels.filter((s) => s.labels.some((l) => labels3.has(l))).map((s) => s.name);
+      if (on.length > 0) out.push({ number: issue3.number, title: issue3.title, url: issue3.html_url, services: on });
     }
-    mkdirSync2(dirname2(file2), { recursive: true });
-    writeFileSync2(file2, content);
-    result.written.push(path2);
+    if (++pages >= MAX_INCIDENT_PAGES) break;
   }
-  const keep = new Set([...files.keys()].map((p) => p.split("/").join(sep)));
-  for (const owned of OWNED) {
-    for (const file2 of listFiles2(join(dir, owned))) {
-      const path2 = relative(dir, file2);
-      if (keep.has(path2) || !/\.(html|json)$/.test(path2)) continue;
-      rmSync(file2);
-      result.removed.push(path2.split(sep).join("/"));
-    }
-  }
-  return result;
+  return out.sort((a, b) => a.number - b.number);
 }
-function listFiles2(dir) {
-  if (!existsSync2(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path2 = join(dir, entry.name);
-    return entry.isDirectory() ? listFiles2(path2) : entry.isFile() ? [path2] : [];
-  });
-}
-
-// src/statuspage/run.ts
-var DAY3 = 864e5;
-function siteOf(config4, repo, repos) {
-  const owner = repo.owner.toLowerCase();
-  const pages = repo.repo.toLowerCase() === `${owner}.github.io` ? `https://${owner}.github.io/` : `https://${owner}.github.io/${repo.repo}/`;
-  const url3 = config4.statuspage.url ?? pages;
-  return {
-    id: `${repo.owner}-${repo.repo}`.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
-    name: config4.statuspage.title ?? `${repo.repo} status`,
-    ...config4.statuspage.description ? { description: config4.statuspage.description } : {},
-    url: url3.endsWith("/") ? url3 : `${url3}/`,
-    repos
-  };
-}
-function pageClock(env = process.env) {
-  const epoch = env.SOURCE_DATE_EPOCH?.trim();
-  if (!epoch) return /* @__PURE__ */ new Date();
-  if (!/^\d{1,12}$/.test(epoch)) throw new UsageError(`SOURCE_DATE_EPOCH must be a number of seconds since 1970 (it is "${epoch.slice(0, 40)}")`);
-  return new Date(Number(epoch) * 1e3);
-}
-async function runStatuspage(ctx, now = pageClock()) {
-  const days = ctx.config.statuspage.history_days;
-  const periodStart = new Date(Math.floor(now.getTime() / DAY3) * DAY3 - (days - 1) * DAY3).toISOString();
-  const gathered = await gatherStatuspage(ctx.github, ctx.repo, ctx.config, periodStart);
-  const { published, left } = selectPublic(gathered.incidents);
-  const asOf = pageAsOf(now, published, gathered.maintenances);
-  const incidents = published.map((state) => publicIncident(state, asOf));
-  const maintenances = gathered.maintenances.map((m) => publicMaintenance(m, asOf)).filter((m) => m !== void 0);
-  const { model, files } = renderSite({ config: ctx.config, site: siteOf(ctx.config, ctx.repo, gathered.repos), incidents, maintenances, asOf });
-  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-  const dir = isAbsolute2(ctx.statuspageDir ?? "_site") ? ctx.statuspageDir : resolve2(workspace, ctx.statuspageDir ?? "_site");
-  const written = writeSite(dir, files);
-  ctx.log.info(`statuspage: ${incidents.length} incident(s) published, ${left.length} left out, ${maintenances.length} maintenance window(s); ${written.written.length} file(s) written, ${written.unchanged} unchanged, ${written.removed.length} removed`);
-  const reasons = /* @__PURE__ */ new Map();
-  for (const l of left) reasons.set(l.reason, [...reasons.get(l.reason) ?? [], `${l.repo}#${l.number}`]);
-  const lines = [
-    "### incident-desk status page",
-    "",
-    `**${model.overall.description}** as of ${model.asOf.slice(0, 16).replace("T", " ")} UTC \xB7 written to \`${dir}\``,
-    "",
-    `- ${model.incidents.length} incident(s) in the last ${days} days (${model.active.length} active), ${model.maintenances.length} maintenance window(s) (${model.upcoming.length} scheduled or in progress)`,
-    `- components: ${model.components.map((c) => `${c.name} (${c.statusLabel.toLowerCase()}, ${c.uptime} %)`).join(", ") || "none"}`,
-    `- files: ${written.written.length} written, ${written.unchanged} unchanged, ${written.removed.length} removed`,
-    ...[...reasons].map(([reason, which2]) => `- left out, ${reason}: ${which2.join(", ")}`)
-  ];
-  return { outputs: { "statuspage-path": dir }, summary: lines.join("\n") };
-}
-
-// src/oncall/escalate.ts
-import { createHash as createHash6 } from "node:crypto";
-var levelMarker = (level) => writeMarker("escalation", level);
-var reminderMarker = (since) => writeMarker("update-reminder", since);
-function botComments(history) {
-  return history.events.flatMap((e) => e.type === "commented" && e.own ? [e.body] : []);
-}
-function dueTimes(state, config4) {
-  const out = { levels: [] };
-  const severity2 = config4.severities.find((s) => s.name === state.severity);
-  if (!severity2 || !state.times.detected) return { severity: severity2, ...out };
-  const detected = Date.parse(state.times.detected);
-  if (!state.times.acknowledged && severity2.ack_within && config4.oncall.escalation.length > 0) {
-    const ack = parseDuration(severity2.ack_within);
-    let due = detected + ack;
-    config4.oncall.escalation.forEach((level, i) => {
-      due += level.after ? parseDuration(level.after) : i === 0 ? 0 : ack;
-      out.levels.push({ level: i, notify: level.notify, due });
-    });
-  }
-  if (severity2.update_every) {
-    const since = state.updates[state.updates.length - 1]?.at ?? state.times.detected;
-    out.reminder = { since, due: Date.parse(since) + parseDuration(severity2.update_every) };
-  }
-  return { severity: severity2, ...out };
-}
-var isLive = (state, history) => state.isIncident && state.status !== "resolved" && state.status !== "triage" && history.issue.state !== "closed" && Boolean(state.times.detected);
-function planEscalation(state, history, config4, now) {
-  const plan = { levels: [] };
-  if (!isLive(state, history)) return plan;
-  const { severity: severity2, levels, reminder } = dueTimes(state, config4);
-  if (!severity2) return plan;
-  const written = botComments(history);
-  const said = (marker) => written.some((body) => body.includes(marker));
-  const t = now.getTime();
-  for (const l of levels) if (l.due <= t && !said(levelMarker(l.level))) plan.levels.push({ level: l.level, notify: l.notify, dueAt: new Date(l.due).toISOString() });
-  if (reminder) {
-    const overdueBy = t - reminder.due;
-    if (overdueBy >= 0 && !said(reminderMarker(reminder.since))) {
-      plan.reminder = { since: reminder.since, overdueBy, ...state.roles.commander ? { commander: state.roles.commander } : {} };
-    }
-  }
-  if (plan.levels.length > 0 || plan.reminder) {
-    plan.comment = bundledTemplate("escalation.md.hbs")({
-      markers: [...plan.levels.map((l) => levelMarker(l.level)), ...plan.reminder ? [reminderMarker(plan.reminder.since)] : []].join(""),
-      severity: severity2.name,
-      ackWithin: severity2.ack_within,
-      levels: plan.levels.map((l) => ({ number: l.level + 1, notify: l.notify })),
-      reminder: plan.reminder ? {
-        commander: plan.reminder.commander,
-        updateEvery: severity2.update_every,
-        hadUpdate: state.updates.length > 0,
-        ago: formatDuration(t - Date.parse(plan.reminder.since))
-      } : void 0
-    }).trim();
-  }
-  return plan;
-}
-function nextDue(state, history, config4, written) {
-  if (!isLive(state, history)) return void 0;
-  const comments = [...botComments(history), ...written ? [written] : []];
-  const said = (marker) => comments.some((body) => body.includes(marker));
-  const { levels, reminder } = dueTimes(state, config4);
-  const dues = levels.filter((l) => !said(levelMarker(l.level))).map((l) => l.due);
-  if (reminder && !said(reminderMarker(reminder.since))) dues.push(reminder.due);
-  return dues.length > 0 ? Math.min(...dues) : void 0;
-}
-var SINCE_MARGIN_MS = 5 * 6e4;
-var configDigest = (config4) => createHash6("sha256").update(JSON.stringify(config4)).digest("hex").slice(0, 16);
-async function runEscalate({ github, repo, config: config4, now = /* @__PURE__ */ new Date(), log, dryRun = false, memory }) {
-  const result = { escalated: [], reminded: [], looked: 0, untouched: 0 };
+async function causedIncidents(github, repo, number4) {
+  const identity = await identityOf(github);
   const full = `${repo.owner}/${repo.repo}`;
-  const digest3 = configDigest(config4);
-  const previous = memory ? await memory.load() : void 0;
-  const last = previous && previous.repo.toLowerCase() === full.toLowerCase() && previous.config === digest3 ? previous : void 0;
-  const t = now.getTime();
-  const remembered = {};
-  let look;
-  if (last) {
-    const since = new Date(Date.parse(last.lookedAt) - SINCE_MARGIN_MS).toISOString();
-    const changed = await github.paginate(github.rest.issues.listForRepo, { ...repo, state: "all", labels: config4.labels.incident, since, per_page: 100 });
-    const touched = new Set(changed.map((i) => String(i.number)));
-    look = changed.filter((i) => !i.pull_request && i.state === "open").map((i) => i.number);
-    for (const [number4, entry] of Object.entries(last.incidents)) {
-      if (touched.has(number4)) continue;
-      if (entry.due !== null && Date.parse(entry.due) <= t) look.push(Number(number4));
-      else {
-        remembered[number4] = entry;
-        result.untouched++;
+  const here = lower4(full);
+  const incidents = /* @__PURE__ */ new Map();
+  let pages = 0;
+  for await (const page2 of github.paginate.iterator(github.rest.issues.listComments, { ...repo, issue_number: number4, per_page: 100 })) {
+    for (const c of page2.data) {
+      if (!wroteIt(identity, c.user ?? void 0, full, full)) continue;
+      for (const payload of readMarkers(c.body, "cause")) {
+        const m = /^(.+)#(\d{1,9})$/.exec(payload);
+        if (!m || lower4(m[1]) !== here) continue;
+        const n = Number(m[2]);
+        if (!incidents.has(n)) incidents.set(n, c.created_at);
       }
     }
-  } else {
-    const open3 = await github.paginate(github.rest.issues.listForRepo, { ...repo, state: "open", labels: config4.labels.incident, per_page: 100 });
-    look = open3.filter((i) => !i.pull_request).map((i) => i.number);
+    if (++pages >= MAX_COMMENT_PAGES) break;
   }
-  const failures = [];
-  for (const number4 of look.sort((a, b) => a - b)) {
-    result.looked++;
-    try {
-      const read = dryRun ? await readIncident(github, repo, number4, config4) : await reconcileIssue({ github, log, config: config4 }, repo, number4, { kind: "issue" });
-      if (!read) continue;
-      const plan = planEscalation(read.state, read.history, config4, now);
-      if (plan.comment && !dryRun) await github.rest.issues.createComment({ ...repo, issue_number: number4, body: plan.comment });
-      const due = nextDue(read.state, read.history, config4, plan.comment);
-      if (read.state.isIncident && read.history.issue.state === "open") remembered[String(number4)] = { due: due === void 0 ? null : new Date(due).toISOString() };
-      if (!plan.comment) continue;
-      if (plan.levels.length > 0) result.escalated.push({ number: number4, levels: plan.levels.map((l) => l.level + 1) });
-      if (plan.reminder) result.reminded.push(number4);
-      log.info(`incident-desk: #${number4}: ${plan.levels.length > 0 ? `escalated to level ${plan.levels.map((l) => l.level + 1).join(", ")}` : ""}${plan.levels.length > 0 && plan.reminder ? "; " : ""}${plan.reminder ? "update reminder" : ""}${dryRun ? " (dry run)" : ""}`);
-    } catch (error63) {
-      remembered[String(number4)] = { due: now.toISOString() };
-      failures.push(`#${number4}: ${error63 instanceof Error ? error63.message : String(error63)}`);
-    }
+  return [...incidents].map(([n, at]) => ({ number: n, at }));
+}
+async function readCause(github, repo, pull2, touched) {
+  const key2 = `risk cause ${lower4(`${repo.owner}/${repo.repo}`)}#${pull2.number}`;
+  const known = await remembered(key2);
+  const record2 = known && known.updatedAt === pull2.updated_at ? known : { updatedAt: pull2.updated_at, files: (await listFiles(github, repo, pull2.number)).files };
+  if (record2.incidents || !record2.files.some((f) => touched.has(f))) {
+    if (record2 !== known) await remember(key2, record2);
+    return record2;
   }
-  if (memory && !dryRun) await memory.save({ v: 1, repo: full, config: digest3, lookedAt: now.toISOString(), incidents: remembered });
-  if (failures.length > 0) throw new Error(`escalate failed for ${failures.join("; ")}`);
-  return result;
+  record2.incidents = await causedIncidents(github, repo, pull2.number);
+  await remember(key2, record2);
+  return record2;
 }
-function escalateSummary(result, dryRun) {
-  const lines = [`### incident-desk escalate${dryRun ? " (dry run)" : ""}`, ""];
-  if (result.escalated.length === 0 && result.reminded.length === 0) lines.push("No incident needed escalating or a reminder.");
-  if (result.untouched > 0) lines.push("", `Looked at ${result.looked} incidents; ${result.untouched} others had not changed since the last run and had nothing due.`);
-  for (const e of result.escalated) lines.push(`- #${e.number}: escalated to level ${e.levels.join(", ")}`);
-  for (const n of result.reminded) lines.push(`- #${n}: reminded the commander to post an update`);
-  return lines.join("\n");
-}
-
-// src/maintenance/card.ts
-var PHASE_TEXT = {
-  invalid: "\u26A0\uFE0F incomplete",
-  unconfirmed: "\u23F3 awaiting confirmation",
-  scheduled: "\u{1F5D3}\uFE0F scheduled",
-  in_progress: "\u{1F527} in progress",
-  completed: "\u2705 completed",
-  cancelled: "\u{1F6AB} cancelled"
-};
-var phaseText = (phase) => PHASE_TEXT[phase];
-var pageAbove = (config4) => config4.maintenance.page_above ?? config4.severities[0].name;
-function renderMaintenanceCard(state, config4, now) {
-  const phase = maintenancePhase(state, now);
-  const known = new Set(Object.keys(config4.services).map((s) => s.toLowerCase()));
-  const ended = state.window ? effectiveEnd(state) : void 0;
-  const lastRefusal = state.refused[state.refused.length - 1];
-  const refusalCurrent = lastRefusal !== void 0 && !state.applied.some((id) => id > lastRefusal.commentId);
-  return bundledTemplate("maintenance-card.md.hbs")({
-    marker: MAINTENANCE_CARD_MARKER,
-    phase: phaseText(phase),
-    starts: state.window?.starts,
-    ends: state.window?.ends,
-    endedEarly: ended !== void 0 && ended !== state.window?.ends && phase !== "cancelled" ? ended : void 0,
-    services: state.services,
-    pageAbove: pageAbove(config4),
-    problems: state.problems,
-    unconfirmed: phase === "unconfirmed",
-    permission: config4.commands.permission,
-    unknownServices: known.size > 0 ? state.services.filter((s) => !known.has(s.toLowerCase())) : [],
-    refused: refusalCurrent ? lastRefusal.reason : void 0,
-    usage: MAINTENANCE_USAGE
-  }).trim();
-}
-function findMaintenanceCard(history) {
-  for (const e of history.events) {
-    if (e.type === "commented" && e.own === true && e.body.startsWith(MAINTENANCE_CARD_MARKER)) return { id: e.commentId, body: e.body };
-  }
-  return void 0;
-}
-
-// src/maintenance/handle.ts
-async function readMaintenance(github, repo, number4, config4, issue3) {
-  const history = await fetchHistory(github, repo, number4, issue3);
-  if (history.issue.url.includes("/pull/")) return void 0;
-  const permissions = await fetchPermissions(github, repo, maintenanceActors(history, config4));
-  const mayCommand = (login2) => atLeast(permissions.get(login2) ?? "none", config4.commands.permission);
-  return { history, state: deriveMaintenance(history, { config: config4, mayCommand }) };
-}
-async function reconcileMaintenance(github, repo, number4, config4, now, commentId) {
-  return serialize(`maintenance:${repo.owner}/${repo.repo}#${number4}`.toLowerCase(), async () => {
-    const read = await readMaintenance(github, repo, number4, config4);
-    if (!read?.state.isMaintenance) return void 0;
-    const { history, state } = read;
-    const label4 = config4.labels.maintenance;
-    if (!history.issue.labels.some((l) => l.toLowerCase() === label4.toLowerCase())) {
-      await ensureLabels(github, repo, [{ name: label4, color: "c5def5", description: "A planned maintenance window (incident-desk)" }]);
-      await github.rest.issues.addLabels({ ...repo, issue_number: number4, labels: [label4] });
-    }
-    const body = renderMaintenanceCard(state, config4, now);
-    const card2 = findMaintenanceCard(history);
-    if (!card2) await github.rest.issues.createComment({ ...repo, issue_number: number4, body });
-    else if (card2.body !== body) await github.rest.issues.updateComment({ ...repo, comment_id: card2.id, body });
-    if (commentId !== void 0 && state.applied.includes(commentId)) {
-      await github.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content: "+1" });
-    }
-    return { ...read, phase: maintenancePhase(state, now) };
-  });
-}
-var eventSchema = external_exports.object({
-  action: external_exports.string(),
-  repository: external_exports.object({ name: external_exports.string(), owner: external_exports.object({ login: external_exports.string() }) }),
-  issue: external_exports.object({ number: external_exports.number().int().positive(), body: external_exports.string().nullish(), labels: external_exports.array(external_exports.object({ name: external_exports.string() })).default([]), pull_request: external_exports.unknown().optional() }),
-  label: external_exports.object({ name: external_exports.string() }).optional(),
-  comment: external_exports.object({ id: external_exports.number(), body: external_exports.string().nullish() }).optional(),
-  changes: external_exports.object({ body: external_exports.object({ from: external_exports.string().nullish() }).optional() }).partial().optional()
-});
-var mentionsCommand = (text3) => typeof text3 === "string" && /^[ \t]*\/maintenance\b/im.test(text3);
-async function handleMaintenanceEvent(deps, name, payload, now = /* @__PURE__ */ new Date()) {
-  const parsed3 = eventSchema.safeParse(payload);
-  if (!parsed3.success || parsed3.data.issue.pull_request || name === "issues" && parsed3.data.action === "deleted") return;
-  const e = parsed3.data;
-  const repo = { owner: e.repository.owner.login, repo: e.repository.name };
-  const texts = [e.issue.body, e.comment?.body, e.changes?.body?.from];
-  const typed = texts.some(mentionsCommand);
-  let config4 = deps.config;
-  if (!config4) {
-    if (!typed) return;
-    try {
-      config4 = await loadConfig(deps.github, repo, deps.configPath);
-    } catch (error63) {
-      if (!(error63 instanceof ConfigError)) throw error63;
-      deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error63.message}`);
-      return;
-    }
-  }
-  const label4 = config4.labels.maintenance.toLowerCase();
-  const labelled = e.issue.labels.some((l) => l.name.toLowerCase() === label4) || e.label?.name.toLowerCase() === label4;
-  if (!labelled && !typed) return;
-  const commentId = name === "issue_comment" && e.action !== "deleted" && mentionsCommand(e.comment?.body) ? e.comment?.id : void 0;
-  await reconcileMaintenance(deps.github, repo, e.issue.number, config4, now, commentId);
-}
-
-// src/maintenance/remind.ts
-var startedKey = (state) => `maintenance-started ${state.window.starts}`;
-var endedKey = (state) => `maintenance-ended ${state.window.ends}`;
-function planReminder(state, config4, now) {
-  if (!state.window || state.closedAt !== void 0) return void 0;
-  const phase = maintenancePhase(state, now);
-  const who = state.confirmedBy ? `@${state.confirmedBy} ` : "";
-  const services = state.services.map((s) => `\`${s}\``).join(", ");
-  if (phase === "in_progress" && !state.reminders.includes(startedKey(state))) {
-    return {
-      kind: "started",
-      body: `<!-- incident-desk:${startedKey(state)} -->
-\u{1F527} ${who}The maintenance window has started; it ends ${formatInstant(state.window.ends)}. Until then, alerts for ${services} open no incident unless they are ${pageAbove(config4)} or above.`
-    };
-  }
-  if (phase === "completed" && !state.reminders.includes(endedKey(state))) {
-    return {
-      kind: "ended",
-      body: `<!-- incident-desk:${endedKey(state)} -->
-\u2705 ${who}The maintenance window has ended (${formatInstant(state.window.ends)}): alerts for ${services} open incidents again. Close this issue when the work is done.`
-    };
-  }
-  return void 0;
-}
-async function runMaintenanceReminders(options) {
-  const { github, repo, config: config4, log, now = /* @__PURE__ */ new Date(), dryRun = false } = options;
-  const result = { started: [], ended: [] };
-  const issues = await github.paginate(github.rest.issues.listForRepo, { ...repo, state: "open", labels: config4.labels.maintenance, per_page: 100 });
-  for (const issue3 of issues) {
-    if (issue3.pull_request) continue;
-    const read = dryRun ? await readMaintenance(github, repo, issue3.number, config4, issue3) : await reconcileMaintenance(github, repo, issue3.number, config4, now);
-    if (!read?.state.isMaintenance) continue;
-    const reminder = planReminder(read.state, config4, now);
-    if (!reminder) continue;
-    if (!dryRun) await github.rest.issues.createComment({ ...repo, issue_number: issue3.number, body: reminder.body });
-    result[reminder.kind].push(issue3.number);
-    log.info(`incident-desk: maintenance #${issue3.number}: the window ${reminder.kind}${dryRun ? " (dry run)" : ""}`);
-  }
-  return result;
-}
-function remindersSummary(result) {
-  const lines = [...result.started.map((n) => `- #${n}: maintenance window started`), ...result.ended.map((n) => `- #${n}: maintenance window ended`)];
-  return lines.length > 0 ? ["#### Maintenance", "", ...lines].join("\n") : "";
-}
-
-// src/oncall/memory.ts
-import { mkdirSync as mkdirSync3, readFileSync as readFileSync3, renameSync, writeFileSync as writeFileSync3 } from "node:fs";
-import { dirname as dirname3 } from "node:path";
-var escalateMemorySchema = external_exports.object({
-  v: external_exports.literal(1),
-  repo: external_exports.string(),
-  /** Digest of the configuration the due times were computed with. */
-  config: external_exports.string(),
-  /** When the last run began (its `now`). */
-  lookedAt: external_exports.iso.datetime(),
-  /** Open incidents → when something next falls due (null: nothing without a change). */
-  incidents: external_exports.record(external_exports.string().regex(/^\d+$/), external_exports.object({ due: external_exports.iso.datetime().nullable() }))
-});
-function fileMemory(path2, log) {
-  return {
-    async load() {
-      let text3;
-      try {
-        text3 = readFileSync3(path2, "utf8");
-      } catch {
-        return void 0;
-      }
-      try {
-        const parsed3 = escalateMemorySchema.safeParse(JSON.parse(text3));
-        if (parsed3.success) return parsed3.data;
-        log.warn(`incident-desk: ${path2} is not a memory of escalate (${parsed3.error.issues[0]?.message}): every open incident is read`);
-      } catch {
-        log.warn(`incident-desk: ${path2} is not JSON: every open incident is read`);
-      }
-      return void 0;
-    },
-    async save(memory) {
-      mkdirSync3(dirname3(path2), { recursive: true });
-      writeFileSync3(`${path2}.tmp`, JSON.stringify(memory));
-      renameSync(`${path2}.tmp`, path2);
-    }
-  };
-}
-
-// src/action/auto.ts
-var label2 = external_exports.object({ name: external_exports.string() });
-var issuePayload = external_exports.object({
-  action: external_exports.string(),
-  issue: external_exports.object({ number: external_exports.number().int().positive(), labels: external_exports.array(label2).default([]), pull_request: external_exports.unknown().optional() }),
-  label: label2.optional(),
-  comment: external_exports.object({ id: external_exports.number().optional(), body: external_exports.string().nullish(), user: external_exports.object({ type: external_exports.string().optional(), login: external_exports.string().optional() }).optional() }).optional()
-});
-var dispatchPayload = external_exports.object({ inputs: external_exports.record(external_exports.string(), external_exports.unknown()).nullish() });
-var lower6 = (s) => s.toLowerCase();
-function chooseCommands(eventName, payload, config4) {
-  if (eventName === "schedule") return { commands: ["escalate"], reason: "a scheduled run escalates open incidents" };
-  if (eventName === "workflow_dispatch") {
-    const inputs = dispatchPayload.safeParse(payload).data?.inputs ?? {};
-    const command = typeof inputs.command === "string" ? inputs.command.trim().toLowerCase() : "";
-    const issue4 = Number(String(inputs.issue ?? "").replace(/^#/, ""));
-    if (!command || command === "auto") {
-      return { commands: [], reason: "workflow_dispatch without a `command` input: add a `command` input to the workflow (postmortem, problems, escalate, report, statuspage)" };
-    }
-    return { commands: [command], ...Number.isInteger(issue4) && issue4 > 0 ? { issue: issue4 } : {}, reason: `workflow_dispatch asked for ${command}` };
-  }
-  if (eventName !== "issues" && eventName !== "issue_comment") return { commands: [], reason: `nothing to do on ${eventName} events` };
-  const parsed3 = issuePayload.safeParse(payload);
-  if (!parsed3.success || parsed3.data.issue.pull_request) return { commands: [], reason: "the event is not about an issue" };
-  const e = parsed3.data;
-  const isIncident = e.issue.labels.some((l) => lower6(l.name) === lower6(config4.labels.incident));
-  const issue3 = e.issue.number;
-  if (!isIncident) return { commands: [], issue: issue3, reason: `#${issue3} is not an incident` };
-  const afterResolution = { commands: ["postmortem", "problems"], issue: issue3, whenResolved: true };
-  if (eventName === "issues") {
-    if (e.action === "closed") return { ...afterResolution, reason: `incident #${issue3} was closed` };
-    if (e.action === "labeled" && e.label && lower6(e.label.name) === lower6(config4.labels.status.resolved)) {
-      return { ...afterResolution, reason: `incident #${issue3} was resolved` };
-    }
-    return { commands: [], issue: issue3, reason: `nothing to do when an incident is ${e.action}` };
-  }
-  if (e.action !== "created" && e.action !== "edited") return { commands: [], issue: issue3, reason: "nothing to do for this comment" };
-  if (e.comment?.user?.type === "Bot") return { commands: [], issue: issue3, reason: "comments from bots are ignored" };
-  const commands = parseCommands(e.comment?.body ?? "", { at: (/* @__PURE__ */ new Date(0)).toISOString(), config: config4 }).flatMap((p) => p.ok ? [p.command] : []);
-  const resolves = commands.some((c) => c.name === "status" && c.status === "resolved");
-  if (resolves) return { ...afterResolution, reason: `a comment resolved incident #${issue3}` };
-  if (commands.some((c) => c.name === "postmortem")) {
-    return { commands: ["postmortem"], issue: issue3, ...e.comment?.id !== void 0 ? { commentId: e.comment.id } : {}, reason: `/postmortem on incident #${issue3}` };
-  }
-  return { commands: [], issue: issue3, reason: "the comment asks for no post-mortem" };
-}
-
-// src/action/environment.ts
-import { readFileSync as readFileSync4 } from "node:fs";
-var environmentSchema = external_exports.object({
-  GITHUB_REPOSITORY: external_exports.string({ error: "GITHUB_REPOSITORY is not set: run this as a step of a GitHub Actions workflow (or set it, as in .env.example)" }).regex(/^[^/\s]+\/[^/\s]+$/, { message: "GITHUB_REPOSITORY must be owner/name" }),
-  GITHUB_EVENT_NAME: external_exports.string().default("workflow_dispatch"),
-  GITHUB_EVENT_PATH: external_exports.string().optional(),
-  GITHUB_RUN_ID: external_exports.string().optional(),
-  GITHUB_API_URL: external_exports.string().url({ message: "GITHUB_API_URL must be a URL such as https://api.github.com" }).default("https://api.github.com")
-});
-function readEnvironment(env) {
-  const result = environmentSchema.safeParse(env);
-  if (!result.success) throw new Error(result.error.issues[0].message);
-  const parsed3 = result.data;
-  let payload = {};
-  if (parsed3.GITHUB_EVENT_PATH) {
-    try {
-      const data = JSON.parse(readFileSync4(parsed3.GITHUB_EVENT_PATH, "utf8"));
-      if (typeof data === "object" && data !== null) payload = data;
-    } catch (error63) {
-      throw new Error(`cannot read the event at GITHUB_EVENT_PATH (${parsed3.GITHUB_EVENT_PATH}): ${error63 instanceof Error ? error63.message : String(error63)}`, { cause: error63 });
-    }
-  }
-  return { ...parsed3, payload };
-}
-function eventIssue(payload) {
-  const issue3 = payload.issue;
-  if (typeof issue3 === "object" && issue3 !== null && typeof issue3.number === "number") {
-    return issue3.number;
-  }
-  return void 0;
-}
-
-// src/alerts/dispatch.ts
-import { createHash as createHash7 } from "node:crypto";
-
-// src/alerts/declare.ts
-async function findOpenIncident(github, repo, config4, kind, matches) {
-  const issues = await github.paginate(github.rest.issues.listForRepo, { ...repo, state: "open", labels: config4.labels.incident, per_page: 100 });
-  const ours = await writtenByUs(github, repo);
-  const hit = issues.find((i) => !i.pull_request && ours(i) && readMarkers(i.body, kind).some(matches));
-  return hit ? { number: hit.number, url: hit.html_url } : void 0;
-}
-async function openIncidentIssue(github, repo, config4, issue3) {
-  const severityLabel = config4.severities.find((s) => s.name === issue3.severity)?.label ?? issue3.severity;
-  const labels3 = [config4.labels.incident, severityLabel, config4.labels.status.investigating];
-  await ensureLabels(github, repo, labels3.map((name) => labelSpec(config4, name)));
-  const type = await offeredIncidentType(github, repo, config4);
-  const create = { ...repo, title: issue3.title, body: issue3.body, labels: labels3 };
-  try {
-    const { data } = await github.rest.issues.create({ ...create, ...type ? { type } : {} });
-    return { number: data.number, url: data.html_url };
-  } catch (error63) {
-    if (!(type && errorStatus(error63) === 422)) throw error63;
-    await forgetIssueTypes(repo);
-    const { data } = await github.rest.issues.create(create);
-    return { number: data.number, url: data.html_url };
-  }
-}
-
-// src/alerts/group.ts
-var labelSet = external_exports.record(external_exports.string(), external_exports.string());
-var rfc3339 = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i, { message: "must be an RFC 3339 time" });
-function describeIssues(error63) {
-  return error63.issues.slice(0, 5).map((issue3) => `${issue3.path.length > 0 ? issue3.path.join(".") : "(body)"}: ${issue3.message}`).join("; ");
-}
-
-// src/alerts/receive.ts
-function privateTarget(repo, privateRepo) {
-  const target = parseRepo(privateRepo);
-  if (target.owner.toLowerCase() !== repo.owner.toLowerCase()) {
-    throw new ConfigError(
-      [`${repo.owner}/${repo.repo}/.github/incidents.yml`],
-      [{ key: "private.repo", message: `${privateRepo} does not belong to ${repo.owner}: security incidents go to a repository of the same owner` }]
-    );
-  }
-  return target;
-}
-var REMEMBER_MS = 7 * 24 * 36e5;
-
-// src/alerts/dispatch.ts
-var DISPATCH_EVENT_TYPE = "incident";
-var dispatchPayloadSchema = external_exports.object({
-  title: external_exports.string().trim().min(1, { message: "a title is required" }).max(256),
-  severity: external_exports.string().trim().min(1).optional(),
-  service: external_exports.string().trim().min(1).optional(),
-  description: external_exports.string().max(6e4).optional(),
-  started_at: external_exports.string().refine((v) => parseLooseInstant(v) !== void 0, { message: "must be an ISO 8601 date and time such as 2026-03-02T09:00:00Z" }).optional(),
-  security: external_exports.boolean().optional(),
-  /** Deduplication key: a second dispatch with the key of an open incident declares nothing. */
-  key: external_exports.string().trim().min(1).max(200).optional()
-}).strict();
-var envelopeSchema = external_exports.object({
-  action: external_exports.string(),
-  client_payload: external_exports.unknown(),
-  repository: external_exports.object({ name: external_exports.string(), owner: external_exports.object({ login: external_exports.string() }) }),
-  sender: external_exports.object({ login: external_exports.string() }).optional()
-});
-function dispatchSeverity(config4, word) {
-  if (word === void 0) return config4.default_severity ?? config4.severities.find((s) => s.name === "sev3")?.name ?? config4.severities[config4.severities.length - 1].name;
-  const mapped = Object.entries(config4.alerts.severity_map).find(([k]) => k.toLowerCase() === word.toLowerCase())?.[1];
-  return mapped ?? matchSeverity(config4, word);
-}
-function checkDispatch(config4, clientPayload) {
-  const parsed3 = dispatchPayloadSchema.safeParse(clientPayload ?? {});
-  if (!parsed3.success) return { ok: false, reason: describeIssues(parsed3.error) };
-  const severity2 = dispatchSeverity(config4, parsed3.data.severity);
-  if (!severity2) {
-    const names = [...config4.severities.map((s) => s.name), ...Object.keys(config4.alerts.severity_map)].join(", ");
-    return { ok: false, reason: `severity: "${parsed3.data.severity}" is not one of ${names}` };
-  }
-  return { ok: true, payload: parsed3.data, severity: severity2 };
-}
-var dispatchMarker = (id) => writeMarker("dispatch", id);
-function renderDispatchBody(payload, severity2, id, sender) {
-  const startedAt = payload.started_at ? parseLooseInstant(payload.started_at) : void 0;
-  return bundledTemplate("dispatch-incident.md.hbs")({
-    declaration: renderDeclarationMarker({
-      severity: severity2,
-      ...startedAt ? { startedAt } : {},
-      ...payload.service ? { service: payload.service } : {},
-      ...payload.security ? { security: true } : {},
-      source: "dispatch"
-    }),
-    marker: dispatchMarker(id),
-    description: payload.description,
-    sender
-  }).trim();
-}
-async function handleDispatch(deps, deliveryId, raw) {
-  const envelope = envelopeSchema.safeParse(raw);
-  if (!envelope.success || envelope.data.action !== DISPATCH_EVENT_TYPE) return void 0;
-  const e = envelope.data;
-  const repo = { owner: e.repository.owner.login, repo: e.repository.name };
-  const full = `${repo.owner}/${repo.repo}`;
-  const config4 = await configFor(deps, repo);
-  if (config4 instanceof ConfigError) {
-    deps.log.warn(`incident-desk: repository_dispatch "incident" in ${full} ignored: invalid configuration: ${config4.message}`);
-    return void 0;
-  }
-  const check3 = checkDispatch(config4, e.client_payload);
-  if (!check3.ok) {
-    deps.log.warn(`incident-desk: repository_dispatch "incident" in ${full} ignored, nothing was created: ${check3.reason}`);
-    return void 0;
-  }
-  const { payload, severity: severity2 } = check3;
-  const id = createHash7("sha256").update(payload.key ? `key:${payload.key}` : `delivery:${deliveryId}`).digest("hex").slice(0, 24);
-  let target;
-  try {
-    target = payload.security && config4.private.repo ? privateTarget(repo, config4.private.repo) : repo;
-  } catch (error63) {
-    if (!(error63 instanceof ConfigError)) throw error63;
-    deps.log.warn(`incident-desk: repository_dispatch "incident" in ${full} ignored: invalid configuration: ${error63.message}`);
-    return void 0;
-  }
-  const github = target === repo ? deps.github : await deps.clientFor(target);
-  const targetFull = `${target.owner}/${target.repo}`;
-  return serialize(`dispatch:${targetFull.toLowerCase()}:${id}`, async () => {
-    const existing = await findOpenIncident(github, target, config4, "dispatch", (p) => p === id);
-    if (existing) {
-      deps.log.info(`incident-desk: repository_dispatch in ${full} already declared ${targetFull}#${existing.number}`);
-      return existing;
-    }
-    const opened = await openIncidentIssue(github, target, config4, {
-      title: payload.title,
-      body: renderDispatchBody(payload, severity2, id, e.sender?.login),
-      severity: severity2
-    });
-    await reconcileIssue({ github, log: deps.log, ...target === repo ? { config: config4 } : {} }, target, opened.number, { kind: "issue" });
-    return opened;
-  });
-}
-
-// src/alerts/installation.ts
-var TTL_MS = 5 * 6e4;
-
-// src/alerts/alertmanager.ts
-var status = external_exports.enum(["firing", "resolved"]);
-var alert = external_exports.object({
-  status,
-  labels: labelSet,
-  annotations: labelSet,
-  startsAt: rfc3339,
-  endsAt: rfc3339,
-  generatorURL: external_exports.string(),
-  fingerprint: external_exports.string()
-});
-var alertmanagerPayloadSchema = external_exports.object({
-  version: external_exports.literal("4", { message: 'must be "4" (Alertmanager webhook version 4)' }),
-  groupKey: external_exports.string().min(1),
-  truncatedAlerts: external_exports.number().int().min(0).default(0),
-  status,
-  receiver: external_exports.string(),
-  groupLabels: labelSet,
-  commonLabels: labelSet,
-  commonAnnotations: labelSet,
-  externalURL: external_exports.string(),
-  alerts: external_exports.array(alert).min(1, { message: "an alert group has at least one alert" })
-});
-
-// src/alerts/grafana.ts
-var status2 = external_exports.enum(["firing", "resolved"]);
-var url2 = external_exports.string();
-var alert2 = external_exports.object({
-  status: status2,
-  labels: labelSet,
-  annotations: labelSet,
-  startsAt: rfc3339,
-  endsAt: rfc3339,
-  generatorURL: url2,
-  fingerprint: external_exports.string(),
-  silenceURL: url2.optional(),
-  dashboardURL: url2.optional(),
-  panelURL: url2.optional(),
-  imageURL: url2.optional(),
-  values: external_exports.record(external_exports.string(), external_exports.number()).nullable().optional(),
-  valueString: external_exports.string().optional()
-});
-var grafanaPayloadSchema = external_exports.object({
-  receiver: external_exports.string(),
-  status: status2,
-  orgId: external_exports.number().int(),
-  alerts: external_exports.array(alert2).min(1, { message: "an alert group has at least one alert" }),
-  groupLabels: labelSet,
-  commonLabels: labelSet,
-  commonAnnotations: labelSet,
-  externalURL: external_exports.string(),
-  version: external_exports.literal("1", { message: 'must be "1" (Grafana webhook version 1)' }),
-  groupKey: external_exports.string().min(1),
-  truncatedAlerts: external_exports.number().int().min(0).default(0),
-  title: external_exports.string(),
-  state: external_exports.string(),
-  message: external_exports.string()
-});
-
-// src/events.ts
-var user = external_exports.object({ login: external_exports.string(), type: external_exports.string().default("User") });
-var label3 = external_exports.object({ name: external_exports.string() });
-var issueType = external_exports.object({ name: external_exports.string() });
-var issueEventSchema = external_exports.object({
-  action: external_exports.string(),
-  repository: external_exports.object({ name: external_exports.string(), owner: external_exports.object({ login: external_exports.string() }), private: external_exports.boolean().default(false) }),
-  issue: external_exports.object({
-    number: external_exports.number().int().positive(),
-    body: external_exports.string().nullish(),
-    labels: external_exports.array(label3).default([]),
-    created_at: external_exports.string().optional(),
-    updated_at: external_exports.string().optional(),
-    pull_request: external_exports.unknown().optional(),
-    type: issueType.nullish()
-  }),
-  label: label3.optional(),
-  /** `issues.typed` / `untyped`: the type set, or the one cleared. */
-  type: issueType.nullish(),
-  comment: external_exports.object({ id: external_exports.number(), body: external_exports.string().nullish() }).optional(),
-  changes: external_exports.object({ body: external_exports.object({ from: external_exports.string().nullish() }).optional() }).partial().optional(),
-  sender: user,
-  installation: external_exports.object({ id: external_exports.number() }).optional()
-});
-function issueTarget(name, raw) {
-  const parsed3 = issueEventSchema.safeParse(raw);
-  if (!parsed3.success) return void 0;
-  const e = parsed3.data;
-  if (e.issue.pull_request) return void 0;
-  const repo = { owner: e.repository.owner.login, repo: e.repository.name };
-  const labels3 = e.issue.labels.map((l) => l.name);
-  const base = { repo, number: e.issue.number, labels: labels3, ...e.issue.type ? { issueType: e.issue.type.name } : {} };
-  if (name === "issue_comment") {
-    const body2 = e.comment?.body ?? "";
-    const before = e.changes?.body?.from ?? "";
-    const commands = mayHoldCommand(body2) || e.action === "edited" && mayHoldCommand(before);
-    if (!e.comment || !commands) return void 0;
-    if (e.action === "deleted") return { ...base, trigger: { kind: "issue" }, text: "" };
-    return { ...base, trigger: { kind: "comment", commentId: e.comment.id }, text: body2 };
-  }
-  if (e.action === "deleted") return void 0;
-  const body = e.issue.body ?? "";
-  if ((e.action === "labeled" || e.action === "typed") && e.issue.created_at !== void 0 && e.issue.created_at === e.issue.updated_at) return void 0;
-  if (e.action === "unlabeled" && e.label) return { ...base, trigger: { kind: "issue" }, text: body, removedLabel: e.label.name };
-  if (e.action === "untyped" && e.type) return { ...base, trigger: { kind: "issue" }, text: body, removedType: e.type.name };
-  if (labels3.length === 0 && !e.issue.type && !mayHoldCommand(body) && !body.includes("incident-desk:declare")) return void 0;
-  return { ...base, trigger: { kind: "issue" }, text: body };
-}
-function concernsIncident(target, incidentLabel, issueType2 = false) {
-  const label4 = incidentLabel.toLowerCase();
-  if (target.labels.some((l) => l.toLowerCase() === label4)) return true;
-  if (target.removedLabel?.toLowerCase() === label4) return true;
-  if (issueType2 && [target.issueType, target.removedType].some((t) => t?.toLowerCase() === issueType2.toLowerCase())) return true;
-  return declaresIncident(target.text) || target.text.includes("incident-desk:declare");
-}
-function declaresIncident(text3) {
-  return commandParagraphs(text3).some((lines) => lines.some((line) => /^[ \t]*\/incident(?![A-Za-z-])/i.test(line)));
-}
-
-// src/problems/track.ts
-var ticketEventSchema = external_exports.object({
-  action: external_exports.string(),
-  repository: external_exports.object({ full_name: external_exports.string() }),
-  issue: external_exports.object({
-    number: external_exports.number().int().positive(),
-    body: external_exports.string().nullish(),
-    pull_request: external_exports.unknown().optional(),
-    user: external_exports.object({ login: external_exports.string() }).nullish()
-  })
-});
-var TICKET_ACTIONS = ["closed", "reopened", "deleted"];
-function ticketTarget(name, payload) {
-  if (name !== "issues") return void 0;
-  const parsed3 = ticketEventSchema.safeParse(payload);
-  if (!parsed3.success) return void 0;
-  const e = parsed3.data;
-  if (e.issue.pull_request || !TICKET_ACTIONS.includes(e.action)) return void 0;
-  const marker = parseTicketMarker(e.issue.body);
-  if (!marker) return void 0;
-  if (marker.repo.toLowerCase() !== e.repository.full_name.toLowerCase()) return void 0;
-  return { repo: parseRepo(e.repository.full_name), incident: marker.incident, ticket: e.issue.number, ...e.issue.user ? { author: e.issue.user.login } : {} };
-}
-async function trackTicket(deps, name, payload) {
-  const target = ticketTarget(name, payload);
-  if (!target) return false;
-  const full = `${target.repo.owner}/${target.repo.repo}`;
-  if (!target.author || !wroteIt(await identityOf(deps.github), { login: target.author }, full, full)) return false;
-  await reconcileIssue(deps, target.repo, target.incident, { kind: "issue" });
-  return true;
-}
-
-// src/problems/subissues.ts
-var SUB_ISSUE_ACTIONS = ["sub_issue_added", "sub_issue_removed", "parent_issue_added", "parent_issue_removed"];
-var named = external_exports.object({ name: external_exports.string() });
-var subIssuesEventSchema = external_exports.object({
-  action: external_exports.enum(SUB_ISSUE_ACTIONS),
-  repository: external_exports.object({ full_name: external_exports.string() }),
-  parent_issue: external_exports.object({
-    number: external_exports.number().int().positive(),
-    labels: external_exports.array(named).default([]),
-    type: named.nullish(),
-    pull_request: external_exports.unknown().optional()
-  }),
-  parent_issue_repo: external_exports.object({ full_name: external_exports.string() }).optional()
-});
-function looksLikeIncident(parent, config4) {
-  const label4 = config4.labels.incident.toLowerCase();
-  if (parent.labels.some((l) => l.name.toLowerCase() === label4)) return true;
-  return config4.issue_type !== false && parent.type?.name.toLowerCase() === config4.issue_type.toLowerCase();
-}
-async function trackSubIssue(deps, payload) {
-  const parsed3 = subIssuesEventSchema.safeParse(payload);
-  if (!parsed3.success || parsed3.data.parent_issue.pull_request) return;
-  const e = parsed3.data;
-  const here = e.repository.full_name;
-  let parentRepo;
-  if (e.action === "sub_issue_added" || e.action === "sub_issue_removed") parentRepo = parseRepo(here);
-  else {
-    const there = e.parent_issue_repo?.full_name;
-    if (!there || there.toLowerCase() === here.toLowerCase()) return;
-    parentRepo = parseRepo(there);
-  }
-  await reconcileIssue(deps, parentRepo, e.parent_issue.number, { kind: "issue" }, (config4) => looksLikeIncident(e.parent_issue, config4));
-}
-var SUB_ISSUE_STATE_ACTIONS = /* @__PURE__ */ new Set(["closed", "reopened", "deleted", "edited"]);
-var issueWithParentSchema = external_exports.object({
-  action: external_exports.string(),
-  repository: external_exports.object({ full_name: external_exports.string() }),
-  issue: external_exports.object({ parent_issue_url: external_exports.string().nullish(), pull_request: external_exports.unknown().optional() }),
-  changes: external_exports.object({ title: external_exports.unknown().optional() }).partial().optional()
-});
-var PARENT_URL = /\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/;
-async function trackSubIssueState(deps, name, payload) {
-  if (name !== "issues") return;
-  const parsed3 = issueWithParentSchema.safeParse(payload);
-  if (!parsed3.success || parsed3.data.issue.pull_request || !SUB_ISSUE_STATE_ACTIONS.has(parsed3.data.action)) return;
-  const e = parsed3.data;
-  if (e.action === "edited" && e.changes?.title === void 0) return;
-  const match3 = PARENT_URL.exec(e.issue.parent_issue_url ?? "");
-  if (!match3) return;
-  const parent = { owner: decodeURIComponent(match3[1]), repo: decodeURIComponent(match3[2]) };
-  if (parent.owner.toLowerCase() !== parseRepo(e.repository.full_name).owner.toLowerCase()) return;
-  await reconcileIssue(deps, parent, Number(match3[3]), { kind: "issue" });
-}
-
-// src/problems/handle.ts
-var problemEventSchema = external_exports.object({
-  action: external_exports.string(),
-  repository: external_exports.object({ full_name: external_exports.string() }),
-  issue: external_exports.object({
-    number: external_exports.number().int().positive(),
-    labels: external_exports.array(external_exports.object({ name: external_exports.string() })).default([]),
-    pull_request: external_exports.unknown().optional(),
-    body: external_exports.string().nullish(),
-    user: external_exports.object({ login: external_exports.string() }).nullish()
-  }),
-  comment: external_exports.object({ id: external_exports.number(), body: external_exports.string().nullish() }).optional(),
-  label: external_exports.object({ name: external_exports.string() }).optional(),
-  changes: external_exports.object({ body: external_exports.object({ from: external_exports.string().nullish() }).optional() }).partial().optional()
-});
-var ISSUE_ACTIONS = /* @__PURE__ */ new Set(["closed", "reopened", "edited"]);
-async function handleProblemEvent(deps, name, payload) {
-  if (name !== "issues" && name !== "issue_comment") return;
-  const parsed3 = problemEventSchema.safeParse(payload);
-  if (!parsed3.success || parsed3.data.issue.pull_request) return;
-  const e = parsed3.data;
-  if (name === "issues" && e.action === "unlabeled") return problemUnlabeled(deps, e);
-  if (name === "issues" && !ISSUE_ACTIONS.has(e.action)) return;
-  if (name === "issue_comment" && !(mayHoldCommand(e.comment?.body ?? "") || mayHoldCommand(e.changes?.body?.from ?? ""))) return;
-  const labels3 = e.issue.labels.map((l) => l.name.toLowerCase());
-  if (labels3.length === 0) return;
-  const config4 = await configFor(deps, parseRepo(e.repository.full_name));
-  if (config4 instanceof ConfigError) return;
-  if (!labels3.includes(config4.labels.problem.toLowerCase()) || labels3.includes(config4.labels.incident.toLowerCase())) return;
-  const repo = parseRepo(e.repository.full_name);
-  if (parseTicketMarker(e.issue.body) && wroteIt(await identityOf(deps.github), { login: e.issue.user?.login ?? "" }, e.repository.full_name, e.repository.full_name))
-    return;
-  const commentId = name === "issue_comment" && e.action !== "deleted" ? e.comment?.id : void 0;
-  const refreshed = await refreshProblem(deps.github, repo, e.issue.number, config4, commentId !== void 0 ? { commentId } : {});
-  if ("error" in refreshed || !refreshed.changed) return;
-  const open3 = refreshed.state.incidents.filter((i) => i.open).slice(0, PUSH_LIMIT);
-  for (const incident2 of open3) {
-    await reconcileIssue({ ...deps, config: config4, problemView: refreshed.view }, repo, incident2.number, { kind: "issue" });
-  }
-  await notePushed(deps.github, repo, e.issue.number, refreshed.card, digest(refreshed.view));
-}
-async function problemUnlabeled(deps, e) {
-  if (!e.label) return;
-  const config4 = await configFor(deps, parseRepo(e.repository.full_name));
-  if (config4 instanceof ConfigError) return;
-  if (e.label.name.toLowerCase() !== config4.labels.problem.toLowerCase()) return;
-  const repo = parseRepo(e.repository.full_name);
-  const open3 = (await linkedIncidents(deps.github, repo, e.issue.number, config4)).filter((i) => i.open).slice(0, PUSH_LIMIT);
-  for (const incident2 of open3) {
-    await reconcileIssue({ ...deps, config: config4, problemGone: e.issue.number }, repo, incident2.number, { kind: "issue" });
-  }
-}
-
-// src/changes/pulls.ts
-var MAX_REFERENCES = 20;
-var pullEventSchema = external_exports.object({
-  action: external_exports.string(),
-  repository: external_exports.object({ name: external_exports.string(), owner: external_exports.object({ login: external_exports.string() }) }),
-  pull_request: external_exports.object({
-    number: external_exports.number().int().positive(),
-    title: external_exports.string(),
-    body: external_exports.string().nullish(),
-    labels: external_exports.array(external_exports.object({ name: external_exports.string() })).default([]),
-    head: external_exports.object({ ref: external_exports.string() }).optional()
-  }).passthrough(),
-  label: external_exports.object({ name: external_exports.string() }).optional(),
-  changes: external_exports.object({
-    title: external_exports.object({ from: external_exports.string() }).optional(),
-    body: external_exports.object({ from: external_exports.string().nullish() }).optional()
-  }).optional()
-});
-var hasLabel = (labels3, name) => labels3.some((l) => l.toLowerCase() === name.toLowerCase());
-async function incidentsAmong(github, repo, numbers, config4, problems = /* @__PURE__ */ new Map()) {
-  const out = /* @__PURE__ */ new Map();
-  for (const number4 of numbers) {
-    try {
-      const { data } = await github.rest.issues.get({ ...repo, issue_number: number4 });
-      const labels3 = data.labels.map((l) => typeof l === "string" ? l : l.name ?? "");
-      if (!data.pull_request && hasLabel(labels3, config4.labels.incident)) out.set(number4, data);
-      else if (!data.pull_request && hasLabel(labels3, config4.labels.problem)) problems.set(number4, data);
-    } catch (error63) {
-      if (errorStatus(error63) !== 404 && errorStatus(error63) !== 410) throw error63;
-    }
-  }
-  return out;
-}
-async function currentlyLabelled(github, repo, number4, label4) {
-  const { data } = await github.rest.issues.listLabelsOnIssue({ ...repo, issue_number: number4, per_page: 100 });
-  return hasLabel(data.map((l) => l.name), label4);
-}
-async function handlePullRequest(deps, payload, options = {}) {
-  const parsed3 = pullEventSchema.safeParse(payload);
-  if (!parsed3.success) return;
-  const e = parsed3.data;
-  const { github } = deps;
-  const repo = { owner: e.repository.owner.login, repo: e.repository.name };
-  const pr = e.pull_request;
-  const config4 = await configFor(deps, repo);
-  if (config4 instanceof ConfigError) {
-    if (options.reportConfig !== false && localReferences([pr.title, pr.body ?? ""], repo).some((n) => n !== pr.number)) await reportConfigError(deps, repo, pr.number, config4);
-    else deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${config4.message}`);
-    return;
-  }
-  if ((e.action === "labeled" || e.action === "unlabeled") && e.label?.name.toLowerCase() !== config4.labels.postmortem.toLowerCase()) return;
-  const commits = await github.paginate(github.rest.pulls.listCommits, { ...repo, pull_number: pr.number, per_page: 100 });
-  const texts = [pr.title, pr.body ?? "", ...commits.map((c) => c.commit.message)];
-  const now = localReferences(texts, repo).filter((n) => n !== pr.number).slice(0, MAX_REFERENCES);
-  const before = e.action === "edited" && e.changes ? localReferences([e.changes.title?.from ?? pr.title, e.changes.body?.from ?? pr.body ?? ""], repo).filter((n) => n !== pr.number && !now.includes(n)) : [];
-  const problems = /* @__PURE__ */ new Map();
-  const incidents = await incidentsAmong(github, repo, [...now, ...before].slice(0, MAX_REFERENCES), config4, problems);
-  const referred = now.filter((n) => incidents.has(n));
-  const labels3 = pr.labels.map((l) => l.name);
-  const fix = config4.labels.fix;
-  const postmortem = hasLabel(labels3, config4.labels.postmortem) || /^incident-desk\/postmortem-\d+$/.test(pr.head?.ref ?? "");
-  const wantsFix = referred.length > 0 && !postmortem;
-  if (wantsFix && !hasLabel(labels3, fix) && !await currentlyLabelled(github, repo, pr.number, fix)) {
-    await ensureLabels(github, repo, [labelSpec(config4, fix)]);
-    await github.rest.issues.addLabels({ ...repo, issue_number: pr.number, labels: [fix] });
-  } else if (!wantsFix && hasLabel(labels3, fix) && (e.action === "edited" || e.action === "synchronize" || e.action === "labeled")) {
-    try {
-      await github.rest.issues.removeLabel({ ...repo, issue_number: pr.number, name: labels3.find((l) => l.toLowerCase() === fix.toLowerCase()) });
-    } catch (error63) {
-      if (errorStatus(error63) !== 404) throw error63;
-    }
-  }
-  const update2 = { pull: toPullSnapshot(pr), commits: commits.map((c) => c.sha) };
-  if (wantsFix && !hasLabel(update2.pull.labels, fix)) update2.pull.labels.push(fix);
-  for (const [number4, issue3] of [...incidents].sort(([a], [b]) => a - b)) {
-    await reconcileIssue({ ...deps, config: config4 }, repo, number4, { kind: "pull", update: update2, issue: issue3 });
-  }
-  for (const [number4, issue3] of [...problems].filter(([n]) => now.includes(n)).sort(([a], [b]) => a - b)) {
-    await refreshProblem(github, repo, number4, config4, { issue: issue3, pull: update2.pull });
-  }
-}
-
-// src/changes/deployments.ts
-var deploymentStatusSchema = external_exports.object({
-  deployment_status: external_exports.object({
-    state: external_exports.string(),
-    environment: external_exports.string().nullish(),
-    created_at: external_exports.string(),
-    environment_url: external_exports.string().nullish(),
-    target_url: external_exports.string().nullish()
-  }),
-  deployment: external_exports.object({ id: external_exports.number().int().positive(), sha: external_exports.string(), environment: external_exports.string(), created_at: external_exports.string() }),
-  repository: external_exports.object({ name: external_exports.string(), owner: external_exports.object({ login: external_exports.string() }) })
-});
-var isProduction2 = (config4, environment) => config4.changes.environments.some((e) => e.toLowerCase() === environment.toLowerCase());
-async function handleDeploymentStatus(deps, payload) {
-  const parsed3 = deploymentStatusSchema.safeParse(payload);
-  if (!parsed3.success || parsed3.data.deployment_status.state !== "success") return;
-  const { deployment_status: status3, deployment: deployment2 } = parsed3.data;
-  const { github } = deps;
-  const repo = { owner: parsed3.data.repository.owner.login, repo: parsed3.data.repository.name };
-  const config4 = await configFor(deps, repo);
-  if (config4 instanceof ConfigError) {
-    deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${config4.message}`);
-    return;
-  }
-  const environment = status3.environment || deployment2.environment;
-  if (!isProduction2(config4, environment)) return;
-  const ours = await writtenByUs(github, repo);
-  const open3 = await github.paginate(github.rest.issues.listForRepo, {
+async function readEarlierIncidents(github, repo, config4, files, now, self) {
+  if (files.length === 0) return [];
+  const since = new Date(Math.floor((now - EARLIER_DAYS * 864e5) / 864e5) * 864e5).toISOString();
+  const pulls = [];
+  for await (const page2 of github.paginate.iterator(github.rest.issues.listForRepo, {
     ...repo,
-    labels: config4.labels.incident,
-    state: "open",
+    labels: config4.labels.cause,
+    state: "all",
+    since,
+    sort: "updated",
+    direction: "desc",
     per_page: 100
-  });
-  const url3 = status3.environment_url || status3.target_url || void 0;
-  const body = renderDeploymentNote({ id: deployment2.id, sha: deployment2.sha, environment, at: status3.created_at, ...url3 ? { url: url3 } : {} });
-  for (const issue3 of open3) {
-    if (issue3.pull_request) continue;
-    const target = { ...repo, issue_number: issue3.number };
-    await serialize(`deployment-note:${repo.owner}/${repo.repo}#${issue3.number}`.toLowerCase(), async () => {
-      const since = await github.paginate(github.rest.issues.listComments, { ...target, since: deployment2.created_at, per_page: 100 });
-      if (!hasDeploymentNote(since.filter(ours).map((c) => c.body ?? ""), deployment2.id)) await github.rest.issues.createComment({ ...target, body });
-    });
-    await reconcileIssue({ ...deps, config: config4 }, repo, issue3.number, { kind: "issue" });
+  })) {
+    for (const issue3 of page2.data)
+      if (issue3.pull_request && issue3.number !== self) pulls.push({ number: issue3.number, updated_at: issue3.updated_at, html_url: issue3.html_url });
+    if (pulls.length >= MAX_CAUSE_PULLS) break;
   }
+  const touched = new Set(files);
+  const causes = await mapLimit(pulls.slice(0, MAX_CAUSE_PULLS), CAUSE_CONCURRENCY, async (pull2) => ({
+    pull: pull2,
+    record: await readCause(github, repo, pull2, touched)
+  }));
+  const byIncident = /* @__PURE__ */ new Map();
+  for (const { pull: pull2, record: record2 } of causes) {
+    const shared = record2.files.filter((f) => touched.has(f));
+    if (shared.length === 0) continue;
+    for (const incident2 of record2.incidents ?? []) {
+      if (Date.parse(incident2.at) < Date.parse(since) || byIncident.has(incident2.number)) continue;
+      byIncident.set(incident2.number, {
+        number: incident2.number,
+        at: incident2.at,
+        cause: { number: pull2.number, url: pull2.html_url },
+        files: [...new Set(shared)]
+      });
+    }
+  }
+  return [...byIncident.values()].sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || b.number - a.number);
 }
 
 // node_modules/balanced-match/dist/esm/index.js
@@ -68247,8 +65192,8 @@ var path = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep2 = defaultPlatform === "win32" ? path.win32.sep : path.posix.sep;
-minimatch.sep = sep2;
+var sep = defaultPlatform === "win32" ? path.win32.sep : path.posix.sep;
+minimatch.sep = sep;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
 var filter = (pattern, options) => {
@@ -69504,6 +66449,44 @@ minimatch.Minimatch = Minimatch;
 minimatch.escape = escape3;
 minimatch.unescape = unescape;
 
+// src/changes/services.ts
+var OPTIONS = { dot: true, nocomment: true, nonegate: true, optimizationLevel: 2 };
+var MAX_BRACE_GROUPS = 4;
+var MAX_PATH_LENGTH = 4096;
+function compile4(glob) {
+  const braces = glob.split("{").length - 1;
+  return new Minimatch(glob.replace(/^\.?\//, ""), { ...OPTIONS, nobrace: braces > MAX_BRACE_GROUPS });
+}
+var compiled = /* @__PURE__ */ new Map();
+function serviceMatcher(config4) {
+  const key2 = JSON.stringify(Object.entries(config4.services).map(([name, s]) => [name, s.paths]));
+  const known = compiled.get(key2);
+  if (known) return known;
+  const services = Object.entries(config4.services).filter(([, s]) => s.paths.length > 0).map(([name, s]) => ({ name, globs: s.paths.map(compile4) }));
+  const matcher = {
+    names: services.map((s) => s.name),
+    servicesOf(path2) {
+      if (path2.length > MAX_PATH_LENGTH) return [];
+      return services.filter((s) => s.globs.some((g) => g.match(path2))).map((s) => s.name);
+    }
+  };
+  if (compiled.size >= 50) compiled.delete(compiled.keys().next().value);
+  compiled.set(key2, matcher);
+  return matcher;
+}
+function servicesTouched(matcher, files) {
+  const touched = /* @__PURE__ */ new Map();
+  if (matcher.names.length === 0) return touched;
+  for (const file2 of files) {
+    for (const name of matcher.servicesOf(file2)) {
+      const list3 = touched.get(name);
+      if (list3) list3.push(file2);
+      else touched.set(name, [file2]);
+    }
+  }
+  return new Map(matcher.names.filter((n) => touched.has(n)).map((n) => [n, touched.get(n)]));
+}
+
 // src/changes/risk-handle.ts
 var side = external_exports.object({ sha: external_exports.string(), repo: external_exports.object({ full_name: external_exports.string() }).nullish() });
 var pullSchema = external_exports.object({
@@ -69534,6 +66517,3481 @@ var checkSuiteEvent = external_exports.object({
   repository,
   check_suite: external_exports.object({ head_sha: external_exports.string(), updated_at: external_exports.string().nullish(), pull_requests: external_exports.array(minimalPull).default([]) })
 });
+function configErrorOutput(error63, pull2) {
+  const comment2 = renderConfigError(error63).replace(writeMarker("config-error"), "").trimStart();
+  return {
+    conclusion: "neutral",
+    title: "incident-desk cannot read its configuration",
+    summary: fitBody([comment2], CHECK_SUMMARY_LIMIT),
+    detailsUrl: pull2.html_url
+  };
+}
+async function checkPull(deps, repo, pull2, now) {
+  const { github } = deps;
+  const config4 = await configFor(deps, repo);
+  if (config4 instanceof ConfigError) {
+    deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${config4.message}`);
+    const run4 = await writeCheckRun(github, repo, pull2.number, pull2.head.sha, configErrorOutput(config4, pull2));
+    return { configError: config4, run: run4 };
+  }
+  const here = `${repo.owner}/${repo.repo}`.toLowerCase();
+  const facts = {
+    number: pull2.number,
+    title: pull2.title,
+    body: pull2.body ?? "",
+    url: pull2.html_url,
+    sameRepo: pull2.head.repo?.full_name.toLowerCase() === here
+  };
+  const { files, cut } = await readPullFiles(github, repo, pull2.number, pull2.head.sha);
+  const touched = servicesTouched(serviceMatcher(config4), files);
+  const services = [...touched.keys()];
+  const incidents = config4.changes.freeze || services.length > 0 ? await readOpenIncidents(github, repo, config4) : [];
+  const problems = await readOpenProblems(github, repo, config4, services);
+  const earlier = await readEarlierIncidents(github, repo, config4, files, now, pull2.number);
+  const assessment = assessRisk({ repo, pull: facts, touched, fileCount: files.length, filesCut: cut, incidents, earlier, problems }, config4);
+  const run3 = await writeCheckRun(github, repo, pull2.number, pull2.head.sha, assessment);
+  return { config: config4, run: run3 };
+}
+async function recheckListedPull(deps, repo, listed) {
+  const pull2 = pullSchema.parse(listed);
+  return serialize(lockKey(repo, pull2.number), () => checkPull(deps, repo, pull2, Date.parse(pull2.updated_at)));
+}
+var lockKey = (repo, number4) => `risk ${repo.owner}/${repo.repo}#${number4}`.toLowerCase();
+
+// src/changes/freeze-end.ts
+var MAX_RECHECKED = 30;
+var LOOKUP_CONCURRENCY = 4;
+var lower5 = (s) => s.toLowerCase();
+function labelsBeforePeople(history) {
+  const labels3 = new Set(history.issue.labels.map(lower5));
+  let undone = false;
+  for (let i = history.events.length - 1; i >= 0; i--) {
+    const e = history.events[i];
+    if (e.type !== "labeled" && e.type !== "unlabeled" || isBot(e.actor)) break;
+    if (e.type === "labeled") labels3.delete(lower5(e.label));
+    else labels3.add(lower5(e.label));
+    undone = true;
+  }
+  return undone ? [...labels3] : void 0;
+}
+function frozeBefore(config4, history, service2) {
+  if (!config4.changes.freeze) return false;
+  const byPeople = labelsBeforePeople(history);
+  return frozeWith(config4, history, history.issue.labels, service2) || byPeople !== void 0 && frozeWith(config4, history, byPeople, service2);
+}
+function frozeWith(config4, history, names, service2) {
+  const labels3 = new Set(names.map(lower5));
+  const status3 = STATUSES.find((s) => labels3.has(lower5(config4.labels.status[s])));
+  const severity2 = config4.severities.find((s) => labels3.has(lower5(s.label)))?.name;
+  if (!status3 || !severity2) return false;
+  return freezes(config4, { number: history.issue.number, title: "", url: "", severity: severity2, status: status3, ...service2 ? { service: service2 } : {}, open: true });
+}
+function freezesNow(config4, history, state) {
+  if (!state.isIncident || state.withdrawn) return false;
+  return freezes(config4, {
+    number: history.issue.number,
+    title: "",
+    url: "",
+    severity: state.severity,
+    status: state.status,
+    ...state.service ? { service: state.service } : {},
+    open: state.status !== "resolved",
+    ...state.declined ? { declined: true } : {}
+  });
+}
+function freezeEnded(config4, history, state) {
+  return frozeBefore(config4, history, state.service) && !freezesNow(config4, history, state);
+}
+async function isHeld(github, repo, sha, self) {
+  const { data } = await github.rest.checks.listForRef({ ...repo, ref: sha, check_name: CHECK_NAME, filter: "all", per_page: 100 });
+  const ours = data.check_runs.filter((r) => self === void 0 || lower5(`${r.app?.slug ?? ""}[bot]`) === lower5(self)).sort((a, b) => b.id - a.id);
+  return ours[0]?.conclusion === "action_required";
+}
+async function releaseHeldPulls(deps, repo, incident2) {
+  const outcome = { listed: 0, held: 0, rechecked: 0, failed: 0 };
+  const where = `${repo.owner}/${repo.repo}`;
+  try {
+    const { github } = deps;
+    const { data: pulls } = await github.rest.pulls.list({ ...repo, state: "open", sort: "updated", direction: "desc", per_page: 100 });
+    outcome.listed = pulls.length;
+    const self = (await identityOf(github))?.self;
+    const held = await mapLimit(pulls, LOOKUP_CONCURRENCY, async (pull2) => {
+      try {
+        return await isHeld(github, repo, pull2.head.sha, self);
+      } catch (error63) {
+        outcome.failed++;
+        deps.log.warn(`incident-desk: change risk of ${where}#${pull2.number} not re-checked after the freeze of #${incident2} ended: ${message(error63)}`);
+        return false;
+      }
+    });
+    const targets = pulls.filter((_, i) => held[i]);
+    outcome.held = targets.length;
+    if (targets.length > MAX_RECHECKED) {
+      deps.log.warn(
+        `incident-desk: the freeze of ${where}#${incident2} ended with ${targets.length} pull requests held: the ${MAX_RECHECKED} most recently updated are re-checked, the others at their next push, edit or Re-run`
+      );
+    }
+    for (const pull2 of targets.slice(0, MAX_RECHECKED)) {
+      try {
+        await recheckListedPull(deps, repo, pull2);
+        outcome.rechecked++;
+      } catch (error63) {
+        outcome.failed++;
+        deps.log.warn(`incident-desk: change risk of ${where}#${pull2.number} not re-checked after the freeze of #${incident2} ended: ${message(error63)}`);
+      }
+    }
+  } catch (error63) {
+    deps.log.warn(`incident-desk: the pull requests held by the freeze of ${where}#${incident2} were not re-checked: ${message(error63)}`);
+  }
+  return outcome;
+}
+var message = (error63) => error63 instanceof Error ? error63.message : String(error63);
+
+// src/problems/card.ts
+var STATUS_ICON2 = { investigating: "\u{1F50D}", "known error": "\u{1FA79}", resolved: "\u2705" };
+var CARD_INCIDENTS = 100;
+var CARD_TICKETS = 100;
+function renderProblemCard(state, note) {
+  const marker = writeMarker("problem-card", note);
+  const shown = state.incidents.slice(0, CARD_INCIDENTS);
+  const tickets = state.incidents.flatMap((i) => i.tickets.map((t) => ({ ...t, incident: i.number })));
+  const view = {
+    marker,
+    number: state.number,
+    title: cutText(state.title, 256, () => "\u2026"),
+    status: { name: state.status, icon: STATUS_ICON2[state.status] },
+    recurrence: state.incidents.length,
+    openIncidents: state.incidents.filter((i) => i.open).length,
+    totalImpact: state.totalImpactMs > 0 ? formatDuration(state.totalImpactMs) : "\u2014",
+    workaround: state.workaround ? { ...state.workaround, text: cutText(state.workaround.text, 4e3, () => "\u2026") } : void 0,
+    incidents: shown.map((i) => ({ ...i, impact: i.impactMs !== void 0 ? formatDuration(i.impactMs) : void 0 })),
+    moreIncidents: state.incidents.length - shown.length,
+    fixes: state.fixes.slice(0, 50),
+    tickets: tickets.slice(0, CARD_TICKETS)
+  };
+  const card2 = bundledTemplate("problem-card.md.hbs")(view).trim();
+  const body = card2.startsWith(marker) ? card2.slice(marker.length) : card2;
+  const cut = (n) => `_\u2026 the card is cut here (${count(n)} characters more)._`;
+  return fitBody([marker, text(body, { at: "line", note: cut }), "\n", state.verdicts.size > 0 ? `${renderVerdicts(state.verdicts)}
+` : ""]);
+}
+
+// src/problems/sync.ts
+var problemKey = (repo, number4) => `problem:${repo.owner}/${repo.repo}#${number4}`.toLowerCase();
+async function refreshProblem(github, repo, number4, config4, options = {}) {
+  return serialize(problemKey(repo, number4), () => refresh(github, repo, number4, config4, options));
+}
+function findCard(history) {
+  for (const e of history.events) if (e.type === "commented" && e.own && isProblemCard(e.body)) return { id: e.commentId, body: e.body };
+  return void 0;
+}
+async function refresh(github, repo, number4, config4, options) {
+  let history;
+  try {
+    history = await fetchHistory(github, repo, number4, options.issue);
+  } catch (error63) {
+    if (errorStatus(error63) === 404 || errorStatus(error63) === 410) return { error: `there is no issue #${number4} in this repository` };
+    throw error63;
+  }
+  const issue3 = history.issue;
+  const why = notAProblem({ number: number4, labels: issue3.labels, body: issue3.body, isPullRequest: issue3.url.includes("/pull/"), own: issue3.own === true }, config4);
+  if (why) return { error: why };
+  let recordComment;
+  let pendingRecord;
+  if (options.record) {
+    const { by, ...record2 } = options.record;
+    const body2 = bundledTemplate("problem-link.md.hbs")({ marker: renderLinkMarker(record2), incident: record2.incident, unlinked: record2.unlinked, by }).trim();
+    const existing = history.events.find(
+      (e) => e.type === "commented" && e.own === true && parseLinkMarker(e.body)?.incident === record2.incident
+    );
+    if (!existing) {
+      const event = {
+        type: "commented",
+        commentId: 0,
+        body: body2,
+        author: { login: "", type: "Bot" },
+        at: (/* @__PURE__ */ new Date()).toISOString(),
+        url: "",
+        own: true
+      };
+      history.events.push(event);
+      if (!findCard(history)) pendingRecord = { event, body: body2 };
+      else {
+        const { data } = await github.rest.issues.createComment({ ...repo, issue_number: number4, body: body2 });
+        event.commentId = recordComment = data.id;
+      }
+    } else {
+      recordComment = existing.commentId;
+      if (existing.body !== body2) {
+        await github.rest.issues.updateComment({ ...repo, comment_id: existing.commentId, body: body2 });
+        existing.body = body2;
+      }
+    }
+  }
+  const card2 = findCard(history);
+  const verdicts = readVerdicts(card2?.body);
+  const permissions = await fetchPermissions(github, repo, problemCommandAuthors(history, verdicts));
+  const mayCommand = (login2) => atLeast(permissions.get(login2) ?? "none", config4.commands.permission);
+  const state = deriveProblem(history, { config: config4, mayCommand, verdicts });
+  if (options.pull) withPull(state, options.pull);
+  const view = problemView(state);
+  const before = parseCardNote(card2?.body).pushed;
+  const now = digest(view);
+  const body = renderProblemCard(state, before ? { pushed: before } : {});
+  let cardId = card2?.id;
+  if (!card2) cardId = (await github.rest.issues.createComment({ ...repo, issue_number: number4, body })).data.id;
+  else if (card2.body !== body) await github.rest.issues.updateComment({ ...repo, comment_id: card2.id, body });
+  if (pendingRecord) {
+    const { data } = await github.rest.issues.createComment({ ...repo, issue_number: number4, body: pendingRecord.body });
+    pendingRecord.event.commentId = recordComment = data.id;
+  }
+  if (options.commentId !== void 0) await respond(github, repo, history, state, config4, options.commentId);
+  return { state, view, ...recordComment !== void 0 ? { recordComment } : {}, changed: before !== now, card: cardId };
+}
+async function notePushed(github, repo, number4, cardId, pushed) {
+  await serialize(problemKey(repo, number4), async () => {
+    let body;
+    try {
+      body = (await github.rest.issues.getComment({ ...repo, comment_id: cardId })).data.body ?? "";
+    } catch (error63) {
+      if (errorStatus(error63) === 404) return;
+      throw error63;
+    }
+    const note = writeMarker("problem-card", parseCardNote(body));
+    if (!isProblemCard(body) || !body.startsWith(note) || parseCardNote(body).pushed === pushed) return;
+    await github.rest.issues.updateComment({ ...repo, comment_id: cardId, body: writeMarker("problem-card", { pushed }) + body.slice(note.length) });
+  });
+}
+function withPull(state, pull2) {
+  const others = state.fixes.filter((f) => f.number !== pull2.number);
+  const fix = { number: pull2.number, title: pull2.title, url: pull2.url, state: pull2.mergedAt ? "merged" : pull2.state };
+  state.fixes = [...others, fix].sort((a, b) => a.number - b.number);
+}
+async function respond(github, repo, history, state, config4, commentId) {
+  const outcome = state.commands.find((c) => c.commentId === commentId);
+  if (!outcome) return;
+  const as = { ...outcome, url: "", applied: outcome.applied, help: false };
+  const reply = renderReply(as, config4, "problem");
+  const existing = history.events.find(
+    (e) => e.type === "commented" && e.own === true && hasMarker(e.body, "reply", commentId)
+  );
+  const response = { commentId };
+  if (reply && !existing) response.reply = { create: reply };
+  else if (reply && existing && existing.body !== reply) response.reply = { update: existing.commentId, body: reply };
+  else if (!reply && existing) response.reply = { delete: existing.commentId };
+  if (outcome.applied.length > 0) response.reaction = "add";
+  await applyResponse(github, repo, history.issue.number, response);
+}
+async function linkedIncidents(github, repo, number4, config4) {
+  let history;
+  try {
+    history = await fetchHistory(github, repo, number4);
+  } catch (error63) {
+    if (errorStatus(error63) === 404 || errorStatus(error63) === 410) return [];
+    throw error63;
+  }
+  return deriveProblem(history, { config: config4, mayCommand: () => false, verdicts: /* @__PURE__ */ new Map() }).incidents;
+}
+
+// src/problems/link.ts
+async function checkProblems(deps, repo, history, state, config4, read = /* @__PURE__ */ new Map()) {
+  const checks = {};
+  for (const pending2 of state.pendingProblems) {
+    const outcome = state.commands.find((c) => c.commentId === pending2.commentId);
+    if (!outcome || outcome.refused || outcome.errors.length > 0) continue;
+    const key2 = pending2.key;
+    if (pending2.ref.kind === "number") {
+      const n = pending2.ref.number;
+      if (n === state.number) {
+        checks[key2] = "an incident cannot be its own problem record";
+        continue;
+      }
+      const refreshed = await peekProblem(deps.github, repo, n, config4, read);
+      checks[key2] = refreshed ?? n;
+    } else {
+      checks[key2] = await openProblem(deps.github, repo, history, state, config4, pending2, key2, read);
+    }
+  }
+  return checks;
+}
+async function peekProblem(github, repo, n, config4, read) {
+  try {
+    const { data } = await github.rest.issues.get({ ...repo, issue_number: n });
+    read.set(n, data);
+    const ours = await writtenByUs(github, repo);
+    const labels3 = data.labels.map((l) => typeof l === "string" ? l : l.name ?? "");
+    return notAProblem({ number: n, labels: labels3, body: data.body ?? "", isPullRequest: Boolean(data.pull_request), own: ours(data) }, config4);
+  } catch (error63) {
+    const status3 = errorStatus(error63);
+    if (status3 === 404 || status3 === 410) return `there is no issue #${n} in this repository`;
+    throw error63;
+  }
+}
+async function openProblem(github, repo, history, state, config4, pending2, key2, read) {
+  if (pending2.ref.kind !== "new") throw new Error("not a /problem new");
+  const identity = await identityOf(github);
+  const ours = await writtenByUs(github, repo);
+  const origin = { repo: state.repo, incident: state.number, key: key2 };
+  if (identity) {
+    const opened = await github.paginate(github.rest.issues.listForRepo, { ...repo, creator: identity.self, state: "all", since: pending2.at, per_page: 100 });
+    for (const issue3 of opened) {
+      const marker2 = parseRecordMarker(issue3.body);
+      if (!issue3.pull_request && ours(issue3) && marker2 && marker2.key === key2 && marker2.incident === state.number && marker2.repo.toLowerCase() === state.repo.toLowerCase()) {
+        read.set(issue3.number, issue3);
+        return issue3.number;
+      }
+    }
+  }
+  const serviceLabels = new Set(Object.values(config4.services).flatMap((s) => s.labels.map((l) => l.toLowerCase())));
+  const labels3 = [
+    config4.labels.problem,
+    ...history.issue.labels.filter((l) => serviceLabels.has(l.toLowerCase()) && l.toLowerCase() !== config4.labels.problem.toLowerCase())
+  ];
+  await ensureLabels(
+    github,
+    repo,
+    labels3.map((l) => labelSpec(config4, l))
+  );
+  const marker = renderRecordMarker(origin);
+  const body = bundledTemplate("problem-record.md.hbs")({ marker, incident: state.number, by: pending2.by }).trim();
+  const { data } = await github.rest.issues.create({
+    ...repo,
+    title: cutText(redact(pending2.ref.title), 256, () => "\u2026"),
+    body: fitBody([marker, text(body.slice(marker.length), { at: "line" })]),
+    labels: labels3
+  });
+  read.set(data.number, data);
+  return data.number;
+}
+function recordDigest(state, summary2) {
+  const declarations = state.timeline.filter((e) => e.kind === "declared");
+  return declarations.length > 1 ? digest({ summary: summary2, declared: declarations.at(-1).at }) : digest(summary2);
+}
+async function linkProblem(deps, repo, state, config4, read = /* @__PURE__ */ new Map()) {
+  const facts = state.problemFacts ?? { checks: {} };
+  const current2 = state.isIncident ? state.problem : void 0;
+  let { view, record: record2 } = facts;
+  if (record2 && record2.problem !== current2?.number) {
+    await refreshProblem(deps.github, repo, record2.problem, config4, { record: { incident: state.number, unlinked: true } });
+    record2 = void 0;
+    view = void 0;
+  }
+  if (current2) {
+    const summary2 = incidentSummary(state);
+    const d = recordDigest(state, summary2);
+    if (!record2 || record2.digest !== d || !view || deps.problemGone === current2.number) {
+      const refreshed = await refreshProblem(deps.github, repo, current2.number, config4, {
+        record: { incident: state.number, summary: summary2, by: current2.by },
+        issue: read.get(current2.number)
+      });
+      if ("error" in refreshed) {
+        deps.log.warn(`incident-desk: #${state.number}'s problem #${current2.number}: ${refreshed.error}`);
+        view = void 0;
+      } else {
+        view = refreshed.view;
+        record2 = { problem: current2.number, comment: refreshed.recordComment, digest: d };
+      }
+    }
+    if (deps.problemView?.number === current2.number) view = deps.problemView;
+  }
+  state.problemFacts = { checks: facts.checks, ...view ? { view } : {}, ...record2 ? { record: record2 } : {} };
+}
+
+// src/incident/handle.ts
+async function reconcileIssue(deps, repo, number4, trigger, relevant = () => true) {
+  const after = { freezeEnded: false };
+  try {
+    return await serialize(`${repo.owner}/${repo.repo}#${number4}`.toLowerCase(), () => run(deps, repo, number4, trigger, relevant, after));
+  } finally {
+    if (after.freezeEnded) await releaseHeldPulls(deps, repo, number4);
+  }
+}
+async function run(deps, repo, number4, trigger, relevant, after) {
+  const { github } = deps;
+  const config4 = await configFor(deps, repo);
+  if (config4 instanceof ConfigError) {
+    if (relevant(parseConfig({}))) await reportConfigError(deps, repo, number4, config4);
+    else deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${config4.message}`);
+    return void 0;
+  }
+  if (!relevant(config4)) return void 0;
+  const pull2 = trigger.kind === "pull" ? trigger : void 0;
+  const problems = /* @__PURE__ */ new Map();
+  const read = await readIncident(
+    github,
+    repo,
+    number4,
+    config4,
+    pull2?.update,
+    pull2?.issue,
+    (history2, draft) => checkProblems(deps, repo, history2, draft, config4, problems)
+  );
+  if (!read) return void 0;
+  const { history, state } = read;
+  if (state.isIncident || state.problemFacts?.record) await linkProblem(deps, repo, state, config4, problems);
+  const issueType2 = await incidentTypeToSet(github, repo, config4, state, history, deps.log);
+  const plan = planReconcile(state, history, config4, {
+    ...trigger.kind === "comment" ? { commentId: trigger.commentId } : {},
+    ...issueType2 ? { issueType: issueType2 } : {}
+  });
+  after.freezeEnded = !plan.transfer && freezeEnded(config4, history, state) && (await identityOf(github))?.self !== ACTIONS_BOT;
+  const { moved } = await applyPlan(deps, repo, history, plan, config4);
+  if (moved) await reconcileIssue(deps, { owner: moved.owner, repo: moved.repo }, moved.number, { kind: "issue" });
+  return { config: config4, history, state };
+}
+async function readIncident(github, repo, number4, config4, update2, issue3, problems) {
+  const history = await fetchHistory(github, repo, number4, issue3);
+  if (history.issue.url.includes("/pull/")) return void 0;
+  const verdicts = readVerdicts(findCards(history)[0]?.body);
+  const authors = commandAuthors(history, config4, verdicts);
+  const permissions = await fetchPermissions(github, repo, authors);
+  const mayCommand = (login2) => atLeast(permissions.get(login2) ?? "none", config4.commands.permission);
+  const card2 = readFactsBlock(findCards(history)[0]?.body ?? "");
+  const problemFacts = readProblemFacts(findCards(history)[0]?.body);
+  let checks = problemFacts.checks;
+  const draft = deriveIncident(history, { config: config4, mayCommand, changes: card2, verdicts, problems: checks });
+  const { facts, fresh } = await gatherChangeFacts(github, repo, history, config4, draft, update2);
+  let state = fresh ? deriveIncident(history, { config: config4, mayCommand, changes: facts, verdicts, problems: checks }) : draft;
+  if (problems && state.pendingProblems.length > 0) {
+    checks = { ...checks, ...await problems(history, state) };
+    state = deriveIncident(history, { config: config4, mayCommand, changes: facts, verdicts, problems: checks });
+  }
+  state.problemFacts = { ...problemFacts, checks };
+  return { history, state };
+}
+async function reportConfigError(deps, repo, number4, error63) {
+  deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error63.message}`);
+  const body = renderConfigError(error63);
+  const comments = await deps.github.paginate(deps.github.rest.issues.listComments, { ...repo, issue_number: number4, per_page: 100 });
+  const ours = await writtenByUs(deps.github, repo);
+  if (comments.some((c) => c.body === body && ours(c))) return;
+  await deps.github.rest.issues.createComment({ ...repo, issue_number: number4, body });
+}
+
+// src/action/context.ts
+var UsageError = class extends Error {
+  constructor(message2) {
+    super(message2);
+    this.name = "UsageError";
+  }
+};
+
+// src/action/incident.ts
+async function requireIncident(ctx, number4, command) {
+  const read = await readIncident(ctx.github, ctx.repo, number4, ctx.config);
+  if (!read) throw new UsageError(`#${number4} is a pull request, not an incident: give \`issue\` the number of an incident issue for \`${command}\``);
+  if (!read.state.isIncident) {
+    throw new UsageError(
+      `#${number4} is not an incident (no \`${ctx.config.labels.incident}\` label or /incident command): give \`issue\` the number of an incident issue for \`${command}\``
+    );
+  }
+  const stranger = strangersCard(read.history);
+  if (stranger) {
+    throw new UsageError(
+      `incident #${number4} has its card written by ${stranger}, which this Action does not believe, so it would write everything again (a second card, problems, notifications). If ${stranger} is the incident-desk app running beside this Action, set the Action's \`app\` input to \`${stranger.replace(/\[bot\]$/, "")}\`; otherwise delete that comment.`
+    );
+  }
+  return read;
+}
+function strangersCard(history) {
+  let stranger;
+  for (const e of history.events) {
+    if (e.type !== "commented" || !hasMarker(e.body, "card")) continue;
+    if (e.own) return void 0;
+    if (stranger === void 0 && e.author.login.endsWith("[bot]")) stranger = e.author.login;
+  }
+  return stranger;
+}
+
+// src/security/disclosure.ts
+var same2 = (a, b) => a.toLowerCase() === b.toLowerCase();
+function mayName(source, audience, config4) {
+  const own2 = same2(source.repo, audience.repo);
+  const security = source.labels.some((label4) => same2(label4, config4.labels.security)) || config4.private.repo !== void 0 && same2(source.repo, config4.private.repo);
+  if (security) return own2 && audience.private;
+  return own2 || source.private === false;
+}
+
+// src/postmortem/build.ts
+var POSTMORTEM_BRANCH_PREFIX = "incident-desk/postmortem-";
+var postmortemBranch = (number4) => `${POSTMORTEM_BRANCH_PREFIX}${number4}`;
+function slugify2(title) {
+  const slug4 = title.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/g, "");
+  return slug4 || "incident";
+}
+function incidentDate(state, fallback) {
+  return (state.times.started ?? state.times.detected ?? fallback).slice(0, 10);
+}
+function postmortemPath(state, config4, now) {
+  const dir = config4.postmortem.path.replace(/^\/+|\/+$/g, "");
+  const file2 = `${incidentDate(state, now)}-${state.number}-${slugify2(redact(state.title))}.md`;
+  return dir ? `${dir}/${file2}` : file2;
+}
+function isPostmortemFileOf(name, number4) {
+  return new RegExp(`^\\d{4}-\\d{2}-\\d{2}-${number4}-[^/]*\\.md$`).test(name);
+}
+var TIME_NAMES = [
+  ["started", "Impact started"],
+  ["detected", "Detected (declared)"],
+  ["acknowledged", "Acknowledged"],
+  ["mitigated", "Mitigated"],
+  ["resolved", "Resolved"]
+];
+var DURATION_NAMES = [
+  ["detect", "Time to detect", "started \u2192 detected"],
+  ["acknowledge", "Time to acknowledge", "detected \u2192 acknowledged"],
+  ["mitigate", "Time to mitigate", "detected \u2192 mitigated"],
+  ["resolve", "Time to resolve", "started \u2192 resolved"]
+];
+var MILESTONE_KINDS = /* @__PURE__ */ new Set(["declared", "acknowledged", "severity", "status", "change", "deployment", "closed", "reopened"]);
+var MAX_MILESTONES = 40;
+var mermaidText = (text3) => text3.replace(/[:;#`"<>{}[\]]/g, " ").replace(/\s+/g, " ").trim().slice(0, 60) || "event";
+var mermaidTime = (iso2) => new Date(Date.parse(iso2)).toISOString().slice(0, 19).replace("T", " ");
+function mermaidGantt(state, generatedAt) {
+  const t = state.times;
+  const lines = ["gantt", `  title Incident #${state.number} (times in UTC)`, "  dateFormat YYYY-MM-DD HH:mm:ss", "  axisFormat %H:%M"];
+  const bar = (name, tag, from, to) => {
+    if (!from || !to || Date.parse(to) < Date.parse(from)) return;
+    lines.push(`  ${mermaidText(name)} :${tag}${mermaidTime(from)}, ${mermaidTime(to)}`);
+  };
+  const impactEnd = t.mitigated ?? t.resolved ?? generatedAt;
+  lines.push("  section Impact");
+  bar(t.mitigated || t.resolved ? "Impact" : "Impact (ongoing)", "crit, ", t.started, impactEnd);
+  lines.push("  section Response");
+  bar("Detect", "", t.started, t.detected);
+  bar("Acknowledge", "", t.detected, t.acknowledged);
+  bar("Mitigate", "", t.acknowledged ?? t.detected, t.mitigated);
+  bar("Resolve", "done, ", t.mitigated, t.resolved);
+  const milestones = state.timeline.filter((e) => MILESTONE_KINDS.has(e.kind)).slice(0, MAX_MILESTONES);
+  if (milestones.length > 0) {
+    lines.push("  section Events");
+    for (const e of milestones) lines.push(`  ${mermaidText(e.text)} :milestone, ${mermaidTime(e.at)}, 1m`);
+  }
+  return lines.join("\n");
+}
+function postmortemView(state, config4, options) {
+  const severity2 = config4.severities.find((s) => s.name === state.severity);
+  const base = state.url.replace(/\/issues\/\d+$/, "");
+  const durations = DURATION_NAMES.map(([key2, name, span]) => {
+    const ms = state.durations[key2];
+    return { name, span, ms, text: ms === void 0 ? void 0 : formatDuration(ms) };
+  });
+  const recoveryMs = state.changes?.recoveryMs;
+  if (recoveryMs !== void 0) {
+    durations.push({ name: "Failed-deployment recovery time", span: "cause deployed \u2192 resolved", ms: recoveryMs, text: formatDuration(recoveryMs) });
+  }
+  const roles = config4.roles.filter((role) => state.roles[role]).map((role) => ({ role, user: state.roles[role] }));
+  const roleHolders = new Set(roles.map((r) => r.user.toLowerCase()));
+  const participants = [
+    .../* @__PURE__ */ new Set([
+      ...state.timeline.map((e) => e.actor).filter((a) => a !== void 0 && !a.endsWith("[bot]")),
+      ...state.commands.map((c) => c.author)
+    ])
+  ].filter((login2) => !roleHolders.has(login2.toLowerCase())).sort((a, b) => a.localeCompare(b));
+  const changes = state.changes;
+  const causes = changes && changes.causes.length > 0 ? changes.causes.map((c) => ({
+    text: c.pull ? `#${c.pull.number} ${c.pull.title}` : `commit ${(c.sha ?? (c.ref.kind === "sha" ? c.ref.sha : "")).slice(0, 7)}`,
+    url: c.pull ? c.pull.url : c.sha ? `${base}/commit/${c.sha}` : void 0,
+    by: c.by,
+    deployment: c.deployment ? { environment: c.deployment.environment, at: c.deployment.createdAt } : void 0
+  })) : state.causes.map((c) => ({
+    text: c.ref.kind === "pull" ? `#${c.ref.number}` : `commit ${c.ref.sha.slice(0, 7)}`,
+    url: c.ref.kind === "pull" ? `${base}/pull/${c.ref.number}` : `${base}/commit/${c.ref.sha}`,
+    by: c.by,
+    deployment: void 0
+  }));
+  const fixes2 = (changes?.linked ?? []).map((p) => ({ number: p.number, title: p.title, url: p.url, state: p.state, role: p.role, mergedAt: p.mergedAt }));
+  const deployments = (changes?.deployments ?? []).map((d) => ({ sha: d.sha.slice(0, 7), environment: d.environment, at: d.at, url: d.url }));
+  const gates = (changes?.gates ?? []).map((g) => ({
+    sha: g.sha.slice(0, 7),
+    environment: g.environment,
+    at: g.at,
+    rejected: g.outcome === "rejected",
+    how: g.via === "allowed" ? `allowed by the commander (${g.by ?? "unknown"})${g.reason ? `: ${g.reason}` : ""}` : g.via ? `ships ${g.via} #${g.pull}` : "",
+    url: `${base}/actions/runs/${g.runId}`
+  }));
+  const allowances = state.allowances.map((a) => ({ what: a.ref.kind === "pull" ? `#${a.ref.number}` : a.ref.sha.slice(0, 7), by: a.by, at: a.at, reason: a.reason }));
+  const audience = options.audience ?? { repo: state.repo, private: false };
+  const mentions2 = state.references.filter((r) => !(state.problem && r.source.number === state.problem.number && (!r.source.repo || r.source.repo.toLowerCase() === state.repo.toLowerCase()))).filter((r) => !r.source.isPullRequest && mayName(r.source, audience, config4)).map((r) => ({ number: r.source.number, title: r.source.title, url: r.source.url, state: r.source.state }));
+  const progress = followupProgress(state);
+  return {
+    generatedAt: options.generatedAt,
+    incident: { number: state.number, title: state.title, url: state.url, repo: state.repo },
+    severity: { name: state.severity, description: severity2?.description ?? "" },
+    status: state.status,
+    resolved: state.status === "resolved",
+    service: state.service,
+    team: state.team,
+    summary: state.summary,
+    impact: state.impact,
+    times: TIME_NAMES.map(([key2, name]) => ({ name, at: state.times[key2] })),
+    durations,
+    timeline: state.timeline,
+    mermaid: mermaidGantt(state, options.generatedAt),
+    roles,
+    commander: state.roles.commander,
+    participants,
+    updates: state.updates,
+    changes: { causes, fixes: fixes2, deployments, mentions: mentions2, gates, allowances, any: causes.length + fixes2.length + deployments.length + gates.length + allowances.length > 0 },
+    followups: progress,
+    problem: problemOf(state)
+  };
+}
+function problemOf(state) {
+  if (!state.problem) return void 0;
+  const view = state.problemFacts?.view?.number === state.problem.number ? state.problemFacts.view : void 0;
+  return {
+    number: state.problem.number,
+    title: view?.title ?? "",
+    url: view?.url ?? "",
+    status: view?.status ?? "",
+    knownError: view?.status === "known error",
+    workaround: view?.workaround
+  };
+}
+
+// src/postmortem/render.ts
+function bundledPostmortemTemplate() {
+  return { name: "templates/postmortem.md.hbs", render: bundledTemplate("postmortem.md.hbs") };
+}
+function repositoryPostmortemTemplate(source, path2) {
+  try {
+    return { name: path2, render: compileTemplate(source, path2) };
+  } catch (error63) {
+    throw new TemplateError(error63 instanceof Error ? error63.message : String(error63));
+  }
+}
+var TemplateError = class extends Error {
+  constructor(message2) {
+    super(message2);
+    this.name = "TemplateError";
+  }
+};
+function renderPostmortem(view, template) {
+  let text3;
+  try {
+    text3 = template.render(view);
+  } catch (error63) {
+    throw new TemplateError(`${template.name} cannot be rendered: ${error63 instanceof Error ? error63.message : String(error63)}`);
+  }
+  const body = `${redact(text3).trim()}
+`;
+  return `${postmortemHeader(view.incident.repo, view.incident.number, digest2(body))}
+${body}`;
+}
+var HEADER = /^<!-- incident-desk:postmortem incident=([^\s#]+)#(\d+) digest=([0-9a-z]+) -->\n/;
+var postmortemHeader = (repo, number4, d) => `<!-- incident-desk:postmortem incident=${repo}#${number4} digest=${d} -->`;
+function digest2(text3) {
+  let h = 2166136261;
+  for (let i = 0; i < text3.length; i++) {
+    h ^= text3.charCodeAt(i);
+    h = Math.imul(h, 16777619) >>> 0;
+  }
+  return h.toString(36);
+}
+function postmortemFileState(content) {
+  const normalized = content.replace(/\r\n/g, "\n");
+  const match3 = HEADER.exec(normalized);
+  if (!match3) return "foreign";
+  return digest2(normalized.slice(match3[0].length)) === match3[3] ? "generated" : "edited";
+}
+
+// src/postmortem/publish.ts
+var LINK_MARKER = writeMarker("postmortem-link");
+var encode4 = (text3) => Buffer.from(text3, "utf8").toString("base64");
+var decode4 = (base643) => Buffer.from(base643, "base64").toString("utf8");
+async function findFile(github, repo, dir, ref, number4) {
+  try {
+    const { data } = await github.rest.repos.getContent({ ...repo, path: dir, ref });
+    if (!Array.isArray(data)) return void 0;
+    const file2 = data.find((entry) => entry.type === "file" && isPostmortemFileOf(entry.name, number4));
+    return file2 ? { path: file2.path, sha: file2.sha } : void 0;
+  } catch (error63) {
+    if (errorStatus(error63) === 404) return void 0;
+    throw error63;
+  }
+}
+async function readFile(github, repo, path2, ref) {
+  try {
+    const { data } = await github.rest.repos.getContent({ ...repo, path: path2, ref });
+    return !Array.isArray(data) && data.type === "file" && "content" in data ? decode4(data.content) : void 0;
+  } catch (error63) {
+    if (errorStatus(error63) === 404) return void 0;
+    throw error63;
+  }
+}
+async function branchSha(github, repo, branch) {
+  try {
+    const { data } = await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
+    return data.object.sha;
+  } catch (error63) {
+    if (errorStatus(error63) === 404) return void 0;
+    throw error63;
+  }
+}
+async function pullsOf(github, repo, branch) {
+  const { data } = await github.rest.pulls.list({ ...repo, head: `${repo.owner}:${branch}`, state: "all", per_page: 100 });
+  return data;
+}
+var TITLE_LIMIT = 256;
+function pullTitle(state) {
+  const [prefix3, suffix] = ["Post-mortem: ", ` (#${state.number})`];
+  return `${prefix3}${cutText(redact(state.title), TITLE_LIMIT - prefix3.length - suffix.length, () => "\u2026")}${suffix}`;
+}
+async function publishPostmortem(input2) {
+  const { github, repo, repository: repository2, config: config4, state, history, document, dryRun } = input2;
+  const writes = [];
+  const write = async (what, action) => {
+    writes.push(what);
+    if (!dryRun) await action();
+  };
+  if (state.security && !repository2.private) {
+    throw new Error(
+      `#${state.number} is a security incident: its post-mortem is not written to the public repository ${repo.owner}/${repo.repo} (set \`private.repo\` and run the Action there).`
+    );
+  }
+  const base = repository2.default_branch;
+  const branch = postmortemBranch(state.number);
+  const dir = config4.postmortem.path.replace(/^\/+|\/+$/g, "");
+  const pulls = await pullsOf(github, repo, branch);
+  const merged = pulls.find((p) => p.merged_at);
+  const onBase = await findFile(github, repo, dir, base, state.number);
+  if (merged || onBase) {
+    return {
+      path: onBase?.path ?? input2.path,
+      ...merged ? { pullRequest: merged.number, pullRequestUrl: merged.html_url } : {},
+      outcome: "merged",
+      writes
+    };
+  }
+  const head = await branchSha(github, repo, branch);
+  if (!head) {
+    const baseSha = await branchSha(github, repo, base);
+    if (!baseSha) throw new Error(`the default branch ${base} of ${repo.owner}/${repo.repo} has no commit to start the post-mortem branch from`);
+    await write(`branch ${branch}`, async () => {
+      try {
+        await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: baseSha });
+      } catch (error63) {
+        if (errorStatus(error63) !== 422) throw error63;
+      }
+    });
+  }
+  const existing = head !== void 0 ? await findFile(github, repo, dir, branch, state.number) : void 0;
+  const path2 = existing?.path ?? input2.path;
+  let outcome = existing ? "unchanged" : "created";
+  const current2 = existing ? await readFile(github, repo, existing.path, branch) : void 0;
+  if (existing && current2 !== void 0 && postmortemFileState(current2) === "edited") {
+    outcome = "kept-edits";
+  } else if (current2 !== document) {
+    if (existing) outcome = "updated";
+    const message2 = redact(`Post-mortem of #${state.number}: ${state.title}`);
+    await write(
+      `file ${path2}`,
+      () => github.rest.repos.createOrUpdateFileContents({
+        ...repo,
+        path: path2,
+        branch,
+        message: message2,
+        content: encode4(document),
+        ...existing ? { sha: existing.sha } : {}
+      })
+    );
+  }
+  const title = pullTitle(state);
+  const body = fitBody([text(redact(bundledTemplate("postmortem-pull.md.hbs")({ state, path: path2 }).trim()), { at: "line" })]);
+  let pull2 = pulls.find((p) => p.state === "open") ?? pulls[0];
+  if (!pull2) {
+    await write(`pull request ${branch} \u2192 ${base}`, async () => {
+      try {
+        const { data } = await github.rest.pulls.create({ ...repo, head: branch, base, title, body });
+        pull2 = data;
+      } catch (error63) {
+        if (errorStatus(error63) !== 422) throw error63;
+        pull2 = (await pullsOf(github, repo, branch)).find((p) => p.state === "open");
+        if (!pull2) throw error63;
+      }
+    });
+    if (outcome === "unchanged") outcome = "updated";
+  } else if (pull2.state !== "open" || pull2.title !== title || (pull2.body ?? "") !== body) {
+    const number4 = pull2.number;
+    await write(`pull request #${number4}`, () => github.rest.pulls.update({ ...repo, pull_number: number4, title, body, state: "open" }));
+  }
+  if (pull2 && !pull2.labels.some((l) => l.name?.toLowerCase() === config4.labels.postmortem.toLowerCase())) {
+    const number4 = pull2.number;
+    await write(`label ${config4.labels.postmortem} on #${number4}`, async () => {
+      await ensureLabels(github, repo, [labelSpec(config4, config4.labels.postmortem)]);
+      await github.rest.issues.addLabels({ ...repo, issue_number: number4, labels: [config4.labels.postmortem] });
+    });
+  }
+  if (pull2 || dryRun) {
+    const comment2 = fitBody([text(bundledTemplate("postmortem-comment.md.hbs")({ marker: LINK_MARKER, pull: pull2, path: path2, branch }).trim(), { at: "line" })]);
+    const previous = history.events.find((e) => e.type === "commented" && e.own === true && hasMarker(e.body, "postmortem-link"));
+    if (!previous) {
+      await write(`comment on #${state.number}`, () => github.rest.issues.createComment({ ...repo, issue_number: state.number, body: comment2 }));
+    } else if (previous.type === "commented" && previous.body !== comment2 && pull2) {
+      const id = previous.commentId;
+      await write(`comment on #${state.number}`, () => github.rest.issues.updateComment({ ...repo, comment_id: id, body: comment2 }));
+    }
+  }
+  return {
+    path: path2,
+    ...pull2 ? { pullRequest: pull2.number, pullRequestUrl: pull2.html_url } : {},
+    outcome,
+    writes
+  };
+}
+
+// src/postmortem/generate.ts
+function historyAsOf(history) {
+  let latest = history.issue.createdAt;
+  for (const e of history.events) {
+    const who = e.type === "commented" ? e.author : e.actor;
+    if (!isBot(who) && e.at > latest) latest = e.at;
+  }
+  return latest;
+}
+async function loadTemplate(ctx) {
+  const path2 = ctx.config.postmortem.template;
+  if (!path2) return bundledPostmortemTemplate();
+  let source;
+  try {
+    const { data } = await ctx.github.rest.repos.getContent({ ...ctx.repo, path: path2 });
+    if (!Array.isArray(data) && data.type === "file" && "content" in data) source = Buffer.from(data.content, "base64").toString("utf8");
+  } catch (error63) {
+    if (errorStatus(error63) !== 404) throw error63;
+  }
+  if (source === void 0) {
+    throw new UsageError(`postmortem.template: ${path2} is not a file in ${ctx.repo.owner}/${ctx.repo.repo}; fix the path in ${ctx.configPath} or remove the key to use the built-in template`);
+  }
+  return repositoryPostmortemTemplate(source, path2);
+}
+async function generatePostmortem(ctx, number4, proceed) {
+  const { history, state } = await requireIncident(ctx, number4, "postmortem");
+  if (proceed && !proceed(state)) return void 0;
+  const template = await loadTemplate(ctx);
+  const asOf = historyAsOf(history);
+  const { data: repository2 } = await ctx.github.rest.repos.get({ ...ctx.repo });
+  const audience = { repo: `${ctx.repo.owner}/${ctx.repo.repo}`, private: repository2.private };
+  const document = renderPostmortem(postmortemView(state, ctx.config, { generatedAt: asOf, audience }), template);
+  const result = await publishPostmortem({
+    github: ctx.github,
+    repo: ctx.repo,
+    repository: repository2,
+    config: ctx.config,
+    state,
+    history,
+    document,
+    path: postmortemPath(state, ctx.config, asOf),
+    dryRun: ctx.dryRun
+  });
+  return { state, document, result };
+}
+
+// src/problems/tickets.ts
+async function knownTickets(github, repo, state) {
+  const known = /* @__PURE__ */ new Map();
+  for (const f of state.followups) if (f.ticket) known.set(f.key, { number: f.ticket.number, url: f.ticket.url, subIssue: false });
+  const subIssues = await github.paginate(github.rest.issues.listSubIssues, { ...repo, issue_number: state.number, per_page: 100 });
+  const ours = await writtenByUs(github, repo);
+  for (const sub of subIssues) {
+    const marker = parseTicketMarker(sub.body);
+    if (!isTicketOf(marker, state.repo, state.number) || !ours(sub)) continue;
+    known.set(marker.key, { number: sub.number, url: sub.html_url, id: sub.id, subIssue: true });
+  }
+  return known;
+}
+function ticketTitle(followup) {
+  return cutText(redact(followup.title), 256, () => "\u2026");
+}
+function ticketBody(state, followup, assigned) {
+  const marker = renderTicketMarker({ repo: state.repo, incident: state.number, key: followup.key });
+  const body = bundledTemplate("problem-ticket.md.hbs")({
+    marker,
+    incident: { repo: state.repo, number: state.number, title: state.security ? "" : state.title, url: state.url },
+    ...followup,
+    assigned
+  });
+  const rest = redact(body.trim());
+  return rest.startsWith(marker) ? fitBody([marker, text(rest.slice(marker.length), { at: "line" })]) : fitBody([text(rest, { at: "line" })]);
+}
+async function createTicket(ctx, state, followup, labels3) {
+  const { github, repo } = ctx;
+  const base = { ...repo, title: ticketTitle(followup), labels: labels3 };
+  try {
+    const { data } = await github.rest.issues.create({
+      ...base,
+      body: ticketBody(state, followup, followup.owner !== void 0),
+      ...followup.owner ? { assignees: [followup.owner] } : {}
+    });
+    return data;
+  } catch (error63) {
+    if (!(errorStatus(error63) === 422 && followup.owner)) throw error63;
+    const { data } = await github.rest.issues.create({ ...base, body: ticketBody(state, followup, false) });
+    return data;
+  }
+}
+async function openProblemTickets(ctx, number4, proceed) {
+  const { github, repo, config: config4, dryRun } = ctx;
+  const { state } = await requireIncident(ctx, number4, "problems");
+  if (proceed && !proceed(state)) return void 0;
+  if (state.security) {
+    const { data: repository2 } = await github.rest.repos.get({ ...repo });
+    if (!repository2.private) {
+      throw new Error(
+        `#${state.number} is a security incident: its problem tickets are not opened in the public repository ${repo.owner}/${repo.repo} (set \`private.repo\` and run the Action there).`
+      );
+    }
+  }
+  if (!state.followups.some((f) => f.source !== "sub-issue")) return { state, tickets: [] };
+  const known = await knownTickets(github, repo, state);
+  const labels3 = [config4.labels.followup, ...config4.problems.labels.filter((l) => l.toLowerCase() !== config4.labels.followup.toLowerCase())];
+  if (!dryRun && state.followups.some((f) => f.source !== "sub-issue" && !known.has(f.key))) await ensureLabels(github, repo, labels3.map((l) => labelSpec(config4, l)));
+  const tickets = [];
+  for (const followup of state.followups) {
+    if (followup.source === "sub-issue") continue;
+    const existing = known.get(followup.key);
+    const base = { key: followup.key, title: ticketTitle(followup) };
+    if (existing?.subIssue) {
+      tickets.push({ ...base, number: existing.number, url: existing.url, action: "exists" });
+      continue;
+    }
+    if (dryRun) {
+      tickets.push({ ...base, ...existing ? { number: existing.number, url: existing.url, action: "attached" } : { action: "would-create" } });
+      continue;
+    }
+    let ticket;
+    let action;
+    if (existing) {
+      const { data } = await github.rest.issues.get({ ...repo, issue_number: existing.number });
+      ticket = data;
+      action = "attached";
+    } else {
+      ticket = await createTicket(ctx, state, followup, labels3);
+      action = "created";
+    }
+    await github.rest.issues.addSubIssue({ ...repo, issue_number: state.number, sub_issue_id: ticket.id });
+    tickets.push({ ...base, number: ticket.number, url: ticket.html_url, action });
+  }
+  return { state, tickets };
+}
+
+// src/report/run.ts
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+
+// src/report/gather.ts
+var TIMELINE_CONCURRENCY = 4;
+async function gatherReport(github, repo, config4, period) {
+  const issues = (await github.paginate(github.rest.issues.listForRepo, {
+    ...repo,
+    labels: config4.labels.incident,
+    state: "all",
+    since: period.from,
+    sort: "created",
+    direction: "asc",
+    per_page: 100
+  })).filter((issue3) => !issue3.pull_request && Date.parse(issue3.created_at) <= Date.parse(period.to));
+  const permissions = /* @__PURE__ */ new Map();
+  const permissionOf = (login2) => {
+    let level = permissions.get(login2);
+    if (!level) {
+      level = fetchPermission(github, repo, login2);
+      permissions.set(login2, level);
+    }
+    return level;
+  };
+  const identity = issues.length > 0 ? await identityOf(github) : void 0;
+  const incidents = await mapLimit(issues, TIMELINE_CONCURRENCY, async (issue3) => {
+    const items = await github.paginate(github.rest.issues.listEventsForTimeline, { ...repo, issue_number: issue3.number, per_page: 100 });
+    const events = items.map(toHistoryEvent).filter((e) => e !== void 0);
+    const history = markOwn({ repo, issue: toIssueSnapshot(issue3), events }, identity);
+    const levels = /* @__PURE__ */ new Map();
+    const verdicts = readVerdicts(findCards(history)[0]?.body);
+    for (const login2 of commandAuthors(history, config4, verdicts)) levels.set(login2, await permissionOf(login2));
+    const mayCommand = (login2) => atLeast(levels.get(login2) ?? "none", config4.commands.permission);
+    const changes = await causeFacts(github, repo, history, config4, mayCommand);
+    const problemFacts = readProblemFacts(findCards(history)[0]?.body);
+    const state = deriveIncident(history, { config: config4, mayCommand, changes, verdicts, problems: problemFacts.checks });
+    state.problemFacts = problemFacts;
+    return state;
+  });
+  return { incidents, deployments: await productionDeployments(github, repo, config4, period), listed: issues.length };
+}
+async function causeFacts(github, repo, history, config4, mayCommand) {
+  const card2 = findCards(history)[0];
+  const facts = readFactsBlock(card2?.body ?? "");
+  const draft = deriveIncident(history, { config: config4, mayCommand, changes: facts });
+  if (!draft.isIncident) return facts;
+  for (const key2 of Object.keys(facts.causes)) if (key2.endsWith("@body")) delete facts.causes[key2];
+  for (const cause2 of draft.causes) {
+    if (lookupCause(facts, cause2.ref, cause2.commentId)) continue;
+    const resolution = await resolveCauseRef(github, repo, cause2.ref, config4);
+    facts.causes[resolution.found ? causeKey(cause2.ref) : missKey(cause2.ref, cause2.commentId)] = resolution;
+  }
+  return facts;
+}
+async function productionDeployments(github, repo, config4, period) {
+  const environments = new Set(config4.changes.environments.map((e) => e.toLowerCase()));
+  const from = Date.parse(period.from);
+  const to = Date.parse(period.to);
+  const found = [];
+  const iterator2 = github.paginate.iterator(github.rest.repos.listDeployments, {
+    ...repo,
+    per_page: 100,
+    // One environment can be filtered by GitHub; several are filtered here, from one listing.
+    ...config4.changes.environments.length === 1 ? { environment: config4.changes.environments[0] } : {}
+  });
+  for await (const page2 of iterator2) {
+    let past = false;
+    for (const raw of page2.data) {
+      const d = toDeploymentSnapshot(raw);
+      const at = Date.parse(d.createdAt);
+      if (at < from) past = true;
+      else if (at <= to && environments.has(d.environment.toLowerCase())) found.push(d);
+    }
+    if (past || page2.data.length === 0) break;
+  }
+  return found;
+}
+
+// src/report/metrics.ts
+function median(values) {
+  if (values.length === 0) return void 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+function percentile(values, p) {
+  if (values.length === 0) return void 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank2 = Math.max(1, Math.ceil(p / 100 * sorted.length));
+  return sorted[Math.min(rank2, sorted.length) - 1];
+}
+function stat2(values) {
+  const m = median(values);
+  const p = percentile(values, 90);
+  return { count: values.length, ...m !== void 0 ? { median: m } : {}, ...p !== void 0 ? { p90: p } : {} };
+}
+var within = (at, period) => {
+  if (!at) return false;
+  const t = Date.parse(at);
+  return t >= Date.parse(period.from) && t <= Date.parse(period.to);
+};
+var defined = (values) => values.filter((v) => v !== void 0);
+var DAY = 864e5;
+function bucketsOf(period) {
+  const from = Date.parse(period.from);
+  const to = Date.parse(period.to);
+  const span = to - from;
+  const unit = span <= 14 * DAY ? "day" : span <= 183 * DAY ? "week" : "month";
+  const starts = [];
+  if (unit === "month") {
+    const start = new Date(from);
+    for (let m = 0; ; m++) {
+      const t = m === 0 ? from : Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + m, 1);
+      if (t > to) break;
+      starts.push(t);
+    }
+  } else {
+    const step = unit === "day" ? DAY : 7 * DAY;
+    for (let t = from; t <= to; t += step) starts.push(t);
+  }
+  return { unit, starts };
+}
+function bucketLabel(t, unit) {
+  const iso2 = new Date(t).toISOString();
+  return unit === "month" ? iso2.slice(0, 7) : iso2.slice(5, 10);
+}
+function computeMetrics({ period, incidents, deployments, severities }) {
+  const inPeriod = incidents.filter((s) => s.isIncident && within(s.times.detected, period)).sort((a, b) => Date.parse(a.times.detected) - Date.parse(b.times.detected) || a.number - b.number);
+  const resolved = inPeriod.filter((s) => s.status === "resolved" && s.times.resolved !== void 0);
+  const severityCounts = new Map(severities.map((name) => [name, 0]));
+  for (const s of inPeriod) severityCounts.set(s.severity, (severityCounts.get(s.severity) ?? 0) + 1);
+  const serviceCounts = /* @__PURE__ */ new Map();
+  for (const s of inPeriod) serviceCounts.set(s.service ?? null, (serviceCounts.get(s.service ?? null) ?? 0) + 1);
+  const byService = [...serviceCounts].map(([name, count2]) => ({ name, count: count2 })).sort((a, b) => b.count - a.count || (a.name === null ? 1 : b.name === null ? -1 : a.name.localeCompare(b.name)));
+  const production = deployments.filter((d) => within(d.createdAt, period));
+  const failed = /* @__PURE__ */ new Map();
+  let causedByDeployment = 0;
+  for (const s of inPeriod) {
+    const d = s.changes.failedDeployment;
+    if (!d) continue;
+    causedByDeployment++;
+    if (within(d.createdAt, period)) failed.set(d.id, d);
+  }
+  const deploymentIds = /* @__PURE__ */ new Set([...production.map((d) => d.id), ...failed.keys()]);
+  const { unit, starts } = bucketsOf(period);
+  const bucketOf = (at) => {
+    const t = Date.parse(at);
+    let i = starts.length - 1;
+    while (i > 0 && starts[i] > t) i--;
+    return i;
+  };
+  const items = starts.map((t) => ({ from: new Date(t).toISOString(), label: bucketLabel(t, unit), incidents: 0, deployments: 0 }));
+  for (const s of inPeriod) items[bucketOf(s.times.detected)].incidents++;
+  for (const d of production) items[bucketOf(d.createdAt)].deployments++;
+  const recoveries = defined(resolved.map((s) => s.changes.recoveryMs));
+  const gates = /* @__PURE__ */ new Map();
+  for (const s of incidents) {
+    for (const g of s.changes.gates ?? []) {
+      if (!within(g.at, period)) continue;
+      const key2 = `${g.runId}/${g.environment.toLowerCase()}/${g.sha}/${g.outcome}`;
+      const row = gates.get(key2);
+      if (row) row.incidents = [.../* @__PURE__ */ new Set([...row.incidents, ...g.incidents])].sort((a, b) => a - b);
+      else
+        gates.set(key2, {
+          at: g.at,
+          environment: g.environment,
+          sha: g.sha,
+          runId: g.runId,
+          outcome: g.outcome,
+          incidents: [...g.incidents],
+          ...g.via ? { via: g.via } : {},
+          ...g.pull ? { pull: g.pull } : {},
+          ...g.by ? { by: g.by } : {}
+        });
+    }
+  }
+  const decisions = [...gates.values()].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.runId - b.runId);
+  return {
+    period,
+    incidents: { total: inPeriod.length, open: inPeriod.length - resolved.length, resolved: resolved.length },
+    bySeverity: [...severityCounts].map(([name, count2]) => ({ name, count: count2 })),
+    byService,
+    times: {
+      acknowledge: stat2(defined(inPeriod.map((s) => s.durations.acknowledge))),
+      mitigate: stat2(defined(inPeriod.map((s) => s.durations.mitigate))),
+      // Open incidents have no resolve time: a still-open incident would otherwise pull the median down.
+      resolve: stat2(defined(resolved.map((s) => s.durations.resolve)))
+    },
+    resolveBySeverity: [...severityCounts.keys()].map((name) => ({ name, stat: stat2(defined(resolved.filter((s) => s.severity === name).map((s) => s.durations.resolve))) })).filter((r) => r.stat.count > 0),
+    changeFailure: {
+      deployments: deploymentIds.size,
+      incidents: causedByDeployment,
+      failedDeployments: failed.size,
+      ...deploymentIds.size > 0 ? { rate: failed.size / deploymentIds.size } : {}
+    },
+    recovery: stat2(recoveries),
+    gate: { rejected: decisions.filter((d) => d.outcome === "rejected").length, allowed: decisions.filter((d) => d.outcome === "allowed").length, decisions },
+    buckets: { unit, items },
+    rows: inPeriod.map((s) => {
+      const isResolved = s.status === "resolved" && s.times.resolved !== void 0;
+      const d = s.changes.failedDeployment;
+      return {
+        number: s.number,
+        url: s.url,
+        ...s.security ? {} : { title: s.title },
+        security: s.security,
+        severity: s.severity,
+        status: s.status,
+        ...s.service ? { service: s.service } : {},
+        declared: s.times.detected,
+        ...s.durations.acknowledge !== void 0 ? { acknowledge: s.durations.acknowledge } : {},
+        ...s.durations.mitigate !== void 0 ? { mitigate: s.durations.mitigate } : {},
+        ...isResolved && s.durations.resolve !== void 0 ? { resolve: s.durations.resolve } : {},
+        ...d ? { failedDeployment: { id: d.id, sha: d.sha, at: d.createdAt } } : {},
+        ...isResolved && s.changes.recoveryMs !== void 0 ? { recovery: s.changes.recoveryMs } : {}
+      };
+    })
+  };
+}
+
+// src/report/period.ts
+var DEFAULT_SINCE = "30d";
+var ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+var ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+var PeriodError = class extends Error {
+  constructor(message2) {
+    super(message2);
+    this.name = "PeriodError";
+  }
+};
+function parsePeriod(since, now) {
+  const text3 = (since ?? "").trim() || DEFAULT_SINCE;
+  const to = now.getTime();
+  let from;
+  if (DURATION_PATTERN.test(text3)) {
+    from = to - parseDuration(text3);
+  } else if (ISO_DATE.test(text3) || ISO_DATE_TIME.test(text3)) {
+    from = Date.parse(ISO_DATE.test(text3) ? `${text3}T00:00:00Z` : text3);
+    if (Number.isNaN(from)) throw new PeriodError(`input \`since\` "${text3}" is not a real date`);
+  } else {
+    throw new PeriodError(
+      `input \`since\` "${text3}" is neither an ISO 8601 date (2026-01-01, 2026-01-01T09:00:00Z) nor a duration back from now (30d, 12w, 36h)`
+    );
+  }
+  if (from >= to) throw new PeriodError(`input \`since\` "${text3}" is not in the past: the period would be empty`);
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+}
+
+// src/report/render.ts
+var NO_SERVICE = "(no service)";
+var dur = (ms) => ms === void 0 ? "\u2014" : formatDuration(ms);
+var percent = (part, whole) => whole === 0 ? "\u2014" : `${Math.round(part / whole * 1e3) / 10}%`;
+var label = (s) => s.replace(/["\r\n]/g, "'");
+function statCells(s) {
+  return { count: s.count, median: dur(s.median), p90: dur(s.p90) };
+}
+function pie(title, slices) {
+  const shown = slices.filter((s) => s.count > 0);
+  if (shown.length === 0) return void 0;
+  return [`pie showData title ${title}`, ...shown.map((s) => `    "${label(s.name)}" : ${s.count}`)].join("\n");
+}
+function bars(title, xs, yTitle, values) {
+  const max = Math.max(1, ...values);
+  return [
+    "xychart-beta",
+    `    title "${label(title)}"`,
+    `    x-axis [${xs.map((x) => `"${label(x)}"`).join(", ")}]`,
+    `    y-axis "${label(yTitle)}" 0 --> ${Number.isInteger(max) ? max : Math.ceil(max)}`,
+    `    bar [${values.join(", ")}]`
+  ].join("\n");
+}
+var HOUR = 36e5;
+function buildReportView(repo, m, environments = ["production"]) {
+  const total = m.incidents.total;
+  const unit = m.buckets.unit;
+  const perUnit = unit === "day" ? "day" : unit === "week" ? "week (from the day shown)" : "month";
+  const cf = m.changeFailure;
+  return {
+    repo,
+    environments: environments.map((e) => `\`${e}\``).join(" or "),
+    period: { from: formatInstant(m.period.from), to: formatInstant(m.period.to), unit },
+    incidents: m.incidents,
+    bySeverity: m.bySeverity.map((s) => ({ ...s, share: percent(s.count, total) })),
+    byService: m.byService.map((s) => ({ name: s.name ?? NO_SERVICE, count: s.count, share: percent(s.count, total) })),
+    times: [
+      { name: "Time to acknowledge", what: "declared \u2192 first `/ack` or `/commander`", ...statCells(m.times.acknowledge) },
+      { name: "Time to mitigate", what: "declared \u2192 first mitigated", ...statCells(m.times.mitigate) },
+      { name: "Time to resolve", what: "started \u2192 resolved (resolved incidents only)", ...statCells(m.times.resolve) }
+    ],
+    changeFailure: {
+      deployments: cf.deployments,
+      failedDeployments: cf.failedDeployments,
+      incidents: cf.incidents,
+      rate: cf.rate === void 0 ? "\u2014" : percent(cf.failedDeployments, cf.deployments)
+    },
+    recovery: statCells(m.recovery),
+    charts: {
+      ...total > 0 ? { severity: pie("Incidents by severity", m.bySeverity) } : {},
+      ...total > 0 ? { service: pie("Incidents by service", m.byService.map((s) => ({ name: s.name ?? NO_SERVICE, count: s.count }))) } : {},
+      ...total > 0 ? {
+        overTime: bars(
+          `Incidents per ${unit}`,
+          m.buckets.items.map((b) => b.label),
+          "Incidents",
+          m.buckets.items.map((b) => b.incidents)
+        )
+      } : {},
+      ...m.resolveBySeverity.length > 0 ? {
+        resolveBySeverity: bars(
+          "Median time to resolve by severity (hours)",
+          m.resolveBySeverity.map((r) => r.name),
+          "Hours",
+          m.resolveBySeverity.map((r) => Math.round((r.stat.median ?? 0) / HOUR * 100) / 100)
+        )
+      } : {}
+    },
+    rows: m.rows.map((r) => ({
+      number: r.number,
+      url: r.url,
+      title: r.title ?? "(security incident)",
+      severity: r.severity,
+      status: r.status,
+      service: r.service ?? "\u2014",
+      declared: formatInstant(r.declared),
+      acknowledge: dur(r.acknowledge),
+      mitigate: dur(r.mitigate),
+      resolve: dur(r.resolve),
+      recovery: dur(r.recovery)
+    })),
+    gate: {
+      rejected: m.gate.rejected,
+      allowed: m.gate.allowed,
+      rows: m.gate.decisions.map((d) => ({
+        at: formatInstant(d.at),
+        environment: d.environment,
+        sha: d.sha.slice(0, 7),
+        outcome: d.outcome === "rejected" ? "\u26D4 rejected" : "\u2705 let through",
+        incidents: d.incidents.map((n) => `#${n}`).join(", "),
+        how: d.via === "allowed" ? `/allow-deploy by ${d.by ?? "the commander"}` : d.via ? `${d.via} #${d.pull}` : "change freeze"
+      }))
+    },
+    notes: [
+      `Incidents counted: those declared between ${formatInstant(m.period.from)} and ${formatInstant(m.period.to)}; medians and 90th percentiles (nearest rank) over the incidents that reached each time.`,
+      `Over time: incidents per ${perUnit}.`
+    ]
+  };
+}
+var SHOWN = { groups: 10, incidents: 20, files: 5, pulls: 10, fileChars: 200 };
+var cutName = (name) => name.length > SHOWN.fileChars ? `${name.slice(0, SHOWN.fileChars)}\u2026` : name;
+function buildCauseFilesView(groups, read) {
+  const capped = read.unread > 0;
+  if (groups.length === 0 && !capped) return void 0;
+  return {
+    groups: groups.slice(0, SHOWN.groups).map((g) => ({
+      incidents: g.incidents.slice(0, SHOWN.incidents),
+      more: Math.max(0, g.incidents.length - SHOWN.incidents),
+      files: g.files.slice(0, SHOWN.files).map(cutName),
+      moreFiles: Math.max(0, g.files.length - SHOWN.files),
+      pulls: g.pulls.slice(0, SHOWN.pulls).map((n) => `#${n}`).join(", "),
+      morePulls: Math.max(0, g.pulls.length - SHOWN.pulls)
+    })),
+    moreGroups: Math.max(0, groups.length - SHOWN.groups),
+    earlier: groups.slice(0, SHOWN.groups).some((g) => g.incidents.slice(0, SHOWN.incidents).some((i) => i.earlier)),
+    ...capped ? { capped: `Files read for ${read.read} of ${read.pulls} cause pull requests (the newest incidents' first); the other ${read.unread} are not compared.` } : {},
+    ...read.cut.length > 0 ? { cut: `${read.cut.map((n) => `#${n}`).join(", ")} changed more files than GitHub lists (3,000): compared on those listed.` } : {}
+  };
+}
+function renderReport(repo, metrics, environments, problems, causeFiles) {
+  const text3 = bundledTemplate("report.md.hbs")({
+    ...buildReportView(repo, metrics, environments),
+    ...problems ? { problems } : {},
+    ...causeFiles ? { causeFiles } : {}
+  });
+  return `${redact(text3).trim()}
+`;
+}
+
+// src/report/cause-files.ts
+var MAX_CAUSE_PULLS2 = 50;
+var FILES_CONCURRENCY = 4;
+var lower6 = (s) => s.toLowerCase();
+function causePullsOf(state, config4) {
+  const label4 = lower6(config4.labels.cause);
+  const numbers = [
+    ...state.changes.causes.flatMap((c) => c.pull ? [c.pull.number] : []),
+    ...state.changes.linked.filter((p) => p.labels.some((l) => lower6(l) === label4)).map((p) => p.number)
+  ];
+  return [...new Set(numbers)];
+}
+function causeIncidents(incidents, config4, period) {
+  const from = Date.parse(period.from);
+  const to = Date.parse(period.to);
+  return incidents.filter((s) => s.isIncident && s.times.detected && Date.parse(s.times.detected) <= to).map((s) => ({
+    number: s.number,
+    url: s.url,
+    declared: s.times.detected,
+    pulls: causePullsOf(s, config4),
+    ...Date.parse(s.times.detected) < from ? { earlier: true } : {}
+  })).filter((s) => s.pulls.length > 0);
+}
+async function readCauseFiles(github, repo, incidents) {
+  const order = [...incidents].sort((a, b) => Date.parse(b.declared) - Date.parse(a.declared) || b.number - a.number);
+  const pulls = [...new Set(order.flatMap((s) => s.pulls))];
+  const files = /* @__PURE__ */ new Map();
+  const cut = [];
+  if (incidents.length < 2 || incidents.every((s) => s.earlier)) return { files, pulls: pulls.length, read: 0, unread: 0, cut };
+  const chosen = pulls.slice(0, MAX_CAUSE_PULLS2);
+  const read = await mapLimit(chosen, FILES_CONCURRENCY, async (number4) => {
+    try {
+      return { number: number4, ...await listFiles(github, repo, number4) };
+    } catch (error63) {
+      if (errorStatus(error63) === 404) return { number: number4, files: [], cut: false };
+      throw error63;
+    }
+  });
+  for (const r of read) {
+    files.set(r.number, r.files);
+    if (r.cut) cut.push(r.number);
+  }
+  return { files, pulls: pulls.length, read: chosen.length, unread: pulls.length - chosen.length, cut: cut.sort((a, b) => a - b) };
+}
+function causeFileGroups(incidents, files) {
+  const parent = /* @__PURE__ */ new Map();
+  const find = (n) => {
+    let root = n;
+    while (parent.get(root) !== root) root = parent.get(root);
+    for (let x = n; x !== root; ) {
+      const next = parent.get(x);
+      parent.set(x, root);
+      x = next;
+    }
+    return root;
+  };
+  const byNumber = new Map(incidents.map((s) => [s.number, s]));
+  for (const s of incidents) parent.set(s.number, s.number);
+  const changedBy = /* @__PURE__ */ new Map();
+  for (const s of incidents) {
+    for (const pull2 of s.pulls) {
+      for (const file2 of files.get(pull2) ?? []) {
+        let set3 = changedBy.get(file2);
+        if (!set3) changedBy.set(file2, set3 = /* @__PURE__ */ new Set());
+        set3.add(s.number);
+      }
+    }
+  }
+  const shared = [...changedBy].filter(([, set3]) => set3.size > 1);
+  for (const [, set3] of shared) {
+    const [first, ...rest] = [...set3];
+    for (const n of rest) parent.set(find(n), find(first));
+  }
+  const groups = /* @__PURE__ */ new Map();
+  for (const [file2, set3] of shared) {
+    const root = find([...set3][0]);
+    let g = groups.get(root);
+    if (!g) groups.set(root, g = { members: /* @__PURE__ */ new Set(), files: [] });
+    for (const n of set3) g.members.add(n);
+    g.files.push([file2, set3.size]);
+  }
+  return [...groups.values()].filter((g) => [...g.members].some((n) => !byNumber.get(n).earlier)).map((g) => {
+    const members2 = [...g.members].sort((a, b) => a - b);
+    const names = new Set(g.files.map(([f]) => f));
+    const pulls = /* @__PURE__ */ new Set();
+    for (const n of members2) for (const p of byNumber.get(n).pulls) if ((files.get(p) ?? []).some((f) => names.has(f))) pulls.add(p);
+    return {
+      incidents: members2.map((n) => ({ number: n, url: byNumber.get(n).url, ...byNumber.get(n).earlier ? { earlier: true } : {} })),
+      files: g.files.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([f]) => f),
+      pulls: [...pulls].sort((a, b) => a - b)
+    };
+  }).sort((a, b) => b.incidents.length - a.incidents.length || a.incidents[0].number - b.incidents[0].number);
+}
+
+// src/problems/report.ts
+var TOP = 10;
+var impactOf = (s) => {
+  const { started, mitigated, resolved } = s.times;
+  const end = mitigated ?? resolved;
+  return started && end ? Math.max(0, Date.parse(end) - Date.parse(started)) : 0;
+};
+function problemReport(incidents) {
+  const byProblem = /* @__PURE__ */ new Map();
+  const byService = /* @__PURE__ */ new Map();
+  for (const s of incidents) {
+    if (!s.problem) {
+      if (s.service) byService.set(s.service, [...byService.get(s.service) ?? [], s]);
+      continue;
+    }
+    const view = s.problemFacts?.view?.number === s.problem.number ? s.problemFacts.view : void 0;
+    let entry = byProblem.get(s.problem.number);
+    if (!entry) {
+      entry = {
+        row: { number: s.problem.number, title: view?.title ?? "", url: view?.url ?? "", status: view?.status ?? "", incidents: 0, impact: "", impactMs: 0 },
+        members: []
+      };
+      byProblem.set(s.problem.number, entry);
+    }
+    entry.row.incidents++;
+    entry.row.impactMs += impactOf(s);
+    entry.members.push(s);
+    if (view && !entry.row.url) Object.assign(entry.row, { title: view.title, url: view.url, status: view.status });
+  }
+  if (byProblem.size === 0 && ![...byService.values()].some((list3) => list3.length > 1)) return void 0;
+  const rows = [...byProblem.values()].map((e) => ({ ...e.row, impact: e.row.impactMs > 0 ? formatDuration(e.row.impactMs) : "\u2014" }));
+  const byCount = [...rows].sort((a, b) => b.incidents - a.incidents || b.impactMs - a.impactMs || a.number - b.number).slice(0, TOP);
+  const byImpact = [...rows].sort((a, b) => b.impactMs - a.impactMs || b.incidents - a.incidents || a.number - b.number).slice(0, TOP);
+  const link2 = (s) => ({ number: s.number, url: s.url });
+  const recurring = [
+    ...[...byProblem.values()].filter((e) => e.members.length > 1).map((e) => ({ what: "problem", problem: { number: e.row.number, url: e.row.url, title: e.row.title }, incidents: e.members.map(link2) })),
+    ...[...byService.entries()].filter(([, list3]) => list3.length > 1).map(([service2, list3]) => ({ what: "service", service: service2, incidents: list3.map(link2) }))
+  ].sort((a, b) => b.incidents.length - a.incidents.length);
+  return { byCount, byImpact, recurring };
+}
+
+// src/report/run.ts
+async function runReport(ctx, now = /* @__PURE__ */ new Date()) {
+  let period;
+  try {
+    period = parsePeriod(ctx.since, now);
+  } catch (error63) {
+    if (error63 instanceof PeriodError) throw new UsageError(error63.message);
+    throw error63;
+  }
+  const gathered = await gatherReport(ctx.github, ctx.repo, ctx.config, period);
+  const metrics = computeMetrics({
+    period,
+    incidents: gathered.incidents,
+    deployments: gathered.deployments,
+    severities: ctx.config.severities.map((s) => s.name)
+  });
+  ctx.log.info(
+    `report: ${metrics.incidents.total} incident(s) declared in the period (${gathered.listed} listed), ${gathered.deployments.length} production deployment(s)`
+  );
+  const counted = new Set(metrics.rows.map((r) => r.number));
+  const ofPeriod = gathered.incidents.filter((s) => counted.has(s.number));
+  const problems = problemReport(ofPeriod);
+  const caused = causeIncidents(gathered.incidents, ctx.config, period);
+  const files = await readCauseFiles(ctx.github, ctx.repo, caused);
+  const causeFiles = buildCauseFilesView(causeFileGroups(caused, files.files), files);
+  const markdown = renderReport(`${ctx.repo.owner}/${ctx.repo.repo}`, metrics, ctx.config.changes.environments, problems, causeFiles);
+  if (!ctx.reportPath) return { outputs: {}, summary: markdown };
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const file2 = isAbsolute(ctx.reportPath) ? ctx.reportPath : resolve(workspace, ctx.reportPath);
+  mkdirSync(dirname(file2), { recursive: true });
+  writeFileSync(file2, markdown);
+  return { outputs: { "report-path": file2 }, summary: markdown };
+}
+
+// src/statuspage/run.ts
+import { isAbsolute as isAbsolute2, resolve as resolve2 } from "node:path";
+
+// src/maintenance/parse.ts
+var MAINTENANCE_USAGE = "/maintenance <start> <end> <service\u2026> \u2014 times in ISO 8601 (2026-03-10T02:00Z), the end may be a duration (2h)";
+var SERVICE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+var MAX_SERVICES = 50;
+function parseServiceList(text3) {
+  const services = [];
+  let invalid = 0;
+  for (const word of text3.split(/[\s,;]+/)) {
+    let from = 0;
+    let to = word.length;
+    while (from < to && (word[from] === "-" || word[from] === "*" || word[from] === "`")) from++;
+    while (to > from && word[to - 1] === "`") to--;
+    const w = word.slice(from, to);
+    if (!w) continue;
+    if (SERVICE.test(w) && services.length < MAX_SERVICES) {
+      if (!services.some((s) => s.toLowerCase() === w.toLowerCase())) services.push(w);
+    } else invalid++;
+  }
+  return { services, invalid };
+}
+function parseWindowTimes(startText, endText) {
+  const problems = [];
+  const starts = parseLooseInstant(startText);
+  if (!starts) problems.push("the start is not a date and time such as 2026-03-10 02:00 (UTC) or 2026-03-10T02:00:00+01:00");
+  let ends = parseLooseInstant(endText);
+  if (!ends && starts && /^\d+(?:\.\d+)?\s*[mhdw]$/.test(endText.trim())) {
+    ends = new Date(Date.parse(starts) + parseDuration(endText.trim())).toISOString();
+  }
+  if (!ends) problems.push("the end is not a date and time (or a duration such as 2h)");
+  if (starts && ends && Date.parse(ends) <= Date.parse(starts)) problems.push("the end is not after the start");
+  return { ...starts ? { starts } : {}, ...ends ? { ends } : {}, problems };
+}
+function parseMaintenanceForm(body) {
+  const form = readForm(body);
+  if (form.size === 0) return void 0;
+  const servicesText = formAnswer(form, "services", "service", "components");
+  const startText = formAnswer(form, "starts", "starts-at", "start");
+  const endText = formAnswer(form, "ends", "ends-at", "end");
+  const description = formAnswer(form, "description", "details");
+  if (servicesText === void 0 && startText === void 0 && endText === void 0) return void 0;
+  const problems = [];
+  const { services, invalid } = parseServiceList(servicesText ?? "");
+  if (invalid > 0) problems.push(`${invalid} of the services listed is not a service name (letters, digits, \`-\`, \`_\`, \`.\`; at most ${MAX_SERVICES})`);
+  if (services.length === 0) problems.push("no service is named");
+  if (startText === void 0) problems.push("the start is missing");
+  if (endText === void 0) problems.push("the end is missing");
+  const times = startText !== void 0 && endText !== void 0 ? parseWindowTimes(startText, endText) : { problems: [] };
+  return {
+    ...times.starts ? { starts: times.starts } : {},
+    ...times.ends ? { ends: times.ends } : {},
+    services,
+    ...description ? { description } : {},
+    problems: [...problems, ...times.problems]
+  };
+}
+var COMMAND2 = /^\/maintenance(?=\s|$)(.*)$/i;
+function parseMaintenanceCommands(body) {
+  if (!/^[ \t]{0,3}\/maintenance\b/im.test(body)) return [];
+  const out = [];
+  for (const lines of commandParagraphs(body)) {
+    for (const raw of lines) {
+      const match3 = COMMAND2.exec(raw.trim());
+      if (!match3) continue;
+      const line = raw.trim();
+      const words = match3[1].trim().split(/\s+/).filter(Boolean);
+      if (words.length === 0) {
+        out.push({ ok: true, line, confirm: true });
+        continue;
+      }
+      if (words.length < 3) {
+        out.push({ ok: false, line, error: "give a start, an end and at least one service" });
+        continue;
+      }
+      const times = parseWindowTimes(words[0], words[1]);
+      const { services, invalid } = parseServiceList(words.slice(2).join(" "));
+      const problems = [...times.problems, ...invalid > 0 ? ["a service name may hold only letters, digits, `-`, `_` and `.`"] : []];
+      if (problems.length > 0 || !times.starts || !times.ends) out.push({ ok: false, line, error: problems.join("; ") });
+      else out.push({ ok: true, line, window: { starts: times.starts, ends: times.ends, services } });
+    }
+  }
+  return out;
+}
+
+// src/maintenance/state.ts
+var MAINTENANCE_CARD_MARKER = "<!-- incident-desk:maintenance-card -->";
+var ALERT_NOTE = /^<!-- incident-desk:maintenance-alert ([0-9a-f]{1,64}) -->/;
+var REMINDER = /^<!-- incident-desk:(maintenance-(?:started|ended) [0-9TZ:.-]{1,40}) -->/;
+var lower7 = (s) => s.toLowerCase();
+function maintenanceActors(history, config4) {
+  const label4 = lower7(config4.labels.maintenance);
+  const logins = /* @__PURE__ */ new Set();
+  const consider = (body, author) => {
+    if (!isBot(author) && parseMaintenanceCommands(body).length > 0) logins.add(author.login);
+  };
+  consider(history.issue.body, history.issue.author);
+  for (const e of history.events) {
+    if (e.type === "commented") consider(e.body, e.author);
+    if (e.type === "labeled" && lower7(e.label) === label4 && !isBot(e.actor)) logins.add(e.actor.login);
+  }
+  return [...logins];
+}
+function deriveMaintenance(history, { config: config4, mayCommand }) {
+  const { issue: issue3 } = history;
+  const label4 = lower7(config4.labels.maintenance);
+  const state = {
+    isMaintenance: false,
+    repo: `${history.repo.owner}/${history.repo.repo}`,
+    number: issue3.number,
+    url: issue3.url,
+    title: issue3.title,
+    createdAt: issue3.createdAt,
+    services: [],
+    problems: [],
+    refused: [],
+    applied: [],
+    notedGroups: [],
+    reminders: [],
+    updatedAt: issue3.createdAt
+  };
+  let labelled = false;
+  let commandWindow;
+  const touch = (at) => {
+    if (Date.parse(at) > Date.parse(state.updatedAt)) state.updatedAt = at;
+  };
+  const runCommands = (body, author, at, commentId) => {
+    if (isBot(author)) return;
+    const commands = parseMaintenanceCommands(body);
+    if (commands.length === 0) return;
+    if (commentId !== 0 && !state.isMaintenance) return;
+    if (!mayCommand(author.login)) {
+      state.refused.push({ commentId, reason: `only people with ${config4.commands.permission} permission on the repository may declare or change a maintenance window` });
+      return;
+    }
+    const bad = commands.find((c) => !c.ok);
+    if (bad && !bad.ok) {
+      state.refused.push({ commentId, reason: bad.error });
+      return;
+    }
+    for (const command of commands) {
+      if (!command.ok) continue;
+      if ("window" in command) commandWindow = { starts: command.window.starts, ends: command.window.ends, services: command.window.services };
+    }
+    state.isMaintenance = true;
+    state.declaredBy ??= author.login;
+    state.confirmedBy ??= author.login;
+    state.applied.push(commentId);
+    touch(at);
+  };
+  runCommands(issue3.body, issue3.author, issue3.createdAt, 0);
+  for (const event of history.events) {
+    switch (event.type) {
+      case "labeled":
+        if (lower7(event.label) !== label4 || isBot(event.actor)) break;
+        labelled = true;
+        state.isMaintenance = true;
+        state.declaredBy ??= event.actor.login;
+        if (!state.confirmedBy && mayCommand(event.actor.login)) state.confirmedBy = event.actor.login;
+        touch(event.at);
+        break;
+      case "unlabeled":
+        if (lower7(event.label) !== label4 || isBot(event.actor)) break;
+        labelled = false;
+        state.isMaintenance = false;
+        commandWindow = void 0;
+        delete state.confirmedBy;
+        touch(event.at);
+        break;
+      case "commented": {
+        if (event.own === true) {
+          const note = ALERT_NOTE.exec(event.body);
+          if (note && !state.notedGroups.includes(note[1])) state.notedGroups.push(note[1]);
+          const reminder = REMINDER.exec(event.body);
+          if (reminder) state.reminders.push(reminder[1]);
+          break;
+        }
+        runCommands(event.body, event.author, event.at, event.commentId);
+        break;
+      }
+      case "closed":
+        state.closedAt = event.at;
+        touch(event.at);
+        break;
+      case "reopened":
+        delete state.closedAt;
+        touch(event.at);
+        break;
+      default:
+        break;
+    }
+  }
+  if (!state.isMaintenance) return state;
+  const form = parseMaintenanceForm(issue3.body);
+  if (commandWindow) {
+    state.window = { starts: commandWindow.starts, ends: commandWindow.ends };
+    state.services = commandWindow.services;
+  } else if (form) {
+    if (form.starts && form.ends && form.problems.length === 0) state.window = { starts: form.starts, ends: form.ends };
+    state.services = form.services;
+    state.problems = form.problems;
+  } else {
+    state.problems = [labelled ? "the issue does not say when: use the maintenance issue form, or comment `/maintenance <start> <end> <service\u2026>`" : "no window is given"];
+  }
+  if (form?.description) state.description = form.description;
+  return state;
+}
+function maintenancePhase(state, now) {
+  if (!state.window || state.problems.length > 0) return "invalid";
+  if (!state.confirmedBy) return "unconfirmed";
+  const t = now.getTime();
+  const starts = Date.parse(state.window.starts);
+  const ends = effectiveEnd(state);
+  if (state.closedAt !== void 0 && Date.parse(state.closedAt) < starts) return "cancelled";
+  if (t < starts) return "scheduled";
+  if (t < Date.parse(ends)) return "in_progress";
+  return "completed";
+}
+function effectiveEnd(state) {
+  const ends = state.window.ends;
+  return state.closedAt !== void 0 && Date.parse(state.closedAt) < Date.parse(ends) ? state.closedAt : ends;
+}
+
+// src/statuspage/gather.ts
+var CONCURRENCY = 4;
+async function gatherStatuspage(github, home, config4, periodStart) {
+  const homeName = `${home.owner}/${home.repo}`;
+  const listed = new Set(config4.statuspage.repos.map((r) => r.toLowerCase()));
+  const names = [homeName, ...config4.statuspage.repos.filter((r) => r.toLowerCase() !== homeName.toLowerCase())];
+  const seen = /* @__PURE__ */ new Set();
+  const repos = names.filter((r) => !seen.has(r.toLowerCase()) && seen.add(r.toLowerCase()));
+  const out = { incidents: [], maintenances: [], repos, read: 0 };
+  for (const name of repos) {
+    const repo = parseRepo(name);
+    const own2 = name === homeName;
+    const privateRepo = await isPrivate(github, repo, own2);
+    const repoConfig = own2 ? config4 : await configOf(github, repo);
+    const permissions = /* @__PURE__ */ new Map();
+    const permissionOf = (login2) => {
+      let level = permissions.get(login2);
+      if (!level) permissions.set(login2, level = fetchPermission(github, repo, login2));
+      return level;
+    };
+    const may = async (logins) => {
+      const levels = /* @__PURE__ */ new Map();
+      for (const login2 of logins) levels.set(login2, await permissionOf(login2));
+      return (login2) => atLeast(levels.get(login2) ?? "none", repoConfig.commands.permission);
+    };
+    const incidentIssues = await listIssues(github, repo, repoConfig.labels.incident, periodStart);
+    const maintenanceIssues = await listIssues(github, repo, repoConfig.labels.maintenance, periodStart);
+    out.read += incidentIssues.length + maintenanceIssues.length;
+    out.incidents.push(
+      ...await mapLimit(incidentIssues, CONCURRENCY, async (issue3) => {
+        const history = await historyOf(github, repo, issue3);
+        const mayCommand = await may(commandAuthors(history, repoConfig));
+        const changes = readFactsBlock(findCards(history)[0]?.body ?? "");
+        const state = deriveIncident(history, { config: repoConfig, mayCommand, changes });
+        const declarer = state.declaredBy && !state.declaredBy.endsWith("[bot]") ? await may([state.declaredBy]) : void 0;
+        const visibility = {
+          privateRepo,
+          listed: listed.has(name.toLowerCase()),
+          mayCommand: (login2) => login2 === state.declaredBy && declarer ? declarer(login2) : mayCommand(login2)
+        };
+        return { state, visibility };
+      })
+    );
+    if (privateRepo && !listed.has(name.toLowerCase())) continue;
+    out.maintenances.push(
+      ...await mapLimit(maintenanceIssues, CONCURRENCY, async (issue3) => {
+        const history = await historyOf(github, repo, issue3);
+        const mayCommand = await may(maintenanceActors(history, repoConfig));
+        return deriveMaintenance(history, { config: repoConfig, mayCommand });
+      })
+    );
+  }
+  return out;
+}
+async function isPrivate(github, repo, own2) {
+  try {
+    const { data } = await github.rest.repos.get({ ...repo });
+    return data.private;
+  } catch (error63) {
+    if (!own2 && (errorStatus(error63) === 404 || errorStatus(error63) === 403)) {
+      throw new UsageError(`statuspage.repos: ${repo.owner}/${repo.repo} cannot be read with this token; give the Action a token that can read it (input \`token\`), or remove it from the list`);
+    }
+    throw error63;
+  }
+}
+async function configOf(github, repo) {
+  try {
+    return await loadConfig(github, repo);
+  } catch (error63) {
+    if (error63 instanceof ConfigError) throw new UsageError(`statuspage.repos: the configuration of ${repo.owner}/${repo.repo} is not valid: ${error63.message}`);
+    throw error63;
+  }
+}
+async function listIssues(github, repo, label4, since) {
+  const open3 = await github.paginate(github.rest.issues.listForRepo, { ...repo, labels: label4, state: "open", per_page: 100 });
+  const closed = await github.paginate(github.rest.issues.listForRepo, { ...repo, labels: label4, state: "closed", since, per_page: 100 });
+  const byNumber = /* @__PURE__ */ new Map();
+  for (const issue3 of [...open3, ...closed]) if (!issue3.pull_request) byNumber.set(issue3.number, issue3);
+  return [...byNumber.values()].sort((a, b) => a.number - b.number);
+}
+async function historyOf(github, repo, issue3) {
+  const items = await github.paginate(github.rest.issues.listEventsForTimeline, { ...repo, issue_number: issue3.number, per_page: 100 });
+  const events = items.map(toHistoryEvent).filter((e) => e !== void 0);
+  return { repo, issue: toIssueSnapshot(issue3), events };
+}
+
+// src/statuspage/public.ts
+var isBotLogin = (login2) => login2 !== void 0 && login2.endsWith("[bot]");
+function exclusionReason(state, visibility) {
+  if (!state.isIncident) return "not an incident";
+  if (state.security) return "a security incident";
+  if (visibility.privateRepo && !visibility.listed) return "a private repository's incident (list the repository under statuspage.repos to publish it)";
+  if (state.status === "triage") return "still in triage";
+  if (state.declined) return "declined";
+  if (!accepted(state, visibility)) return "declared by someone who may not command, and never accepted";
+  return void 0;
+}
+function accepted(state, visibility) {
+  if (state.declaredVia === "alert" || state.declaredVia === "dispatch") return true;
+  if (state.declaredBy === void 0 || isBotLogin(state.declaredBy)) return true;
+  if (visibility.mayCommand(state.declaredBy)) return true;
+  return state.commands.some((c) => !c.refused && c.applied.length > 0);
+}
+function isInternalUpdate(update2) {
+  return update2.internal === true || /^internal\s/.test(update2.text);
+}
+function publicText(text3) {
+  return redact(text3.replace(/\r\n?/g, "\n")).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "").trim();
+}
+var STATUS_WORDS2 = {
+  investigating: "investigating",
+  identified: "identified",
+  mitigated: "monitoring",
+  monitoring: "monitoring",
+  resolved: "resolved"
+};
+var toPublicStatus = (status3) => STATUS_WORDS2[status3];
+function movedTo(entry) {
+  const structured = entry;
+  for (const value of [structured.to, entry.kind === "status" ? structured.status : structured.severity]) {
+    if (typeof value === "string") return value;
+  }
+  const arrow = entry.text.lastIndexOf("\u2192");
+  return arrow < 0 ? void 0 : entry.text.slice(arrow + 1).trim();
+}
+var DEFAULT_BODY = {
+  investigating: "We are investigating this issue.",
+  identified: "The issue has been identified and a fix is being worked on.",
+  monitoring: "A fix has been applied and we are monitoring the results.",
+  resolved: "This incident has been resolved."
+};
+var statusBody = (status3) => DEFAULT_BODY[status3];
+var iso = (at) => new Date(Date.parse(at)).toISOString();
+var slug = (text3) => text3.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+var incidentId = (repo, number4) => `${slug(repo)}-${number4}`;
+function publicIncident(state, asOf) {
+  const id = incidentId(state.repo, state.number);
+  const limit = Date.parse(asOf);
+  const within2 = (at) => Date.parse(at) <= limit;
+  const detected = iso(state.times.detected ?? state.timeline[0]?.at ?? asOf);
+  const started = state.times.started && Date.parse(state.times.started) <= Date.parse(detected) ? iso(state.times.started) : detected;
+  const statusMoves = [];
+  const severityMoves = [];
+  for (const entry of state.timeline) {
+    if (!within2(entry.at)) continue;
+    if (entry.kind === "status") {
+      const to = toPublicStatus(movedTo(entry) ?? "");
+      if (to) statusMoves.push({ at: iso(entry.at), to });
+    } else if (entry.kind === "severity") {
+      const to = movedTo(entry);
+      if (to) severityMoves.push({ at: iso(entry.at), to });
+    }
+  }
+  const firstSeverity = severityMoves.length > 0 ? severityFrom(state, severityMoves) : state.severity;
+  const severities = [.../* @__PURE__ */ new Set([firstSeverity, ...severityMoves.map((m) => m.to)])];
+  const raw = [{ at: detected, status: "investigating" }];
+  for (const move of statusMoves) raw.push({ at: move.at, status: move.to });
+  for (const update2 of state.updates) {
+    if (!within2(update2.at) || isInternalUpdate(update2)) continue;
+    const text3 = publicText(update2.text);
+    if (text3) raw.push({ at: iso(update2.at), text: text3 });
+  }
+  raw.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.text === void 0 ? 0 : 1) - (b.text === void 0 ? 0 : 1));
+  const updates = [];
+  let current2;
+  for (const item of raw) {
+    const changed = item.status !== void 0 && item.status !== current2;
+    if (item.status) current2 = item.status;
+    const previous = updates[updates.length - 1];
+    if (previous && previous.at === item.at) {
+      previous.status = current2;
+      if (item.text) previous.texts.push(item.text);
+      continue;
+    }
+    if (!changed && item.text === void 0) continue;
+    updates.push({ at: item.at, status: current2 ?? "investigating", texts: item.text ? [item.text] : [] });
+  }
+  const published = updates.map((u, i) => ({ id: `${id}-u${i + 1}`, at: u.at, status: u.status, body: u.texts.length > 0 ? u.texts.join("\n\n") : statusBody(u.status) }));
+  const status3 = published[published.length - 1]?.status ?? "investigating";
+  const monitoringAt = statusMoves.find((m) => m.to === "monitoring" || m.to === "resolved")?.at;
+  const resolvedAt = status3 === "resolved" ? [...statusMoves].reverse().find((m) => m.to === "resolved")?.at : void 0;
+  return {
+    id,
+    repo: state.repo,
+    number: state.number,
+    name: publicText(state.title).replace(/\s+/g, " ") || `Incident ${state.number}`,
+    severity: severityMoves[severityMoves.length - 1]?.to ?? firstSeverity,
+    severities,
+    ...state.service ? { service: state.service } : {},
+    status: status3,
+    createdAt: detected,
+    startedAt: started,
+    ...monitoringAt ? { monitoringAt } : {},
+    ...resolvedAt ? { resolvedAt } : {},
+    updatedAt: [published[published.length - 1]?.at ?? detected, severityMoves[severityMoves.length - 1]?.at ?? detected].reduce((a, b) => Date.parse(b) > Date.parse(a) ? b : a),
+    updates: published,
+    impact: impactPeriods(started, statusMoves, firstSeverity, severityMoves)
+  };
+}
+function severityFrom(state, moves) {
+  const first = state.timeline.find((e) => e.kind === "severity");
+  const match3 = first ? /Severity\s+(\S+)\s+→/.exec(first.text) : null;
+  return match3?.[1] ?? moves[0].to;
+}
+function impactPeriods(started, statusMoves, firstSeverity, severityMoves) {
+  const spans = [];
+  let open3 = started;
+  for (const move of statusMoves) {
+    const hurting = move.to === "investigating" || move.to === "identified";
+    if (hurting && open3 === void 0) open3 = move.at;
+    if (!hurting && open3 !== void 0) {
+      if (Date.parse(move.at) > Date.parse(open3)) spans.push({ from: open3, to: move.at });
+      open3 = void 0;
+    }
+  }
+  if (open3 !== void 0) spans.push({ from: open3 });
+  const periods = [];
+  for (const span of spans) {
+    let from = span.from;
+    let severity2 = firstSeverity;
+    for (const move of severityMoves) {
+      if (Date.parse(move.at) <= Date.parse(from)) {
+        severity2 = move.to;
+        continue;
+      }
+      if (span.to !== void 0 && Date.parse(move.at) >= Date.parse(span.to)) break;
+      periods.push({ from, to: move.at, severity: severity2 });
+      from = move.at;
+      severity2 = move.to;
+    }
+    periods.push({ from, ...span.to !== void 0 ? { to: span.to } : {}, severity: severity2 });
+  }
+  return periods;
+}
+function selectPublic(states) {
+  const published = [];
+  const left = [];
+  for (const { state, visibility } of states) {
+    const reason = exclusionReason(state, visibility);
+    if (reason === void 0) published.push(state);
+    else if (state.isIncident) left.push({ repo: state.repo, number: state.number, reason });
+  }
+  return { published, left };
+}
+
+// src/statuspage/maintenance.ts
+function publicMaintenance(state, asOf) {
+  if (!state.isMaintenance || !state.window) return void 0;
+  const phase = maintenancePhase(state, new Date(asOf));
+  if (phase === "invalid" || phase === "unconfirmed") return void 0;
+  const id = `maintenance-${incidentId(state.repo, state.number)}`;
+  const starts = iso(state.window.starts);
+  const ends = iso(state.window.ends);
+  const ended = iso(effectiveEnd(state));
+  const createdAt = iso(state.createdAt);
+  const description = state.description ? publicText(state.description) : void 0;
+  const updates = [
+    { id: `${id}-u1`, at: createdAt, status: "scheduled", body: description || `Maintenance is scheduled from ${human(starts)} to ${human(ends)}.` }
+  ];
+  if (phase === "cancelled") updates.push({ id: `${id}-u2`, at: iso(state.closedAt), status: "cancelled", body: "This maintenance was cancelled." });
+  if (phase === "in_progress" || phase === "completed") updates.push({ id: `${id}-u2`, at: starts, status: "in_progress", body: "Maintenance is in progress." });
+  if (phase === "completed") {
+    updates.push({ id: `${id}-u3`, at: ended, status: "completed", body: ended === ends ? "Maintenance has completed." : "Maintenance has completed, ahead of schedule." });
+  }
+  return {
+    id,
+    repo: state.repo,
+    number: state.number,
+    name: publicText(state.title).replace(/\s+/g, " ") || `Maintenance ${state.number}`,
+    ...description ? { description } : {},
+    services: state.services,
+    status: phase,
+    scheduledFor: starts,
+    scheduledUntil: ends,
+    endedAt: ended,
+    createdAt,
+    updatedAt: updates[updates.length - 1].at,
+    updates
+  };
+}
+var human = (iso2) => `${iso2.slice(0, 10)} ${iso2.slice(11, 16)} UTC`;
+
+// src/statuspage/model.ts
+var COMPONENT_STATUS_RANK = {
+  operational: 0,
+  under_maintenance: 1,
+  degraded_performance: 2,
+  partial_outage: 3,
+  major_outage: 4
+};
+var STATUS_LABEL = {
+  operational: "Operational",
+  under_maintenance: "Under maintenance",
+  degraded_performance: "Degraded performance",
+  partial_outage: "Partial outage",
+  major_outage: "Major outage"
+};
+var INDICATOR_OF = {
+  operational: "none",
+  under_maintenance: "none",
+  degraded_performance: "minor",
+  partial_outage: "major",
+  major_outage: "critical"
+};
+var INDICATOR_DESCRIPTION = {
+  none: "All Systems Operational",
+  minor: "Minor Service Outage",
+  major: "Partial System Outage",
+  critical: "Major System Outage"
+};
+var DAY2 = 864e5;
+var DOWNTIME_WEIGHT = { major_outage: 1, partial_outage: 0.3 };
+var slug2 = (text3) => text3.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "component";
+var later = (a, b) => Date.parse(b) > Date.parse(a) ? b : a;
+function pageComponents(config4, repos) {
+  const defs = config4.statuspage.components ? config4.statuspage.components.map(
+    (c) => typeof c === "string" ? { name: c, services: [c.toLowerCase()], repos: [] } : { name: c.name, ...c.description ? { description: c.description } : {}, services: c.services.map((s) => s.toLowerCase()), repos: [] }
+  ) : Object.keys(config4.services).length > 0 ? Object.keys(config4.services).map((s) => ({ name: s, services: [s.toLowerCase()], repos: [] })) : repos.map((r) => ({ name: r.split("/")[1], services: [], repos: [r.toLowerCase()] }));
+  const used = /* @__PURE__ */ new Set();
+  return defs.map((d) => {
+    let id = slug2(d.name);
+    for (let i = 2; used.has(id); i++) id = `${slug2(d.name)}-${i}`;
+    used.add(id);
+    return { id, ...d };
+  });
+}
+function severityStatus(config4, severity2) {
+  const configured = config4.statuspage.severities?.[severity2];
+  if (configured) return configured;
+  const rank2 = config4.severities.findIndex((s) => s.name === severity2);
+  const byRank = ["major_outage", "partial_outage", "degraded_performance"];
+  if (rank2 < 0) return "degraded_performance";
+  return byRank[rank2] ?? "operational";
+}
+var worst = (statuses) => statuses.reduce((a, b) => COMPONENT_STATUS_RANK[b] > COMPONENT_STATUS_RANK[a] ? b : a, "operational");
+var dayOf = (ms) => new Date(Math.floor(ms / DAY2) * DAY2).toISOString().slice(0, 10);
+function pageAsOf(now, incidents, maintenances) {
+  const t = now.getTime();
+  let latest = Math.floor(t / DAY2) * DAY2;
+  const consider = (iso2) => {
+    if (!iso2) return;
+    const ms = Date.parse(iso2);
+    if (!Number.isNaN(ms) && ms <= t && ms > latest) latest = ms;
+  };
+  for (const state of incidents) {
+    consider(state.times.detected);
+    for (const entry of state.timeline) if (entry.kind === "status" || entry.kind === "severity") consider(entry.at);
+    for (const update2 of state.updates) if (!isInternalUpdate(update2)) consider(update2.at);
+  }
+  for (const m of maintenances) {
+    if (!m.isMaintenance || !m.window || !m.confirmedBy) continue;
+    consider(m.updatedAt);
+    consider(m.window.starts);
+    consider(m.window.ends);
+    consider(m.closedAt);
+  }
+  return new Date(latest).toISOString();
+}
+function buildStatusPage({ config: config4, site, incidents, maintenances, asOf, pageOf }) {
+  const now = Date.parse(asOf);
+  const historyDays = config4.statuspage.history_days;
+  const today = Math.floor(now / DAY2) * DAY2;
+  const periodStartMs = today - (historyDays - 1) * DAY2;
+  const periodStart = new Date(periodStartMs).toISOString();
+  const days = Array.from({ length: historyDays }, (_, i) => dayOf(periodStartMs + i * DAY2));
+  const defs = pageComponents(config4, site.repos);
+  const affects = (def, repo, services) => def.repos.includes(repo.toLowerCase()) || services.some((s) => def.services.includes(s.toLowerCase()));
+  const end = (to) => to === void 0 ? now : Math.min(Date.parse(to), now);
+  const views = incidents.filter((i) => Date.parse(i.createdAt) <= now && Date.parse(i.resolvedAt ?? asOf) >= periodStartMs).map((i) => {
+    const impactStatus = worst(i.severities.map((s) => severityStatus(config4, s)));
+    return {
+      ...i,
+      impactLevel: INDICATOR_OF[impactStatus],
+      componentIds: defs.filter((d) => affects(d, i.repo, i.service ? [i.service] : [])).map((d) => d.id),
+      page: pageOf("incident", i.id, i.repo, i.number),
+      active: i.status !== "resolved"
+    };
+  }).sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt) || b.id.localeCompare(a.id));
+  const windows = maintenances.filter((m) => Date.parse(m.createdAt) <= now && (m.status === "scheduled" || m.status === "in_progress" || Date.parse(m.endedAt) >= periodStartMs)).map((m) => ({
+    ...m,
+    componentIds: defs.filter((d) => affects(d, m.repo, m.services)).map((d) => d.id),
+    page: pageOf("maintenance", m.id, m.repo, m.number)
+  })).sort((a, b) => Date.parse(b.scheduledFor) - Date.parse(a.scheduledFor) || b.id.localeCompare(a.id));
+  const spansOf = (def) => {
+    const spans = [];
+    for (const incident2 of views) {
+      if (!incident2.componentIds.includes(def.id)) continue;
+      for (const p of incident2.impact) {
+        const from = Date.parse(p.from);
+        const to = end(p.to);
+        const status3 = severityStatus(config4, p.severity);
+        const ongoing = p.to === void 0 && from <= now;
+        if ((to > from || ongoing) && status3 !== "operational") spans.push({ from, to, ongoing, status: status3, incident: incident2 });
+      }
+    }
+    for (const m of windows) {
+      if (!m.componentIds.includes(def.id) || m.status !== "in_progress" && m.status !== "completed") continue;
+      const from = Date.parse(m.scheduledFor);
+      const to = Math.min(Date.parse(m.endedAt), now);
+      const ongoing = m.status === "in_progress";
+      if (to > from || ongoing) spans.push({ from, to, ongoing, status: "under_maintenance", maintenance: m });
+    }
+    return spans;
+  };
+  const components = defs.map((def, position) => {
+    const spans = spansOf(def);
+    const status3 = worst(spans.filter((s) => s.ongoing).map((s) => s.status));
+    const bars2 = days.map((date5) => {
+      const from = Date.parse(`${date5}T00:00:00Z`);
+      const to = from + DAY2;
+      const touching = spans.filter((s) => s.from < to && (s.to > from || s.ongoing && s.to >= from));
+      const incidentsOfDay = unique(touching.flatMap((s) => s.incident ? [{ id: s.incident.id, name: s.incident.name, page: s.incident.page }] : []));
+      const maintenancesOfDay = unique(touching.flatMap((s) => s.maintenance ? [{ id: s.maintenance.id, name: s.maintenance.name }] : []));
+      return { date: date5, status: worst(touching.map((s) => s.status)), incidents: incidentsOfDay, maintenances: maintenancesOfDay };
+    });
+    const changes = spans.flatMap((s) => s.ongoing ? [s.from] : [s.from, s.to]).filter((t) => t <= now);
+    const updatedAt = changes.reduce((acc, t) => later(acc, new Date(t).toISOString()), periodStart);
+    return { ...def, position: position + 1, status: status3, statusLabel: STATUS_LABEL[status3], updatedAt, bars: bars2, uptime: uptimeOf(spans, periodStartMs, now) };
+  });
+  const active = views.filter((v) => v.active);
+  const componentWorst = worst(components.map((c) => c.status));
+  const incidentWorst = active.reduce((acc, v) => INDICATORS.indexOf(v.impactLevel) > INDICATORS.indexOf(acc) ? v.impactLevel : acc, "none");
+  const indicator = INDICATORS.indexOf(INDICATOR_OF[componentWorst]) > INDICATORS.indexOf(incidentWorst) ? INDICATOR_OF[componentWorst] : incidentWorst;
+  const underMaintenance = windows.some((w) => w.status === "in_progress");
+  return {
+    site,
+    asOf,
+    days,
+    periodStart,
+    historyDays,
+    overall: {
+      indicator,
+      description: indicator === "none" && underMaintenance ? "Service Under Maintenance" : INDICATOR_DESCRIPTION[indicator],
+      tone: indicator === "none" && underMaintenance ? "maintenance" : indicator
+    },
+    components,
+    incidents: views,
+    active,
+    upcoming: windows.filter((w) => w.status === "scheduled" || w.status === "in_progress").sort((a, b) => Date.parse(a.scheduledFor) - Date.parse(b.scheduledFor) || a.id.localeCompare(b.id)),
+    maintenances: windows
+  };
+}
+var INDICATORS = ["none", "minor", "major", "critical"];
+function unique(items) {
+  const seen = /* @__PURE__ */ new Set();
+  return items.filter((i) => !seen.has(i.id) && seen.add(i.id));
+}
+function uptimeOf(spans, from, to) {
+  const total = to - from;
+  if (total <= 0) return "100.00";
+  const points = [.../* @__PURE__ */ new Set([from, to, ...spans.flatMap((s) => [s.from, s.to]).filter((t) => t > from && t < to)])].sort((a, b) => a - b);
+  let down = 0;
+  for (let i = 0; i + 1 < points.length; i++) {
+    const a = points[i];
+    const b = points[i + 1];
+    const status3 = worst(spans.filter((s) => s.from <= a && s.to >= b).map((s) => s.status));
+    down += (b - a) * (DOWNTIME_WEIGHT[status3] ?? 0);
+  }
+  const percent2 = Math.floor((total - down) / total * 1e4) / 100;
+  return percent2.toFixed(2);
+}
+var STATUS_WORDS3 = {
+  investigating: "Investigating",
+  identified: "Identified",
+  monitoring: "Monitoring",
+  resolved: "Resolved",
+  scheduled: "Scheduled",
+  in_progress: "In progress",
+  completed: "Completed",
+  cancelled: "Cancelled"
+};
+
+// src/statuspage/api.ts
+var absolute = (model, path2) => `${model.site.url}${path2}`;
+function page(model) {
+  return { id: model.site.id, name: model.site.name, url: model.site.url, time_zone: "Etc/UTC", updated_at: model.asOf };
+}
+function component(model, c) {
+  return {
+    id: c.id,
+    name: c.name,
+    status: c.status,
+    created_at: model.periodStart,
+    updated_at: c.updatedAt,
+    position: c.position,
+    description: c.description ?? null,
+    showcase: true,
+    start_date: null,
+    group_id: null,
+    page_id: model.site.id,
+    group: false,
+    only_show_if_degraded: false
+  };
+}
+function incident(model, i) {
+  return {
+    id: i.id,
+    name: i.name,
+    status: i.status,
+    created_at: i.createdAt,
+    updated_at: i.updatedAt,
+    monitoring_at: i.monitoringAt ?? null,
+    resolved_at: i.resolvedAt ?? null,
+    impact: i.impactLevel,
+    shortlink: absolute(model, i.page),
+    started_at: i.startedAt,
+    page_id: model.site.id,
+    incident_updates: [...i.updates].reverse().map((u) => update(u, i.id)),
+    components: model.components.filter((c) => i.componentIds.includes(c.id)).map((c) => component(model, c))
+  };
+}
+function update(u, incidentId2) {
+  return {
+    id: u.id,
+    status: u.status,
+    body: u.body,
+    incident_id: incidentId2,
+    created_at: u.at,
+    updated_at: u.at,
+    display_at: u.at,
+    affected_components: null,
+    deliver_notifications: true,
+    custom_tweet: null,
+    tweet_id: null
+  };
+}
+function maintenance2(model, m) {
+  return {
+    id: m.id,
+    name: m.name,
+    status: m.status,
+    created_at: m.createdAt,
+    updated_at: m.updatedAt,
+    monitoring_at: null,
+    resolved_at: m.status === "completed" ? m.endedAt : null,
+    impact: "maintenance",
+    shortlink: absolute(model, m.page),
+    started_at: m.scheduledFor,
+    page_id: model.site.id,
+    incident_updates: m.updates.filter((u) => u.status !== "cancelled").reverse().map((u) => update(u, m.id)),
+    components: model.components.filter((c) => m.componentIds.includes(c.id)).map((c) => component(model, c)),
+    scheduled_for: m.scheduledFor,
+    scheduled_until: m.scheduledUntil
+  };
+}
+var RECENT = 50;
+function apiDocuments(model) {
+  const status3 = { indicator: model.overall.indicator, description: model.overall.description };
+  const components = model.components.map((c) => component(model, c));
+  const windows = model.maintenances.filter((m) => m.status !== "cancelled");
+  const unresolved = model.active.map((i) => incident(model, i));
+  const upcoming = [...windows].filter((m) => m.status === "scheduled").sort((a, b) => Date.parse(a.scheduledFor) - Date.parse(b.scheduledFor));
+  const active = windows.filter((m) => m.status === "in_progress");
+  return {
+    "summary.json": {
+      page: page(model),
+      components,
+      incidents: unresolved,
+      scheduled_maintenances: [...active, ...upcoming].map((m) => maintenance2(model, m)),
+      status: status3
+    },
+    "status.json": { page: page(model), status: status3 },
+    "components.json": { page: page(model), components },
+    "incidents.json": { page: page(model), incidents: model.incidents.slice(0, RECENT).map((i) => incident(model, i)) },
+    "incidents/unresolved.json": { page: page(model), incidents: unresolved },
+    "scheduled-maintenances.json": { page: page(model), scheduled_maintenances: windows.slice(0, RECENT).map((m) => maintenance2(model, m)) },
+    "scheduled-maintenances/upcoming.json": { page: page(model), scheduled_maintenances: upcoming.map((m) => maintenance2(model, m)) },
+    "scheduled-maintenances/active.json": { page: page(model), scheduled_maintenances: active.map((m) => maintenance2(model, m)) }
+  };
+}
+function badge(model) {
+  const { tone } = model.overall;
+  const [message2, color] = tone === "critical" ? ["major outage", "red"] : tone === "major" ? ["partial outage", "orange"] : tone === "minor" ? ["degraded", "yellow"] : tone === "maintenance" ? ["maintenance", "blue"] : ["operational", "brightgreen"];
+  return { schemaVersion: 1, label: "status", message: message2, color };
+}
+
+// src/statuspage/feeds.ts
+var MAX_ENTRIES = 200;
+var human2 = (iso2) => `${iso2.slice(0, 10)} ${iso2.slice(11, 16)} UTC`;
+function feedEntries(model) {
+  const entries = [];
+  for (const incident2 of model.incidents) {
+    const link2 = `${model.site.url}${incident2.page}`;
+    for (const u of incident2.updates) {
+      entries.push({ id: `${link2}#${u.id}`, title: `${incident2.name} \u2014 ${STATUS_WORDS3[u.status]}`, link: link2, published: u.at, updated: u.at, text: u.body });
+    }
+  }
+  for (const m of model.maintenances) {
+    const link2 = `${model.site.url}${m.page}`;
+    const window = `Maintenance from ${human2(m.scheduledFor)} to ${human2(m.scheduledUntil)}.`;
+    entries.push({
+      id: link2,
+      title: `Maintenance: ${m.name} \u2014 ${STATUS_WORDS3[m.status]}`,
+      link: link2,
+      published: m.createdAt,
+      updated: m.updatedAt,
+      text: [window, m.description, m.updates[m.updates.length - 1].body].filter((t, i, all) => t && all.indexOf(t) === i).join("\n\n")
+    });
+  }
+  return entries.sort((a, b) => Date.parse(b.updated) - Date.parse(a.updated) || a.id.localeCompare(b.id)).slice(0, MAX_ENTRIES);
+}
+function xml(text3) {
+  return text3.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
+}
+var feedUpdated = (model, entries) => entries.reduce((acc, e) => Date.parse(e.updated) > Date.parse(acc) ? e.updated : acc, entries[0]?.updated ?? model.periodStart);
+function renderAtom(model) {
+  const entries = feedEntries(model);
+  const lines = [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<feed xmlns="http://www.w3.org/2005/Atom">',
+    `  <id>${xml(model.site.url)}</id>`,
+    `  <title>${xml(model.site.name)}</title>`,
+    ...model.site.description ? [`  <subtitle>${xml(model.site.description)}</subtitle>`] : [],
+    `  <updated>${feedUpdated(model, entries)}</updated>`,
+    `  <link rel="self" type="application/atom+xml" href="${xml(`${model.site.url}feed.atom`)}"/>`,
+    `  <link rel="alternate" type="text/html" href="${xml(`${model.site.url}index.html`)}"/>`,
+    `  <author><name>${xml(model.site.name)}</name></author>`,
+    `  <generator>incident-desk</generator>`
+  ];
+  for (const e of entries) {
+    lines.push(
+      "  <entry>",
+      `    <id>${xml(e.id)}</id>`,
+      `    <title>${xml(e.title)}</title>`,
+      `    <link rel="alternate" type="text/html" href="${xml(e.link)}"/>`,
+      `    <published>${e.published}</published>`,
+      `    <updated>${e.updated}</updated>`,
+      `    <content type="text">${xml(e.text)}</content>`,
+      "  </entry>"
+    );
+  }
+  lines.push("</feed>", "");
+  return lines.join("\n");
+}
+function renderRss(model) {
+  const entries = feedEntries(model);
+  const rfc822 = (iso2) => new Date(iso2).toUTCString();
+  const lines = [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">',
+    "  <channel>",
+    `    <title>${xml(model.site.name)}</title>`,
+    `    <link>${xml(`${model.site.url}index.html`)}</link>`,
+    `    <description>${xml(model.site.description ?? `Incidents and maintenance of ${model.site.name}`)}</description>`,
+    `    <atom:link href="${xml(`${model.site.url}feed.rss`)}" rel="self" type="application/rss+xml"/>`,
+    `    <lastBuildDate>${rfc822(feedUpdated(model, entries))}</lastBuildDate>`,
+    `    <generator>incident-desk</generator>`
+  ];
+  for (const e of entries) {
+    lines.push(
+      "    <item>",
+      `      <title>${xml(e.title)}</title>`,
+      `      <link>${xml(e.link)}</link>`,
+      `      <guid isPermaLink="false">${xml(e.id)}</guid>`,
+      `      <pubDate>${rfc822(e.updated)}</pubDate>`,
+      `      <description>${xml(e.text)}</description>`,
+      "    </item>"
+    );
+  }
+  lines.push("  </channel>", "</rss>", "");
+  return lines.join("\n");
+}
+
+// src/statuspage/html.ts
+var import_handlebars2 = __toESM(require_lib(), 1);
+var hbs = import_handlebars2.default.create();
+var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+var day = (iso2) => `${MONTHS[Number(iso2.slice(5, 7)) - 1]} ${Number(iso2.slice(8, 10))}, ${iso2.slice(0, 4)}`;
+var IMPACT_WORDS = { none: "No impact", minor: "Minor impact", major: "Major impact", critical: "Critical impact" };
+hbs.registerHelper("when", (iso2) => typeof iso2 === "string" ? `${day(iso2)} ${iso2.slice(11, 16)} UTC` : "");
+hbs.registerHelper("day", (iso2) => typeof iso2 === "string" ? day(iso2) : "");
+hbs.registerHelper("statusWord", (s) => STATUS_WORDS3[String(s)] ?? String(s));
+hbs.registerHelper("impactWord", (s) => IMPACT_WORDS[String(s)] ?? String(s));
+hbs.registerHelper("statusText", (s) => String(s) === "operational" ? "No incidents" : STATUS_LABEL[s] ?? String(s));
+hbs.registerHelper("shortDays", (n) => Math.min(30, Number(n)));
+hbs.registerHelper("lines", (text3) => new hbs.SafeString(String(text3 ?? "").split("\n").map((l) => hbs.escapeExpression(l)).join("<br>\n")));
+var compiled2;
+function templates() {
+  if (!compiled2) {
+    for (const name of ["head", "foot", "updates"]) hbs.registerPartial(name, templateSource(`statuspage/_${name}.html.hbs`));
+    compiled2 = {
+      index: hbs.compile(templateSource("statuspage/index.html.hbs")),
+      event: hbs.compile(templateSource("statuspage/event.html.hbs"))
+    };
+  }
+  return compiled2;
+}
+var TONE_COLOURS = { none: "#1a7f37", minor: "#9a6700", major: "#bc4c00", critical: "#cf222e", maintenance: "#0969da" };
+var favicon = (model) => `data:image/svg+xml,${encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="${TONE_COLOURS[model.overall.tone]}"/></svg>`)}`;
+var stylesheet = () => templateSource("statuspage/style.css");
+var namesOf = (model, ids) => model.components.filter((c) => ids.includes(c.id)).map((c) => c.name).join(", ");
+function renderIndex(model) {
+  return templates().index({
+    root: "",
+    favicon: favicon(model),
+    pageTitle: model.site.name,
+    site: model.site,
+    asOf: model.asOf,
+    overall: model.overall,
+    historyDays: model.historyDays,
+    active: model.active.map((i) => ({ ...i, componentNames: namesOf(model, i.componentIds), newestFirst: [...i.updates].reverse() })),
+    upcoming: model.upcoming.map((m) => ({ ...m, componentNames: namesOf(model, m.componentIds) })),
+    components: model.components,
+    past: model.incidents.filter((i) => !i.active).map((i) => ({ ...i, lastUpdate: i.updates[i.updates.length - 1] })),
+    pastMaintenance: model.maintenances.filter((m) => m.status === "completed" || m.status === "cancelled")
+  });
+}
+function renderEventPage(model, event, kind) {
+  return templates().event({
+    root: "../",
+    favicon: favicon(model),
+    pageTitle: `${event.name} \xB7 ${model.site.name}`,
+    site: model.site,
+    asOf: model.asOf,
+    isIncident: kind === "incident",
+    event,
+    componentNames: namesOf(model, event.componentIds),
+    newestFirst: [...event.updates].reverse()
+  });
+}
+
+// src/statuspage/site.ts
+var slug3 = (text3) => text3.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+function eventPath(kind, repo, number4, repos) {
+  const name = repo.split("/")[1] ?? repo;
+  const clash = repos.filter((r) => (r.split("/")[1] ?? r).toLowerCase() === name.toLowerCase()).length > 1;
+  return `${kind === "incident" ? "incidents" : "maintenance"}/${slug3(clash ? repo : name)}-${number4}.html`;
+}
+function renderSite(input2) {
+  const model = buildStatusPage({ ...input2, pageOf: (kind, _id, repo, number4) => eventPath(kind, repo, number4, input2.site.repos) });
+  const files = /* @__PURE__ */ new Map();
+  files.set("index.html", renderIndex(model));
+  files.set("style.css", stylesheet());
+  for (const incident2 of model.incidents) files.set(incident2.page, renderEventPage(model, incident2, "incident"));
+  for (const window of model.maintenances) files.set(window.page, renderEventPage(model, window, "maintenance"));
+  files.set("feed.atom", renderAtom(model));
+  files.set("feed.rss", renderRss(model));
+  for (const [name, doc] of Object.entries(apiDocuments(model))) files.set(`api/v2/${name}`, `${JSON.stringify(doc, null, 2)}
+`);
+  files.set("badge.json", `${JSON.stringify(badge(model), null, 2)}
+`);
+  return { model, files };
+}
+
+// src/statuspage/write.ts
+import { existsSync as existsSync2, mkdirSync as mkdirSync2, readdirSync, readFileSync as readFileSync2, rmSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname as dirname2, join, relative, sep as sep2 } from "node:path";
+var OWNED = ["incidents", "maintenance", join("api", "v2")];
+function writeSite(dir, files) {
+  const result = { written: [], unchanged: 0, removed: [] };
+  for (const [path2, content] of files) {
+    const file2 = join(dir, path2);
+    if (existsSync2(file2) && readFileSync2(file2, "utf8") === content) {
+      result.unchanged++;
+      continue;
+    }
+    mkdirSync2(dirname2(file2), { recursive: true });
+    writeFileSync2(file2, content);
+    result.written.push(path2);
+  }
+  const keep = new Set([...files.keys()].map((p) => p.split("/").join(sep2)));
+  for (const owned of OWNED) {
+    for (const file2 of listFiles2(join(dir, owned))) {
+      const path2 = relative(dir, file2);
+      if (keep.has(path2) || !/\.(html|json)$/.test(path2)) continue;
+      rmSync(file2);
+      result.removed.push(path2.split(sep2).join("/"));
+    }
+  }
+  return result;
+}
+function listFiles2(dir) {
+  if (!existsSync2(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path2 = join(dir, entry.name);
+    return entry.isDirectory() ? listFiles2(path2) : entry.isFile() ? [path2] : [];
+  });
+}
+
+// src/statuspage/run.ts
+var DAY3 = 864e5;
+function siteOf(config4, repo, repos) {
+  const owner = repo.owner.toLowerCase();
+  const pages = repo.repo.toLowerCase() === `${owner}.github.io` ? `https://${owner}.github.io/` : `https://${owner}.github.io/${repo.repo}/`;
+  const url3 = config4.statuspage.url ?? pages;
+  return {
+    id: `${repo.owner}-${repo.repo}`.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
+    name: config4.statuspage.title ?? `${repo.repo} status`,
+    ...config4.statuspage.description ? { description: config4.statuspage.description } : {},
+    url: url3.endsWith("/") ? url3 : `${url3}/`,
+    repos
+  };
+}
+function pageClock(env = process.env) {
+  const epoch = env.SOURCE_DATE_EPOCH?.trim();
+  if (!epoch) return /* @__PURE__ */ new Date();
+  if (!/^\d{1,12}$/.test(epoch)) throw new UsageError(`SOURCE_DATE_EPOCH must be a number of seconds since 1970 (it is "${epoch.slice(0, 40)}")`);
+  return new Date(Number(epoch) * 1e3);
+}
+async function runStatuspage(ctx, now = pageClock()) {
+  const days = ctx.config.statuspage.history_days;
+  const periodStart = new Date(Math.floor(now.getTime() / DAY3) * DAY3 - (days - 1) * DAY3).toISOString();
+  const gathered = await gatherStatuspage(ctx.github, ctx.repo, ctx.config, periodStart);
+  const { published, left } = selectPublic(gathered.incidents);
+  const asOf = pageAsOf(now, published, gathered.maintenances);
+  const incidents = published.map((state) => publicIncident(state, asOf));
+  const maintenances = gathered.maintenances.map((m) => publicMaintenance(m, asOf)).filter((m) => m !== void 0);
+  const { model, files } = renderSite({ config: ctx.config, site: siteOf(ctx.config, ctx.repo, gathered.repos), incidents, maintenances, asOf });
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const dir = isAbsolute2(ctx.statuspageDir ?? "_site") ? ctx.statuspageDir : resolve2(workspace, ctx.statuspageDir ?? "_site");
+  const written = writeSite(dir, files);
+  ctx.log.info(`statuspage: ${incidents.length} incident(s) published, ${left.length} left out, ${maintenances.length} maintenance window(s); ${written.written.length} file(s) written, ${written.unchanged} unchanged, ${written.removed.length} removed`);
+  const reasons = /* @__PURE__ */ new Map();
+  for (const l of left) reasons.set(l.reason, [...reasons.get(l.reason) ?? [], `${l.repo}#${l.number}`]);
+  const lines = [
+    "### incident-desk status page",
+    "",
+    `**${model.overall.description}** as of ${model.asOf.slice(0, 16).replace("T", " ")} UTC \xB7 written to \`${dir}\``,
+    "",
+    `- ${model.incidents.length} incident(s) in the last ${days} days (${model.active.length} active), ${model.maintenances.length} maintenance window(s) (${model.upcoming.length} scheduled or in progress)`,
+    `- components: ${model.components.map((c) => `${c.name} (${c.statusLabel.toLowerCase()}, ${c.uptime} %)`).join(", ") || "none"}`,
+    `- files: ${written.written.length} written, ${written.unchanged} unchanged, ${written.removed.length} removed`,
+    ...[...reasons].map(([reason, which2]) => `- left out, ${reason}: ${which2.join(", ")}`)
+  ];
+  return { outputs: { "statuspage-path": dir }, summary: lines.join("\n") };
+}
+
+// src/oncall/escalate.ts
+import { createHash as createHash6 } from "node:crypto";
+var levelMarker = (level) => writeMarker("escalation", level);
+var reminderMarker = (since) => writeMarker("update-reminder", since);
+function botComments(history) {
+  return history.events.flatMap((e) => e.type === "commented" && e.own ? [e.body] : []);
+}
+function dueTimes(state, config4) {
+  const out = { levels: [] };
+  const severity2 = config4.severities.find((s) => s.name === state.severity);
+  if (!severity2 || !state.times.detected) return { severity: severity2, ...out };
+  const detected = Date.parse(state.times.detected);
+  if (!state.times.acknowledged && severity2.ack_within && config4.oncall.escalation.length > 0) {
+    const ack = parseDuration(severity2.ack_within);
+    let due = detected + ack;
+    config4.oncall.escalation.forEach((level, i) => {
+      due += level.after ? parseDuration(level.after) : i === 0 ? 0 : ack;
+      out.levels.push({ level: i, notify: level.notify, due });
+    });
+  }
+  if (severity2.update_every) {
+    const since = state.updates[state.updates.length - 1]?.at ?? state.times.detected;
+    out.reminder = { since, due: Date.parse(since) + parseDuration(severity2.update_every) };
+  }
+  return { severity: severity2, ...out };
+}
+var isLive = (state, history) => state.isIncident && state.status !== "resolved" && state.status !== "triage" && history.issue.state !== "closed" && Boolean(state.times.detected);
+function planEscalation(state, history, config4, now) {
+  const plan = { levels: [] };
+  if (!isLive(state, history)) return plan;
+  const { severity: severity2, levels, reminder } = dueTimes(state, config4);
+  if (!severity2) return plan;
+  const written = botComments(history);
+  const said = (marker) => written.some((body) => body.includes(marker));
+  const t = now.getTime();
+  for (const l of levels) if (l.due <= t && !said(levelMarker(l.level))) plan.levels.push({ level: l.level, notify: l.notify, dueAt: new Date(l.due).toISOString() });
+  if (reminder) {
+    const overdueBy = t - reminder.due;
+    if (overdueBy >= 0 && !said(reminderMarker(reminder.since))) {
+      plan.reminder = { since: reminder.since, overdueBy, ...state.roles.commander ? { commander: state.roles.commander } : {} };
+    }
+  }
+  if (plan.levels.length > 0 || plan.reminder) {
+    plan.comment = bundledTemplate("escalation.md.hbs")({
+      markers: [...plan.levels.map((l) => levelMarker(l.level)), ...plan.reminder ? [reminderMarker(plan.reminder.since)] : []].join(""),
+      severity: severity2.name,
+      ackWithin: severity2.ack_within,
+      levels: plan.levels.map((l) => ({ number: l.level + 1, notify: l.notify })),
+      reminder: plan.reminder ? {
+        commander: plan.reminder.commander,
+        updateEvery: severity2.update_every,
+        hadUpdate: state.updates.length > 0,
+        ago: formatDuration(t - Date.parse(plan.reminder.since))
+      } : void 0
+    }).trim();
+  }
+  return plan;
+}
+function nextDue(state, history, config4, written) {
+  if (!isLive(state, history)) return void 0;
+  const comments = [...botComments(history), ...written ? [written] : []];
+  const said = (marker) => comments.some((body) => body.includes(marker));
+  const { levels, reminder } = dueTimes(state, config4);
+  const dues = levels.filter((l) => !said(levelMarker(l.level))).map((l) => l.due);
+  if (reminder && !said(reminderMarker(reminder.since))) dues.push(reminder.due);
+  return dues.length > 0 ? Math.min(...dues) : void 0;
+}
+var SINCE_MARGIN_MS = 5 * 6e4;
+var configDigest = (config4) => createHash6("sha256").update(JSON.stringify(config4)).digest("hex").slice(0, 16);
+async function runEscalate({ github, repo, config: config4, now = /* @__PURE__ */ new Date(), log, dryRun = false, memory }) {
+  const result = { escalated: [], reminded: [], looked: 0, untouched: 0 };
+  const full = `${repo.owner}/${repo.repo}`;
+  const digest3 = configDigest(config4);
+  const previous = memory ? await memory.load() : void 0;
+  const last = previous && previous.repo.toLowerCase() === full.toLowerCase() && previous.config === digest3 ? previous : void 0;
+  const t = now.getTime();
+  const remembered2 = {};
+  let look;
+  if (last) {
+    const since = new Date(Date.parse(last.lookedAt) - SINCE_MARGIN_MS).toISOString();
+    const changed = await github.paginate(github.rest.issues.listForRepo, { ...repo, state: "all", labels: config4.labels.incident, since, per_page: 100 });
+    const touched = new Set(changed.map((i) => String(i.number)));
+    look = changed.filter((i) => !i.pull_request && i.state === "open").map((i) => i.number);
+    for (const [number4, entry] of Object.entries(last.incidents)) {
+      if (touched.has(number4)) continue;
+      if (entry.due !== null && Date.parse(entry.due) <= t) look.push(Number(number4));
+      else {
+        remembered2[number4] = entry;
+        result.untouched++;
+      }
+    }
+  } else {
+    const open3 = await github.paginate(github.rest.issues.listForRepo, { ...repo, state: "open", labels: config4.labels.incident, per_page: 100 });
+    look = open3.filter((i) => !i.pull_request).map((i) => i.number);
+  }
+  const failures = [];
+  for (const number4 of look.sort((a, b) => a - b)) {
+    result.looked++;
+    try {
+      const read = dryRun ? await readIncident(github, repo, number4, config4) : await reconcileIssue({ github, log, config: config4 }, repo, number4, { kind: "issue" });
+      if (!read) continue;
+      const plan = planEscalation(read.state, read.history, config4, now);
+      if (plan.comment && !dryRun) await github.rest.issues.createComment({ ...repo, issue_number: number4, body: plan.comment });
+      const due = nextDue(read.state, read.history, config4, plan.comment);
+      if (read.state.isIncident && read.history.issue.state === "open") remembered2[String(number4)] = { due: due === void 0 ? null : new Date(due).toISOString() };
+      if (!plan.comment) continue;
+      if (plan.levels.length > 0) result.escalated.push({ number: number4, levels: plan.levels.map((l) => l.level + 1) });
+      if (plan.reminder) result.reminded.push(number4);
+      log.info(`incident-desk: #${number4}: ${plan.levels.length > 0 ? `escalated to level ${plan.levels.map((l) => l.level + 1).join(", ")}` : ""}${plan.levels.length > 0 && plan.reminder ? "; " : ""}${plan.reminder ? "update reminder" : ""}${dryRun ? " (dry run)" : ""}`);
+    } catch (error63) {
+      remembered2[String(number4)] = { due: now.toISOString() };
+      failures.push(`#${number4}: ${error63 instanceof Error ? error63.message : String(error63)}`);
+    }
+  }
+  if (memory && !dryRun) await memory.save({ v: 1, repo: full, config: digest3, lookedAt: now.toISOString(), incidents: remembered2 });
+  if (failures.length > 0) throw new Error(`escalate failed for ${failures.join("; ")}`);
+  return result;
+}
+function escalateSummary(result, dryRun) {
+  const lines = [`### incident-desk escalate${dryRun ? " (dry run)" : ""}`, ""];
+  if (result.escalated.length === 0 && result.reminded.length === 0) lines.push("No incident needed escalating or a reminder.");
+  if (result.untouched > 0) lines.push("", `Looked at ${result.looked} incidents; ${result.untouched} others had not changed since the last run and had nothing due.`);
+  for (const e of result.escalated) lines.push(`- #${e.number}: escalated to level ${e.levels.join(", ")}`);
+  for (const n of result.reminded) lines.push(`- #${n}: reminded the commander to post an update`);
+  return lines.join("\n");
+}
+
+// src/maintenance/card.ts
+var PHASE_TEXT = {
+  invalid: "\u26A0\uFE0F incomplete",
+  unconfirmed: "\u23F3 awaiting confirmation",
+  scheduled: "\u{1F5D3}\uFE0F scheduled",
+  in_progress: "\u{1F527} in progress",
+  completed: "\u2705 completed",
+  cancelled: "\u{1F6AB} cancelled"
+};
+var phaseText = (phase) => PHASE_TEXT[phase];
+var pageAbove = (config4) => config4.maintenance.page_above ?? config4.severities[0].name;
+function renderMaintenanceCard(state, config4, now) {
+  const phase = maintenancePhase(state, now);
+  const known = new Set(Object.keys(config4.services).map((s) => s.toLowerCase()));
+  const ended = state.window ? effectiveEnd(state) : void 0;
+  const lastRefusal = state.refused[state.refused.length - 1];
+  const refusalCurrent = lastRefusal !== void 0 && !state.applied.some((id) => id > lastRefusal.commentId);
+  return bundledTemplate("maintenance-card.md.hbs")({
+    marker: MAINTENANCE_CARD_MARKER,
+    phase: phaseText(phase),
+    starts: state.window?.starts,
+    ends: state.window?.ends,
+    endedEarly: ended !== void 0 && ended !== state.window?.ends && phase !== "cancelled" ? ended : void 0,
+    services: state.services,
+    pageAbove: pageAbove(config4),
+    problems: state.problems,
+    unconfirmed: phase === "unconfirmed",
+    permission: config4.commands.permission,
+    unknownServices: known.size > 0 ? state.services.filter((s) => !known.has(s.toLowerCase())) : [],
+    refused: refusalCurrent ? lastRefusal.reason : void 0,
+    usage: MAINTENANCE_USAGE
+  }).trim();
+}
+function findMaintenanceCard(history) {
+  for (const e of history.events) {
+    if (e.type === "commented" && e.own === true && e.body.startsWith(MAINTENANCE_CARD_MARKER)) return { id: e.commentId, body: e.body };
+  }
+  return void 0;
+}
+
+// src/maintenance/handle.ts
+async function readMaintenance(github, repo, number4, config4, issue3) {
+  const history = await fetchHistory(github, repo, number4, issue3);
+  if (history.issue.url.includes("/pull/")) return void 0;
+  const permissions = await fetchPermissions(github, repo, maintenanceActors(history, config4));
+  const mayCommand = (login2) => atLeast(permissions.get(login2) ?? "none", config4.commands.permission);
+  return { history, state: deriveMaintenance(history, { config: config4, mayCommand }) };
+}
+async function reconcileMaintenance(github, repo, number4, config4, now, commentId) {
+  return serialize(`maintenance:${repo.owner}/${repo.repo}#${number4}`.toLowerCase(), async () => {
+    const read = await readMaintenance(github, repo, number4, config4);
+    if (!read?.state.isMaintenance) return void 0;
+    const { history, state } = read;
+    const label4 = config4.labels.maintenance;
+    if (!history.issue.labels.some((l) => l.toLowerCase() === label4.toLowerCase())) {
+      await ensureLabels(github, repo, [{ name: label4, color: "c5def5", description: "A planned maintenance window (incident-desk)" }]);
+      await github.rest.issues.addLabels({ ...repo, issue_number: number4, labels: [label4] });
+    }
+    const body = renderMaintenanceCard(state, config4, now);
+    const card2 = findMaintenanceCard(history);
+    if (!card2) await github.rest.issues.createComment({ ...repo, issue_number: number4, body });
+    else if (card2.body !== body) await github.rest.issues.updateComment({ ...repo, comment_id: card2.id, body });
+    if (commentId !== void 0 && state.applied.includes(commentId)) {
+      await github.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content: "+1" });
+    }
+    return { ...read, phase: maintenancePhase(state, now) };
+  });
+}
+var eventSchema = external_exports.object({
+  action: external_exports.string(),
+  repository: external_exports.object({ name: external_exports.string(), owner: external_exports.object({ login: external_exports.string() }) }),
+  issue: external_exports.object({ number: external_exports.number().int().positive(), body: external_exports.string().nullish(), labels: external_exports.array(external_exports.object({ name: external_exports.string() })).default([]), pull_request: external_exports.unknown().optional() }),
+  label: external_exports.object({ name: external_exports.string() }).optional(),
+  comment: external_exports.object({ id: external_exports.number(), body: external_exports.string().nullish() }).optional(),
+  changes: external_exports.object({ body: external_exports.object({ from: external_exports.string().nullish() }).optional() }).partial().optional()
+});
+var mentionsCommand = (text3) => typeof text3 === "string" && /^[ \t]*\/maintenance\b/im.test(text3);
+async function handleMaintenanceEvent(deps, name, payload, now = /* @__PURE__ */ new Date()) {
+  const parsed3 = eventSchema.safeParse(payload);
+  if (!parsed3.success || parsed3.data.issue.pull_request || name === "issues" && parsed3.data.action === "deleted") return;
+  const e = parsed3.data;
+  const repo = { owner: e.repository.owner.login, repo: e.repository.name };
+  const texts = [e.issue.body, e.comment?.body, e.changes?.body?.from];
+  const typed = texts.some(mentionsCommand);
+  let config4 = deps.config;
+  if (!config4) {
+    if (!typed) return;
+    try {
+      config4 = await loadConfig(deps.github, repo, deps.configPath);
+    } catch (error63) {
+      if (!(error63 instanceof ConfigError)) throw error63;
+      deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${error63.message}`);
+      return;
+    }
+  }
+  const label4 = config4.labels.maintenance.toLowerCase();
+  const labelled = e.issue.labels.some((l) => l.name.toLowerCase() === label4) || e.label?.name.toLowerCase() === label4;
+  if (!labelled && !typed) return;
+  const commentId = name === "issue_comment" && e.action !== "deleted" && mentionsCommand(e.comment?.body) ? e.comment?.id : void 0;
+  await reconcileMaintenance(deps.github, repo, e.issue.number, config4, now, commentId);
+}
+
+// src/maintenance/remind.ts
+var startedKey = (state) => `maintenance-started ${state.window.starts}`;
+var endedKey = (state) => `maintenance-ended ${state.window.ends}`;
+function planReminder(state, config4, now) {
+  if (!state.window || state.closedAt !== void 0) return void 0;
+  const phase = maintenancePhase(state, now);
+  const who = state.confirmedBy ? `@${state.confirmedBy} ` : "";
+  const services = state.services.map((s) => `\`${s}\``).join(", ");
+  if (phase === "in_progress" && !state.reminders.includes(startedKey(state))) {
+    return {
+      kind: "started",
+      body: `<!-- incident-desk:${startedKey(state)} -->
+\u{1F527} ${who}The maintenance window has started; it ends ${formatInstant(state.window.ends)}. Until then, alerts for ${services} open no incident unless they are ${pageAbove(config4)} or above.`
+    };
+  }
+  if (phase === "completed" && !state.reminders.includes(endedKey(state))) {
+    return {
+      kind: "ended",
+      body: `<!-- incident-desk:${endedKey(state)} -->
+\u2705 ${who}The maintenance window has ended (${formatInstant(state.window.ends)}): alerts for ${services} open incidents again. Close this issue when the work is done.`
+    };
+  }
+  return void 0;
+}
+async function runMaintenanceReminders(options) {
+  const { github, repo, config: config4, log, now = /* @__PURE__ */ new Date(), dryRun = false } = options;
+  const result = { started: [], ended: [] };
+  const issues = await github.paginate(github.rest.issues.listForRepo, { ...repo, state: "open", labels: config4.labels.maintenance, per_page: 100 });
+  for (const issue3 of issues) {
+    if (issue3.pull_request) continue;
+    const read = dryRun ? await readMaintenance(github, repo, issue3.number, config4, issue3) : await reconcileMaintenance(github, repo, issue3.number, config4, now);
+    if (!read?.state.isMaintenance) continue;
+    const reminder = planReminder(read.state, config4, now);
+    if (!reminder) continue;
+    if (!dryRun) await github.rest.issues.createComment({ ...repo, issue_number: issue3.number, body: reminder.body });
+    result[reminder.kind].push(issue3.number);
+    log.info(`incident-desk: maintenance #${issue3.number}: the window ${reminder.kind}${dryRun ? " (dry run)" : ""}`);
+  }
+  return result;
+}
+function remindersSummary(result) {
+  const lines = [...result.started.map((n) => `- #${n}: maintenance window started`), ...result.ended.map((n) => `- #${n}: maintenance window ended`)];
+  return lines.length > 0 ? ["#### Maintenance", "", ...lines].join("\n") : "";
+}
+
+// src/oncall/memory.ts
+import { mkdirSync as mkdirSync3, readFileSync as readFileSync3, renameSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { dirname as dirname3 } from "node:path";
+var escalateMemorySchema = external_exports.object({
+  v: external_exports.literal(1),
+  repo: external_exports.string(),
+  /** Digest of the configuration the due times were computed with. */
+  config: external_exports.string(),
+  /** When the last run began (its `now`). */
+  lookedAt: external_exports.iso.datetime(),
+  /** Open incidents → when something next falls due (null: nothing without a change). */
+  incidents: external_exports.record(external_exports.string().regex(/^\d+$/), external_exports.object({ due: external_exports.iso.datetime().nullable() }))
+});
+function fileMemory(path2, log) {
+  return {
+    async load() {
+      let text3;
+      try {
+        text3 = readFileSync3(path2, "utf8");
+      } catch {
+        return void 0;
+      }
+      try {
+        const parsed3 = escalateMemorySchema.safeParse(JSON.parse(text3));
+        if (parsed3.success) return parsed3.data;
+        log.warn(`incident-desk: ${path2} is not a memory of escalate (${parsed3.error.issues[0]?.message}): every open incident is read`);
+      } catch {
+        log.warn(`incident-desk: ${path2} is not JSON: every open incident is read`);
+      }
+      return void 0;
+    },
+    async save(memory) {
+      mkdirSync3(dirname3(path2), { recursive: true });
+      writeFileSync3(`${path2}.tmp`, JSON.stringify(memory));
+      renameSync(`${path2}.tmp`, path2);
+    }
+  };
+}
+
+// src/action/auto.ts
+var label2 = external_exports.object({ name: external_exports.string() });
+var issuePayload = external_exports.object({
+  action: external_exports.string(),
+  issue: external_exports.object({ number: external_exports.number().int().positive(), labels: external_exports.array(label2).default([]), pull_request: external_exports.unknown().optional() }),
+  label: label2.optional(),
+  comment: external_exports.object({ id: external_exports.number().optional(), body: external_exports.string().nullish(), user: external_exports.object({ type: external_exports.string().optional(), login: external_exports.string().optional() }).optional() }).optional()
+});
+var dispatchPayload = external_exports.object({ inputs: external_exports.record(external_exports.string(), external_exports.unknown()).nullish() });
+var lower8 = (s) => s.toLowerCase();
+function chooseCommands(eventName, payload, config4) {
+  if (eventName === "schedule") return { commands: ["escalate"], reason: "a scheduled run escalates open incidents" };
+  if (eventName === "workflow_dispatch") {
+    const inputs = dispatchPayload.safeParse(payload).data?.inputs ?? {};
+    const command = typeof inputs.command === "string" ? inputs.command.trim().toLowerCase() : "";
+    const issue4 = Number(String(inputs.issue ?? "").replace(/^#/, ""));
+    if (!command || command === "auto") {
+      return { commands: [], reason: "workflow_dispatch without a `command` input: add a `command` input to the workflow (postmortem, problems, escalate, report, statuspage)" };
+    }
+    return { commands: [command], ...Number.isInteger(issue4) && issue4 > 0 ? { issue: issue4 } : {}, reason: `workflow_dispatch asked for ${command}` };
+  }
+  if (eventName !== "issues" && eventName !== "issue_comment") return { commands: [], reason: `nothing to do on ${eventName} events` };
+  const parsed3 = issuePayload.safeParse(payload);
+  if (!parsed3.success || parsed3.data.issue.pull_request) return { commands: [], reason: "the event is not about an issue" };
+  const e = parsed3.data;
+  const isIncident = e.issue.labels.some((l) => lower8(l.name) === lower8(config4.labels.incident));
+  const issue3 = e.issue.number;
+  if (!isIncident) return { commands: [], issue: issue3, reason: `#${issue3} is not an incident` };
+  const afterResolution = { commands: ["postmortem", "problems"], issue: issue3, whenResolved: true };
+  if (eventName === "issues") {
+    if (e.action === "closed") return { ...afterResolution, reason: `incident #${issue3} was closed` };
+    if (e.action === "labeled" && e.label && lower8(e.label.name) === lower8(config4.labels.status.resolved)) {
+      return { ...afterResolution, reason: `incident #${issue3} was resolved` };
+    }
+    return { commands: [], issue: issue3, reason: `nothing to do when an incident is ${e.action}` };
+  }
+  if (e.action !== "created" && e.action !== "edited") return { commands: [], issue: issue3, reason: "nothing to do for this comment" };
+  if (e.comment?.user?.type === "Bot") return { commands: [], issue: issue3, reason: "comments from bots are ignored" };
+  const commands = parseCommands(e.comment?.body ?? "", { at: (/* @__PURE__ */ new Date(0)).toISOString(), config: config4 }).flatMap((p) => p.ok ? [p.command] : []);
+  const resolves = commands.some((c) => c.name === "status" && c.status === "resolved");
+  if (resolves) return { ...afterResolution, reason: `a comment resolved incident #${issue3}` };
+  if (commands.some((c) => c.name === "postmortem")) {
+    return { commands: ["postmortem"], issue: issue3, ...e.comment?.id !== void 0 ? { commentId: e.comment.id } : {}, reason: `/postmortem on incident #${issue3}` };
+  }
+  return { commands: [], issue: issue3, reason: "the comment asks for no post-mortem" };
+}
+
+// src/action/environment.ts
+import { readFileSync as readFileSync4 } from "node:fs";
+var environmentSchema = external_exports.object({
+  GITHUB_REPOSITORY: external_exports.string({ error: "GITHUB_REPOSITORY is not set: run this as a step of a GitHub Actions workflow (or set it, as in .env.example)" }).regex(/^[^/\s]+\/[^/\s]+$/, { message: "GITHUB_REPOSITORY must be owner/name" }),
+  GITHUB_EVENT_NAME: external_exports.string().default("workflow_dispatch"),
+  GITHUB_EVENT_PATH: external_exports.string().optional(),
+  GITHUB_RUN_ID: external_exports.string().optional(),
+  GITHUB_API_URL: external_exports.string().url({ message: "GITHUB_API_URL must be a URL such as https://api.github.com" }).default("https://api.github.com")
+});
+function readEnvironment(env) {
+  const result = environmentSchema.safeParse(env);
+  if (!result.success) throw new Error(result.error.issues[0].message);
+  const parsed3 = result.data;
+  let payload = {};
+  if (parsed3.GITHUB_EVENT_PATH) {
+    try {
+      const data = JSON.parse(readFileSync4(parsed3.GITHUB_EVENT_PATH, "utf8"));
+      if (typeof data === "object" && data !== null) payload = data;
+    } catch (error63) {
+      throw new Error(`cannot read the event at GITHUB_EVENT_PATH (${parsed3.GITHUB_EVENT_PATH}): ${error63 instanceof Error ? error63.message : String(error63)}`, { cause: error63 });
+    }
+  }
+  return { ...parsed3, payload };
+}
+function eventIssue(payload) {
+  const issue3 = payload.issue;
+  if (typeof issue3 === "object" && issue3 !== null && typeof issue3.number === "number") {
+    return issue3.number;
+  }
+  return void 0;
+}
+
+// src/alerts/dispatch.ts
+import { createHash as createHash7 } from "node:crypto";
+
+// src/alerts/declare.ts
+async function findOpenIncident(github, repo, config4, kind, matches) {
+  const issues = await github.paginate(github.rest.issues.listForRepo, { ...repo, state: "open", labels: config4.labels.incident, per_page: 100 });
+  const ours = await writtenByUs(github, repo);
+  const hit = issues.find((i) => !i.pull_request && ours(i) && readMarkers(i.body, kind).some(matches));
+  return hit ? { number: hit.number, url: hit.html_url } : void 0;
+}
+async function openIncidentIssue(github, repo, config4, issue3) {
+  const severityLabel = config4.severities.find((s) => s.name === issue3.severity)?.label ?? issue3.severity;
+  const labels3 = [config4.labels.incident, severityLabel, config4.labels.status.investigating];
+  await ensureLabels(github, repo, labels3.map((name) => labelSpec(config4, name)));
+  const type = await offeredIncidentType(github, repo, config4);
+  const create = { ...repo, title: issue3.title, body: issue3.body, labels: labels3 };
+  try {
+    const { data } = await github.rest.issues.create({ ...create, ...type ? { type } : {} });
+    return { number: data.number, url: data.html_url };
+  } catch (error63) {
+    if (!(type && errorStatus(error63) === 422)) throw error63;
+    await forgetIssueTypes(repo);
+    const { data } = await github.rest.issues.create(create);
+    return { number: data.number, url: data.html_url };
+  }
+}
+
+// src/alerts/group.ts
+var labelSet = external_exports.record(external_exports.string(), external_exports.string());
+var rfc3339 = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i, { message: "must be an RFC 3339 time" });
+function describeIssues(error63) {
+  return error63.issues.slice(0, 5).map((issue3) => `${issue3.path.length > 0 ? issue3.path.join(".") : "(body)"}: ${issue3.message}`).join("; ");
+}
+
+// src/alerts/receive.ts
+function privateTarget(repo, privateRepo) {
+  const target = parseRepo(privateRepo);
+  if (target.owner.toLowerCase() !== repo.owner.toLowerCase()) {
+    throw new ConfigError(
+      [`${repo.owner}/${repo.repo}/.github/incidents.yml`],
+      [{ key: "private.repo", message: `${privateRepo} does not belong to ${repo.owner}: security incidents go to a repository of the same owner` }]
+    );
+  }
+  return target;
+}
+var REMEMBER_MS = 7 * 24 * 36e5;
+
+// src/alerts/dispatch.ts
+var DISPATCH_EVENT_TYPE = "incident";
+var dispatchPayloadSchema = external_exports.object({
+  title: external_exports.string().trim().min(1, { message: "a title is required" }).max(256),
+  severity: external_exports.string().trim().min(1).optional(),
+  service: external_exports.string().trim().min(1).optional(),
+  description: external_exports.string().max(6e4).optional(),
+  started_at: external_exports.string().refine((v) => parseLooseInstant(v) !== void 0, { message: "must be an ISO 8601 date and time such as 2026-03-02T09:00:00Z" }).optional(),
+  security: external_exports.boolean().optional(),
+  /** Deduplication key: a second dispatch with the key of an open incident declares nothing. */
+  key: external_exports.string().trim().min(1).max(200).optional()
+}).strict();
+var envelopeSchema = external_exports.object({
+  action: external_exports.string(),
+  client_payload: external_exports.unknown(),
+  repository: external_exports.object({ name: external_exports.string(), owner: external_exports.object({ login: external_exports.string() }) }),
+  sender: external_exports.object({ login: external_exports.string() }).optional()
+});
+function dispatchSeverity(config4, word) {
+  if (word === void 0) return config4.default_severity ?? config4.severities.find((s) => s.name === "sev3")?.name ?? config4.severities[config4.severities.length - 1].name;
+  const mapped = Object.entries(config4.alerts.severity_map).find(([k]) => k.toLowerCase() === word.toLowerCase())?.[1];
+  return mapped ?? matchSeverity(config4, word);
+}
+function checkDispatch(config4, clientPayload) {
+  const parsed3 = dispatchPayloadSchema.safeParse(clientPayload ?? {});
+  if (!parsed3.success) return { ok: false, reason: describeIssues(parsed3.error) };
+  const severity2 = dispatchSeverity(config4, parsed3.data.severity);
+  if (!severity2) {
+    const names = [...config4.severities.map((s) => s.name), ...Object.keys(config4.alerts.severity_map)].join(", ");
+    return { ok: false, reason: `severity: "${parsed3.data.severity}" is not one of ${names}` };
+  }
+  return { ok: true, payload: parsed3.data, severity: severity2 };
+}
+var dispatchMarker = (id) => writeMarker("dispatch", id);
+function renderDispatchBody(payload, severity2, id, sender) {
+  const startedAt = payload.started_at ? parseLooseInstant(payload.started_at) : void 0;
+  return bundledTemplate("dispatch-incident.md.hbs")({
+    declaration: renderDeclarationMarker({
+      severity: severity2,
+      ...startedAt ? { startedAt } : {},
+      ...payload.service ? { service: payload.service } : {},
+      ...payload.security ? { security: true } : {},
+      source: "dispatch"
+    }),
+    marker: dispatchMarker(id),
+    description: payload.description,
+    sender
+  }).trim();
+}
+async function handleDispatch(deps, deliveryId, raw) {
+  const envelope = envelopeSchema.safeParse(raw);
+  if (!envelope.success || envelope.data.action !== DISPATCH_EVENT_TYPE) return void 0;
+  const e = envelope.data;
+  const repo = { owner: e.repository.owner.login, repo: e.repository.name };
+  const full = `${repo.owner}/${repo.repo}`;
+  const config4 = await configFor(deps, repo);
+  if (config4 instanceof ConfigError) {
+    deps.log.warn(`incident-desk: repository_dispatch "incident" in ${full} ignored: invalid configuration: ${config4.message}`);
+    return void 0;
+  }
+  const check3 = checkDispatch(config4, e.client_payload);
+  if (!check3.ok) {
+    deps.log.warn(`incident-desk: repository_dispatch "incident" in ${full} ignored, nothing was created: ${check3.reason}`);
+    return void 0;
+  }
+  const { payload, severity: severity2 } = check3;
+  const id = createHash7("sha256").update(payload.key ? `key:${payload.key}` : `delivery:${deliveryId}`).digest("hex").slice(0, 24);
+  let target;
+  try {
+    target = payload.security && config4.private.repo ? privateTarget(repo, config4.private.repo) : repo;
+  } catch (error63) {
+    if (!(error63 instanceof ConfigError)) throw error63;
+    deps.log.warn(`incident-desk: repository_dispatch "incident" in ${full} ignored: invalid configuration: ${error63.message}`);
+    return void 0;
+  }
+  const github = target === repo ? deps.github : await deps.clientFor(target);
+  const targetFull = `${target.owner}/${target.repo}`;
+  return serialize(`dispatch:${targetFull.toLowerCase()}:${id}`, async () => {
+    const existing = await findOpenIncident(github, target, config4, "dispatch", (p) => p === id);
+    if (existing) {
+      deps.log.info(`incident-desk: repository_dispatch in ${full} already declared ${targetFull}#${existing.number}`);
+      return existing;
+    }
+    const opened = await openIncidentIssue(github, target, config4, {
+      title: payload.title,
+      body: renderDispatchBody(payload, severity2, id, e.sender?.login),
+      severity: severity2
+    });
+    await reconcileIssue({ github, log: deps.log, ...target === repo ? { config: config4 } : {} }, target, opened.number, { kind: "issue" });
+    return opened;
+  });
+}
+
+// src/alerts/installation.ts
+var TTL_MS = 5 * 6e4;
+
+// src/alerts/alertmanager.ts
+var status = external_exports.enum(["firing", "resolved"]);
+var alert = external_exports.object({
+  status,
+  labels: labelSet,
+  annotations: labelSet,
+  startsAt: rfc3339,
+  endsAt: rfc3339,
+  generatorURL: external_exports.string(),
+  fingerprint: external_exports.string()
+});
+var alertmanagerPayloadSchema = external_exports.object({
+  version: external_exports.literal("4", { message: 'must be "4" (Alertmanager webhook version 4)' }),
+  groupKey: external_exports.string().min(1),
+  truncatedAlerts: external_exports.number().int().min(0).default(0),
+  status,
+  receiver: external_exports.string(),
+  groupLabels: labelSet,
+  commonLabels: labelSet,
+  commonAnnotations: labelSet,
+  externalURL: external_exports.string(),
+  alerts: external_exports.array(alert).min(1, { message: "an alert group has at least one alert" })
+});
+
+// src/alerts/grafana.ts
+var status2 = external_exports.enum(["firing", "resolved"]);
+var url2 = external_exports.string();
+var alert2 = external_exports.object({
+  status: status2,
+  labels: labelSet,
+  annotations: labelSet,
+  startsAt: rfc3339,
+  endsAt: rfc3339,
+  generatorURL: url2,
+  fingerprint: external_exports.string(),
+  silenceURL: url2.optional(),
+  dashboardURL: url2.optional(),
+  panelURL: url2.optional(),
+  imageURL: url2.optional(),
+  values: external_exports.record(external_exports.string(), external_exports.number()).nullable().optional(),
+  valueString: external_exports.string().optional()
+});
+var grafanaPayloadSchema = external_exports.object({
+  receiver: external_exports.string(),
+  status: status2,
+  orgId: external_exports.number().int(),
+  alerts: external_exports.array(alert2).min(1, { message: "an alert group has at least one alert" }),
+  groupLabels: labelSet,
+  commonLabels: labelSet,
+  commonAnnotations: labelSet,
+  externalURL: external_exports.string(),
+  version: external_exports.literal("1", { message: 'must be "1" (Grafana webhook version 1)' }),
+  groupKey: external_exports.string().min(1),
+  truncatedAlerts: external_exports.number().int().min(0).default(0),
+  title: external_exports.string(),
+  state: external_exports.string(),
+  message: external_exports.string()
+});
+
+// src/events.ts
+var user = external_exports.object({ login: external_exports.string(), type: external_exports.string().default("User") });
+var label3 = external_exports.object({ name: external_exports.string() });
+var issueType = external_exports.object({ name: external_exports.string() });
+var issueEventSchema = external_exports.object({
+  action: external_exports.string(),
+  repository: external_exports.object({ name: external_exports.string(), owner: external_exports.object({ login: external_exports.string() }), private: external_exports.boolean().default(false) }),
+  issue: external_exports.object({
+    number: external_exports.number().int().positive(),
+    body: external_exports.string().nullish(),
+    labels: external_exports.array(label3).default([]),
+    created_at: external_exports.string().optional(),
+    updated_at: external_exports.string().optional(),
+    pull_request: external_exports.unknown().optional(),
+    type: issueType.nullish()
+  }),
+  label: label3.optional(),
+  /** `issues.typed` / `untyped`: the type set, or the one cleared. */
+  type: issueType.nullish(),
+  comment: external_exports.object({ id: external_exports.number(), body: external_exports.string().nullish() }).optional(),
+  changes: external_exports.object({ body: external_exports.object({ from: external_exports.string().nullish() }).optional() }).partial().optional(),
+  sender: user,
+  installation: external_exports.object({ id: external_exports.number() }).optional()
+});
+function issueTarget(name, raw) {
+  const parsed3 = issueEventSchema.safeParse(raw);
+  if (!parsed3.success) return void 0;
+  const e = parsed3.data;
+  if (e.issue.pull_request) return void 0;
+  const repo = { owner: e.repository.owner.login, repo: e.repository.name };
+  const labels3 = e.issue.labels.map((l) => l.name);
+  const base = { repo, number: e.issue.number, labels: labels3, ...e.issue.type ? { issueType: e.issue.type.name } : {} };
+  if (name === "issue_comment") {
+    const body2 = e.comment?.body ?? "";
+    const before = e.changes?.body?.from ?? "";
+    const commands = mayHoldCommand(body2) || e.action === "edited" && mayHoldCommand(before);
+    if (!e.comment || !commands) return void 0;
+    if (e.action === "deleted") return { ...base, trigger: { kind: "issue" }, text: "" };
+    return { ...base, trigger: { kind: "comment", commentId: e.comment.id }, text: body2 };
+  }
+  if (e.action === "deleted") return void 0;
+  const body = e.issue.body ?? "";
+  if ((e.action === "labeled" || e.action === "typed") && e.issue.created_at !== void 0 && e.issue.created_at === e.issue.updated_at) return void 0;
+  if (e.action === "unlabeled" && e.label) return { ...base, trigger: { kind: "issue" }, text: body, removedLabel: e.label.name };
+  if (e.action === "untyped" && e.type) return { ...base, trigger: { kind: "issue" }, text: body, removedType: e.type.name };
+  if (labels3.length === 0 && !e.issue.type && !mayHoldCommand(body) && !body.includes("incident-desk:declare")) return void 0;
+  return { ...base, trigger: { kind: "issue" }, text: body };
+}
+function concernsIncident(target, incidentLabel, issueType2 = false) {
+  const label4 = incidentLabel.toLowerCase();
+  if (target.labels.some((l) => l.toLowerCase() === label4)) return true;
+  if (target.removedLabel?.toLowerCase() === label4) return true;
+  if (issueType2 && [target.issueType, target.removedType].some((t) => t?.toLowerCase() === issueType2.toLowerCase())) return true;
+  return declaresIncident(target.text) || target.text.includes("incident-desk:declare");
+}
+function declaresIncident(text3) {
+  return commandParagraphs(text3).some((lines) => lines.some((line) => /^[ \t]*\/incident(?![A-Za-z-])/i.test(line)));
+}
+
+// src/problems/track.ts
+var ticketEventSchema = external_exports.object({
+  action: external_exports.string(),
+  repository: external_exports.object({ full_name: external_exports.string() }),
+  issue: external_exports.object({
+    number: external_exports.number().int().positive(),
+    body: external_exports.string().nullish(),
+    pull_request: external_exports.unknown().optional(),
+    user: external_exports.object({ login: external_exports.string() }).nullish()
+  })
+});
+var TICKET_ACTIONS = ["closed", "reopened", "deleted"];
+function ticketTarget(name, payload) {
+  if (name !== "issues") return void 0;
+  const parsed3 = ticketEventSchema.safeParse(payload);
+  if (!parsed3.success) return void 0;
+  const e = parsed3.data;
+  if (e.issue.pull_request || !TICKET_ACTIONS.includes(e.action)) return void 0;
+  const marker = parseTicketMarker(e.issue.body);
+  if (!marker) return void 0;
+  if (marker.repo.toLowerCase() !== e.repository.full_name.toLowerCase()) return void 0;
+  return { repo: parseRepo(e.repository.full_name), incident: marker.incident, ticket: e.issue.number, ...e.issue.user ? { author: e.issue.user.login } : {} };
+}
+async function trackTicket(deps, name, payload) {
+  const target = ticketTarget(name, payload);
+  if (!target) return false;
+  const full = `${target.repo.owner}/${target.repo.repo}`;
+  if (!target.author || !wroteIt(await identityOf(deps.github), { login: target.author }, full, full)) return false;
+  await reconcileIssue(deps, target.repo, target.incident, { kind: "issue" });
+  return true;
+}
+
+// src/problems/subissues.ts
+var SUB_ISSUE_ACTIONS = ["sub_issue_added", "sub_issue_removed", "parent_issue_added", "parent_issue_removed"];
+var named = external_exports.object({ name: external_exports.string() });
+var subIssuesEventSchema = external_exports.object({
+  action: external_exports.enum(SUB_ISSUE_ACTIONS),
+  repository: external_exports.object({ full_name: external_exports.string() }),
+  parent_issue: external_exports.object({
+    number: external_exports.number().int().positive(),
+    labels: external_exports.array(named).default([]),
+    type: named.nullish(),
+    pull_request: external_exports.unknown().optional()
+  }),
+  parent_issue_repo: external_exports.object({ full_name: external_exports.string() }).optional()
+});
+function looksLikeIncident(parent, config4) {
+  const label4 = config4.labels.incident.toLowerCase();
+  if (parent.labels.some((l) => l.name.toLowerCase() === label4)) return true;
+  return config4.issue_type !== false && parent.type?.name.toLowerCase() === config4.issue_type.toLowerCase();
+}
+async function trackSubIssue(deps, payload) {
+  const parsed3 = subIssuesEventSchema.safeParse(payload);
+  if (!parsed3.success || parsed3.data.parent_issue.pull_request) return;
+  const e = parsed3.data;
+  const here = e.repository.full_name;
+  let parentRepo;
+  if (e.action === "sub_issue_added" || e.action === "sub_issue_removed") parentRepo = parseRepo(here);
+  else {
+    const there = e.parent_issue_repo?.full_name;
+    if (!there || there.toLowerCase() === here.toLowerCase()) return;
+    parentRepo = parseRepo(there);
+  }
+  await reconcileIssue(deps, parentRepo, e.parent_issue.number, { kind: "issue" }, (config4) => looksLikeIncident(e.parent_issue, config4));
+}
+var SUB_ISSUE_STATE_ACTIONS = /* @__PURE__ */ new Set(["closed", "reopened", "deleted", "edited"]);
+var issueWithParentSchema = external_exports.object({
+  action: external_exports.string(),
+  repository: external_exports.object({ full_name: external_exports.string() }),
+  issue: external_exports.object({ parent_issue_url: external_exports.string().nullish(), pull_request: external_exports.unknown().optional() }),
+  changes: external_exports.object({ title: external_exports.unknown().optional() }).partial().optional()
+});
+var PARENT_URL = /\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/;
+async function trackSubIssueState(deps, name, payload) {
+  if (name !== "issues") return;
+  const parsed3 = issueWithParentSchema.safeParse(payload);
+  if (!parsed3.success || parsed3.data.issue.pull_request || !SUB_ISSUE_STATE_ACTIONS.has(parsed3.data.action)) return;
+  const e = parsed3.data;
+  if (e.action === "edited" && e.changes?.title === void 0) return;
+  const match3 = PARENT_URL.exec(e.issue.parent_issue_url ?? "");
+  if (!match3) return;
+  const parent = { owner: decodeURIComponent(match3[1]), repo: decodeURIComponent(match3[2]) };
+  if (parent.owner.toLowerCase() !== parseRepo(e.repository.full_name).owner.toLowerCase()) return;
+  await reconcileIssue(deps, parent, Number(match3[3]), { kind: "issue" });
+}
+
+// src/problems/handle.ts
+var problemEventSchema = external_exports.object({
+  action: external_exports.string(),
+  repository: external_exports.object({ full_name: external_exports.string() }),
+  issue: external_exports.object({
+    number: external_exports.number().int().positive(),
+    labels: external_exports.array(external_exports.object({ name: external_exports.string() })).default([]),
+    pull_request: external_exports.unknown().optional(),
+    body: external_exports.string().nullish(),
+    user: external_exports.object({ login: external_exports.string() }).nullish()
+  }),
+  comment: external_exports.object({ id: external_exports.number(), body: external_exports.string().nullish() }).optional(),
+  label: external_exports.object({ name: external_exports.string() }).optional(),
+  changes: external_exports.object({ body: external_exports.object({ from: external_exports.string().nullish() }).optional() }).partial().optional()
+});
+var ISSUE_ACTIONS = /* @__PURE__ */ new Set(["closed", "reopened", "edited"]);
+async function handleProblemEvent(deps, name, payload) {
+  if (name !== "issues" && name !== "issue_comment") return;
+  const parsed3 = problemEventSchema.safeParse(payload);
+  if (!parsed3.success || parsed3.data.issue.pull_request) return;
+  const e = parsed3.data;
+  if (name === "issues" && e.action === "unlabeled") return problemUnlabeled(deps, e);
+  if (name === "issues" && !ISSUE_ACTIONS.has(e.action)) return;
+  if (name === "issue_comment" && !(mayHoldCommand(e.comment?.body ?? "") || mayHoldCommand(e.changes?.body?.from ?? ""))) return;
+  const labels3 = e.issue.labels.map((l) => l.name.toLowerCase());
+  if (labels3.length === 0) return;
+  const config4 = await configFor(deps, parseRepo(e.repository.full_name));
+  if (config4 instanceof ConfigError) return;
+  if (!labels3.includes(config4.labels.problem.toLowerCase()) || labels3.includes(config4.labels.incident.toLowerCase())) return;
+  const repo = parseRepo(e.repository.full_name);
+  if (parseTicketMarker(e.issue.body) && wroteIt(await identityOf(deps.github), { login: e.issue.user?.login ?? "" }, e.repository.full_name, e.repository.full_name))
+    return;
+  const commentId = name === "issue_comment" && e.action !== "deleted" ? e.comment?.id : void 0;
+  const refreshed = await refreshProblem(deps.github, repo, e.issue.number, config4, commentId !== void 0 ? { commentId } : {});
+  if ("error" in refreshed || !refreshed.changed) return;
+  const open3 = refreshed.state.incidents.filter((i) => i.open).slice(0, PUSH_LIMIT);
+  for (const incident2 of open3) {
+    await reconcileIssue({ ...deps, config: config4, problemView: refreshed.view }, repo, incident2.number, { kind: "issue" });
+  }
+  await notePushed(deps.github, repo, e.issue.number, refreshed.card, digest(refreshed.view));
+}
+async function problemUnlabeled(deps, e) {
+  if (!e.label) return;
+  const config4 = await configFor(deps, parseRepo(e.repository.full_name));
+  if (config4 instanceof ConfigError) return;
+  if (e.label.name.toLowerCase() !== config4.labels.problem.toLowerCase()) return;
+  const repo = parseRepo(e.repository.full_name);
+  const open3 = (await linkedIncidents(deps.github, repo, e.issue.number, config4)).filter((i) => i.open).slice(0, PUSH_LIMIT);
+  for (const incident2 of open3) {
+    await reconcileIssue({ ...deps, config: config4, problemGone: e.issue.number }, repo, incident2.number, { kind: "issue" });
+  }
+}
+
+// src/changes/pulls.ts
+var MAX_REFERENCES = 20;
+var pullEventSchema = external_exports.object({
+  action: external_exports.string(),
+  repository: external_exports.object({ name: external_exports.string(), owner: external_exports.object({ login: external_exports.string() }) }),
+  pull_request: external_exports.object({
+    number: external_exports.number().int().positive(),
+    title: external_exports.string(),
+    body: external_exports.string().nullish(),
+    labels: external_exports.array(external_exports.object({ name: external_exports.string() })).default([]),
+    head: external_exports.object({ ref: external_exports.string() }).optional()
+  }).passthrough(),
+  label: external_exports.object({ name: external_exports.string() }).optional(),
+  changes: external_exports.object({
+    title: external_exports.object({ from: external_exports.string() }).optional(),
+    body: external_exports.object({ from: external_exports.string().nullish() }).optional()
+  }).optional()
+});
+var hasLabel = (labels3, name) => labels3.some((l) => l.toLowerCase() === name.toLowerCase());
+async function incidentsAmong(github, repo, numbers, config4, problems = /* @__PURE__ */ new Map()) {
+  const out = /* @__PURE__ */ new Map();
+  for (const number4 of numbers) {
+    try {
+      const { data } = await github.rest.issues.get({ ...repo, issue_number: number4 });
+      const labels3 = data.labels.map((l) => typeof l === "string" ? l : l.name ?? "");
+      if (!data.pull_request && hasLabel(labels3, config4.labels.incident)) out.set(number4, data);
+      else if (!data.pull_request && hasLabel(labels3, config4.labels.problem)) problems.set(number4, data);
+    } catch (error63) {
+      if (errorStatus(error63) !== 404 && errorStatus(error63) !== 410) throw error63;
+    }
+  }
+  return out;
+}
+async function currentlyLabelled(github, repo, number4, label4) {
+  const { data } = await github.rest.issues.listLabelsOnIssue({ ...repo, issue_number: number4, per_page: 100 });
+  return hasLabel(data.map((l) => l.name), label4);
+}
+async function handlePullRequest(deps, payload, options = {}) {
+  const parsed3 = pullEventSchema.safeParse(payload);
+  if (!parsed3.success) return;
+  const e = parsed3.data;
+  const { github } = deps;
+  const repo = { owner: e.repository.owner.login, repo: e.repository.name };
+  const pr = e.pull_request;
+  const config4 = await configFor(deps, repo);
+  if (config4 instanceof ConfigError) {
+    if (options.reportConfig !== false && localReferences([pr.title, pr.body ?? ""], repo).some((n) => n !== pr.number)) await reportConfigError(deps, repo, pr.number, config4);
+    else deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${config4.message}`);
+    return;
+  }
+  if ((e.action === "labeled" || e.action === "unlabeled") && e.label?.name.toLowerCase() !== config4.labels.postmortem.toLowerCase()) return;
+  const commits = await github.paginate(github.rest.pulls.listCommits, { ...repo, pull_number: pr.number, per_page: 100 });
+  const texts = [pr.title, pr.body ?? "", ...commits.map((c) => c.commit.message)];
+  const now = localReferences(texts, repo).filter((n) => n !== pr.number).slice(0, MAX_REFERENCES);
+  const before = e.action === "edited" && e.changes ? localReferences([e.changes.title?.from ?? pr.title, e.changes.body?.from ?? pr.body ?? ""], repo).filter((n) => n !== pr.number && !now.includes(n)) : [];
+  const problems = /* @__PURE__ */ new Map();
+  const incidents = await incidentsAmong(github, repo, [...now, ...before].slice(0, MAX_REFERENCES), config4, problems);
+  const referred = now.filter((n) => incidents.has(n));
+  const labels3 = pr.labels.map((l) => l.name);
+  const fix = config4.labels.fix;
+  const postmortem = hasLabel(labels3, config4.labels.postmortem) || /^incident-desk\/postmortem-\d+$/.test(pr.head?.ref ?? "");
+  const wantsFix = referred.length > 0 && !postmortem;
+  if (wantsFix && !hasLabel(labels3, fix) && !await currentlyLabelled(github, repo, pr.number, fix)) {
+    await ensureLabels(github, repo, [labelSpec(config4, fix)]);
+    await github.rest.issues.addLabels({ ...repo, issue_number: pr.number, labels: [fix] });
+  } else if (!wantsFix && hasLabel(labels3, fix) && (e.action === "edited" || e.action === "synchronize" || e.action === "labeled")) {
+    try {
+      await github.rest.issues.removeLabel({ ...repo, issue_number: pr.number, name: labels3.find((l) => l.toLowerCase() === fix.toLowerCase()) });
+    } catch (error63) {
+      if (errorStatus(error63) !== 404) throw error63;
+    }
+  }
+  const update2 = { pull: toPullSnapshot(pr), commits: commits.map((c) => c.sha) };
+  if (wantsFix && !hasLabel(update2.pull.labels, fix)) update2.pull.labels.push(fix);
+  for (const [number4, issue3] of [...incidents].sort(([a], [b]) => a - b)) {
+    await reconcileIssue({ ...deps, config: config4 }, repo, number4, { kind: "pull", update: update2, issue: issue3 });
+  }
+  for (const [number4, issue3] of [...problems].filter(([n]) => now.includes(n)).sort(([a], [b]) => a - b)) {
+    await refreshProblem(github, repo, number4, config4, { issue: issue3, pull: update2.pull });
+  }
+}
+
+// src/changes/deployments.ts
+var deploymentStatusSchema = external_exports.object({
+  deployment_status: external_exports.object({
+    state: external_exports.string(),
+    environment: external_exports.string().nullish(),
+    created_at: external_exports.string(),
+    environment_url: external_exports.string().nullish(),
+    target_url: external_exports.string().nullish()
+  }),
+  deployment: external_exports.object({ id: external_exports.number().int().positive(), sha: external_exports.string(), environment: external_exports.string(), created_at: external_exports.string() }),
+  repository: external_exports.object({ name: external_exports.string(), owner: external_exports.object({ login: external_exports.string() }) })
+});
+var isProduction2 = (config4, environment) => config4.changes.environments.some((e) => e.toLowerCase() === environment.toLowerCase());
+async function handleDeploymentStatus(deps, payload) {
+  const parsed3 = deploymentStatusSchema.safeParse(payload);
+  if (!parsed3.success || parsed3.data.deployment_status.state !== "success") return;
+  const { deployment_status: status3, deployment: deployment2 } = parsed3.data;
+  const { github } = deps;
+  const repo = { owner: parsed3.data.repository.owner.login, repo: parsed3.data.repository.name };
+  const config4 = await configFor(deps, repo);
+  if (config4 instanceof ConfigError) {
+    deps.log.warn(`incident-desk: invalid configuration for ${repo.owner}/${repo.repo}: ${config4.message}`);
+    return;
+  }
+  const environment = status3.environment || deployment2.environment;
+  if (!isProduction2(config4, environment)) return;
+  const ours = await writtenByUs(github, repo);
+  const open3 = await github.paginate(github.rest.issues.listForRepo, {
+    ...repo,
+    labels: config4.labels.incident,
+    state: "open",
+    per_page: 100
+  });
+  const url3 = status3.environment_url || status3.target_url || void 0;
+  const body = renderDeploymentNote({ id: deployment2.id, sha: deployment2.sha, environment, at: status3.created_at, ...url3 ? { url: url3 } : {} });
+  for (const issue3 of open3) {
+    if (issue3.pull_request) continue;
+    const target = { ...repo, issue_number: issue3.number };
+    await serialize(`deployment-note:${repo.owner}/${repo.repo}#${issue3.number}`.toLowerCase(), async () => {
+      const since = await github.paginate(github.rest.issues.listComments, { ...target, since: deployment2.created_at, per_page: 100 });
+      if (!hasDeploymentNote(since.filter(ours).map((c) => c.body ?? ""), deployment2.id)) await github.rest.issues.createComment({ ...target, body });
+    });
+    await reconcileIssue({ ...deps, config: config4 }, repo, issue3.number, { kind: "issue" });
+  }
+}
 
 // src/github/pacing.ts
 var GITHUB_CONTENT_BUDGET = { perMinute: 80, perHour: 500, keepMinute: 10, keepHour: 100 };
@@ -69785,8 +70243,8 @@ function parseInputs(raw) {
   throw new InputError(`input \`${name}\` ${issue3.message.replace(/^Invalid input: /, "")}`);
 }
 var InputError = class extends Error {
-  constructor(message) {
-    super(message);
+  constructor(message2) {
+    super(message2);
     this.name = "InputError";
   }
 };
@@ -70876,8 +71334,8 @@ var RequestError = class extends Error {
    * Response object if a response was received
    */
   response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
+  constructor(message2, statusCode, options) {
+    super(message2, { cause: options.cause });
     this.name = "HttpError";
     this.status = Number.parseInt(statusCode);
     if (Number.isNaN(this.status)) {
@@ -70945,22 +71403,22 @@ async function fetchWrapper(requestOptions) {
       ...requestOptions.body && { duplex: "half" }
     });
   } catch (error63) {
-    let message = "Unknown Error";
+    let message2 = "Unknown Error";
     if (error63 instanceof Error) {
       if (error63.name === "AbortError") {
         error63.status = 500;
         throw error63;
       }
-      message = error63.message;
+      message2 = error63.message;
       if (error63.name === "TypeError" && "cause" in error63) {
         if (error63.cause instanceof Error) {
-          message = error63.cause.message;
+          message2 = error63.cause.message;
         } else if (typeof error63.cause === "string") {
-          message = error63.cause;
+          message2 = error63.cause;
         }
       }
     }
-    const requestError = new RequestError(message, 500, {
+    const requestError = new RequestError(message2, 500, {
       request: requestOptions
     });
     requestError.cause = error63;
