@@ -163,3 +163,18 @@ describe("state from history", () => {
     expect(h.card(n)).toBe(card);
   });
 });
+
+describe("credentials on the card", () => {
+  it("a token pasted in an /update, a summary or a timeline entry is not copied onto the card (as in notifications and the post-mortem)", async () => {
+    const token = `ghp_${"Zz9".repeat(12)}`;
+    const n = h.sim.as("alice").openIssue(repo, { title: "Checkout is down", labels: ["incident"] });
+    await h.deliver();
+    h.sim.as("alice").comment(repo, n, `/update Rotated the key, the old one was ${token}\n/summary The deploy used password=hunter2hunter2 from the wiki\n/timeline 09:00 Found ${token} in the logs`);
+    await h.deliver();
+    const card = h.card(n)!;
+    expect(card).not.toContain(token);
+    expect(card).not.toContain("hunter2hunter2");
+    expect(card).toContain("Rotated the key, the old one was [redacted]");
+    expect(card).toContain("Found [redacted] in the logs");
+  });
+});

@@ -6,6 +6,7 @@ import { notifiedMarker } from "../notify/events.js";
 import { followupProgress } from "../problems/progress.js";
 import { changesView } from "../changes/view.js";
 import { count, cutText, fitBody, text } from "../text/limits.js";
+import { redact } from "../postmortem/redact.js";
 import { USAGE } from "./commands.js";
 import { renderProblemFacts } from "../problems/facts.js";
 import type { IncidentState } from "./state.js";
@@ -30,8 +31,10 @@ export const CARD_TIMELINE_ENTRIES = 15;
  */
 export const CARD_TEXT_LIMIT = 4_000;
 const CARD_ENTRY_LIMIT = 500;
-const longText = (value: string) => cutText(value, CARD_TEXT_LIMIT, (n) => `… (cut, ${count(n)} characters more: the whole text is in its comment)`);
-const entryText = (value: string) => cutText(value, CARD_ENTRY_LIMIT, () => "…");
+// Credentials are redacted before the cut: a token pasted in an `/update` is not copied a second time
+// onto the card, the comment everyone reads (the notifications and the post-mortem redact too).
+const longText = (value: string) => cutText(redact(value), CARD_TEXT_LIMIT, (n) => `… (cut, ${count(n)} characters more: the whole text is in its comment)`);
+const entryText = (value: string) => cutText(redact(value), CARD_ENTRY_LIMIT, () => "…");
 
 /** What the card template sees: the state, plus what is only presentation. */
 export function cardView(state: IncidentState, config: Config) {
