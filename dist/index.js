@@ -62148,8 +62148,8 @@ var SEVERITY_ICON = ["\u{1F534}", "\u{1F7E0}", "\u{1F7E1}", "\u{1F535}"];
 var CARD_TIMELINE_ENTRIES = 15;
 var CARD_TEXT_LIMIT = 4e3;
 var CARD_ENTRY_LIMIT = 500;
-var longText = (value) => cutText(value, CARD_TEXT_LIMIT, (n) => `\u2026 (cut, ${count(n)} characters more: the whole text is in its comment)`);
-var entryText = (value) => cutText(value, CARD_ENTRY_LIMIT, () => "\u2026");
+var longText = (value) => cutText(redact(value), CARD_TEXT_LIMIT, (n) => `\u2026 (cut, ${count(n)} characters more: the whole text is in its comment)`);
+var entryText = (value) => cutText(redact(value), CARD_ENTRY_LIMIT, () => "\u2026");
 function cardView(state, config4) {
   const severityIndex = config4.severities.findIndex((s) => s.name === state.severity);
   const severity2 = config4.severities[severityIndex];
