@@ -1,9 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { notificationLimits, settleNotifications } from "../src/notify/send.js";
 import { startApp, type Harness } from "./harness.js";
+import { receiver, type Receiver } from "./receiver.fixtures.js";
 
 /**
  * The Slack and Teams bodies, as the receivers get them over HTTP, against the documented shapes:
@@ -102,40 +101,6 @@ const workflowsMessage = z
 type TeamsMessage = z.infer<typeof workflowsMessage>;
 /** Teams refuses a message over about 28 KB. */
 const TEAMS_MAX_BYTES = 28 * 1024;
-
-// ---- A real receiver on 127.0.0.1 ---------------------------------------------------------------
-interface Received {
-  path: string;
-  event: string;
-  body: string;
-}
-interface Receiver {
-  url: string;
-  received: Received[];
-  answer: (req: Received, res: ServerResponse) => void;
-  close(): Promise<void>;
-}
-
-async function receiver(): Promise<Receiver> {
-  const r: Partial<Receiver> & { received: Received[] } = { received: [], answer: (_, res) => res.end("1") };
-  const server: Server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const entry = { path: req.url ?? "", event: String(req.headers["x-incident-desk-event"]), body: Buffer.concat(chunks).toString("utf8") };
-      r.received.push(entry);
-      r.answer!(entry, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  r.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return r as Receiver;
-}
 
 const CONFIG = [
   "notifications:",

@@ -1,45 +1,9 @@
 import { createHmac } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { notificationLimits, settleNotifications } from "../src/notify/send.js";
 import { startApp, type Harness } from "./harness.js";
+import { receiver, type Receiver } from "./receiver.fixtures.js";
 
-/** A real HTTP receiver on 127.0.0.1 that records what it is sent and answers as told. */
-interface Received {
-  path: string;
-  headers: IncomingMessage["headers"];
-  body: string;
-  json: Record<string, any>;
-}
-interface Receiver {
-  url: string;
-  received: Received[];
-  answer: (req: Received, res: ServerResponse) => void;
-  close(): Promise<void>;
-}
-
-async function receiver(): Promise<Receiver> {
-  const r: Partial<Receiver> & { received: Received[] } = { received: [], answer: (_, res) => res.end("ok") };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      const entry = { path: req.url ?? "", headers: req.headers, body, json: JSON.parse(body) as Record<string, any> };
-      r.received.push(entry);
-      r.answer!(entry, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  r.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return r as Receiver;
-}
 
 const SECRET = "hook-secret";
 const CONFIG = [
