@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { ACTIONS_TOKEN, newSim } from "../test/action.fixtures.js";
 import type { GitHubSim } from "../test/sim/index.js";
+import { timeSimulator } from "./sim-time.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIST = join(ROOT, "dist/index.js");
@@ -161,16 +162,7 @@ async function main() {
   console.log(`\nIncident #${n}: ${timeline.length - commented} timeline events + ${commented} comments = ${timeline.length} timeline items (seeded in ${ms(performance.now() - seedStart)})`);
 
   const server = await sim.listen();
-  let simMs = 0;
-  const handle = sim.handle.bind(sim);
-  sim.handle = async (req) => {
-    const t = performance.now();
-    try {
-      return await handle(req);
-    } finally {
-      simMs += performance.now() - t;
-    }
-  };
+  const simMs = timeSimulator(sim);
   sim.resetRequests();
   const run = await runDist(server.url, { command: "postmortem", issue: String(n) });
   await server.close();
@@ -186,8 +178,8 @@ async function main() {
   console.log(`Requests: ${sim.requests.length} (${sim.requests.filter((r) => r.method !== "GET").length} writes)`);
   for (const [route, count] of [...byRoute].sort((a, b) => b[1] - a[1])) console.log(`  ${String(count).padStart(4)} × ${route}`);
   console.log(`  timeline pages: ${byRoute.get("GET /issues/{issue_number}/timeline") ?? 0}; the fewest GitHub allows is ceil(${items} / 100 per page) = ${pages}`);
-  const own = run.wallMs - simMs;
-  console.log(`Time: ${ms(run.wallMs)} for the whole run, of which ${ms(simMs)} inside the simulator answering (wall − simulator ≈ ${ms(own)})`);
+  const own = run.wallMs - simMs();
+  console.log(`Time: ${ms(run.wallMs)} for the whole run, of which ${ms(simMs())} inside the simulator answering (wall − simulator ≈ ${ms(own)})`);
   console.log(`The Action's own time (CPU, user + system, of its process, start-up included): ${ms(run.cpuMs)} (target < 2000 ms)`);
   console.log(`Peak memory of the Action (max RSS): ${(run.maxRssKb / 1024).toFixed(0)} MiB (target < 200 MiB)`);
   const doc = sim.file(REPO, /postmortem-path<<(\S+)\n(.*)\n/.exec(run.outputs)?.[2] ?? "", `incident-desk/postmortem-${n}`) ?? "";

@@ -25,6 +25,7 @@ import { main } from "../src/action/runner.js";
 import type { GitHub } from "../src/github/client.js";
 import { ACTIONS_TOKEN, newSim, seedIncident } from "../test/action.fixtures.js";
 import type { GitHubSim } from "../test/sim/index.js";
+import { timeSimulator } from "./sim-time.js";
 
 const REPO = "acme/web";
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -64,16 +65,7 @@ interface Measured {
 /** Run `work` with the simulator listening, timing the simulator's own share. */
 async function measure(sim: GitHubSim, work: (url: string) => Promise<void>): Promise<Measured> {
   const server = await sim.listen();
-  let simMs = 0;
-  const handle = sim.handle.bind(sim);
-  sim.handle = async (req) => {
-    const t = performance.now();
-    try {
-      return await handle(req);
-    } finally {
-      simMs += performance.now() - t;
-    }
-  };
+  const simMs = timeSimulator(sim);
   sim.resetRequests();
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -86,7 +78,7 @@ async function measure(sim: GitHubSim, work: (url: string) => Promise<void>): Pr
   const used = process.cpuUsage(cpu);
   return {
     wallMs,
-    simMs,
+    simMs: simMs(),
     cpuMs: (used.user + used.system) / 1000,
     requests: sim.requests.length,
     writes: sim.requests.filter((r) => r.method !== "GET").length,
