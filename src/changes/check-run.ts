@@ -33,13 +33,17 @@ export interface CheckRunResult {
   outcome: "created" | "updated" | "unchanged";
 }
 
-export async function writeCheckRun(github: GitHub, repo: RepoRef, pull: number, headSha: string, output: CheckRunOutput): Promise<CheckRunResult> {
+/** This app's newest change risk run on a commit (another app's run of the same name is not ours). */
+export async function ownRun(github: GitHub, repo: RepoRef, sha: string): Promise<ExistingRun | undefined> {
   const self = (await identityOf(github))?.self;
-  const { data } = await github.rest.checks.listForRef({ ...repo, ref: headSha, check_name: CHECK_NAME, filter: "all", per_page: 100 });
-  const ours = (data.check_runs as ExistingRun[])
+  const { data } = await github.rest.checks.listForRef({ ...repo, ref: sha, check_name: CHECK_NAME, filter: "all", per_page: 100 });
+  return (data.check_runs as ExistingRun[])
     .filter((r) => self === undefined || `${r.app?.slug ?? ""}[bot]`.toLowerCase() === self.toLowerCase())
-    .sort((a, b) => b.id - a.id);
-  const existing = ours[0];
+    .sort((a, b) => b.id - a.id)[0];
+}
+
+export async function writeCheckRun(github: GitHub, repo: RepoRef, pull: number, headSha: string, output: CheckRunOutput): Promise<CheckRunResult> {
+  const existing = await ownRun(github, repo, headSha);
   const body = {
     name: CHECK_NAME,
     details_url: output.detailsUrl,

@@ -1,13 +1,12 @@
 import { mapLimit } from "../concurrency.js";
 import type { Config } from "../config/schema.js";
 import { STATUSES } from "../config/schema.js";
-import type { GitHub, RepoRef } from "../github/client.js";
+import type { RepoRef } from "../github/client.js";
 import type { IncidentDeps } from "../incident/deps.js";
 import { isBot, type History } from "../incident/history.js";
 import type { IncidentState } from "../incident/types.js";
-import { identityOf } from "../trust.js";
 import { freezes } from "./freeze.js";
-import { CHECK_NAME } from "./risk.js";
+import { ownRun } from "./check-run.js";
 import { recheckListedPull } from "./risk-handle.js";
 
 /**
@@ -95,21 +94,6 @@ export interface ReleaseOutcome {
   failed: number;
 }
 
-interface ListedRun {
-  id: number;
-  conclusion: string | null;
-  app: { slug?: string } | null;
-}
-
-/** The app's own change risk run on a commit is `action_required`. */
-async function isHeld(github: GitHub, repo: RepoRef, sha: string, self: string | undefined): Promise<boolean> {
-  const { data } = await github.rest.checks.listForRef({ ...repo, ref: sha, check_name: CHECK_NAME, filter: "all", per_page: 100 });
-  const ours = (data.check_runs as ListedRun[])
-    .filter((r) => self === undefined || lower(`${r.app?.slug ?? ""}[bot]`) === lower(self))
-    .sort((a, b) => b.id - a.id);
-  return ours[0]?.conclusion === "action_required";
-}
-
 /**
  * Assess again the open pull requests held by change risk. Never throws: the incident's own writes
  * are done, and a failure here is logged (the next push, edit or Re-run assesses the pull request).
@@ -121,10 +105,9 @@ export async function releaseHeldPulls(deps: IncidentDeps, repo: RepoRef, incide
     const { github } = deps;
     const { data: pulls } = await github.rest.pulls.list({ ...repo, state: "open", sort: "updated", direction: "desc", per_page: 100 });
     outcome.listed = pulls.length;
-    const self = (await identityOf(github))?.self;
     const held = await mapLimit(pulls, LOOKUP_CONCURRENCY, async (pull) => {
       try {
-        return await isHeld(github, repo, pull.head.sha, self);
+        return (await ownRun(github, repo, pull.head.sha))?.conclusion === "action_required";
       } catch (error) {
         outcome.failed++;
         deps.log.warn(`incident-desk: change risk of ${where}#${pull.number} not re-checked after the freeze of #${incident} ended: ${message(error)}`);

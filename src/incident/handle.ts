@@ -45,7 +45,7 @@ export async function reconcileIssue(
   trigger: Trigger,
   relevant: (config: Config) => boolean = () => true,
 ): Promise<Reconciled | undefined> {
-  const after = { freezeEnded: false };
+  const after: { freezeEnded: boolean; config?: Config } = { freezeEnded: false };
   try {
     return await serialize(`${repo.owner}/${repo.repo}#${number}`.toLowerCase(), () => run(deps, repo, number, trigger, relevant, after));
   } finally {
@@ -53,7 +53,7 @@ export async function reconcileIssue(
     // assessed again, each under its own lock (src/changes/freeze-end.ts). Also when a write of the
     // incident failed after its labels may have gone (a redelivery would find them changed and
     // see no freeze end): the assessment reads the labels as they are. Never throws.
-    if (after.freezeEnded) await releaseHeldPulls(deps, repo, number);
+    if (after.freezeEnded) await releaseHeldPulls(after.config ? { ...deps, config: after.config } : deps, repo, number);
   }
 }
 
@@ -63,7 +63,7 @@ async function run(
   number: number,
   trigger: Trigger,
   relevant: (config: Config) => boolean,
-  after: { freezeEnded: boolean },
+  after: { freezeEnded: boolean; config?: Config },
 ): Promise<Reconciled | undefined> {
   const { github } = deps;
   const config = await configFor(deps, repo);
@@ -93,6 +93,8 @@ async function run(
   });
   // The Action writes no change risk runs: only the app re-checks held pull requests.
   after.freezeEnded = !plan.transfer && freezeEnded(config, history, state) && (await identityOf(github))?.self !== ACTIONS_BOT;
+  // The re-checks use the configuration this delivery read, not one read again per pull request.
+  after.config = config;
   const { moved } = await applyPlan(deps, repo, history, plan, config);
   // A security incident moved to the private repository is reconciled there, as a delivery of its own.
   if (moved) await reconcileIssue(deps, { owner: moved.owner, repo: moved.repo }, moved.number, { kind: "issue" });
