@@ -33,6 +33,10 @@ function looksLikeIncident(parent: { labels: { name: string }[]; type?: { name: 
   return config.issue_type !== false && parent.type?.name.toLowerCase() === config.issue_type.toLowerCase();
 }
 
+/** The configuration this delivery read belongs to its own repository: a parent elsewhere reads its own. */
+const depsFor = (deps: IncidentDeps, from: string, parent: RepoRef): IncidentDeps =>
+  `${parent.owner}/${parent.repo}`.toLowerCase() === from.toLowerCase() ? deps : { ...deps, config: undefined };
+
 /** A `sub_issues` delivery: the parent incident is reconciled (its card counts the sub-issue, or no longer does). */
 export async function trackSubIssue(deps: IncidentDeps, payload: unknown): Promise<void> {
   const parsed = subIssuesEventSchema.safeParse(payload);
@@ -47,7 +51,9 @@ export async function trackSubIssue(deps: IncidentDeps, payload: unknown): Promi
     if (!there || there.toLowerCase() === here.toLowerCase()) return;
     parentRepo = parseRepo(there);
   }
-  await reconcileIssue(deps, parentRepo, e.parent_issue.number, { kind: "issue" }, (config) => looksLikeIncident(e.parent_issue, config));
+  await reconcileIssue(depsFor(deps, here, parentRepo), parentRepo, e.parent_issue.number, { kind: "issue" }, (config) =>
+    looksLikeIncident(e.parent_issue, config),
+  );
 }
 
 const SUB_ISSUE_STATE_ACTIONS = new Set(["closed", "reopened", "deleted", "edited"]);
@@ -76,5 +82,5 @@ export async function trackSubIssueState(deps: IncidentDeps, name: string, paylo
   if (!match) return;
   const parent = { owner: decodeURIComponent(match[1]!), repo: decodeURIComponent(match[2]!) };
   if (parent.owner.toLowerCase() !== parseRepo(e.repository.full_name).owner.toLowerCase()) return;
-  await reconcileIssue(deps, parent, Number(match[3]), { kind: "issue" });
+  await reconcileIssue(depsFor(deps, e.repository.full_name, parent), parent, Number(match[3]), { kind: "issue" });
 }
