@@ -64,10 +64,6 @@ export function parseConfig(raw: unknown, files: string[] = [DEFAULT_CONFIG_PATH
 }
 
 /**
- * Read `.github/incidents.yml` the Probot way: `_extends` is followed, and the organisation's
- * `.github` repository is the fallback when the repository has no file of its own.
- */
-/**
  * The configuration a handler works with: the one this delivery has read already, else the
  * repository's. A file that is not valid comes back as its ConfigError, for each caller to tell
  * its own way (a comment, a check run, an approving review, the log); anything else is thrown.
@@ -81,6 +77,10 @@ export async function configFor(deps: { github: GitHub; config?: Config; configP
   }
 }
 
+/**
+ * Read `.github/incidents.yml` the Probot way: `_extends` is followed, and the organisation's
+ * `.github` repository is the fallback when the repository has no file of its own.
+ */
 export async function loadConfig(github: GitHub, repo: RepoRef, path = DEFAULT_CONFIG_PATH): Promise<Config> {
   let files: { owner: string; repo: string; path: string; config: unknown }[];
   let merged: Plain;

@@ -1,6 +1,6 @@
 import { mapLimit } from "../concurrency.js";
 import type { Config } from "../config/schema.js";
-import { listFiles } from "../changes/risk-reads.js";
+import { listFiles, MAX_CAUSE_PULLS } from "../changes/risk-reads.js";
 import { errorStatus, type GitHub, type RepoRef } from "../github/client.js";
 import type { IncidentState } from "../incident/types.js";
 
@@ -17,8 +17,7 @@ import type { IncidentState } from "../incident/types.js";
  * have a cause pull request (nothing could recur). The grouping is pure (causeFileGroups).
  */
 
-/** Cause pull requests whose files one report reads, at most. */
-export const MAX_CAUSE_PULLS = 50;
+/** Files reads of cause pull requests in flight at once. */
 const FILES_CONCURRENCY = 4;
 
 export interface CauseIncident {

@@ -35,7 +35,7 @@ describe("code spans of people's text (`{{code value}}`)", () => {
     expect(html).toContain("<td><code>a | b</code></td>");
   });
 
-  test("linear on a megabyte of backticks and comment openers, cut to what it shows", () => {
+  test("a megabyte of backticks and comment openers is cut to what it shows before any other work", () => {
     const span = codeSpan("`<!".repeat(400_000));
     expect(span.length).toBeLessThan(2_000);
   });
