@@ -63607,11 +63607,13 @@ function assessRisk(facts, config4) {
 }
 
 // src/changes/check-run.ts
-async function writeCheckRun(github, repo, pull2, headSha, output2) {
+async function ownRun(github, repo, sha) {
   const self = (await identityOf(github))?.self;
-  const { data } = await github.rest.checks.listForRef({ ...repo, ref: headSha, check_name: CHECK_NAME, filter: "all", per_page: 100 });
-  const ours = data.check_runs.filter((r) => self === void 0 || `${r.app?.slug ?? ""}[bot]`.toLowerCase() === self.toLowerCase()).sort((a, b) => b.id - a.id);
-  const existing = ours[0];
+  const { data } = await github.rest.checks.listForRef({ ...repo, ref: sha, check_name: CHECK_NAME, filter: "all", per_page: 100 });
+  return data.check_runs.filter((r) => self === void 0 || `${r.app?.slug ?? ""}[bot]`.toLowerCase() === self.toLowerCase()).sort((a, b) => b.id - a.id)[0];
+}
+async function writeCheckRun(github, repo, pull2, headSha, output2) {
+  const existing = await ownRun(github, repo, headSha);
   const body = {
     name: CHECK_NAME,
     details_url: output2.detailsUrl,
@@ -66602,11 +66604,6 @@ function freezesNow(config4, history, state) {
 function freezeEnded(config4, history, state) {
   return frozeBefore(config4, history, state.service) && !freezesNow(config4, history, state);
 }
-async function isHeld(github, repo, sha, self) {
-  const { data } = await github.rest.checks.listForRef({ ...repo, ref: sha, check_name: CHECK_NAME, filter: "all", per_page: 100 });
-  const ours = data.check_runs.filter((r) => self === void 0 || lower5(`${r.app?.slug ?? ""}[bot]`) === lower5(self)).sort((a, b) => b.id - a.id);
-  return ours[0]?.conclusion === "action_required";
-}
 async function releaseHeldPulls(deps, repo, incident2) {
   const outcome = { listed: 0, held: 0, rechecked: 0, failed: 0 };
   const where = `${repo.owner}/${repo.repo}`;
@@ -66614,10 +66611,9 @@ async function releaseHeldPulls(deps, repo, incident2) {
     const { github } = deps;
     const { data: pulls } = await github.rest.pulls.list({ ...repo, state: "open", sort: "updated", direction: "desc", per_page: 100 });
     outcome.listed = pulls.length;
-    const self = (await identityOf(github))?.self;
     const held = await mapLimit(pulls, LOOKUP_CONCURRENCY, async (pull2) => {
       try {
-        return await isHeld(github, repo, pull2.head.sha, self);
+        return (await ownRun(github, repo, pull2.head.sha))?.conclusion === "action_required";
       } catch (error63) {
         outcome.failed++;
         deps.log.warn(`incident-desk: change risk of ${where}#${pull2.number} not re-checked after the freeze of #${incident2} ended: ${message(error63)}`);
@@ -66903,7 +66899,7 @@ async function reconcileIssue(deps, repo, number4, trigger, relevant = () => tru
   try {
     return await serialize(`${repo.owner}/${repo.repo}#${number4}`.toLowerCase(), () => run(deps, repo, number4, trigger, relevant, after));
   } finally {
-    if (after.freezeEnded) await releaseHeldPulls(deps, repo, number4);
+    if (after.freezeEnded) await releaseHeldPulls(after.config ? { ...deps, config: after.config } : deps, repo, number4);
   }
 }
 async function run(deps, repo, number4, trigger, relevant, after) {
@@ -66935,6 +66931,7 @@ async function run(deps, repo, number4, trigger, relevant, after) {
     ...issueType2 ? { issueType: issueType2 } : {}
   });
   after.freezeEnded = !plan.transfer && freezeEnded(config4, history, state) && (await identityOf(github))?.self !== ACTIONS_BOT;
+  after.config = config4;
   const { moved } = await applyPlan(deps, repo, history, plan, config4);
   if (moved) await reconcileIssue(deps, { owner: moved.owner, repo: moved.repo }, moved.number, { kind: "issue" });
   return { config: config4, history, state };
@@ -67854,7 +67851,6 @@ function renderReport(repo, metrics, environments, problems, causeFiles) {
 }
 
 // src/report/cause-files.ts
-var MAX_CAUSE_PULLS2 = 50;
 var FILES_CONCURRENCY = 4;
 var lower6 = (s) => s.toLowerCase();
 function causePullsOf(state, config4) {
@@ -67882,7 +67878,7 @@ async function readCauseFiles(github, repo, incidents) {
   const files = /* @__PURE__ */ new Map();
   const cut = [];
   if (incidents.length < 2 || incidents.every((s) => s.earlier)) return { files, pulls: pulls.length, read: 0, unread: 0, cut };
-  const chosen = pulls.slice(0, MAX_CAUSE_PULLS2);
+  const chosen = pulls.slice(0, MAX_CAUSE_PULLS);
   const read = await mapLimit(chosen, FILES_CONCURRENCY, async (number4) => {
     try {
       return { number: number4, ...await listFiles(github, repo, number4) };
@@ -69777,6 +69773,7 @@ function looksLikeIncident(parent, config4) {
   if (parent.labels.some((l) => l.name.toLowerCase() === label4)) return true;
   return config4.issue_type !== false && parent.type?.name.toLowerCase() === config4.issue_type.toLowerCase();
 }
+var depsFor = (deps, from, parent) => `${parent.owner}/${parent.repo}`.toLowerCase() === from.toLowerCase() ? deps : { ...deps, config: void 0 };
 async function trackSubIssue(deps, payload) {
   const parsed3 = subIssuesEventSchema.safeParse(payload);
   if (!parsed3.success || parsed3.data.parent_issue.pull_request) return;
@@ -69789,7 +69786,13 @@ async function trackSubIssue(deps, payload) {
     if (!there || there.toLowerCase() === here.toLowerCase()) return;
     parentRepo = parseRepo(there);
   }
-  await reconcileIssue(deps, parentRepo, e.parent_issue.number, { kind: "issue" }, (config4) => looksLikeIncident(e.parent_issue, config4));
+  await reconcileIssue(
+    depsFor(deps, here, parentRepo),
+    parentRepo,
+    e.parent_issue.number,
+    { kind: "issue" },
+    (config4) => looksLikeIncident(e.parent_issue, config4)
+  );
 }
 var SUB_ISSUE_STATE_ACTIONS = /* @__PURE__ */ new Set(["closed", "reopened", "deleted", "edited"]);
 var issueWithParentSchema = external_exports.object({
@@ -69809,7 +69812,7 @@ async function trackSubIssueState(deps, name, payload) {
   if (!match3) return;
   const parent = { owner: decodeURIComponent(match3[1]), repo: decodeURIComponent(match3[2]) };
   if (parent.owner.toLowerCase() !== parseRepo(e.repository.full_name).owner.toLowerCase()) return;
-  await reconcileIssue(deps, parent, Number(match3[3]), { kind: "issue" });
+  await reconcileIssue(depsFor(deps, e.repository.full_name, parent), parent, Number(match3[3]), { kind: "issue" });
 }
 
 // src/problems/handle.ts
